@@ -29,12 +29,16 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One cleaned article of the corpus: its metadata and body paragraphs."""
+    """One cleaned article of the corpus: its metadata and body paragraphs.
+
+    `subheads[i]` is the subhead in force for `paragraphs[i]` ("" before the first one).
+    """
 
     id: str
     source: Source
     language: str
     paragraphs: tuple[str, ...]
+    subheads: tuple[str, ...]
     path: str = ""
 
 
