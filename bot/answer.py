@@ -1,0 +1,440 @@
+"""Turn search hits into replies: Telegram HTML with buttons, and the same answer as plain text.
+
+Pure functions, no `telegram` import, so the formatting is tested without Telegram and the
+terminal chat shares it. Every piece of corpus or user text goes through `html.escape`; text is
+shortened *before* escaping, so a cut never lands inside a tag or an entity.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+import unicodedata
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from retrieval.records import Hit, Source
+
+MAX_MESSAGE_UNITS = 4096  # Telegram's limit, in UTF-16 code units of the text after parsing
+MAX_CALLBACK_BYTES = 64
+MAX_ECHO_CHARS = 200  # how much of the question is repeated above the answer
+MAX_LABEL_CHARS = 160  # a source line is one line, even for a run-on headline
+ELLIPSIS = "…"
+
+EXAMPLE_QUESTIONS: tuple[str, ...] = (
+    "Who won the 2019 presidential election?",
+    "What was the turnout?",
+    "Were there protests on election day?",
+    "How many people were detained?",
+    "Was the internet blocked or slowed down?",
+    "Who was the opposition candidate?",
+)
+
+NO_ANSWER = "The articles I have don't cover that."
+EXPIRED = "This answer expired — please ask again."
+ALREADY_SHOWN = "Already shown below."
+NOTHING_MORE = "That's everything I have on this question."
+NOT_TEXT = (
+    "I can only read text. Send me your question about the 2019 election in Kazakhstan "
+    "as a message, for example: "
+)
+ASK_USAGE = "Ask a question after the command, for example: /ask "
+SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline keyboard button that sends `callback_data` back to the bot."""
+
+    text: str
+    callback_data: str
+
+    def __post_init__(self) -> None:
+        if len(self.callback_data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            raise ValueError(
+                f"callback_data is over {MAX_CALLBACK_BYTES} bytes: {self.callback_data!r}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message: Telegram HTML, the same in plain text, and buttons (one per row)."""
+
+    html: str
+    plain: str
+    buttons: tuple[Button, ...] = ()
+
+
+# --- measuring and shortening ---------------------------------------------------------------
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def visible_text(message_html: str) -> str:
+    """The text Telegram shows for HTML this module built (all text in it is escaped)."""
+    return html.unescape(re.sub(r"<[^>]*>", "", message_html))
+
+
+def _units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def _is_glue(char: str) -> bool:
+    # Joiners, variation selectors and combining marks belong to the character before them:
+    # cutting right before one would leave half an emoji or a bare accent.
+    return char in "\u200d\ufe0e\ufe0f" or unicodedata.combining(char) > 0
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` within `limit` UTF-16 units, cut at a word boundary and ended with "…"."""
+    if utf16_len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    used, end = 0, 0
+    for end, char in enumerate(text):  # noqa: B007 - `end` is used after the loop
+        if used + _units(char) > limit - 1:
+            break
+        used += _units(char)
+    cut = text[:end]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > len(cut) // 2:
+        cut = cut[:space]
+    elif end < len(text) and (_is_glue(text[end]) or (cut and _is_glue(cut[-1]))):
+        while cut and _is_glue(cut[-1]):
+            cut = cut[:-1]
+        cut = cut[:-1]
+    return cut.rstrip() + ELLIPSIS
+
+
+def shorten_start(text: str, limit: int) -> str:
+    """`text` within `limit` units, keeping its end: "…" and the last whole words."""
+    if utf16_len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    used, start = 0, len(text)
+    while start > 0 and used + _units(text[start - 1]) <= limit - 1:
+        start -= 1
+        used += _units(text[start])
+    tail = text[start:]
+    space = tail.find(" ")
+    if 0 <= space < len(tail) // 2:
+        tail = tail[space + 1 :]
+    while tail and _is_glue(tail[0]):
+        tail = tail[1:]
+    return ELLIPSIS + tail.lstrip()
+
+
+def clip_question(text: str, limit: int) -> tuple[str, str]:
+    """The part of a message to search, and a note when it had to be cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text, ""
+    return shorten(text, limit).removesuffix(ELLIPSIS), (
+        f"Your message was long, so I searched its first {limit} characters."
+    )
+
+
+# --- pieces ------------------------------------------------------------------------------------
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def format_date(published: str) -> str:
+    """'2019-06-10' → '10 June 2019'; anything unparseable is shown as it is."""
+    try:
+        when = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return published.strip()
+    return f"{when.day} {when:%B %Y}"
+
+
+def source_label(source: Source) -> str:
+    """'Outlet — Headline', or the outlet alone when there is no headline."""
+    outlet, title = source.outlet.strip(), " ".join(source.title.split())
+    label = f"{outlet} — {title}" if outlet and title else outlet or title or "Source"
+    return shorten(label, MAX_LABEL_CHARS)
+
+
+def _linkable(url: str) -> bool:
+    return url.startswith(("https://", "http://")) and not any(c.isspace() for c in url)
+
+
+def source_html(source: Source) -> tuple[str, str]:
+    """The source line as HTML (a link when there is a URL) and as the visible text."""
+    label, date = source_label(source), format_date(source.published)
+    shown = _esc(label)
+    if _linkable(source.url):
+        shown = f'<a href="{_esc(source.url)}">{shown}</a>'
+    if date:
+        return f"{shown}, {_esc(date)}", f"{label}, {date}"
+    return shown, label
+
+
+def _split_best(hit: Hit) -> tuple[str, str, str]:
+    text, best = hit.text.strip(), hit.best_sentence.strip()
+    at = text.find(best) if best else -1
+    if at < 0:
+        return text, "", ""
+    return text[:at], best, text[at + len(best) :]
+
+
+def _fit_quote(hit: Hit, budget: int) -> tuple[str, str, str]:
+    """(before, best, after) of the passage within `budget` units, keeping the best sentence."""
+    before, best, after = _split_best(hit)
+    if utf16_len(before) + utf16_len(best) + utf16_len(after) <= budget:
+        return before, best, after
+    if not best:
+        return shorten(before, budget), "", ""
+    lead = ELLIPSIS if before.strip() else ""
+    if utf16_len(best) + len(lead) >= budget:
+        return lead, shorten(best, budget - len(lead)), ""
+    room = budget - utf16_len(best)
+    # Context on both sides of the best sentence, what one side doesn't need goes to the other.
+    after_room = min(utf16_len(after), room - min(utf16_len(before), room // 2))
+    before_room = room - after_room
+    return shorten_start(before, before_room), best, shorten(after, after_room)
+
+
+def quote_length(hit: Hit) -> int:
+    """Visible length of the whole passage."""
+    return sum(utf16_len(part) for part in _split_best(hit))
+
+
+def quote_html(parts: tuple[str, str, str]) -> str:
+    before, best, after = parts
+    bold = f"<b>{_esc(best)}</b>" if best else ""
+    return f"<blockquote>{_esc(before)}{bold}{_esc(after)}</blockquote>"
+
+
+def _shares(lengths: Sequence[int], total: int) -> list[int]:
+    """Split `total` units among quotes: short ones take what they need, long ones share."""
+    shares = [0] * len(lengths)
+    left, remaining = total, len(lengths)
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        shares[i] = max(0, min(lengths[i], left // remaining))
+        left -= shares[i]
+        remaining -= 1
+    return shares
+
+
+# --- replies ---------------------------------------------------------------------------------
+
+
+def answer_reply(
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    more_data: str | None = None,
+    note: str = "",
+    continued: bool = False,
+) -> Reply:
+    """The passages that answer `question`, each quoted with its source; "More" if `more_data`."""
+    if not hits:
+        return no_answer_reply(question, note=note)
+    echo = shorten(" ".join(question.split()), MAX_ECHO_CHARS)
+    intro = "More on" if continued else "From the articles, on"
+    head_html = f"{intro} <i>{_esc(echo)}</i>:"
+    head_text = f"{intro} {echo}:"
+    if note:
+        head_html += f"\n<i>{_esc(note)}</i>"
+        head_text += f"\n{note}"
+    sources = [source_html(hit.source) for hit in hits]
+    # Layout: head, then per hit "\n\n" + quote + "\n" + source line.
+    fixed = utf16_len(head_text) + sum(3 + utf16_len(text) for _, text in sources)
+    budget = MAX_MESSAGE_UNITS - fixed
+    while True:
+        shares = _shares([quote_length(hit) for hit in hits], budget)
+        blocks = [
+            f"{quote_html(_fit_quote(hit, share))}\n{source}"
+            for hit, share, (source, _) in zip(hits, shares, sources, strict=True)
+        ]
+        message = "\n\n".join([head_html, *blocks])
+        over = utf16_len(visible_text(message)) - MAX_MESSAGE_UNITS
+        if over <= 0 or budget <= 0:
+            break
+        budget -= over  # a safety net; the arithmetic above is meant to be exact
+    buttons = (Button("More ›", more_data),) if more_data else ()
+    plain = "\n\n".join([head_text, *(passage_plain(hit) for hit in hits)])
+    if more_data:
+        plain += "\n\n(type 'more' for more passages)"
+    return Reply(message, plain, buttons)
+
+
+def passage_plain(hit: Hit) -> str:
+    """One passage for the terminal: the quote with the best sentence in **stars**, its source."""
+    before, best, after = _split_best(hit)
+    quote = f"{before}**{best}**{after}" if best else before
+    body = textwrap.fill(
+        " ".join(quote.split()), width=88, initial_indent="  “", subsequent_indent="   "
+    )
+    _, source = source_html(hit.source)
+    url = f"\n     {hit.source.url}" if hit.source.url else ""
+    return f"{body}”\n   — {source}{url}"
+
+
+def passage_html(hit: Hit) -> str:
+    """One passage as a message of its own (inline mode): the quote and its source."""
+    source, source_text = source_html(hit.source)
+    budget = MAX_MESSAGE_UNITS - utf16_len(source_text) - 1
+    return f"{quote_html(_fit_quote(hit, budget))}\n{source}"
+
+
+def examples_for(question: str, count: int = 2) -> list[str]:
+    """A few example questions, varied by the question but the same for the same question."""
+    start = zlib.crc32(question.encode("utf-8", "surrogatepass")) % len(EXAMPLE_QUESTIONS)
+    picks = [EXAMPLE_QUESTIONS[(start + i) % len(EXAMPLE_QUESTIONS)] for i in range(count)]
+    return picks
+
+
+def no_answer_reply(question: str, note: str = "") -> Reply:
+    """The honest "not covered" line and two example questions to try instead."""
+    examples = examples_for(question)
+    lines = [NO_ANSWER, "You could ask, for example:", *(f"• {q}" for q in examples)]
+    if note:
+        lines.insert(0, note)
+    text = "\n".join(lines)
+    return Reply(_esc(text), text, example_buttons(examples))
+
+
+def example_buttons(questions: Iterable[str]) -> tuple[Button, ...]:
+    return tuple(Button(q, example_callback(EXAMPLE_QUESTIONS.index(q))) for q in questions)
+
+
+def start_reply(sources: Sequence[Source] = ()) -> Reply:
+    """/start: what the bot knows and three example questions as buttons."""
+    outlets = sorted({s.outlet for s in sources if s.outlet})
+    count = f"{len(sources)} news articles" if sources else "a handful of news articles"
+    where = f" ({', '.join(outlets)})" if outlets else ""
+    text = (
+        "Hello! I answer questions about Kazakhstan's presidential election of 9 June 2019 "
+        f"and the protests around it, by quoting {count}{where}.\n"
+        "Every answer is a quotation with a link to its source, so you can check it.\n\n"
+        "Ask me anything, or try one of these:"
+    )
+    examples = EXAMPLE_QUESTIONS[:3]
+    return Reply(
+        _esc(text), text + "\n" + "\n".join(f"• {q}" for q in examples), example_buttons(examples)
+    )
+
+
+def help_reply(bot_username: str = "") -> Reply:
+    """/help: how to ask in a private chat, in groups and inline."""
+    at = f"@{bot_username}" if bot_username else "@this_bot"
+    lines = [
+        ("<b>How to ask</b>", "How to ask"),
+        ("• Here: just type your question.", "• Here: just type your question."),
+        (
+            f"• In a group: <code>/ask your question</code>, reply to one of my messages, "
+            f"or mention me ({_esc(at)}).",
+            f"• In a group: /ask your question, reply to one of my messages, or mention me ({at}).",
+        ),
+        (
+            f"• In any chat: type <code>{_esc(at)} your question</code> and pick a passage "
+            "to send it.",
+            f"• In any chat: type {at} your question and pick a passage to send it.",
+        ),
+        (
+            "I answer with quotations from the articles, the key sentence in bold and a link "
+            "to the source. “More ›” shows further passages. /sources lists the articles.",
+            "I answer with quotations from the articles, the key sentence in **bold** and a link "
+            "to the source. 'more' shows further passages.",
+        ),
+    ]
+    return Reply("\n".join(h for h, _ in lines), "\n".join(t for _, t in lines))
+
+
+def sources_reply(sources: Sequence[Source]) -> Reply:
+    """/sources: the articles, each with outlet, headline, date and link."""
+    if not sources:
+        text = "I can't list the articles right now."
+        return Reply(_esc(text), text)
+    html_lines, text_lines = ["<b>The articles I quote</b>"], ["The articles I quote"]
+    for i, source in enumerate(sources, 1):
+        line_html, line_text = source_html(source)
+        html_lines.append(f"{i}. {line_html}")
+        text_lines.append(f"{i}. {line_text}" + (f"\n   {source.url}" if source.url else ""))
+    message = "\n".join(html_lines)
+    # Five articles fit easily; a much larger corpus is cut to the limit rather than rejected.
+    while utf16_len(visible_text(message)) > MAX_MESSAGE_UNITS and len(html_lines) > 2:
+        html_lines.pop()
+        message = "\n".join([*html_lines, "…"])
+    return Reply(message, "\n".join(text_lines))
+
+
+def not_text_reply() -> Reply:
+    text = NOT_TEXT + EXAMPLE_QUESTIONS[0]
+    return Reply(_esc(text), text)
+
+
+def ask_usage_reply() -> Reply:
+    text = ASK_USAGE + EXAMPLE_QUESTIONS[0]
+    return Reply(_esc(text), text)
+
+
+# --- inline results --------------------------------------------------------------------------
+
+
+def inline_title(hit: Hit) -> str:
+    return shorten(source_label(hit.source), 64)
+
+
+def inline_description(hit: Hit) -> str:
+    _, best, _ = _split_best(hit)
+    return shorten(" ".join((best or hit.text).split()), 120)
+
+
+# --- paging and button data ------------------------------------------------------------------
+
+
+def hit_key(hit: Hit) -> str:
+    """What makes two hits the same passage, for never showing one twice."""
+    if hit.passage_id >= 0:
+        return f"#{hit.passage_id}"
+    return f"{hit.source.url}\n{hit.text}"
+
+
+def next_page(hits: Sequence[Hit], shown: Iterable[str], size: int) -> tuple[list[Hit], bool]:
+    """The next `size` hits not shown yet (duplicates dropped), and whether more remain."""
+    seen = set(shown)
+    fresh: list[Hit] = []
+    for hit in hits:
+        key = hit_key(hit)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(hit)
+    return fresh[:size], len(fresh) > size
+
+
+MORE_DATA = re.compile(r"^m:([A-Za-z0-9_-]{1,24}):(\d{1,4})$")
+EXAMPLE_DATA = re.compile(r"^ex:(\d{1,2})$")
+
+
+def more_callback(key: str, offset: int) -> str:
+    return f"m:{key}:{offset}"
+
+
+def parse_more(data: str | None) -> tuple[str, int] | None:
+    """(key, offset) from a More button's data, None when it isn't one of ours."""
+    match = MORE_DATA.match(data or "")
+    return (match[1], int(match[2])) if match else None
+
+
+def example_callback(index: int) -> str:
+    return f"ex:{index}"
+
+
+def parse_example(data: str | None) -> str | None:
+    match = EXAMPLE_DATA.match(data or "")
+    if match and int(match[1]) < len(EXAMPLE_QUESTIONS):
+        return EXAMPLE_QUESTIONS[int(match[1])]
+    return None

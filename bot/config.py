@@ -1,0 +1,69 @@
+"""Settings of the bot: the retrieval settings plus Telegram's token, server and webhook."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr
+
+from retrieval.config import RetrievalSettings
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class Settings(RetrievalSettings):
+    """Everything `election-bot serve` and `election-bot chat` need, from `.env` or the env."""
+
+    telegram_bot_token: SecretStr | None = Field(None, description="from @BotFather")
+    telegram_api_base_url: str = Field(
+        DEFAULT_API_BASE_URL,
+        description="Bot API server; the token is appended (or replaces '{token}')",
+    )
+    webhook_url: str | None = Field(None, description="public HTTPS URL; set it to use webhooks")
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = Field(
+        None, description="checked against X-Telegram-Bot-Api-Secret-Token"
+    )
+    answer_passages: int = Field(3, ge=1, le=10, description="passages per answer")
+    max_question_chars: int = Field(
+        500, ge=20, description="longer text is searched on its first part, with a note"
+    )
+    inline_cache_seconds: int = Field(10, ge=0, description="how long Telegram caches inline")
+    remembered_answers: int = Field(
+        2000, ge=1, description="questions kept for the More button; older presses expire"
+    )
+
+    @property
+    def telegram_api_base_file_url(self) -> str:
+        """The file URL of the same server: `.../bot` becomes `.../file/bot`."""
+        return file_url_for(self.telegram_api_base_url)
+
+
+def file_url_for(base_url: str) -> str:
+    """Derive the Bot API file URL from its method URL, as Telegram and local servers lay it out."""
+    head, sep, tail = base_url.rpartition("/bot")
+    if sep:
+        return f"{head}/file/bot{tail}"
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}/file/bot"
+
+
+def token_problem(settings: Settings) -> str | None:
+    """None when the bot token looks usable, else one line saying how to get and set one."""
+    where = "put it in TELEGRAM_BOT_TOKEN in .env or the environment"
+    token = settings.telegram_bot_token
+    if token is None or not token.get_secret_value().strip():
+        return (
+            "No Telegram bot token: create a bot with @BotFather in Telegram (/newbot) "
+            f"and {where}."
+        )
+    if not TOKEN_PATTERN.match(token.get_secret_value().strip()):
+        # Never echo the value: a half-pasted token is still a secret.
+        return (
+            "TELEGRAM_BOT_TOKEN doesn't look like a bot token (123456:ABC…): copy the token "
+            f"@BotFather gave you and {where}."
+        )
+    return None
