@@ -81,6 +81,19 @@ def test_no_boilerplate_caption_or_headline_left(articles) -> None:
             assert "Photo" not in line or "Photos showed" in line, f"{a.id}: caption? {line}"
 
 
+def test_photo_captions_are_gone(articles) -> None:
+    text = "\n".join(p for a in articles for p in a.paragraphs)
+    for caption in [
+        "A Kazakh police officer (right) detains an opposition supporter",
+        "A demonstration against the presidential election in Almaty on May 1, which prompted",
+        "takes the oath of office during his presidential inauguration ceremony",
+        "Kazakh police detain people in a square in the center of Almaty on June 9.",
+        "Kazakh police detain a demonstrator in Almaty, Kazakhstan, Wednesday",
+        "Жаслан Нурбаев",
+    ]:
+        assert caption not in text
+
+
 def test_subheads_are_kept_in_order(articles) -> None:
     by_id = {a.id: a for a in articles}
     diplomat = by_id["diplomat-blind-eye"]
