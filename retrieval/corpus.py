@@ -36,12 +36,13 @@ class FrontMatter(BaseModel):
         # YAML turns an unquoted 2019-06-10 into a date; the corpus keeps dates as written.
         return value.isoformat() if isinstance(value, dt.date) else value
 
-    @field_validator("author", "published", mode="before")
+    @field_validator("title", "author", "published", mode="before")
     @classmethod
     def _none_as_empty(cls, value: Any) -> Any:
         return "" if value is None else value
 
-    @field_validator("title", "outlet", "url", "language")
+    # A title may be empty (004's page has none; never invent one) but must be stated.
+    @field_validator("outlet", "url", "language")
     @classmethod
     def _not_empty(cls, value: str) -> str:
         if not value:
