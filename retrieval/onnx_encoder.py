@@ -1,0 +1,255 @@
+"""ONNX Runtime encoder for the sentence-transformers model: same vectors, no torch per query.
+
+`export_onnx` (which needs torch, imported only there) writes the transformer as `model.onnx`,
+the model's `tokenizer.json` and `encoder.json` (pooling, normalisation, sequence length) into a
+cache directory. `OnnxEncoder` then needs only onnxruntime, tokenizers and numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.embedding import MAX_TOKENS, WordPieceCounter, resolve_model
+from retrieval.errors import ModelError
+
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+CONFIG_FILE = "encoder.json"
+FORMAT = 1  # bump when the cache layout changes, so old caches are re-exported
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 17
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _pooling_config(src: Path) -> dict:
+    """Pooling, normalisation and sequence length as sentence-transformers would apply them."""
+    modules = _read_json(src / "modules.json") or []
+    types = [m.get("type", "") for m in modules]
+    pooling_dir = next((m["path"] for m in modules if m.get("type", "").endswith("Pooling")), "")
+    pooling = _read_json(src / pooling_dir / "config.json") if pooling_dir else {}
+    if pooling and not pooling.get("pooling_mode_mean_tokens", False):
+        # Only mean pooling is implemented below; refuse rather than return different vectors.
+        raise ModelError(f"model at {src} does not use mean pooling; ONNX export unsupported")
+    st = _read_json(src / "sentence_bert_config.json")
+    return {
+        "pooling": "mean",
+        "normalize": any(t.endswith("Normalize") for t in types) or not modules,
+        "max_seq_length": int(st.get("max_seq_length", MAX_TOKENS)),
+        "do_lower_case": bool(st.get("do_lower_case", False)),
+    }
+
+
+def export_onnx(model: str, cache_dir: Path) -> Path:
+    """Export `model`'s transformer to ONNX in `cache_dir` (replaced atomically); returns it."""
+    cache_dir = Path(cache_dir)
+    src = Path(resolve_model(model))
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if not (src / TOKENIZER_FILE).is_file():
+        raise ModelError(f"cannot export {model!r} to ONNX: no {TOKENIZER_FILE} in {src}")
+    try:
+        import torch
+        from transformers import AutoConfig, AutoModel
+    except ImportError as e:
+        raise ModelError(f"exporting to ONNX needs torch and transformers: {e}") from e
+
+    config = _pooling_config(src)
+    cache_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=cache_dir.parent, prefix=f".{cache_dir.name}.tmp-"))
+    try:
+        # Eager attention traces into plain MatMul/Softmax; SDPA's tracing path is shape-fragile.
+        hf = AutoModel.from_pretrained(str(src), attn_implementation="eager").eval()
+        config["dim"] = int(AutoConfig.from_pretrained(str(src)).hidden_size)
+
+        class TokenEmbeddings(torch.nn.Module):
+            """The transformer returning its last hidden state: pooling is done in numpy."""
+
+            def __init__(self, inner: torch.nn.Module) -> None:
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001
+                out = self.inner(
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    token_type_ids=token_type_ids,
+                )
+                return out.last_hidden_state
+
+        dummy = torch.ones(2, 8, dtype=torch.long)
+        axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUT_NAMES, "token_embeddings")}
+        with torch.no_grad(), _without_onnx_package():
+            torch.onnx.export(
+                TokenEmbeddings(hf),
+                (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
+                str(tmp / MODEL_FILE),
+                input_names=list(INPUT_NAMES),
+                output_names=["token_embeddings"],
+                dynamic_axes=axes,
+                opset_version=OPSET,
+                # The TorchScript exporter works offline with torch alone; the dynamo one needs
+                # onnxscript and onnx, which are not dependencies of this project.
+                dynamo=False,
+            )
+        shutil.copyfile(src / TOKENIZER_FILE, tmp / TOKENIZER_FILE)
+        config.update({"format": FORMAT, "model": model, "source": str(src)})
+        (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
+        _replace_dir(tmp, cache_dir)
+    except ModelError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except Exception as e:  # torch raises many types while tracing and exporting
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ModelError(f"cannot export {model!r} to ONNX: {e}") from e
+    return cache_dir
+
+
+class _without_onnx_package:
+    """Let the TorchScript exporter run without the `onnx` package installed.
+
+    torch only imports `onnx` to splice custom onnxscript functions into the model; with none
+    registered (our case) that step returns the bytes unchanged, so we skip it when `onnx` is
+    missing instead of adding a dependency.
+    """
+
+    def __enter__(self) -> None:
+        self._patched = None
+        try:
+            import onnx  # noqa: F401
+        except ImportError:
+            from torch.onnx._internal.torchscript_exporter import onnx_proto_utils as opu
+
+            self._patched = (opu, opu._add_onnxscript_fn)
+            opu._add_onnxscript_fn = lambda model_bytes, custom_opsets: model_bytes
+
+    def __exit__(self, *exc: object) -> None:
+        if self._patched:
+            module, original = self._patched
+            module._add_onnxscript_fn = original
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Move `new` into place as `target`, so readers never see a half-written export."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def onnx_available(cache_dir: Path, model: str | None = None) -> bool:
+    """True if `cache_dir` holds a complete export (of `model`, when given) in this format."""
+    cache_dir = Path(cache_dir)
+    if not all((cache_dir / f).is_file() for f in (MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE)):
+        return False
+    try:
+        config = _read_json(cache_dir / CONFIG_FILE)
+    except (OSError, ValueError):
+        return False
+    if config.get("format") != FORMAT:
+        return False
+    return model is None or model in (config.get("model"), config.get("source"))
+
+
+def _session_options(threads: int):  # noqa: ANN202 - onnxruntime type, imported lazily
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    # Full graph fusion (attention, GELU, LayerNorm) is what makes ORT beat torch on CPU.
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1  # a BERT graph is one chain; parallel branches don't exist
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    return opts
+
+
+class OnnxEncoder:
+    """Mean-pooled, L2-normalised sentence vectors from an ONNX export, via onnxruntime."""
+
+    def __init__(self, cache_dir: Path, name: str, threads: int | None = None) -> None:
+        cache_dir = Path(cache_dir)
+        if not onnx_available(cache_dir):
+            raise ModelError(
+                f"no usable ONNX export in {cache_dir}; build it with export_onnx() "
+                "or use the torch encoder backend"
+            )
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:
+            raise ModelError(f"the ONNX encoder needs onnxruntime and tokenizers: {e}") from e
+        config = _read_json(cache_dir / CONFIG_FILE)
+        self.name = name
+        self.dim = int(config["dim"])
+        self.max_tokens = int(config["max_seq_length"])
+        self._normalize = bool(config.get("normalize", True))
+        self._lower = bool(config.get("do_lower_case", False))
+        try:
+            self._tok = Tokenizer.from_file(str(cache_dir / TOKENIZER_FILE))
+            self._tok.enable_truncation(max_length=self.max_tokens)
+            pad_id = self._tok.token_to_id("[PAD]")
+            self._tok.enable_padding(pad_id=pad_id or 0, pad_token="[PAD]")
+            self._session = ort.InferenceSession(
+                str(cache_dir / MODEL_FILE),
+                sess_options=_session_options(threads or _default_threads()),
+                providers=["CPUExecutionProvider"],
+            )
+        except Exception as e:  # onnxruntime raises its own exception types
+            raise ModelError(f"cannot load the ONNX encoder from {cache_dir}: {e}") from e
+        self._inputs = [i.name for i in self._session.get_inputs()]
+        self._counter = WordPieceCounter(cache_dir / TOKENIZER_FILE)
+
+    @classmethod
+    def from_cache(cls, cache_dir: Path, model_name: str) -> OnnxEncoder:
+        """The encoder for `model_name` from an export in `cache_dir`."""
+        if not onnx_available(cache_dir, model_name) and onnx_available(cache_dir):
+            raise ModelError(
+                f"the ONNX export in {cache_dir} is of another model than {model_name!r}; "
+                "export it again"
+            )
+        return cls(cache_dir, model_name)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            batch = [t.lower() if self._lower else t for t in texts[start : start + batch_size]]
+            out[start : start + len(batch)] = self._encode_batch(batch)
+        return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tok.encode_batch(texts)
+        feeds = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        try:
+            (tokens,) = self._session.run(None, {k: feeds[k] for k in self._inputs})
+        except Exception as e:  # onnxruntime's own exception types
+            raise ModelError(f"ONNX encoder failed: {e}") from e
+        mask = feeds["attention_mask"][:, :, None].astype(np.float32)
+        pooled = (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        if self._normalize:
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return pooled.astype(np.float32, copy=False)
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces of `text` including [CLS] and [SEP], before truncation."""
+        return self._counter(text)
+
+
+def _default_threads() -> int:
+    """Intra-op threads: all cores, up to 2; see benchmarks for single-query latency by count."""
+    return max(1, min(2, os.cpu_count() or 1))
