@@ -1,0 +1,137 @@
+"""The Bot API stand-in rejects what Telegram rejects, so the bot's tests can fail."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.botapi_stub import TOKEN, ApiError, BotApiStub, Fault, check_markup, parse_html
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "<b>unclosed",
+        "<b><i>crossed</b></i>",
+        "</b>",
+        "<div>block</div>",
+        "<br/>",
+        "<span>no class</span>",
+        "<a>no href</a>",
+        '<b class="x">attribute</b>',
+        "Tom & Jerry",
+        "&nbsp;",
+        "&#0;",
+        "1 < 2",
+        "2 > 1",
+        "<blockquote><blockquote>nested</blockquote></blockquote>",
+        '<a href="https://a.test"><a href="https://b.test">x</a></a>',
+        "<code><b>bold code</b></code>",
+    ],
+)
+def test_rejects_malformed_html(bad: str) -> None:
+    with pytest.raises(ApiError, match="can't parse entities"):
+        parse_html(bad)
+
+
+def test_parses_supported_html_with_entities_in_utf16() -> None:
+    text, entities = parse_html(
+        '😀 <b>bold &amp; &lt;safe&gt;</b> <a href="https://x.test/?a=1&amp;b=2">link</a> '
+        '<blockquote expandable>q</blockquote> <span class="tg-spoiler">s</span> &#x27;&#39;'
+        '<pre><code class="language-python">x</code></pre>'
+    )
+    assert text == "😀 bold & <safe> link q s ''x"
+    bold = next(e for e in entities if e.type == "bold")
+    assert (bold.offset, bold.length) == (3, 13)  # the emoji is two UTF-16 units
+    assert next(e for e in entities if e.type == "text_link").url == "https://x.test/?a=1&b=2"
+    assert any(e.type == "expandable_blockquote" for e in entities)
+
+
+def test_rejects_callback_data_over_64_bytes() -> None:
+    ok = {"inline_keyboard": [[{"text": "ok", "callback_data": "é" * 32}]]}
+    assert check_markup(ok) == ok
+    with pytest.raises(ApiError, match="BUTTON_DATA_INVALID"):
+        check_markup({"inline_keyboard": [[{"text": "x", "callback_data": "é" * 32 + "x"}]]})
+
+
+def _call(stub: BotApiStub, method: str, **params: object) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        f"{stub.base_url}{TOKEN}/{method}",
+        data=json.dumps(params).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+@pytest.fixture
+def stub():
+    with BotApiStub() as running:
+        yield running
+
+
+def test_over_long_and_empty_text_are_rejected_with_telegrams_error(stub: BotApiStub) -> None:
+    chat = stub.private_chat(stub.user())
+    code, body = _call(stub, "sendMessage", chat_id=chat["id"], text="x" * 4097)
+    assert (code, body) == (
+        400,
+        {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"},
+    )
+    # 4096 UTF-16 units is fine even when the HTML source is longer; 2049 emoji are not.
+    assert _call(stub, "sendMessage", chat_id=chat["id"], text="&amp;" * 4096,
+                 parse_mode="HTML")[0] == 200  # fmt: skip
+    assert _call(stub, "sendMessage", chat_id=chat["id"], text="😀" * 2049)[0] == 400
+    assert (
+        _call(stub, "sendMessage", chat_id=chat["id"], text="<b> </b>", parse_mode="HTML")[1][
+            "description"
+        ]
+        == "Bad Request: message text is empty"
+    )
+
+
+def test_edit_that_changes_nothing_is_not_modified(stub: BotApiStub) -> None:
+    chat = stub.private_chat(stub.user())
+    _, sent = _call(stub, "sendMessage", chat_id=chat["id"], text="<b>hi</b>", parse_mode="HTML")
+    message_id = sent["result"]["message_id"]
+    code, body = _call(stub, "editMessageText", chat_id=chat["id"], message_id=message_id,
+                       text="<b>hi</b>", parse_mode="HTML")  # fmt: skip
+    assert code == 400 and "message is not modified" in body["description"]
+    assert (
+        _call(stub, "editMessageReplyMarkup", chat_id=chat["id"], message_id=message_id)[0] == 400
+    )
+    assert _call(stub, "editMessageText", chat_id=chat["id"], message_id=message_id,
+                 text="<i>hi</i>", parse_mode="HTML")[0] == 200  # fmt: skip
+
+
+def test_inline_results_are_capped_at_50(stub: BotApiStub) -> None:
+    query_id = stub.inline_query(stub.user(), "q")
+    result = {"type": "article", "title": "t", "input_message_content": {"message_text": "m"}}
+    results = [{**result, "id": str(i)} for i in range(51)]
+    code, body = _call(stub, "answerInlineQuery", inline_query_id=query_id, results=results)
+    assert body["description"] == "Bad Request: RESULTS_TOO_MUCH"
+    assert (
+        _call(stub, "answerInlineQuery", inline_query_id=query_id, results=results[:50])[0] == 200
+    )
+    # a query is answered once
+    assert _call(stub, "answerInlineQuery", inline_query_id=query_id, results=[])[0] == 400
+
+
+def test_planned_faults_429_and_500_then_normal_service(stub: BotApiStub) -> None:
+    stub.plan(Fault("getMe", status=429, retry_after=3), Fault("getMe", status=500))
+    code, body = _call(stub, "getMe")
+    assert code == 429 and body["parameters"] == {"retry_after": 3}
+    assert _call(stub, "getMe")[0] == 500
+    assert _call(stub, "getMe")[1]["result"]["username"] == stub.username
+
+
+def test_wrong_token_is_unauthorized(stub: BotApiStub) -> None:
+    request = urllib.request.Request(f"{stub.base_url}1:wrong/getMe", data=b"{}")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=5)
+    assert error.value.code == 401
