@@ -1,0 +1,188 @@
+"""`election-bot`: build the index, ask from the terminal, chat, serve the bot, evaluate.
+
+Imports stay inside the commands: `ask` must not pay for Telegram or torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_EVAL_FILE = Path(__file__).resolve().parent.parent.parent / "shared/eval/questions.jsonl"
+
+
+def _settings():
+    from bot.config import Settings
+
+    return Settings()
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and the bot token is part of those URLs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _load_retriever(settings, progress: bool = True):
+    from retrieval import Retriever
+
+    retriever = Retriever.load(settings, progress=progress)
+    for warning in retriever.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return retriever
+
+
+def cmd_index(args: argparse.Namespace, settings) -> int:
+    """Build the index from the corpus."""
+    from retrieval.index import build_index, load_index
+
+    print(f"Indexing {settings.corpus_dir} ...", file=sys.stderr)
+    build_index(settings, progress=not args.quiet)
+    m = load_index(settings.index_dir).manifest
+    print(
+        f"Indexed {m['passages']} passages from {m['articles']} articles "
+        f"({m['index_type']} index, model {m['model']}) in {m['build_seconds']}s "
+        f"-> {settings.index_dir}"
+    )
+    # Export the question encoder for fast start-up; the index works without it.
+    if settings.encoder_backend != "torch" and settings.embedding_model != "hash":
+        _export_onnx(settings)
+    return 0
+
+
+def _export_onnx(settings) -> None:
+    from retrieval.errors import ModelError
+    from retrieval.index import model_cache_dir
+
+    try:
+        from retrieval.onnx_encoder import export_onnx, onnx_available
+    except ImportError:
+        return
+    cache = model_cache_dir(Path(settings.index_dir), settings.embedding_model)
+    if onnx_available(cache):
+        return
+    print("Exporting the question encoder to ONNX (once) ...", file=sys.stderr)
+    try:
+        export_onnx(settings.embedding_model, cache)
+    except ModelError as e:
+        print(f"warning: {e}; questions will be encoded with torch", file=sys.stderr)
+
+
+def cmd_ask(args: argparse.Namespace, settings) -> int:
+    """Answer one question with quoted passages."""
+    retriever = _load_retriever(settings, progress=not args.json)
+    hits = retriever.search(args.question, k=args.k or settings.top_k)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    from bot.answer import plain_answer
+
+    print(plain_answer(args.question, hits))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings) -> int:
+    """A terminal chat with the same answers as the bot."""
+    from bot.chat import run_chat
+
+    run_chat(settings, _load_retriever(settings))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings) -> int:
+    """Run the Telegram bot."""
+    from bot.config import token_problem
+
+    problem = token_problem(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    from bot.app import run
+
+    run(settings, _load_retriever(settings))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings) -> int:
+    """Evaluate retrieval on a questions file."""
+    from retrieval.evaluate import evaluate, format_report, load_questions
+
+    questions = load_questions(Path(args.file))
+    retriever = _load_retriever(settings)
+    modes = ["hybrid", "dense", "lexical"] if args.compare else ["hybrid"]
+    reports = [evaluate(retriever, questions, mode) for mode in modes]
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        print(format_report(reports))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="election-bot",
+        description="Answers questions about Kazakhstan's 2019 presidential election by quoting "
+        "five news articles, with their sources.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="build the index from the corpus")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question", help="the question, in quotes")
+    p.add_argument("-k", type=int, default=None, help="how many passages (default TOP_K)")
+    p.add_argument("--json", action="store_true", help="print the passages as JSON")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="chat in the terminal")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("serve", help="run the Telegram bot")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="retrieval report on a questions file")
+    p.add_argument("file", nargs="?", default=str(DEFAULT_EVAL_FILE), help="questions.jsonl")
+    p.add_argument("--compare", action="store_true", help="also dense-only and lexical-only")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is bundled; never reach for a hub
+    args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from retrieval.errors import RetrievalError
+
+    try:
+        settings = _settings()
+        _setup_logging(settings.log_level)
+        if getattr(args, "k", None) is not None and args.k < 1:
+            raise SystemExit("election-bot: -k must be at least 1")
+        return args.func(args, settings)
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = ".".join(str(x) for x in first["loc"]).upper()
+        print(f"election-bot: setting {field}: {first['msg']}", file=sys.stderr)
+    except RetrievalError as e:
+        print(f"election-bot: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

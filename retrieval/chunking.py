@@ -1,0 +1,215 @@
+"""Split articles into passages that fit the embedding model, at paragraph and sentence bounds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from retrieval.records import Article, Passage
+
+TokenCounter = Callable[[str], int]
+
+# A sentence ends at . ! or ? (maybe followed by a closing quote or bracket), then space, then
+# something that can start a sentence. Initials like "M.Ablyazov" have no space, so they hold.
+_SENTENCE_END = re.compile(r"""(?:(?<=[.!?])|(?<=[.!?]["'”’)\]]))\s+(?=["'“‘(\[]?[A-Z0-9])""")
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "rev",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "no",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+        "approx",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ChunkParams:
+    """How passages are cut; part of the index manifest, so a change forces a rebuild."""
+
+    max_tokens: int = 200  # word pieces of passage text, leaving room for headline and subhead
+    min_tokens: int = 24  # a paragraph shorter than this joins its neighbour under one subhead
+    near_duplicate: float = 0.9  # word-shingle similarity at which two passages count as one
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "max_tokens": self.max_tokens,
+            "min_tokens": self.min_tokens,
+            "near_duplicate": self.near_duplicate,
+        }
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping abbreviations like "Mr." inside a sentence."""
+    pieces = _SENTENCE_END.split(text.strip())
+    sentences: list[str] = []
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        if sentences and _ends_with_abbreviation(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return sentences
+
+
+def _ends_with_abbreviation(sentence: str) -> bool:
+    last = sentence.rsplit(None, 1)[-1].rstrip(".").lower()
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
+def _split_long_sentence(sentence: str, count: TokenCounter, limit: int) -> list[str]:
+    """A sentence over the limit is cut between words: split, never truncated."""
+    words = sentence.split()
+    parts: list[str] = []
+    current: list[str] = []
+    for word in words:
+        if current and count(" ".join([*current, word])) > limit:
+            parts.append(" ".join(current))
+            current = []
+        current.append(word)
+    if current:
+        parts.append(" ".join(current))
+    return parts
+
+
+def pack_sentences(sentences: Iterable[str], count: TokenCounter, limit: int) -> list[list[str]]:
+    """Greedily group consecutive sentences into pieces of at most `limit` tokens."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    for sentence in sentences:
+        pieces = (
+            _split_long_sentence(sentence, count, limit) if count(sentence) > limit else [sentence]
+        )
+        for piece in pieces:
+            if current and count(" ".join([*current, piece])) > limit:
+                groups.append(current)
+                current = []
+            current.append(piece)
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _merge_short(
+    paragraphs: list[tuple[str, str]], count: TokenCounter, params: ChunkParams
+) -> list[tuple[str, str]]:
+    """Join a very short paragraph to the next one under the same subhead, if both fit."""
+    merged: list[tuple[str, str]] = []
+    for text, subhead in paragraphs:
+        if merged:
+            prev_text, prev_sub = merged[-1]
+            short = count(prev_text) < params.min_tokens or count(text) < params.min_tokens
+            joined = f"{prev_text}\n{text}"
+            if prev_sub == subhead and short and count(joined) <= params.max_tokens:
+                merged[-1] = (joined, subhead)
+                continue
+        merged.append((text, subhead))
+    return merged
+
+
+def chunk_article(
+    article: Article, count: TokenCounter, params: ChunkParams, first_id: int = 0
+) -> list[Passage]:
+    """Cut one article into passages; ids run on from `first_id`."""
+    paragraphs = _merge_short(
+        list(zip(article.paragraphs, article.subheads, strict=True)), count, params
+    )
+    passages: list[Passage] = []
+    for text, subhead in paragraphs:
+        sentences = [s for line in text.split("\n") for s in split_sentences(line)]
+        for group in pack_sentences(sentences, count, params.max_tokens):
+            passages.append(
+                Passage(
+                    id=first_id + len(passages),
+                    article_id=article.id,
+                    position=len(passages),
+                    text=" ".join(group),
+                    subhead=subhead,
+                    sentences=tuple(group),
+                )
+            )
+    return passages
+
+
+def normalize_for_dedup(text: str) -> str:
+    """Case, accents, punctuation and spacing folded away: what "the same passage" means."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    words = text.split()
+    if len(words) < n:
+        return {tuple(words)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def deduplicate(passages: list[Passage], threshold: float) -> list[Passage]:
+    """Drop passages identical or nearly identical to an earlier one (or contained in it)."""
+    kept: list[Passage] = []
+    seen: list[tuple[str, set[tuple[str, ...]]]] = []
+    for passage in passages:
+        norm = normalize_for_dedup(passage.text)
+        sh = _shingles(norm)
+        duplicate = False
+        for other_norm, other_sh in seen:
+            if norm == other_norm or (norm and norm in other_norm):
+                duplicate = True
+                break
+            overlap = len(sh & other_sh) / max(1, min(len(sh), len(other_sh)))
+            if overlap >= threshold and len(sh) <= len(other_sh):
+                duplicate = True
+                break
+        if not duplicate:
+            kept.append(passage)
+            seen.append((norm, sh))
+    return kept
+
+
+def chunk_corpus(
+    articles: list[Article], count: TokenCounter, params: ChunkParams
+) -> list[Passage]:
+    """All passages of the corpus, de-duplicated, with ids equal to their row position."""
+    passages: list[Passage] = []
+    for article in articles:
+        passages.extend(chunk_article(article, count, params))
+    unique = deduplicate(passages, params.near_duplicate)
+    return [
+        Passage(i, p.article_id, p.position, p.text, p.subhead, p.sentences)
+        for i, p in enumerate(unique)
+    ]

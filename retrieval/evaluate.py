@@ -1,0 +1,179 @@
+"""Retrieval evaluation on a questions file: hit@k, MRR, abstention, per question kind."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.errors import RetrievalError
+
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‑": "-"})
+OUT_OF_SCOPE = "oos"
+
+
+class EvalFileError(RetrievalError):
+    """The questions file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int | str
+    kind: str
+    question: str
+    evidence: tuple[str, ...]
+
+
+@dataclass
+class Outcome:
+    question: Question
+    rank: int | None  # 1-based rank of the first answering passage, None if not in the results
+    abstained: bool
+    top_text: str = ""
+
+
+@dataclass
+class Report:
+    mode: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _in_scope(self, kind: str | None = None) -> list[Outcome]:
+        return [
+            o
+            for o in self.outcomes
+            if o.question.kind != OUT_OF_SCOPE and (kind is None or o.question.kind == kind)
+        ]
+
+    def hit_at(self, k: int, kind: str | None = None) -> float:
+        rows = self._in_scope(kind)
+        return sum(o.rank is not None and o.rank <= k for o in rows) / len(rows) if rows else 0.0
+
+    def mrr(self, kind: str | None = None) -> float:
+        rows = self._in_scope(kind)
+        return sum(1 / o.rank for o in rows if o.rank) / len(rows) if rows else 0.0
+
+    @property
+    def oos(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.question.kind == OUT_OF_SCOPE]
+
+    @property
+    def oos_abstained(self) -> int:
+        return sum(o.abstained for o in self.oos)
+
+    @property
+    def false_abstentions(self) -> int:
+        return sum(o.abstained for o in self._in_scope())
+
+    def kinds(self) -> list[str]:
+        seen = dict.fromkeys(o.question.kind for o in self.outcomes)
+        return [k for k in seen if k != OUT_OF_SCOPE]
+
+    def misses(self, k: int = 1) -> list[Outcome]:
+        """In-scope questions whose answer is not in the first k, and out-of-scope answered."""
+        wrong = [o for o in self._in_scope() if o.rank is None or o.rank > k]
+        return wrong + [o for o in self.oos if not o.abstained]
+
+    def as_dict(self) -> dict:
+        return {
+            "mode": self.mode,
+            "hit@1": self.hit_at(1),
+            "hit@3": self.hit_at(3),
+            "hit@5": self.hit_at(5),
+            "mrr": self.mrr(),
+            "oos_abstained": self.oos_abstained,
+            "oos_total": len(self.oos),
+            "false_abstentions": self.false_abstentions,
+            "per_kind": {
+                kind: {
+                    "n": len(self._in_scope(kind)),
+                    "hit@1": self.hit_at(1, kind),
+                    "hit@3": self.hit_at(3, kind),
+                    "hit@5": self.hit_at(5, kind),
+                    "mrr": self.mrr(kind),
+                }
+                for kind in self.kinds()
+            },
+        }
+
+
+def fold(text: str) -> str:
+    """Case, runs of whitespace, typographic quotes and dashes folded, as the scorer does."""
+    return re.sub(r"\s+", " ", text.translate(_FOLD)).strip().lower()
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a questions.jsonl file; EvalFileError names the line that is wrong."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise EvalFileError(f"cannot read {path}: {e}") from e
+    questions = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            questions.append(
+                Question(
+                    row["id"], row["kind"], str(row["question"]), tuple(row.get("evidence", []))
+                )
+            )
+        except (ValueError, KeyError, TypeError) as e:
+            raise EvalFileError(f"{path}, line {n}: not a question record ({e})") from e
+    if not questions:
+        raise EvalFileError(f"{path} holds no questions")
+    return questions
+
+
+def answers(text: str, evidence: tuple[str, ...]) -> bool:
+    """Whether a passage contains any of the evidence strings (folded)."""
+    folded = fold(text)
+    return any(fold(e) in folded for e in evidence)
+
+
+def evaluate(retriever, questions: list[Question], mode: str = "hybrid", k: int = 5) -> Report:
+    """Run every question through `retriever` in `mode` (hybrid, dense or lexical)."""
+    report = Report(mode)
+    for q in questions:
+        texts = [h.text for h in retriever.search(q.question, k, mode=mode)]
+        rank = next((i + 1 for i, t in enumerate(texts) if answers(t, q.evidence)), None)
+        report.outcomes.append(Outcome(q, rank, not texts, texts[0] if texts else ""))
+    return report
+
+
+def _pct(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def format_report(reports: list[Report], show_misses: bool = True) -> str:
+    """A per-kind table for each mode, then every miss of the first report."""
+    lines = []
+    header = f"{'mode':<9} {'kind':<9} {'n':>3} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'MRR':>6}"
+    lines.append(header)
+    lines.append("-" * len(header))
+    for r in reports:
+        for kind in [*r.kinds(), None]:
+            n = len(r._in_scope(kind))
+            lines.append(
+                f"{r.mode:<9} {kind or 'all':<9} {n:>3} {_pct(r.hit_at(1, kind)):>6} "
+                f"{_pct(r.hit_at(3, kind)):>6} {_pct(r.hit_at(5, kind)):>6} {_pct(r.mrr(kind)):>6}"
+            )
+        lines.append(
+            f"{r.mode:<9} out-of-scope abstained {r.oos_abstained}/{len(r.oos)}, "
+            f"false abstentions {r.false_abstentions}/{len(r._in_scope())}"
+        )
+        lines.append("")
+    if show_misses and reports:
+        r = reports[0]
+        misses = r.misses(1)
+        lines.append(
+            f"Misses of {r.mode} (answer not first, or out of scope answered): {len(misses)}"
+        )
+        for o in misses:
+            where = "abstained" if o.abstained else f"rank {o.rank}" if o.rank else "not in top 5"
+            lines.append(f"  [{o.question.kind} #{o.question.id}] {o.question.question} -> {where}")
+            if o.top_text:
+                top = o.top_text if len(o.top_text) <= 150 else o.top_text[:147] + "..."
+                lines.append(f"      first: {top}")
+    return "\n".join(lines).rstrip() + "\n"

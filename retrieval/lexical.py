@@ -1,0 +1,125 @@
+"""Lexical retrieval: BM25 (bm25s) over passages, with name variants folded to one spelling."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+class NameVariants:
+    """Spellings of one name folded to one token, in passages and queries alike.
+
+    Built from `corpus/name_variants.yaml`: lists of spellings, the first the canonical one.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        self.groups = [list(g) for g in groups if g]
+        mapping: dict[str, str] = {}
+        for group in self.groups:
+            canonical = _fold(group[0])
+            for spelling in group:
+                mapping[spelling.lower()] = canonical
+        self._mapping = mapping
+        if mapping:
+            # Longest first, so "Kassym-Jomart Tokayev" wins over "Tokayev" alone.
+            alternatives = sorted(mapping, key=len, reverse=True)
+            body = "|".join(re.escape(a) for a in alternatives)
+            self._pattern: re.Pattern[str] | None = re.compile(
+                rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE
+            )
+        else:
+            self._pattern = None
+
+    def normalize(self, text: str) -> str:
+        """Replace every known spelling by its canonical token."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._mapping[m.group(0).lower()], text)
+
+
+def _fold(name: str) -> str:
+    # One token per name: "Nur-Sultan" -> "nursultan", so hyphens and spaces can't split it.
+    return re.sub(r"\W+", "", name.lower())
+
+
+class Tokenizer:
+    """Lower-case word tokens, English stop words removed, Snowball-stemmed, variants folded."""
+
+    def __init__(self, variants: NameVariants | None = None) -> None:
+        import bm25s.stopwords
+        import Stemmer
+
+        self.variants = variants or NameVariants([])
+        self._stem = Stemmer.Stemmer("english").stemWords
+        self._stop = frozenset(bm25s.stopwords.STOPWORDS_EN)
+
+    def __call__(self, text: str) -> list[str]:
+        words = [w for w in _TOKEN.findall(self.variants.normalize(text).lower())]
+        return self._stem([w for w in words if w not in self._stop])
+
+
+class LexicalIndex:
+    """BM25 scores of every passage for a query, plus document frequencies of terms."""
+
+    def __init__(self, tokenizer: Tokenizer, bm25, doc_freq: dict[str, int], n_docs: int) -> None:
+        self.tokenizer = tokenizer
+        self._bm25 = bm25
+        self.doc_freq = doc_freq
+        self.n_docs = n_docs
+
+    @classmethod
+    def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
+        import bm25s
+
+        tokens = [tokenizer(t) or ["<empty>"] for t in texts]
+        bm25 = bm25s.BM25()
+        bm25.index(tokens, show_progress=False)
+        doc_freq = Counter(term for doc in tokens for term in set(doc))
+        return cls(tokenizer, bm25, dict(doc_freq), len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage (zeros when no query term is known)."""
+        terms = [t for t in self.tokenizer(query) if t in self.doc_freq]
+        if not terms:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+
+    def ceiling(self, query: str) -> float:
+        """An upper bound of a passage's BM25 score for `query`, so scores compare across queries.
+
+        Each term adds at most idf * (k1 + 1); terms the corpus lacks count at the highest idf,
+        so a question about things the articles never mention cannot score near 1.
+        """
+        terms = self.tokenizer(query)
+        if not terms:
+            return 1.0
+        k1 = float(getattr(self._bm25, "k1", 1.5))
+        return sum(self.idf(t) for t in terms) * (k1 + 1)
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency; unknown terms get the highest."""
+        df = self.doc_freq.get(term, 0)
+        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self._bm25.save(str(path / "bm25"), show_progress=False)
+        (path / "doc_freq.json").write_text(
+            json.dumps({"n_docs": self.n_docs, "doc_freq": self.doc_freq}), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, path: Path, tokenizer: Tokenizer) -> LexicalIndex:
+        import bm25s
+
+        bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False, verbosity=0)
+        meta = json.loads((path / "doc_freq.json").read_text(encoding="utf-8"))
+        return cls(tokenizer, bm25, meta["doc_freq"], int(meta["n_docs"]))

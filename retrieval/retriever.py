@@ -1,0 +1,287 @@
+"""The search API: hybrid dense + lexical retrieval over the index, and honest abstention."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.config import RetrievalSettings
+from retrieval.embedding import Encoder, load_encoder
+from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound, IndexStale
+from retrieval.index import (
+    IndexData,
+    build_index,
+    current_build,
+    load_index,
+    model_cache_dir,
+    read_manifest,
+    staleness,
+)
+from retrieval.records import Hit, Passage, Source
+
+log = logging.getLogger(__name__)
+
+# Above this many passages, fusion scores a candidate pool instead of every passage.
+_EXHAUSTIVE_MAX = 5000
+_POOL = 100
+# The single raw threshold of the dense-only baseline: cosine of the question and passage.
+DENSE_FLOOR = 0.3
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How the signals are combined; fitted on the development questions, see the README."""
+
+    dense: float = 0.35  # cosine of the question with the passage in context
+    sentence: float = 0.35  # cosine with the passage's best sentence
+    lexical: float = 0.30  # BM25, relative to the best passage for this question
+    rrf_k: int = 60
+
+
+@dataclass(frozen=True)
+class _Scored:
+    passage: Passage
+    score: float
+    dense: float
+    sentence: float
+    lexical: float
+    best_sentence: str
+
+
+class Retriever:
+    """Finds the passages that answer a question; `search` returns [] when none does."""
+
+    def __init__(
+        self,
+        data: IndexData,
+        encoder: Encoder,
+        settings: RetrievalSettings | None = None,
+        scoring: Scoring | None = None,
+        warnings: Sequence[str] = (),
+    ) -> None:
+        self.data = data
+        self.encoder = encoder
+        self.settings = settings or RetrievalSettings()
+        self.scoring = scoring or Scoring()
+        self.warnings = list(warnings)
+        self.min_score = self.settings.min_score
+        self._by_position = {(p.article_id, p.position): p for p in data.passages}
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.cache_size = 256
+
+    def __repr__(self) -> str:
+        m = self.data.manifest
+        return (
+            f"Retriever({m['passages']} passages from {m['articles']} articles, "
+            f"model={m['model']!r}, index={m['index_type']!r}, built {m['built_at']})"
+        )
+
+    # -- construction ---------------------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        settings: RetrievalSettings | None = None,
+        *,
+        encoder: Encoder | None = None,
+        progress: bool = True,
+    ) -> Retriever:
+        """Load the index from INDEX_DIR, building it first when missing or stale.
+
+        A stale index is rebuilt when AUTO_REBUILD is on (the default), else IndexStale. When the
+        corpus cannot be indexed (a bad file) but an older index exists, that index is used and
+        the problem kept in `.warnings`.
+        """
+        settings = settings or RetrievalSettings()
+        index_dir = Path(settings.index_dir)
+        warnings: list[str] = []
+        try:
+            build = current_build(index_dir)
+            manifest = read_manifest(build)
+            why = staleness(settings, manifest)
+        except IndexNotFound:
+            why = "there is no index yet"
+            manifest = None
+        except IndexCorrupt as e:
+            why = str(e)
+            manifest = None
+        if why is not None:
+            if not settings.auto_rebuild and manifest is not None:
+                raise IndexStale(f"the index is stale: {why}; run `election-bot index` to rebuild")
+            if not settings.auto_rebuild:
+                raise IndexNotFound(f"{why}; run `election-bot index` to build it")
+            if progress:
+                print(f"Building the index ({why}).", file=sys.stderr)
+            try:
+                build_index(settings, encoder, progress=progress)
+            except CorpusError as e:
+                if manifest is None:
+                    raise
+                warnings.append(f"serving the previous index: the corpus cannot be indexed ({e})")
+                log.warning(warnings[-1])
+        data = load_index(index_dir)
+        if encoder is None:
+            encoder = load_query_encoder(settings, index_dir, data.model)
+        return cls(data, encoder, settings, warnings=warnings)
+
+    def sources(self) -> list[Source]:
+        """The articles the index holds, in corpus order."""
+        return list(self.data.sources.values())
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def encode_queries(self, questions: Sequence[str]) -> np.ndarray:
+        """Question vectors, batched, with a small LRU cache for repeated questions."""
+        keys = [" ".join(q.split()).lower() for q in questions]
+        out: list[np.ndarray | None] = []
+        with self._cache_lock:
+            for key in keys:
+                vec = self._cache.get(key)
+                if vec is not None:
+                    self._cache.move_to_end(key)
+                out.append(vec)
+        missing = [i for i, v in enumerate(out) if v is None]
+        if missing:
+            fresh = self.encoder.encode([questions[i] for i in missing])
+            with self._cache_lock:
+                for i, vec in zip(missing, fresh, strict=True):
+                    out[i] = vec
+                    self._cache[keys[i]] = vec
+                    while len(self._cache) > self.cache_size:
+                        self._cache.popitem(last=False)
+        return np.vstack(out) if out else np.zeros((0, self.data.ann.dim), np.float32)
+
+    def search(
+        self, question: str, k: int | None = None, *, context: int = 0, mode: str = "hybrid"
+    ) -> list[Hit]:
+        """The best passages for `question`, best first; [] when none is relevant enough.
+
+        `context=N` adds the N passages before and after each hit in its article; `mode` is
+        hybrid (the default), or dense or lexical alone, for comparison.
+        """
+        return self.search_many([question], k, context=context, mode=mode)[0]
+
+    def search_many(
+        self,
+        questions: Sequence[str],
+        k: int | None = None,
+        *,
+        context: int = 0,
+        mode: str = "hybrid",
+    ) -> list[list[Hit]]:
+        """`search` for several questions at once: their vectors are computed in one batch."""
+        k = self.settings.top_k if k is None else k
+        results: list[list[Hit]] = [[] for _ in questions]
+        live = [i for i, q in enumerate(questions) if q and q.strip() and k > 0]
+        if not live:
+            return results
+        vectors = self.encode_queries([questions[i].strip() for i in live])
+        for row, i in enumerate(live):
+            scored = self.rank(questions[i].strip(), vectors[row], mode)
+            if not scored or not self.answerable(scored, mode):
+                continue
+            results[i] = [self._hit(s, context) for s in scored[:k]]
+        return results
+
+    def rank(self, question: str, qvec: np.ndarray, mode: str = "hybrid") -> list[_Scored]:
+        """Every candidate passage scored, best first. `mode` is hybrid, dense or lexical."""
+        data = self.data
+        n = len(data.passages)
+        if n == 0:
+            return []
+        lexical_all = data.lexical.scores(question)
+        if n <= _EXHAUSTIVE_MAX:
+            candidates = np.arange(n)
+        else:
+            _, dense_ids = data.ann.search(qvec[None, :], _POOL)
+            lex_ids = np.argsort(-lexical_all)[:_POOL]
+            candidates = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lex_ids]))
+        dense = self._passage_cosines(qvec, candidates)
+        sentence, best = self._sentence_cosines(qvec, candidates)
+        lex_rel = lexical_all[candidates] / data.lexical.ceiling(question)
+        w = self.scoring
+        if mode == "dense":
+            score = dense
+        elif mode == "lexical":
+            score = lex_rel
+        else:
+            score = w.dense * dense + w.sentence * sentence + w.lexical * lex_rel
+        order = np.argsort(-score, kind="stable")
+        out = []
+        for j in order:
+            p = data.passages[int(candidates[j])]
+            out.append(
+                _Scored(
+                    p,
+                    float(score[j]),
+                    float(dense[j]),
+                    float(sentence[j]),
+                    float(lex_rel[j]),
+                    p.sentences[best[j]] if p.sentences else p.text,
+                )
+            )
+        return out
+
+    def answerable(self, scored: list[_Scored], mode: str = "hybrid") -> bool:
+        """Whether the best passage is relevant enough to show (see README, Abstention)."""
+        top = scored[0]
+        if mode == "lexical":
+            return top.lexical > 0
+        if mode == "dense":
+            return top.dense >= DENSE_FLOOR
+        return top.score >= self.min_score
+
+    def _passage_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        index = self.data.ann.index
+        vecs = np.vstack([index.reconstruct(int(i)) for i in ids])
+        return vecs @ qvec
+
+    def _sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        offsets = self.data.sentence_offsets
+        sims = self.data.sentence_vectors @ qvec if len(ids) == len(self.data.passages) else None
+        best_sim = np.zeros(len(ids), dtype=np.float32)
+        best_idx = np.zeros(len(ids), dtype=np.int64)
+        for j, i in enumerate(ids):
+            lo, hi = int(offsets[i]), int(offsets[i + 1])
+            if hi == lo:
+                continue
+            part = sims[lo:hi] if sims is not None else self.data.sentence_vectors[lo:hi] @ qvec
+            b = int(np.argmax(part))
+            best_sim[j], best_idx[j] = part[b], b
+        return best_sim, best_idx
+
+    def _hit(self, s: _Scored, context: int) -> Hit:
+        p = s.passage
+        before = tuple(
+            n.text
+            for pos in range(p.position - context, p.position)
+            if (n := self._by_position.get((p.article_id, pos)))
+        )
+        after = tuple(
+            n.text
+            for pos in range(p.position + 1, p.position + 1 + context)
+            if (n := self._by_position.get((p.article_id, pos)))
+        )
+        return Hit(
+            text=p.text,
+            score=round(s.score, 4),
+            source=self.data.sources[p.article_id],
+            passage_id=p.id,
+            best_sentence=s.best_sentence,
+            subhead=p.subhead,
+            context_before=before,
+            context_after=after,
+        )
+
+
+def load_query_encoder(settings: RetrievalSettings, index_dir: Path, model: str) -> Encoder:
+    """The encoder for questions: ONNX when its export is cached (fast start), else torch."""
+    return load_encoder(model, settings.encoder_backend, model_cache_dir(index_dir, model))
