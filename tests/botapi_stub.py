@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from retrieval.records import Hit, Source
+
 TOKEN = "123456789:" + "A" * 35
 BOT_ID = 123456789
 BOT_USERNAME = "election_test_bot"
@@ -766,7 +768,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up, e.g. a cancelled long poll
 
 
 def visible(call: Call) -> str:
@@ -774,3 +779,68 @@ def visible(call: Call) -> str:
     return (
         parse_html(call.params["text"])[0] if call.params.get("parse_mode") else call.params["text"]
     )
+
+
+# --- a fake retriever for the bot's tests ------------------------------------------------------
+# Lives here with the other test doubles: the bot's tests need both, and neither needs a model.
+
+SOURCES = [
+    Source("Kazakhstan's Tokayev wins election <as expected>", "Reuters",
+           "https://example.test/reuters?id=1&lang=en", "2019-06-10"),
+    Source("Hundreds detained in election-day protests", "RFE/RL",
+           "https://example.test/rferl/protests", "2019-06-09"),
+    Source("", "Eurasianet", "https://example.test/eurasianet", "2019-06-11"),
+]  # fmt: skip
+
+PASSAGES = [
+    (0, "Kassym-Jomart Tokayev won the election with about 71 percent of the vote, the central "
+        "election commission said. Observers criticised the count.",
+     "Kassym-Jomart Tokayev won the election with about 71 percent of the vote, the central "
+     "election commission said."),
+    (0, "Turnout was 77.4 percent, according to officials. Critics said the figure & others "
+        "were inflated.", "Turnout was 77.4 percent, according to officials."),
+    (1, "Police detained hundreds of protesters in Almaty and Nur-Sultan on election day. "
+        "Protests continued the next evening.",
+     "Police detained hundreds of protesters in Almaty and Nur-Sultan on election day."),
+    (1, "Protesters chanted \"Shame!\" and <carried> blank placards; police detained them within "
+        "minutes.", "police detained them within minutes."),
+    (1, "The interior ministry said about 500 protesters were detained on Sunday and more on "
+        "Monday.", "about 500 protesters were detained"),
+    (2, "Mobile internet was blocked in the capital during the protests, users reported.",
+     "Mobile internet was blocked in the capital during the protests"),
+    (2, "Opposition candidate Amirzhan Kosanov came second with 16 percent; he did not call "
+        "for protests.", "Amirzhan Kosanov came second with 16 percent"),
+    (2, "Human rights groups said detentions of protesters were arbitrary. 😀 Some were "
+        "fined, others jailed for up to 15 days.", "detentions of protesters were arbitrary."),
+    (1, "Journalists covering the protests were among those detained, RFE/RL reported.", ""),
+]  # fmt: skip
+
+STOP_WORDS = {"what", "were", "there", "was", "the", "who", "how", "many", "and", "did", "about"}
+
+
+class FakeRetriever:
+    """Deterministic keyword search over `PASSAGES`: instant, exact, no model."""
+
+    def __init__(self, delay: float = 0.0, fail: bool = False):
+        self.delay, self.fail = delay, fail
+        self.questions: list[tuple[str, int]] = []
+        self.hits = [
+            Hit(text, 1.0, SOURCES[s], passage_id=i, best_sentence=best)
+            for i, (s, text, best) in enumerate(PASSAGES)
+        ]
+
+    def search(self, question: str, k: int) -> list[Hit]:
+        self.questions.append((question, k))
+        if self.delay:
+            time.sleep(self.delay)  # CPU-bound in real life: blocks its thread like this
+        if self.fail:
+            raise RuntimeError("index exploded")
+        words = {w[:6] for w in re.findall(r"\w+", question.lower()) if len(w) > 2} - STOP_WORDS
+        scored = []
+        for hit in self.hits:
+            score = len(words & {w[:6] for w in re.findall(r"\w+", hit.text.lower())})
+            scored.append((score, -hit.passage_id, hit))
+        return [hit for score, _, hit in sorted(scored, reverse=True) if score > 0][:k]
+
+    def sources(self) -> list[Source]:
+        return list(SOURCES)

@@ -1,0 +1,138 @@
+"""Build the Telegram application and run it, by long polling or by webhook."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.config import Settings, token_problem
+from retrieval.records import Source
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("start", "What I know, with example questions"),
+    BotCommand("ask", "Ask a question (in groups: /ask your question)"),
+    BotCommand("sources", "The articles I quote"),
+    BotCommand("help", "How to ask, here, in groups and inline"),
+]
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
+# Messages that carry something other than text: stickers, photos, voice, … (not service ones).
+NOT_TEXT = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+
+
+async def post_init(application: Application) -> None:
+    """Publish the command menu once the bot is connected."""
+    await application.bot.set_my_commands(COMMANDS)
+    logger.info("Connected as @%s", application.bot.username)
+
+
+def build_application(
+    settings: Settings, retriever: handlers.Searcher, sources: Sequence[Source] = ()
+) -> Application:
+    """The bot, wired to `retriever`; `sources` lists the articles if the retriever can't."""
+    problem = token_problem(settings)
+    if problem:
+        raise ValueError(problem)
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value().strip())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=3))  # waits out 429s instead of failing
+        .post_init(post_init)
+        .build()
+    )
+    application.bot_data[handlers.DEPS] = handlers.Deps(settings, retriever, sources)
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start),
+            CommandHandler("help", handlers.help_command),
+            CommandHandler("sources", handlers.sources_command),
+            CommandHandler("ask", handlers.ask_command),
+            MessageHandler(private & text, handlers.private_text),
+            MessageHandler(groups & text, handlers.group_text),
+            MessageHandler(NOT_TEXT, handlers.not_text),
+            CallbackQueryHandler(handlers.more_button, pattern=r"^m:"),
+            CallbackQueryHandler(handlers.example_button, pattern=r"^ex:"),
+            CallbackQueryHandler(handlers.unknown_button),
+            InlineQueryHandler(handlers.inline_query),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats like `inner` and replaces the bot token wherever it appears, tracebacks too."""
+
+    def __init__(self, inner: logging.Formatter | None, secret: str):
+        super().__init__()
+        self.inner, self.secret = inner or logging.Formatter(), secret
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.inner.format(record).replace(self.secret, "<TOKEN>")
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=settings.log_level.upper(),
+    )
+    # httpx logs every request URL at INFO, and the URL holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    if settings.telegram_bot_token:
+        secret = settings.telegram_bot_token.get_secret_value().strip()
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(RedactingFormatter(handler.formatter, secret))
+
+
+def run(settings: Settings, retriever: handlers.Searcher, sources: Sequence[Source] = ()) -> None:
+    """Serve the bot until Ctrl-C: long polling, or a webhook when `webhook_url` is set."""
+    problem = token_problem(settings)
+    if problem:
+        raise SystemExit(problem)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    if secret is not None and not WEBHOOK_SECRET.match(secret):
+        raise SystemExit("WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them).")
+    configure_logging(settings)
+    application = build_application(settings, retriever, sources)
+    if settings.webhook_url:
+        print(f"Bot running, webhook on {settings.webhook_listen}:{settings.webhook_port}; "
+              "Ctrl-C stops it.", file=sys.stderr)  # fmt: skip
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            # Served on the public URL's path, so a reverse proxy can forward it unchanged.
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        print("Bot running (long polling); Ctrl-C stops it.", file=sys.stderr)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

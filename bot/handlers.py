@@ -1,0 +1,290 @@
+"""Telegram handlers: read the update, search off the event loop, send what `answer` built."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot import answer
+from bot.config import Settings
+from retrieval.records import Hit, Source
+
+logger = logging.getLogger(__name__)
+
+DEPS = "deps"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # several links per answer: no big preview
+
+
+class Searcher(Protocol):
+    def search(self, question: str, k: int) -> list[Hit]: ...
+
+
+@dataclass
+class Asked:
+    """A question whose answer has a More button: what was shown and which presses were served."""
+
+    question: str
+    shown: list[str]
+    served: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Deps:
+    """What the handlers need, kept in `application.bot_data[DEPS]`."""
+
+    settings: Settings
+    retriever: Searcher
+    sources: Sequence[Source] = ()
+    asked: OrderedDict[str, Asked] = field(default_factory=OrderedDict)
+
+    def list_sources(self) -> list[Source]:
+        """The articles: as given, else from the retriever's `sources()` if it has one."""
+        if self.sources:
+            return list(self.sources)
+        sources = getattr(self.retriever, "sources", None)
+        return list(sources()) if callable(sources) else []
+
+    def remember(self, question: str, shown: list[Hit]) -> str:
+        """Keep a question for its More button under a short random key; forget the oldest."""
+        key = secrets.token_urlsafe(6)
+        self.asked[key] = Asked(question, [answer.hit_key(hit) for hit in shown])
+        while len(self.asked) > self.settings.remembered_answers:
+            self.asked.popitem(last=False)
+        return key
+
+
+def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    return context.bot_data[DEPS]
+
+
+async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> list[Hit]:
+    """The retriever's hits, computed in a worker thread so other chats keep being served."""
+    return await asyncio.to_thread(deps(context).retriever.search, question, k)
+
+
+def keyboard(reply: answer.Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.callback_data)] for b in reply.buttons]
+    )
+
+
+async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: answer.Reply) -> None:
+    """Send `reply` to the chat of the update; in groups as a reply to the message asked in."""
+    chat, message = update.effective_chat, update.message
+    quote = None
+    if message is not None and chat.type != ChatType.PRIVATE:
+        quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    await context.bot.send_message(
+        chat.id,
+        reply.html,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(reply),
+        reply_parameters=quote,
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+async def typing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show "typing…"; a cosmetic, so a failure is logged, not reported to the user."""
+    try:
+        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+    except TelegramError as exc:
+        logger.info("sendChatAction failed: %s", exc)
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Search for `text` and send the best passages, with a More button when there are more."""
+    settings = deps(context).settings
+    question, note = answer.clip_question(text, settings.max_question_chars)
+    if not question:
+        await send(update, context, answer.ask_usage_reply())
+        return
+    await typing(update, context)
+    size = settings.answer_passages
+    page, has_more = answer.next_page(await search(context, question, size + 1), (), size)
+    more = None
+    if has_more:
+        more = answer.more_callback(deps(context).remember(question, page), len(page))
+    await send(update, context, answer.answer_reply(question, page, more_data=more, note=note))
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what the bot knows and offer three example questions as buttons."""
+    await send(update, context, answer.start_reply(deps(context).list_sources()))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain how to ask in a private chat, in groups and inline."""
+    await send(update, context, answer.help_reply(context.bot.username))
+
+
+async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the articles with outlet, headline, date and link."""
+    await send(update, context, answer.sources_reply(deps(context).list_sources()))
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer `/ask question`, in any chat."""
+    parts = (update.message.text or "").split(maxsplit=1)
+    await answer_question(update, context, parts[1] if len(parts) > 1 else "")
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer any text in a private chat."""
+    await answer_question(update, context, update.message.text)
+
+
+def _is_reply_to_bot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    replied = update.message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a group message addressed to the bot (a reply to it or a mention); ignore chatter."""
+    message, mention = update.message, f"@{context.bot.username}"
+    mentioned = any(
+        text.lower() == mention.lower()
+        for text in message.parse_entities([MessageEntity.MENTION]).values()
+    )
+    if not (mentioned or _is_reply_to_bot(update, context)):
+        return
+    question = re.sub(re.escape(mention), " ", message.text, flags=re.IGNORECASE)
+    await answer_question(update, context, question)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for a text question when sent a sticker, photo, voice message, …"""
+    if update.effective_chat.type == ChatType.PRIVATE or _is_reply_to_bot(update, context):
+        await send(update, context, answer.not_text_reply())
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+
+async def _remove_buttons(update: Update) -> None:
+    """Take the keyboard off the pressed message; already gone is fine."""
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as exc:
+        # A second press, or two clients pressing at once: Telegram refuses the no-op edit.
+        # (python-telegram-bot capitalizes Telegram's text: "Message is not modified: …".)
+        if "message is not modified" not in exc.message.lower():
+            raise
+
+
+async def example_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask the example question whose button was pressed."""
+    query = update.callback_query
+    question = answer.parse_example(query.data)
+    if question is None:
+        await query.answer(answer.EXPIRED)
+        return
+    await query.answer()
+    await answer_question(update, context, question)
+
+
+async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the next passages of an answer, never one already shown."""
+    query, state = update.callback_query, deps(context)
+    parsed = answer.parse_more(query.data)
+    asked = state.asked.get(parsed[0]) if parsed else None
+    if parsed is None or asked is None or parsed[1] > len(asked.shown):
+        await query.answer(answer.EXPIRED)
+        return
+    key, offset = parsed
+    # Checked and marked before any await: concurrent presses can't both get this page.
+    if offset in asked.served or offset < len(asked.shown):
+        await query.answer(answer.ALREADY_SHOWN)
+        await _remove_buttons(update)
+        return
+    asked.served.add(offset)
+    await typing(update, context)
+    size = state.settings.answer_passages
+    hits = await search(context, asked.question, len(asked.shown) + size + 1)
+    page, has_more = answer.next_page(hits, asked.shown, size)
+    await _remove_buttons(update)
+    if not page:
+        await query.answer(answer.NOTHING_MORE)
+        return
+    asked.shown.extend(answer.hit_key(hit) for hit in page)
+    more = answer.more_callback(key, len(asked.shown)) if has_more else None
+    await query.answer()
+    reply = answer.answer_reply(asked.question, page, more_data=more, continued=True)
+    await send(update, context, reply)
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a button this bot doesn't know (old or forged) politely."""
+    await update.callback_query.answer(answer.EXPIRED)
+
+
+# --- inline mode -----------------------------------------------------------------------------
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer the best passages for `@bot question`, each sending a quotation with its source."""
+    query, settings = update.inline_query, deps(context).settings
+    question, _ = answer.clip_question(query.query, settings.max_question_chars)
+    hits: list[Hit] = []
+    if question:
+        hits, _ = answer.next_page(await search(context, question, settings.top_k), (), 50)
+    results = [
+        InlineQueryResultArticle(
+            id=str(i),
+            title=answer.inline_title(hit),
+            description=answer.inline_description(hit),
+            input_message_content=InputTextMessageContent(
+                answer.passage_html(hit),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+            ),
+        )
+        for i, hit in enumerate(hits)
+    ]
+    button = None
+    if question and not results:
+        button = InlineQueryResultsButton(answer.NO_ANSWER, start_parameter="examples")
+    await query.answer(results, cache_time=settings.inline_cache_seconds, button=button)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the exception with its traceback, then tell the user something went wrong."""
+    logger.error("Error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await context.bot.send_message(update.effective_chat.id, answer.SOMETHING_WRONG)
+    except TelegramError:
+        logger.exception("Could not tell the user about the error")

@@ -1,0 +1,207 @@
+"""The real bot, polling the Bot API stand-in on 127.0.0.1, through one conversation.
+
+Set BOT_TRANSCRIPT=path to write the messages as the bot sent them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+from bot.answer import EXPIRED, NO_ANSWER, SOMETHING_WRONG
+from bot.app import build_application
+from bot.config import Settings
+from tests.botapi_stub import TOKEN, BotApiStub, Call, FakeRetriever, parse_html
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def stub() -> AsyncIterator[BotApiStub]:
+    with BotApiStub() as running:
+        yield running
+
+
+@pytest.fixture
+async def bot(stub: BotApiStub) -> AsyncIterator[FakeRetriever]:
+    """The bot as `election-bot serve` runs it, pointed at the stand-in through settings."""
+    settings = Settings(
+        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=stub.base_url
+    )
+    retriever = FakeRetriever()
+    application = build_application(settings, retriever)
+    async with application:
+        await application.post_init(application)  # run_polling does this too
+        await application.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        try:
+            yield retriever
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
+def shown(call: Call) -> str:
+    return parse_html(call.params["text"])[0]
+
+
+def buttons(call: Call) -> list[tuple[str, str]]:
+    markup = call.params.get("reply_markup") or {}
+    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
+            for b in row]  # fmt: skip
+
+
+def quotes(call: Call) -> list[str]:
+    return re.findall(r"<blockquote>(.*?)</blockquote>", call.params["text"], flags=re.S)
+
+
+async def test_conversation(stub: BotApiStub, bot: FakeRetriever) -> None:
+    user = stub.user()
+    chat = stub.private_chat(user)
+    assert [c["command"] for c in stub.commands] == ["start", "ask", "sources", "help"]
+
+    # /start: what the bot knows and three example questions as buttons
+    mark = stub.mark()
+    start = stub.send_text(chat, user, "/start")
+    (welcome,) = await stub.wait_for("sendMessage", since=mark)
+    assert "3 news articles" in shown(welcome) and "Reuters" in shown(welcome)
+    assert [data for _, data in buttons(welcome)] == ["ex:0", "ex:1", "ex:2"]
+
+    # an example button asks its question
+    mark = stub.mark()
+    stub.press({**welcome.result, "chat": start["chat"]}, "ex:0", user)
+    (example,) = await stub.wait_for("sendMessage", since=mark)
+    assert "Tokayev won the election" in shown(example)
+
+    # a question: typing…, three quotes with the best sentence bold, sources as links, More
+    mark = stub.mark()
+    stub.send_text(chat, user, "Were there protests and detentions?")
+    (first,) = await stub.wait_for("sendMessage", since=mark)
+    assert stub.calls_to("sendChatAction")[-1].params["action"] == "typing"
+    assert len(quotes(first)) == 3
+    assert "<b>detentions of protesters were arbitrary.</b>" in first.params["text"]
+    assert '<a href="https://example.test/reuters?id=1&amp;lang=en">' not in first.params["text"]
+    assert (
+        '<a href="https://example.test/rferl/protests">RFE/RL — Hundreds detained'
+        in first.params["text"]
+    )
+    assert "&lt;carried&gt;" in first.params["text"]
+    ((more_text, more_data),) = buttons(first)
+    assert more_data.startswith("m:") and more_data.endswith(":3")
+
+    # More: the next three, the old button removed
+    mark = stub.mark()
+    stub.press(first.result, more_data, user)
+    (second,) = await stub.wait_for("sendMessage", since=mark)
+    await stub.wait_for("editMessageReplyMarkup", since=mark)
+    assert len(quotes(second)) == 3 and not set(quotes(second)) & set(quotes(first))
+    assert shown(second).startswith("More on")
+
+    # the same More again (a double tap): no passage twice, "not modified" handled quietly
+    mark = stub.mark()
+    stub.press(first.result, more_data, user)
+    (again,) = await stub.wait_for("answerCallbackQuery", since=mark)
+    assert again.params["text"] == "Already shown below."
+    await stub.wait_for("editMessageReplyMarkup", since=mark, ok=False)
+    await stub.settle()
+    assert stub.sent_since(mark) == []
+
+    # More on the second answer: the last one, and no More button after it
+    ((_, more_data_2),) = buttons(second)
+    mark = stub.mark()
+    stub.press(second.result, more_data_2, user)
+    (third,) = await stub.wait_for("sendMessage", since=mark)
+    assert len(quotes(third)) == 1 and buttons(third) == []
+    everything = quotes(first) + quotes(second) + quotes(third)
+    assert len(everything) == len(set(everything)) == 7
+
+    # a forged button
+    mark = stub.mark()
+    stub.press(first.result, "m:forged:3", user)
+    (forged,) = await stub.wait_for("answerCallbackQuery", since=mark)
+    assert forged.params["text"] == EXPIRED
+
+    # no answer: one honest line and two example questions
+    mark = stub.mark()
+    stub.send_text(chat, user, "What is the price of bread in Paris?")
+    (none,) = await stub.wait_for("sendMessage", since=mark)
+    assert shown(none).startswith(NO_ANSWER) and len(buttons(none)) == 2
+    assert "<blockquote>" not in none.params["text"]
+
+    # a sticker
+    mark = stub.mark()
+    stub.send_sticker(chat, user)
+    (sticker,) = await stub.wait_for("sendMessage", since=mark)
+    assert "text" in shown(sticker)
+
+    # a very long question: its first part is searched, with a note
+    mark = stub.mark()
+    stub.send_text(chat, user, "What was the turnout? " + "Please tell me more. " * 300)
+    (long,) = await stub.wait_for("sendMessage", since=mark)
+    assert "first 500 characters" in shown(long) and "77.4 percent" in shown(long)
+
+    # a group: /ask and a mention are answered as replies, chatter is ignored
+    group = stub.group_chat()
+    mark = stub.mark()
+    stub.send_text(group, user, "lunch anyone?")
+    stub.send_text(group, user, "/ask@election_test_bot Who won?")
+    (asked,) = await stub.wait_for("sendMessage", since=mark)
+    assert asked.params["chat_id"] == group["id"] and "Tokayev" in shown(asked)
+    assert asked.params["reply_parameters"]["message_id"] == 2
+    mark = stub.mark()
+    stub.send_text(group, user, "@election_test_bot what was the turnout?")
+    (mentioned,) = await stub.wait_for("sendMessage", since=mark)
+    assert "77.4 percent" in shown(mentioned)
+    mark = stub.mark()
+    stub.send_text(group, user, "the turnout seems high to me")
+    await stub.settle()
+    assert stub.sent_since(mark) == []
+
+    # inline mode: one result per passage, each a quotation with its source
+    mark = stub.mark()
+    stub.inline_query(user, "protests detained")
+    (inline,) = await stub.wait_for("answerInlineQuery", since=mark)
+    results = inline.params["results"]
+    assert 1 <= len(results) <= 5 and inline.params["cache_time"] <= 30
+    for result in results:
+        text = result["input_message_content"]["message_text"]
+        assert text.startswith("<blockquote>") and "<a href=" in text
+
+    await stub.settle()
+    failures = [c for c in stub.calls if not c.ok]
+    assert [c.method for c in failures] == ["editMessageReplyMarkup"], stub.summary()
+    assert all(SOMETHING_WRONG not in c.params.get("text", "") for c in stub.calls)
+    _dump_transcript(stub)
+
+
+def _dump_transcript(stub: BotApiStub) -> None:
+    target = os.environ.get("BOT_TRANSCRIPT")
+    if not target:
+        return
+    lines = []
+    for call in stub.calls:
+        if call.method == "getUpdates":
+            for update in call.result:
+                lines.append("→ " + json.dumps(_brief(update), ensure_ascii=False))
+            continue
+        params = {k: v for k, v in call.params.items() if k not in ("link_preview_options",)}
+        status = "" if call.ok else f"  ✗ {call.error}"
+        lines.append(f"← {call.method}{status}\n{json.dumps(params, ensure_ascii=False, indent=1)}")
+    Path(target).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _brief(update: dict) -> dict:
+    if "message" in update:
+        m = update["message"]
+        return {"message": m.get("text") or "[sticker]", "chat": m["chat"]["type"]}
+    if "callback_query" in update:
+        return {"button": update["callback_query"]["data"]}
+    return {"inline_query": update["inline_query"]["query"]}
