@@ -1,0 +1,74 @@
+"""The terminal chat: the bot's answers as plain text, no Telegram token needed."""
+
+from __future__ import annotations
+
+import sys
+from typing import Protocol, TextIO
+
+from bot import answer
+from bot.config import Settings
+from retrieval.records import Hit
+
+
+class Searcher(Protocol):
+    # Declared here rather than imported from bot.handlers, which imports telegram.
+    def search(self, question: str, k: int) -> list[Hit]: ...
+
+
+INTRO = (
+    "Ask about Kazakhstan's 2019 presidential election; I answer with quotes from the articles.\n"
+    "'more' shows further passages; an empty line, 'quit' or Ctrl-D leaves.\n"
+    f"For example: {answer.EXAMPLE_QUESTIONS[0]}"
+)
+QUIT = {"", "quit", "exit", "q", "bye"}
+PROMPT = "\n? "
+
+
+def run_chat(
+    settings: Settings, retriever: Searcher, input: TextIO = sys.stdin, output: TextIO = sys.stdout
+) -> None:
+    """Answer questions typed in the terminal, with the same passages the bot would send."""
+    size = settings.answer_passages
+    question, shown = "", list[str]()
+
+    def say(text: str) -> None:
+        output.write(text + "\n")
+        output.flush()
+
+    say(INTRO)
+    while True:
+        output.write(PROMPT)
+        output.flush()
+        try:
+            line = input.readline()
+        except KeyboardInterrupt:
+            break
+        if not line:  # EOF
+            break
+        text = line.strip()
+        if text.lower() in QUIT:
+            break
+        try:
+            if text.lower() == "more":
+                if not question:
+                    say("Ask a question first.")
+                    continue
+                hits = retriever.search(question, len(shown) + size + 1)
+                page, has_more = answer.next_page(hits, shown, size)
+                if not page:
+                    say(answer.NOTHING_MORE)
+                    continue
+                note, continued = "", True
+            else:
+                question, note = answer.clip_question(text, settings.max_question_chars)
+                shown = []
+                page, has_more = answer.next_page(retriever.search(question, size + 1), shown, size)
+                continued = False
+        except KeyboardInterrupt:
+            break
+        shown = shown + [answer.hit_key(hit) for hit in page]
+        reply = answer.answer_reply(
+            question, page, more_data="more" if has_more else None, note=note, continued=continued
+        )
+        say(reply.plain)
+    say("")
