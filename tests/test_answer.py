@@ -1,0 +1,143 @@
+"""The pure answer formatter: escaping, highlighting, sources and Telegram's limits."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot import answer
+from bot.answer import (
+    MAX_MESSAGE_UNITS,
+    NO_ANSWER,
+    Button,
+    answer_reply,
+    no_answer_reply,
+    passage_html,
+    shorten,
+    shorten_start,
+    sources_reply,
+    utf16_len,
+)
+from retrieval.records import Hit, Source
+from tests.botapi_stub import parse_html
+
+SOURCE = Source('Tokayev "wins" <big> & more', "Reuters", "https://r.test/a?x=1&y=2", "2019-06-10")
+
+
+def hit(text: str, best: str = "", source: Source = SOURCE, pid: int = 1) -> Hit:
+    return Hit(text, 0.9, source, passage_id=pid, best_sentence=best)
+
+
+def accepted(message_html: str) -> str:
+    """The text Telegram would show; fails the test where Telegram would refuse the message."""
+    visible, _ = parse_html(message_html)
+    assert 0 < utf16_len(visible) <= MAX_MESSAGE_UNITS
+    return visible
+
+
+def test_escapes_question_passage_and_source_and_bolds_the_best_sentence() -> None:
+    passage = hit('He said <b>"yes"</b> & left. Tokayev won. <script>x</script>', "Tokayev won.")
+    reply = answer_reply('Who <won> & "why"?', [passage])
+    assert "Who &lt;won&gt; &amp; &quot;why&quot;?" in reply.html
+    assert (
+        "He said &lt;b&gt;&quot;yes&quot;&lt;/b&gt; &amp; left. <b>Tokayev won.</b>" in reply.html
+    )
+    assert '<a href="https://r.test/a?x=1&amp;y=2">Reuters — Tokayev &quot;wins&quot; &lt;big' in (
+        reply.html
+    )
+    visible = accepted(reply.html)
+    assert 'Reuters — Tokayev "wins" <big> & more, 10 June 2019' in visible
+    _, entities = parse_html(reply.html)
+    bold = next(e for e in entities if e.type == "bold")
+    assert visible[bold.offset : bold.offset + bold.length] == "Tokayev won."
+
+
+def test_source_without_headline_shows_the_outlet_only() -> None:
+    bare = Source("", "Eurasianet", "https://e.test", "2019-06-11T08:00:00Z")
+    assert "Eurasianet, 11 June 2019" in accepted(passage_html(hit("Text.", source=bare)))
+    assert " — " not in accepted(passage_html(hit("Text.", source=bare)))
+
+
+def test_no_best_sentence_bolds_nothing() -> None:
+    assert "<b>" not in answer_reply("q", [hit("Some passage.")]).html
+
+
+def test_long_passages_are_shortened_at_word_boundaries_keeping_the_best_sentence() -> None:
+    text = "lead " * 900 + "Tokayev won the vote. " + "tail " * 900
+    hits = [hit(text, "Tokayev won the vote.", pid=i) for i in range(3)]
+    reply = answer_reply("who won", hits, more_data="m:abcdefgh:3")
+    visible = accepted(reply.html)
+    assert utf16_len(visible) > MAX_MESSAGE_UNITS - 200  # the space is used, not wasted
+    assert reply.html.count("<b>Tokayev won the vote.</b>") == 3
+    assert "…lead" in visible and "tail…" in visible
+    assert "lea…" not in visible and "tai…" not in visible
+
+
+def test_emoji_count_twice_toward_the_limit() -> None:
+    accepted(answer_reply("q", [hit("😀" * 5000, pid=i) for i in range(3)]).html)
+
+
+def test_shorten_never_breaks_words_or_emoji_sequences() -> None:
+    assert shorten("one two three four", 12) == "one two…"
+    assert shorten_start("one two three four", 12) == "…three four"
+    family = "👨‍👩‍👧" * 10
+    cut = shorten(family, 9)
+    assert utf16_len(cut) <= 9 and not cut.removesuffix("…").endswith("\u200d")
+
+
+def test_callback_data_is_at_most_64_bytes() -> None:
+    with pytest.raises(ValueError):
+        Button("More", "m:" + "é" * 32)
+    reply = answer_reply("q", [hit("t")], more_data=answer.more_callback("x" * 24, 9999))
+    assert all(len(b.callback_data.encode()) <= 64 for b in reply.buttons)
+    assert answer.parse_more(reply.buttons[0].callback_data) == ("x" * 24, 9999)
+    assert answer.parse_more("m:../etc:1; drop") is None
+    assert answer.parse_example("ex:99") is None
+
+
+def test_no_answer_is_one_honest_line_and_two_examples() -> None:
+    reply = no_answer_reply("What about <Paris>?")
+    assert accepted(reply.html).splitlines()[0] == NO_ANSWER
+    assert len(reply.buttons) == 2 and "<blockquote>" not in reply.html
+    assert answer_reply("What about <Paris>?", []).html == reply.html
+    assert answer_reply("x", []).plain.startswith(NO_ANSWER)
+
+
+def test_start_help_and_sources_are_valid_html() -> None:
+    sources = [SOURCE, Source("", "RFE/RL", "javascript:alert(1)", "")]
+    for reply in (answer.start_reply(sources), answer.help_reply("bot"), sources_reply(sources)):
+        accepted(reply.html)
+    assert len(answer.start_reply(sources).buttons) == 3
+    assert 'href="javascript' not in sources_reply(sources).html
+    assert len(answer.EXAMPLE_QUESTIONS) in (5, 6)
+
+
+def test_long_question_is_clipped_with_a_note() -> None:
+    question, note = answer.clip_question("word " * 400, 500)
+    assert len(question) <= 500 and "500" in note
+    assert answer.clip_question("short?", 500) == ("short?", "")
+
+
+# Any text Telegram users or articles could contain: markup, emoji, RTL, zero-width, huge.
+TOKENS = [*"<>&\"'; /=#x", "&amp;", "<b>", "</b>", "&#", "\u200b", "\u200d", "\u202e", "\ufe0f",
+          "مرحبا", "שלום", "😀", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\n", " "]  # fmt: skip
+nasty = st.lists(
+    st.one_of(st.sampled_from(TOKENS), st.characters(codec="utf-8")), max_size=300
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(question=nasty, texts=st.lists(nasty, min_size=1, max_size=4), data=st.data())
+def test_any_text_gives_a_message_telegram_accepts(question, texts, data) -> None:
+    hits = []
+    for i, text in enumerate(texts):
+        text = text * data.draw(st.sampled_from([1, 1, 25]))  # up to ~10,000 characters
+        best = data.draw(st.sampled_from(["", text[: len(text) // 2], "not in it"]))
+        source = Source(data.draw(nasty), data.draw(nasty), "https://x.test/?q=" + text[:20], "")
+        hits.append(hit(text, best, source, pid=i))
+    reply = answer_reply(question * 25, hits, more_data="m:k:3", note=question)
+    accepted(reply.html)
+    for one in hits:
+        accepted(passage_html(one))
+    accepted(no_answer_reply(question).html)
