@@ -120,8 +120,23 @@ def test_long_question_is_clipped_with_a_note() -> None:
 
 
 # Any text Telegram users or articles could contain: markup, emoji, RTL, zero-width, huge.
-TOKENS = [*"<>&\"'; /=#x", "&amp;", "<b>", "</b>", "&#", "\u200b", "\u200d", "\u202e", "\ufe0f",
-          "مرحبا", "שלום", "😀", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\n", " "]  # fmt: skip
+TOKENS = [
+    *"<>&\"'; /=#x",
+    "&amp;",
+    "<b>",
+    "</b>",
+    "&#",
+    "\u200b",
+    "\u200d",
+    "\u202e",
+    "\ufe0f",
+    "مرحبا",
+    "שלום",
+    "😀",
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "\n",
+    " ",
+]
 nasty = st.lists(
     st.one_of(st.sampled_from(TOKENS), st.characters(codec="utf-8")), max_size=300
 ).map("".join)
