@@ -442,6 +442,12 @@ class BotApiStub:
             self._lock.notify_all()
         return update_id
 
+    def take_updates(self) -> list[dict]:
+        """Remove and return the queued updates, for tests that feed them in-process."""
+        with self._lock:
+            updates, self._updates = self._updates, []
+        return updates
+
     def incoming(self, chat: dict, user: dict, **content: Any) -> dict:
         message = {
             "message_id": self._next_message_id(chat["id"]),

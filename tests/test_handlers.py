@@ -1,0 +1,212 @@
+"""Handlers in-process: updates fed to `process_update`, the bot's calls served by the stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot import answer
+from bot.app import RedactingFormatter, build_application, configure_logging
+from bot.config import Settings, token_problem
+from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, parse_html
+
+
+@pytest.fixture
+def stub() -> BotApiStub:
+    with BotApiStub() as running:
+        yield running
+
+
+def settings_for(stub: BotApiStub, **overrides: object) -> Settings:
+    return Settings(
+        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=stub.base_url, **overrides
+    )
+
+
+@asynccontextmanager
+async def running(stub: BotApiStub, retriever: object, **overrides: object) -> AsyncIterator[
+    tuple[Application, Callable[[], asyncio.Future]]
+]:  # fmt: skip
+    application = build_application(settings_for(stub, **overrides), retriever)
+    async with application:
+
+        def feed() -> asyncio.Future:
+            """Process the updates the test queued on the stub, concurrently."""
+            updates = [Update.de_json(u, application.bot) for u in stub.take_updates()]
+            return asyncio.gather(*(application.process_update(u) for u in updates))
+
+        yield application, feed
+
+
+def texts(stub: BotApiStub, since: int = 0) -> list[str]:
+    return [parse_html(c.params["text"])[0] if c.params.get("parse_mode") else c.params["text"]
+            for c in stub.sent_since(since)]  # fmt: skip
+
+
+class SlowOnOneQuestion(FakeRetriever):
+    def search(self, question: str, k: int):
+        if "slow" in question:
+            time.sleep(0.8)  # CPU-bound work holds its thread, not the event loop
+        return super().search(question, k)
+
+
+async def test_a_slow_search_does_not_stall_other_chats(stub: BotApiStub) -> None:
+    alice, bob = stub.user(1, "Alice"), stub.user(2, "Bob")
+    async with running(stub, SlowOnOneQuestion()) as (_, feed):
+        stub.send_text(stub.private_chat(alice), alice, "slow question about turnout")
+        stub.send_text(stub.private_chat(bob), bob, "What was the turnout?")
+        await feed()
+    sent = stub.calls_to("sendMessage")
+    assert [c.params["chat_id"] for c in sent] == [2, 1]  # Bob answered while Alice waited
+    assert sent[1].at - sent[0].at > 0.5
+
+
+async def test_errors_are_logged_with_traceback_then_the_user_is_told(
+    stub: BotApiStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = stub.user()
+    async with running(stub, FakeRetriever(fail=True)) as (_, feed):
+        stub.send_text(stub.private_chat(user), user, "Who won?")
+        with caplog.at_level(logging.DEBUG, logger="bot"):
+            await feed()
+    record = next(r for r in caplog.records if r.name == "bot.handlers")
+    assert record.exc_info and "index exploded" in str(record.exc_info[1])
+    assert texts(stub) == [answer.SOMETHING_WRONG]
+    assert TOKEN not in caplog.text
+
+
+async def test_group_ask_without_a_question_explains_how(stub: BotApiStub) -> None:
+    user, group = stub.user(), stub.group_chat()
+    async with running(stub, FakeRetriever()) as (_, feed):
+        stub.send_text(group, user, "/ask")
+        stub.send_text(group, user, "what was the turnout?")  # not addressed: ignored
+        await feed()
+    assert texts(stub) == [answer.ask_usage_reply().plain]
+
+
+async def test_a_reply_to_the_bot_in_a_group_is_a_question(stub: BotApiStub) -> None:
+    user, group = stub.user(), stub.group_chat()
+    async with running(stub, FakeRetriever()) as (_, feed):
+        stub.send_text(group, user, "/start")
+        await feed()
+        bots_message = stub.calls_to("sendMessage")[-1].result
+        stub.send_text(group, user, "and the turnout?", reply_to=bots_message)
+        await feed()
+    assert "77.4 percent" in texts(stub)[-1]
+
+
+async def test_sources_come_from_the_retriever(stub: BotApiStub) -> None:
+    user = stub.user()
+    async with running(stub, FakeRetriever()) as (_, feed):
+        stub.send_text(stub.private_chat(user), user, "/sources")
+        await feed()
+    (listing,) = stub.calls_to("sendMessage")
+    assert (
+        "1. Reuters — Kazakhstan's Tokayev wins election <as expected>, 10 June 2019"
+        in (parse_html(listing.params["text"])[0])
+    )
+    assert '<a href="https://example.test/rferl/protests">' in listing.params["text"]
+
+
+async def test_stale_and_forged_buttons_get_a_polite_answer(stub: BotApiStub) -> None:
+    user = stub.user()
+    chat = stub.private_chat(user)
+    async with running(stub, FakeRetriever()) as (_, feed):
+        message = stub.send_text(chat, user, "hello")
+        stub.take_updates()  # only the presses below are fed
+        for data in ("m:gone:3", "m:x:notanumber", "ex:77", "whatever", "m:" + "a" * 40 + ":1"):
+            stub.press(message, data, user)
+        await feed()
+    answers = [c.params.get("text") for c in stub.calls_to("answerCallbackQuery")]
+    assert answers == [answer.EXPIRED] * 5
+    assert stub.calls_to("sendMessage") == []
+
+
+async def test_more_after_the_key_is_forgotten_expires(stub: BotApiStub) -> None:
+    user = stub.user()
+    async with running(stub, FakeRetriever(), remembered_answers=1) as (_, feed):
+        chat = stub.private_chat(user)
+        stub.send_text(chat, user, "protests and detentions")
+        await feed()
+        first = stub.calls_to("sendMessage")[-1]
+        stub.send_text(chat, user, "detained protesters")  # pushes the first key out
+        await feed()
+        stub.press(first.result, first.params["reply_markup"]["inline_keyboard"][0][0][
+            "callback_data"], user)  # fmt: skip
+        await feed()
+    assert stub.calls_to("answerCallbackQuery")[-1].params["text"] == answer.EXPIRED
+
+
+async def test_inline_query_without_text_or_answer(stub: BotApiStub) -> None:
+    user, retriever = stub.user(), FakeRetriever()
+    async with running(stub, retriever) as (_, feed):
+        stub.inline_query(user, "   ")
+        stub.inline_query(user, "price of bread in Paris")
+        await feed()
+    empty, none = stub.calls_to("answerInlineQuery")
+    assert empty.params["results"] == [] and none.params["results"] == []
+    assert none.params["button"]["start_parameter"] == "examples"
+    assert [q for q, _ in retriever.questions] == ["price of bread in Paris"]
+
+
+async def test_private_photo_gets_a_request_for_text_but_group_photos_are_ignored(
+    stub: BotApiStub,
+) -> None:
+    user = stub.user()
+    photo = [{"file_id": "p", "file_unique_id": "u", "width": 9, "height": 9}]
+    async with running(stub, FakeRetriever()) as (_, feed):
+        stub.incoming(stub.private_chat(user), user, photo=photo)
+        stub.incoming(stub.group_chat(), user, photo=photo)
+        await feed()
+    assert texts(stub) == [answer.not_text_reply().plain]
+
+
+def test_token_problems_are_one_line_and_never_echo_the_token() -> None:
+    missing = token_problem(Settings(_env_file=None))
+    bad = token_problem(Settings(_env_file=None, telegram_bot_token="12345:secret-ish"))
+    for problem in (missing, bad):
+        assert "@BotFather" in problem and "TELEGRAM_BOT_TOKEN" in problem and "\n" not in problem
+    assert "secret-ish" not in bad
+    good = Settings(_env_file=None, telegram_bot_token=TOKEN)
+    assert token_problem(good) is None and TOKEN not in repr(good)
+
+
+def test_build_refuses_a_missing_token() -> None:
+    with pytest.raises(ValueError, match="BotFather"):
+        build_application(Settings(_env_file=None), FakeRetriever())
+
+
+def test_httpx_which_logs_urls_with_the_token_is_kept_at_warning() -> None:
+    httpx_logger = logging.getLogger("httpx")
+    before = httpx_logger.level
+    try:
+        configure_logging(Settings(_env_file=None))
+        assert httpx_logger.getEffectiveLevel() >= logging.WARNING
+    finally:
+        httpx_logger.setLevel(before)
+
+
+def test_the_token_is_redacted_from_log_lines_and_tracebacks() -> None:
+    formatter = RedactingFormatter(logging.Formatter("%(message)s"), TOKEN)
+    try:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
+    except RuntimeError as exc:
+        record = logging.LogRecord("x", logging.ERROR, "", 0, f"url bot{TOKEN}", (), (
+            type(exc), exc, exc.__traceback__))  # fmt: skip
+    assert TOKEN not in formatter.format(record)
+
+
+def test_the_bot_package_does_not_import_telegram() -> None:
+    import subprocess
+    import sys
+
+    code = "import bot, bot.config, bot.answer, bot.chat, sys; print('telegram' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"  # fmt: skip
