@@ -79,7 +79,11 @@ async def test_conversation(stub: BotApiStub, bot: FakeRetriever) -> None:
     mark = stub.mark()
     stub.press({**welcome.result, "chat": start["chat"]}, "ex:0", user)
     (example,) = await stub.wait_for("sendMessage", since=mark)
-    assert "Tokayev won the election" in shown(example)
+    assert "<b>Kassym-Jomart Tokayev won the election" in example.params["text"]
+    assert (
+        '<a href="https://example.test/reuters?id=1&amp;lang=en">Reuters — Kazakhstan&#x27;s'
+        in (example.params["text"])
+    )
 
     # a question: typing…, three quotes with the best sentence bold, sources as links, More
     mark = stub.mark()
@@ -88,7 +92,6 @@ async def test_conversation(stub: BotApiStub, bot: FakeRetriever) -> None:
     assert stub.calls_to("sendChatAction")[-1].params["action"] == "typing"
     assert len(quotes(first)) == 3
     assert "<b>detentions of protesters were arbitrary.</b>" in first.params["text"]
-    assert '<a href="https://example.test/reuters?id=1&amp;lang=en">' not in first.params["text"]
     assert (
         '<a href="https://example.test/rferl/protests">RFE/RL — Hundreds detained'
         in first.params["text"]
@@ -183,25 +186,38 @@ async def test_conversation(stub: BotApiStub, bot: FakeRetriever) -> None:
 
 
 def _dump_transcript(stub: BotApiStub) -> None:
+    """What the users sent (→) and what the bot called (←), its messages in their HTML."""
     target = os.environ.get("BOT_TRANSCRIPT")
     if not target:
         return
-    lines = []
+    lines: list[str] = []
     for call in stub.calls:
         if call.method == "getUpdates":
-            for update in call.result:
-                lines.append("→ " + json.dumps(_brief(update), ensure_ascii=False))
-            continue
-        params = {k: v for k, v in call.params.items() if k not in ("link_preview_options",)}
-        status = "" if call.ok else f"  ✗ {call.error}"
-        lines.append(f"← {call.method}{status}\n{json.dumps(params, ensure_ascii=False, indent=1)}")
+            lines.extend(f"→ {_brief(update)}" for update in call.result)
+        elif call.method in ("sendMessage", "editMessageText"):
+            chat = stub.chats[int(call.params["chat_id"])]["type"]
+            lines.append(f"← {call.method} ({chat}):")
+            lines.extend("    " + line for line in call.params["text"].splitlines())
+            lines.extend(f"    [{text}] ({data})" for text, data in buttons(call))
+        elif call.method == "answerInlineQuery":
+            lines.append(f"← answerInlineQuery: {len(call.params['results'])} results, e.g.:")
+            for line in call.params["results"][0]["input_message_content"]["message_text"].split(
+                "\n"
+            ):
+                lines.append("    " + line)
+        else:
+            extra = {k: v for k, v in call.params.items() if k in ("text", "action", "message_id")}
+            status = "" if call.ok else f"  ✗ {call.error}"
+            lines.append(f"← {call.method} {json.dumps(extra, ensure_ascii=False)}{status}")
     Path(target).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _brief(update: dict) -> dict:
+def _brief(update: dict) -> str:
     if "message" in update:
-        m = update["message"]
-        return {"message": m.get("text") or "[sticker]", "chat": m["chat"]["type"]}
+        message = update["message"]
+        text = message.get("text", "[sticker]")
+        text = text if len(text) < 90 else text[:87] + "..."
+        return f"{message['chat']['type']}: {text}"
     if "callback_query" in update:
-        return {"button": update["callback_query"]["data"]}
-    return {"inline_query": update["inline_query"]["query"]}
+        return f"button pressed: {update['callback_query']['data']}"
+    return f"inline query: {update['inline_query']['query']}"
