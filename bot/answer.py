@@ -270,6 +270,11 @@ def answer_reply(
     return Reply(message, plain, buttons)
 
 
+def plain_answer(question: str, hits: Sequence[Hit]) -> str:
+    """The answer as plain text for a terminal (`election-bot ask`), all hits, no More."""
+    return answer_reply(question, hits).plain
+
+
 def passage_plain(hit: Hit) -> str:
     """One passage for the terminal: the quote with the best sentence in **stars**, its source."""
     before, best, after = _split_best(hit)

@@ -59,6 +59,12 @@ def test_source_without_headline_shows_the_outlet_only() -> None:
     assert " — " not in accepted(passage_html(hit("Text.", source=bare)))
 
 
+def test_plain_answer_for_the_cli_quotes_and_cites() -> None:
+    text = answer.plain_answer("who?", [hit("A. Tokayev won. B.", "Tokayev won.")])
+    assert "**Tokayev won.**" in text and "Reuters" in text and "https://r.test/a?x=1&y=2" in text
+    assert answer.plain_answer("who?", []).startswith(NO_ANSWER)
+
+
 def test_no_best_sentence_bolds_nothing() -> None:
     assert "<b>" not in answer_reply("q", [hit("Some passage.")]).html
 
