@@ -1,8 +1,8 @@
 """Retrieval core: find the passages of the corpus that answer a question.
 
-    >>> from retrieval import Retriever
-    >>> r = Retriever.load()
-    >>> r.search("Who won the presidential election?", k=3)
+>>> from retrieval import Retriever
+>>> r = Retriever.load()
+>>> r.search("Who won the presidential election?", k=3)
 """
 
 from retrieval.errors import (

@@ -24,7 +24,9 @@ class RetrievalSettings(BaseSettings):
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "data" / "index"
     top_k: int = Field(5, ge=1, le=50)
-    min_score: float = Field(0.5, description="hits below this relevance score are dropped")
+    min_score: float = Field(
+        0.35, description="the best hit must reach this relevance, else nothing is returned"
+    )
     index_type: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
     encoder_backend: Literal["auto", "onnx", "torch"] = "auto"
     auto_rebuild: bool = Field(True, description="rebuild a missing or stale index on load")

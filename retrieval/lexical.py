@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# Words of two or more characters, and numbers of any length ("June 6", "9 June").
+_TOKEN = re.compile(r"(?u)\b(?:\d+|\w\w+)\b")
 
 
 class NameVariants:

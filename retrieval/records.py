@@ -72,4 +72,8 @@ class Hit:
         return f"Hit(score={self.score:.3f}, {self.source.outlet!r}, {text!r})"
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "score": round(float(self.score), 4), "source": self.source.to_dict()}
+        return {
+            "text": self.text,
+            "score": round(float(self.score), 4),
+            "source": self.source.to_dict(),
+        }

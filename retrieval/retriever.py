@@ -37,18 +37,19 @@ DENSE_FLOOR = 0.3
 
 @dataclass(frozen=True)
 class Scoring:
-    """How the signals are combined; fitted on the development questions, see the README."""
+    """How the signals are combined (measured on the development questions; see README)."""
 
-    dense: float = 0.35  # cosine of the question with the passage in context
-    sentence: float = 0.35  # cosine with the passage's best sentence
-    lexical: float = 0.30  # BM25, relative to the best passage for this question
-    rrf_k: int = 60
+    rrf_k: int = 60  # reciprocal rank fusion: a passage scores 1 / (rrf_k + rank) per signal
+    # Relevance, the absolute score abstention looks at: the best dense cosine, plus the share
+    # of the question's lexical weight the passage covers (a question about things the
+    # articles never mention covers little of it).
+    lexical_weight: float = 0.5
 
 
 @dataclass(frozen=True)
 class _Scored:
     passage: Passage
-    score: float
+    score: float  # relevance: what Hit.score shows and MIN_SCORE is compared with
     dense: float
     sentence: float
     lexical: float
@@ -206,14 +207,15 @@ class Retriever:
             candidates = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lex_ids]))
         dense = self._passage_cosines(qvec, candidates)
         sentence, best = self._sentence_cosines(qvec, candidates)
-        lex_rel = lexical_all[candidates] / data.lexical.ceiling(question)
-        w = self.scoring
+        lexical = lexical_all[candidates] / data.lexical.ceiling(question)
+        relevance = np.maximum(dense, sentence) + self.scoring.lexical_weight * lexical
         if mode == "dense":
             score = dense
         elif mode == "lexical":
-            score = lex_rel
+            score = lexical
         else:
-            score = w.dense * dense + w.sentence * sentence + w.lexical * lex_rel
+            k = self.scoring.rrf_k
+            score = sum(1.0 / (k + _ranks(signal)) for signal in (dense, sentence, lexical))
         order = np.argsort(-score, kind="stable")
         out = []
         for j in order:
@@ -221,10 +223,10 @@ class Retriever:
             out.append(
                 _Scored(
                     p,
-                    float(score[j]),
+                    float(relevance[j]),
                     float(dense[j]),
                     float(sentence[j]),
-                    float(lex_rel[j]),
+                    float(lexical[j]),
                     p.sentences[best[j]] if p.sentences else p.text,
                 )
             )
@@ -280,6 +282,14 @@ class Retriever:
             context_before=before,
             context_after=after,
         )
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """1-based rank of each value, highest first (ties keep passage order)."""
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.arange(1, len(values) + 1)
+    return ranks
 
 
 def load_query_encoder(settings: RetrievalSettings, index_dir: Path, model: str) -> Encoder:
