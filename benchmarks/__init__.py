@@ -1,0 +1,1 @@
+"""Benchmarks of the retrieval core; run each as `python -m benchmarks.<name>`."""
