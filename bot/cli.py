@@ -112,6 +112,23 @@ def cmd_serve(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, settings) -> int:
+    """The main job: the bot when a token is set, else the terminal chat."""
+    from bot.config import token_problem
+
+    if token_problem(settings) is None:
+        return cmd_serve(args, settings)
+    token = settings.telegram_bot_token
+    if token is not None and token.get_secret_value().strip():
+        # A token that is set but malformed is a mistake to report, not to work around.
+        return cmd_serve(args, settings)
+    print(
+        "No TELEGRAM_BOT_TOKEN set (see .env.example): opening the terminal chat instead.",
+        file=sys.stderr,
+    )
+    return cmd_chat(args, settings)
+
+
 def cmd_eval(args: argparse.Namespace, settings) -> int:
     """Evaluate retrieval on a questions file."""
     from retrieval.evaluate import evaluate, format_report, load_questions
@@ -150,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the Telegram bot")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("run", help="serve the bot if a token is set, else chat in the terminal")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("eval", help="retrieval report on a questions file")
     p.add_argument("file", nargs="?", default=str(DEFAULT_EVAL_FILE), help="questions.jsonl")
