@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot import handlers
+from bot.batching import MicroBatcher
 from bot.config import Settings, token_problem
 from retrieval.records import Source
 
@@ -61,6 +62,9 @@ def build_application(
         .build()
     )
     application.bot_data[handlers.DEPS] = handlers.Deps(settings, retriever, sources)
+    application.bot_data[handlers.DEPS].batcher = MicroBatcher(
+        retriever, settings.batch_window_ms, settings.batch_max
+    )
     add_handlers(application)
     return application
 

@@ -35,6 +35,10 @@ class Settings(RetrievalSettings):
     remembered_answers: int = Field(
         2000, ge=1, description="questions kept for the More button; older presses expire"
     )
+    batch_window_ms: float = Field(
+        5.0, ge=0, description="how long a question waits for others to be embedded with; 0 = off"
+    )
+    batch_max: int = Field(32, ge=1, description="most questions embedded in one batch")
 
     @property
     def telegram_api_base_file_url(self) -> str:

@@ -27,6 +27,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import answer
+from bot.batching import MicroBatcher
 from bot.config import Settings
 from retrieval.records import Hit, Source
 
@@ -57,6 +58,7 @@ class Deps:
     retriever: Searcher
     sources: Sequence[Source] = ()
     asked: OrderedDict[str, Asked] = field(default_factory=OrderedDict)
+    batcher: MicroBatcher | None = None  # set by build_application: concurrent questions batched
 
     def list_sources(self) -> list[Source]:
         """The articles: as given, else from the retriever's `sources()` if it has one."""
@@ -80,7 +82,10 @@ def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
 
 async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> list[Hit]:
     """The retriever's hits, computed in a worker thread so other chats keep being served."""
-    return await asyncio.to_thread(deps(context).retriever.search, question, k)
+    state = deps(context)
+    if state.batcher is not None:
+        return await state.batcher.search(question, k)
+    return await asyncio.to_thread(state.retriever.search, question, k)
 
 
 def keyboard(reply: answer.Reply) -> InlineKeyboardMarkup | None:

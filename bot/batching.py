@@ -1,0 +1,118 @@
+"""Micro-batching: questions that arrive together are embedded together, in one worker thread.
+
+The query encoder costs far less per question in a batch than one at a time, and the CPU is the
+bottleneck, so concurrent chats are served by one `search_many` call at a time rather than by
+many threads fighting over two cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from retrieval.records import Hit
+
+logger = logging.getLogger(__name__)
+
+
+class Searcher(Protocol):
+    def search(self, question: str, k: int) -> list[Hit]: ...
+
+
+@dataclass
+class _Request:
+    question: str
+    k: int
+    future: asyncio.Future[list[Hit]]
+
+
+class MicroBatcher:
+    """`search(question, k)` for many coroutines at once, batched into `search_many` calls.
+
+    The first question of a batch waits up to `window_ms` for company (or until `max_batch`
+    questions are waiting); questions that arrive while a batch is running form the next one.
+    `window_ms=0` turns batching off: each question is searched alone in a worker thread.
+    """
+
+    def __init__(self, retriever: Searcher, window_ms: float = 5.0, max_batch: int = 32) -> None:
+        self.retriever = retriever
+        self.window = max(0.0, window_ms) / 1000.0
+        self.max_batch = max(1, max_batch)
+        self.batches = 0  # search_many calls made, for benchmarks and tests
+        self._pending: list[_Request] = []
+        self._full = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"MicroBatcher(window_ms={self.window * 1000:g}, max_batch={self.max_batch})"
+
+    @property
+    def enabled(self) -> bool:
+        return self.window > 0
+
+    async def search(self, question: str, k: int) -> list[Hit]:
+        """The retriever's hits for `question`; its exception, if it raised for this question."""
+        if not self.enabled:
+            return await asyncio.to_thread(self.retriever.search, question, k)
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # first use, or a new event loop (tests): start afresh
+            self._loop, self._pending, self._full, self._worker = loop, [], asyncio.Event(), None
+        request = _Request(question, k, loop.create_future())
+        self._pending.append(request)
+        if len(self._pending) >= self.max_batch:
+            self._full.set()
+        if self._worker is None or self._worker.done():
+            self._worker = loop.create_task(self._run(), name="micro-batcher")
+        return await request.future
+
+    async def _run(self) -> None:
+        """Run batches until no question is waiting; one batch at a time."""
+        waited = False
+        while self._pending:
+            if not waited and len(self._pending) < self.max_batch:
+                # Only an idle batcher waits: questions that queued up during the previous batch
+                # have already waited as long as it took.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self.window)
+            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+            self._full.clear()
+            if len(self._pending) >= self.max_batch:
+                self._full.set()
+            batch = [r for r in batch if not r.future.done()]  # a caller may have given up
+            if batch:
+                outcomes = await asyncio.to_thread(self._search_batch, batch)
+                self.batches += 1
+                for request, outcome in zip(batch, outcomes, strict=True):
+                    if request.future.done():
+                        continue
+                    if isinstance(outcome, BaseException):
+                        request.future.set_exception(outcome)
+                    else:
+                        request.future.set_result(outcome)
+            waited = True
+
+    def _search_batch(self, batch: Sequence[_Request]) -> list[list[Hit] | BaseException]:
+        """Hits per request (sliced to its own k), or the exception its question raised."""
+        search_many = getattr(self.retriever, "search_many", None)
+        if callable(search_many):
+            top = max(r.k for r in batch)
+            try:
+                results = search_many([r.question for r in batch], top)
+                return [hits[: r.k] for r, hits in zip(batch, results, strict=True)]
+            except Exception:
+                if len(batch) == 1:
+                    return [self._one(batch[0])]
+                # One bad question must not fail the others: find it by asking one at a time.
+                logger.info("a batch of %d failed; retrying its questions one by one", len(batch))
+        return [self._one(r) for r in batch]
+
+    def _one(self, request: _Request) -> list[Hit] | BaseException:
+        try:
+            return self.retriever.search(request.question, request.k)
+        except Exception as exc:
+            return exc
