@@ -42,6 +42,11 @@ NOT_TEXT = (
     "as a message, for example: "
 )
 ASK_USAGE = "Ask a question after the command, for example: /ask "
+RATE_LIMITED = "You're asking faster than I can answer — please wait a minute and ask again."
+TOO_LONG = (
+    "That message is too long for me to search. Please ask a shorter question, "
+    "for example: Who won the election?"
+)
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 
 

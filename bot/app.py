@@ -10,19 +10,21 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import handlers
+from bot import admin, handlers
 from bot.batching import MicroBatcher
 from bot.config import Settings, token_problem
+from bot.reliability import RetryingRateLimiter
 from retrieval.records import Source
 
 logger = logging.getLogger(__name__)
@@ -45,19 +47,33 @@ async def post_init(application: Application) -> None:
 
 
 def build_application(
-    settings: Settings, retriever: handlers.Searcher, sources: Sequence[Source] = ()
+    settings: Settings,
+    retriever: handlers.Searcher,
+    sources: Sequence[Source] = (),
+    *,
+    rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
-    """The bot, wired to `retriever`; `sources` lists the articles if the retriever can't."""
+    """The bot, wired to `retriever`; `sources` lists the articles if the retriever can't.
+
+    `rate_limiter` defaults to Telegram's flood limits with retries; tests pass a faster one.
+    """
     problem = token_problem(settings)
     if problem:
         raise ValueError(problem)
+    if rate_limiter is None:
+        # Waits out 429s (3 times), retries 5xx, timeouts and dropped connections (4 attempts).
+        rate_limiter = RetryingRateLimiter(max_retries=3)
+    timeout = settings.send_timeout_seconds
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value().strip())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
         .concurrent_updates(True)
-        .rate_limiter(AIORateLimiter(max_retries=3))  # waits out 429s instead of failing
+        .rate_limiter(rate_limiter)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .connect_timeout(timeout)
         .post_init(post_init)
         .build()
     )
@@ -72,8 +88,14 @@ def build_application(
 def add_handlers(application: Application) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     text = filters.TEXT & ~filters.COMMAND
+    # Group -1 runs first: refused updates (too long, too many) stop there.
+    application.add_handler(TypeHandler(Update, admin.guard), group=-1)
+    admins = filters.User(user_id=application.bot_data[handlers.DEPS].settings.admin_user_ids)
     application.add_handlers(
         [
+            # Admin commands match admins only; anyone else falls through to `unknown_command`.
+            CommandHandler("stats", admin.stats_command, filters=private & admins),
+            CommandHandler("reload", admin.reload_command, filters=private & admins),
             CommandHandler("start", handlers.start),
             CommandHandler("help", handlers.help_command),
             CommandHandler("sources", handlers.sources_command),
@@ -85,6 +107,7 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(handlers.example_button, pattern=r"^ex:"),
             CallbackQueryHandler(handlers.unknown_button),
             InlineQueryHandler(handlers.inline_query),
+            MessageHandler(private & filters.COMMAND, admin.unknown_command),
         ]
     )
     application.add_error_handler(handlers.on_error)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
 from retrieval.config import RetrievalSettings
 
@@ -35,6 +37,28 @@ class Settings(RetrievalSettings):
     remembered_answers: int = Field(
         2000, ge=1, description="questions kept for the More button; older presses expire"
     )
+    rate_limit_per_minute: int = Field(
+        20, ge=0, description="questions per user per minute; beyond it a polite reply; 0 = off"
+    )
+    max_message_chars: int = Field(
+        8000, ge=1, description="longer messages get a polite refusal and are not searched"
+    )
+    # NoDecode: the env value is "1,2,3", not JSON; the validator below splits it.
+    admin_user_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), description="Telegram user ids allowed /stats and /reload"
+    )
+    send_timeout_seconds: float = Field(
+        10.0, gt=0, description="how long to wait for Telegram's answer to a request"
+    )
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in re.split(r"[,\s]+", value.strip()) if part]
+        if isinstance(value, int):
+            return [value]
+        return value
     batch_window_ms: float = Field(
         5.0, ge=0, description="how long a question waits for others to be embedded with; 0 = off"
     )

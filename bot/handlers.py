@@ -6,8 +6,9 @@ import asyncio
 import logging
 import re
 import secrets
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,6 +30,7 @@ from telegram.ext import ContextTypes
 from bot import answer
 from bot.batching import MicroBatcher
 from bot.config import Settings
+from bot.usage import RateLimits, Stats
 from retrieval.records import Hit, Source
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class Asked:
     question: str
     shown: list[str]
     served: set[int] = field(default_factory=set)
+    chat_id: int | None = None  # its More button works in this chat only
 
 
 @dataclass
@@ -58,7 +61,15 @@ class Deps:
     retriever: Searcher
     sources: Sequence[Source] = ()
     asked: OrderedDict[str, Asked] = field(default_factory=OrderedDict)
+    stats: Stats = field(default_factory=Stats)
+    limits: RateLimits | None = None  # made from settings when None
+    # What /reload calls (in a thread) for a fresh retriever; None: `Retriever.load(settings)`.
+    loader: Callable[[Settings], Searcher] | None = None
     batcher: MicroBatcher | None = None  # set by build_application: concurrent questions batched
+
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            self.limits = RateLimits(self.settings.rate_limit_per_minute)
 
     def list_sources(self) -> list[Source]:
         """The articles: as given, else from the retriever's `sources()` if it has one."""
@@ -67,10 +78,10 @@ class Deps:
         sources = getattr(self.retriever, "sources", None)
         return list(sources()) if callable(sources) else []
 
-    def remember(self, question: str, shown: list[Hit]) -> str:
+    def remember(self, question: str, shown: list[Hit], chat_id: int | None = None) -> str:
         """Keep a question for its More button under a short random key; forget the oldest."""
         key = secrets.token_urlsafe(6)
-        self.asked[key] = Asked(question, [answer.hit_key(hit) for hit in shown])
+        self.asked[key] = Asked(question, [answer.hit_key(hit) for hit in shown], chat_id=chat_id)
         while len(self.asked) > self.settings.remembered_answers:
             self.asked.popitem(last=False)
         return key
@@ -122,7 +133,7 @@ async def typing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """Search for `text` and send the best passages, with a More button when there are more."""
-    settings = deps(context).settings
+    settings, started = deps(context).settings, time.monotonic()
     question, note = answer.clip_question(text, settings.max_question_chars)
     if not question:
         await send(update, context, answer.ask_usage_reply())
@@ -132,8 +143,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     page, has_more = answer.next_page(await search(context, question, size + 1), (), size)
     more = None
     if has_more:
-        more = answer.more_callback(deps(context).remember(question, page), len(page))
+        key = deps(context).remember(question, page, update.effective_chat.id)
+        more = answer.more_callback(key, len(page))
     await send(update, context, answer.answer_reply(question, page, more_data=more, note=note))
+    deps(context).stats.record(time.monotonic() - started, abstained=not page)
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -222,6 +235,8 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query, state = update.callback_query, deps(context)
     parsed = answer.parse_more(query.data)
     asked = state.asked.get(parsed[0]) if parsed else None
+    if asked is not None and asked.chat_id is not None and asked.chat_id != _chat_id(update):
+        asked = None  # another chat's question: as if it never existed
     if parsed is None or asked is None or parsed[1] > len(asked.shown):
         await query.answer(answer.EXPIRED)
         return
@@ -245,6 +260,11 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer()
     reply = answer.answer_reply(asked.question, page, more_data=more, continued=True)
     await send(update, context, reply)
+
+
+def _chat_id(update: Update) -> int | None:
+    message = update.callback_query.message
+    return message.chat.id if message is not None else None
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

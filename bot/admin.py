@@ -1,0 +1,101 @@
+"""Abuse limits in front of every handler, and the admin-only /stats and /reload."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+
+from telegram import InlineQueryResultsButton, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import answer
+from bot.handlers import deps, help_command
+
+logger = logging.getLogger(__name__)
+
+
+def _costly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the update would make the bot search or answer: what the rate limit counts."""
+    if update.callback_query is not None or update.inline_query is not None:
+        return True
+    message = update.message
+    if message is None or update.effective_chat is None:
+        return False
+    if update.effective_chat.type == ChatType.PRIVATE:
+        return True
+    # In groups only what is addressed to the bot: a command, a mention or a reply to it.
+    text = message.text or ""
+    replied = message.reply_to_message
+    return (
+        text.startswith("/")
+        or f"@{context.bot.username}".lower() in text.lower()
+        or bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+    )
+
+
+async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Refuse, politely and once, a message over the length cap or a user over the rate limit."""
+    state, user = deps(context), update.effective_user
+    if user is None or user.id in state.settings.admin_user_ids or not _costly(update, context):
+        return
+    message = update.message
+    too_long = (
+        message is not None and len(message.text or "") > state.settings.max_message_chars
+    )
+    # The length check comes first so a refused long message isn't counted as a question.
+    if not too_long and state.limits.allow(user.id):
+        return
+    state.stats.refused += 1
+    text = answer.TOO_LONG if too_long else answer.RATE_LIMITED
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+    elif update.inline_query is not None:
+        button = InlineQueryResultsButton("Too many questions: wait a minute", start_parameter="x")
+        await update.inline_query.answer([], cache_time=0, button=button)
+    elif message is not None:
+        await context.bot.send_message(update.effective_chat.id, html.escape(text),
+                                       parse_mode=ParseMode.HTML)  # fmt: skip
+    raise ApplicationHandlerStop  # no other handler sees it: refused means not searched
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins only: questions served, abstentions, latency, uptime."""
+    limiter = context.bot.rate_limiter
+    report = deps(context).stats.report(getattr(limiter, "retries", 0))
+    await context.bot.send_message(update.effective_chat.id, report)
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins only: load the index from disk again; on failure keep serving the old one."""
+    state, chat_id = deps(context), update.effective_chat.id
+    await context.bot.send_message(chat_id, "Reloading the index…")
+    loader = state.loader
+    if loader is None:
+        from retrieval import Retriever
+
+        loader = Retriever.load
+    try:
+        fresh = await asyncio.to_thread(loader, state.settings)
+    except Exception as exc:  # noqa: BLE001 - any failure means: keep the index we have
+        logger.warning("Reload failed, still serving the previous index: %s", exc)
+        await context.bot.send_message(
+            chat_id, f"Reload failed, still serving the previous index: {exc}"
+        )
+        return
+    # One assignment each: a search in flight finishes on the old retriever, the next uses the new.
+    state.retriever = fresh
+    if state.batcher is not None:
+        state.batcher.retriever = fresh
+    warnings = list(getattr(fresh, "warnings", []))
+    text = "Reloaded the index."
+    if warnings:
+        text += "\nWarnings:\n" + "\n".join(f"• {w}" for w in warnings)
+    logger.info("Index reloaded%s", f" with {len(warnings)} warning(s)" if warnings else "")
+    await context.bot.send_message(chat_id, text)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other command in a private chat (also /stats from a non-admin): the help text."""
+    await help_command(update, context)
