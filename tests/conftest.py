@@ -1,0 +1,59 @@
+"""Shared fixtures: the real corpus indexed once with the fake hash encoder, and corpus copies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from retrieval.config import RetrievalSettings
+from retrieval.embedding import HASH_MODEL, HashEncoder
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+EVAL_FILE = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+
+
+def hash_settings(index_dir: Path, corpus_dir: Path = CORPUS, **extra) -> RetrievalSettings:
+    """Settings built explicitly (never from the environment) for the fake encoder."""
+    return RetrievalSettings(
+        index_dir=index_dir, corpus_dir=corpus_dir, embedding_model=HASH_MODEL, **extra
+    )
+
+
+@pytest.fixture(scope="session")
+def hash_encoder() -> HashEncoder:
+    return HashEncoder()
+
+
+@pytest.fixture(scope="session")
+def hash_index(tmp_path_factory: pytest.TempPathFactory, hash_encoder) -> RetrievalSettings:
+    """Settings of an index of the real corpus built once with the hash encoder; don't modify it."""
+    from retrieval.index import build_index
+
+    settings = hash_settings(tmp_path_factory.mktemp("hash-index") / "index", auto_rebuild=False)
+    build_index(settings, hash_encoder, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def hash_retriever(hash_index: RetrievalSettings, hash_encoder):
+    from retrieval import Retriever
+
+    return Retriever.load(hash_index, encoder=hash_encoder, progress=False)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private copy of corpus/ that a test may edit or break."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest
+
+
+@pytest.fixture
+def eval_file() -> Path:
+    if not EVAL_FILE.is_file():
+        pytest.skip(f"no eval questions at {EVAL_FILE}")
+    return EVAL_FILE
