@@ -1,0 +1,110 @@
+"""The real bot with the real retriever and the bundled model, against the Bot API stand-in.
+
+Set BOT_TRANSCRIPT=path to write the messages as the bot sent them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+from bot.answer import NO_ANSWER
+from bot.app import build_application
+from bot.config import Settings
+from retrieval import Retriever
+from tests.botapi_stub import TOKEN, BotApiStub, parse_html
+from tests.test_e2e_bot import _dump_transcript, buttons, quotes
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKAYEV = re.compile(r"To[kq]a[y]?ev", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def real_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    settings = Settings(
+        _env_file=None,
+        corpus_dir=ROOT / "corpus",
+        index_dir=tmp_path_factory.mktemp("index"),
+        encoder_backend="torch",
+    )
+    return Retriever.load(settings, progress=False)
+
+
+@pytest.fixture
+async def stub() -> AsyncIterator[BotApiStub]:
+    with BotApiStub() as running:
+        yield running
+
+
+async def test_real_conversation(stub: BotApiStub, real_retriever: Retriever) -> None:
+    settings = Settings(
+        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=stub.base_url
+    )
+    application = build_application(settings, real_retriever)
+    async with application:
+        await application.post_init(application)
+        await application.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        try:
+            await _converse(stub)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    _dump_transcript(stub)
+
+
+async def _converse(stub: BotApiStub) -> None:
+    user = stub.user()
+    chat = stub.private_chat(user)
+
+    mark = stub.mark()
+    stub.send_text(chat, user, "/start")
+    (welcome,) = await stub.wait_for("sendMessage", since=mark)
+    assert "5 news articles" in parse_html(welcome.params["text"])[0]
+
+    mark = stub.mark()
+    stub.send_text(chat, user, "Who won the presidential election?")
+    (answer,) = await stub.wait_for("sendMessage", since=mark, timeout=30)
+    first = quotes(answer)[0]
+    assert TOKAYEV.search(first), first
+    assert '<a href="https://www.rferl.org/' in answer.params["text"] or "cabar.asia" in (
+        answer.params["text"]
+    )
+    assert "<b>" in first
+
+    ((_, more),) = buttons(answer)
+    mark = stub.mark()
+    stub.press(answer.result, more, user)
+    (second,) = await stub.wait_for("sendMessage", since=mark, timeout=30)
+    assert quotes(second) and not set(quotes(second)) & set(quotes(answer))
+
+    mark = stub.mark()
+    stub.send_text(chat, user, "What is the best pizza recipe?")
+    (none,) = await stub.wait_for("sendMessage", since=mark, timeout=30)
+    assert parse_html(none.params["text"])[0].startswith(NO_ANSWER)
+    assert "<blockquote>" not in none.params["text"]
+
+    mark = stub.mark()
+    stub.send_sticker(chat, user)
+    await stub.wait_for("sendMessage", since=mark)
+
+    group = stub.group_chat()
+    mark = stub.mark()
+    stub.send_text(group, user, "/ask@election_test_bot Why was the internet shut down?")
+    (asked,) = await stub.wait_for("sendMessage", since=mark, timeout=30)
+    assert "shut down the Internet" in parse_html(asked.params["text"])[0]
+
+    mark = stub.mark()
+    stub.inline_query(user, "Kossanov results")
+    (inline,) = await stub.wait_for("answerInlineQuery", since=mark, timeout=30)
+    assert inline.params["results"]
+    await stub.settle()
+    assert all(c.ok for c in stub.calls if c.method == "sendMessage")
