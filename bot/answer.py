@@ -322,7 +322,8 @@ def example_buttons(questions: Iterable[str]) -> tuple[Button, ...]:
 
 def start_reply(sources: Sequence[Source] = ()) -> Reply:
     """/start: what the bot knows and three example questions as buttons."""
-    outlets = sorted({s.outlet for s in sources if s.outlet})
+    # "RFE/RL, blog "Qishloq Ovozi"" and "CABAR.asia (Central …)" name the outlet first.
+    outlets = sorted({re.split(r",| \(", s.outlet)[0] for s in sources if s.outlet})
     count = f"{len(sources)} news articles" if sources else "a handful of news articles"
     where = f" ({', '.join(outlets)})" if outlets else ""
     text = (
