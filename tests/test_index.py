@@ -1,0 +1,357 @@
+"""The index on disk: manifest, atomic swap, crash safety, corruption and staleness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import CorpusError, IndexCorrupt, IndexNotFound, IndexStale, Retriever
+from retrieval.ann import VectorIndex
+from retrieval.chunking import ChunkParams, chunk_corpus
+from retrieval.config import RetrievalSettings
+from retrieval.corpus import corpus_fingerprint, load_corpus
+from retrieval.embedding import HASH_MODEL, HashEncoder
+from retrieval.index import build_index, load_index, read_manifest, staleness
+from retrieval.lexical import LexicalIndex
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+BROKEN_FRONT = "---\ntitle: 'unclosed\noutlet: X\nurl: https://example.org/x\n---\n\nSome body text.\n"
+
+
+def _settings(index_dir: Path, corpus_dir: Path = CORPUS, **extra) -> RetrievalSettings:
+    return RetrievalSettings(
+        index_dir=index_dir, corpus_dir=corpus_dir, embedding_model=HASH_MODEL, **extra
+    )
+
+
+@pytest.fixture
+def built(tmp_path: Path, corpus_copy: Path, hash_encoder: HashEncoder) -> RetrievalSettings:
+    """A fresh index of a private corpus copy, for tests that change or break things."""
+    settings = _settings(tmp_path / "index", corpus_copy)
+    build_index(settings, hash_encoder, progress=False)
+    return settings
+
+
+def _snapshot(index_dir: Path) -> dict:
+    """What a reader of the index would see: where `current` points, and every file's bytes."""
+    target = os.readlink(index_dir / "current")
+    build = (index_dir / "current").resolve()
+    files = {
+        str(p.relative_to(build)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(build.rglob("*"))
+        if p.is_file()
+    }
+    return {"target": target, "files": files}
+
+
+def _append_paragraph(corpus_dir: Path, text: str) -> Path:
+    path = sorted(corpus_dir.glob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+    return path
+
+
+# --- what a build writes --------------------------------------------------------------------
+
+
+def test_build_writes_manifest_and_current_link(hash_index: RetrievalSettings) -> None:
+    index_dir = Path(hash_index.index_dir)
+    link = index_dir / "current"
+    assert link.is_symlink()
+    build = link.resolve()
+    assert build.parent == (index_dir / "builds").resolve()
+    assert not os.path.isabs(os.readlink(link))  # relative: the index dir can be moved
+
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["model"] == HASH_MODEL
+    assert manifest["corpus_fingerprint"] == corpus_fingerprint(CORPUS)
+    assert manifest["chunking"] == ChunkParams().as_dict()
+    built_at = dt.datetime.strptime(manifest["built_at"], "%Y-%m-%dT%H:%M:%SZ")
+    assert abs(dt.datetime.now(dt.UTC).replace(tzinfo=None) - built_at) < dt.timedelta(hours=1)
+    assert manifest["articles"] == 5
+
+    files = manifest["files"]
+    for name in ["passages.jsonl", "articles.json", "vectors.faiss", "sentences.npy"]:
+        assert name in files
+    on_disk = {
+        str(p.relative_to(build))
+        for p in build.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
+    assert set(files) == on_disk
+    for name, entry in files.items():
+        data = (build / name).read_bytes()
+        assert entry["size"] == len(data), name
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), name
+
+
+def test_load_index_round_trip(hash_index: RetrievalSettings, hash_encoder) -> None:
+    data = load_index(Path(hash_index.index_dir))
+    articles = load_corpus(CORPUS)
+    expected = chunk_corpus(articles, hash_encoder.count_tokens, ChunkParams())
+    assert data.passages == expected
+    assert data.sources == {a.id: a.source for a in articles}
+    assert data.manifest["passages"] == len(expected) == data.ann.ntotal
+    # Row i of the vectors is passage i.
+    assert [p.id for p in data.passages] == list(range(len(data.passages)))
+    for i in (0, len(expected) // 2, len(expected) - 1):
+        vec = data.ann.index.reconstruct(i)
+        np.testing.assert_allclose(vec, hash_encoder.encode([expected[i].text])[0], atol=1e-6)
+    # Sentence rows grouped by passage.
+    assert data.sentence_vectors.shape[0] == sum(len(p.sentences) for p in expected)
+    lo, hi = data.sentence_offsets[3], data.sentence_offsets[4]
+    np.testing.assert_allclose(
+        data.sentence_vectors[lo:hi], hash_encoder.encode(list(expected[3].sentences)), atol=1e-6
+    )
+
+
+def test_passages_jsonl_line_number_is_the_id(hash_index: RetrievalSettings) -> None:
+    build = (Path(hash_index.index_dir) / "current").resolve()
+    lines = (build / "passages.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == list(range(len(lines)))
+
+
+def test_rebuild_replaces_the_build_and_removes_the_old_one(built: RetrievalSettings) -> None:
+    index_dir = Path(built.index_dir)
+    first = (index_dir / "current").resolve()
+    _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+    second = build_index(built, HashEncoder(), progress=False)
+    assert (index_dir / "current").resolve() == second.resolve() != first
+    assert not first.exists()
+    assert [p.name for p in (index_dir / "builds").iterdir()] == [second.name]
+    assert any("Zebra crossings" in p.text for p in load_index(index_dir).passages)
+
+
+# --- crashes and bad input leave the old index serving --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("owner", "method"),
+    [(VectorIndex, "save"), (LexicalIndex, "save"), (np, "save")],
+    ids=["vectors", "lexical", "sentences"],
+)
+def test_crash_mid_build_keeps_the_previous_index(
+    built: RetrievalSettings, monkeypatch: pytest.MonkeyPatch, owner, method: str
+) -> None:
+    index_dir = Path(built.index_dir)
+    before = _snapshot(index_dir)
+    passages_before = load_index(index_dir).passages
+    _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(owner, method, crash)
+    with pytest.raises(OSError, match="simulated"):
+        build_index(built, HashEncoder(), progress=False)
+    monkeypatch.undo()
+
+    assert _snapshot(index_dir) == before
+    assert load_index(index_dir).passages == passages_before
+    # The half-written build was removed; nothing temporary is left for `current` to reach.
+    builds = list((index_dir / "builds").iterdir())
+    assert [b.name for b in builds] == [before["target"].split("/")[-1]]
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_crash_while_swapping_keeps_the_previous_index(
+    built: RetrievalSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retrieval.index as index_module
+
+    index_dir = Path(built.index_dir)
+    before = _snapshot(index_dir)
+    _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+
+    def crash(*args, **kwargs):
+        raise OSError("power cut (simulated)")
+
+    monkeypatch.setattr(index_module.os, "replace", crash)
+    with pytest.raises(OSError, match="simulated"):
+        build_index(built, HashEncoder(), progress=False)
+    monkeypatch.undo()
+    assert _snapshot(index_dir) == before
+    load_index(index_dir)  # still whole
+    # And the next build goes through and cleans up.
+    final = build_index(built, HashEncoder(), progress=False)
+    assert [p.name for p in (index_dir / "builds").iterdir()] == [final.name]
+
+
+def test_bad_corpus_file_raises_and_leaves_the_index(built: RetrievalSettings) -> None:
+    index_dir = Path(built.index_dir)
+    before = _snapshot(index_dir)
+    (Path(built.corpus_dir) / "zz-broken.md").write_text(BROKEN_FRONT, encoding="utf-8")
+    with pytest.raises(CorpusError) as info:
+        build_index(built, HashEncoder(), progress=False)
+    assert info.value.file == "zz-broken.md"
+    assert "zz-broken.md" in str(info.value)
+    assert _snapshot(index_dir) == before
+    assert len(list((index_dir / "builds").iterdir())) == 1
+    load_index(index_dir)
+
+
+# --- corruption is detected, never served ---------------------------------------------------
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _flip_byte(path: Path) -> None:
+    # Same size, one byte changed near the end: only a checksum notices.
+    data = bytearray(path.read_bytes())
+    i = len(data) - 10
+    data[i] = (data[i] + 1) % 256 if chr(data[i]).isalnum() else ord("x")
+    path.write_bytes(bytes(data))
+
+
+def _delete(path: Path) -> None:
+    path.unlink()
+
+
+@pytest.mark.parametrize("damage", [_truncate, _flip_byte, _delete])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "vectors.faiss",
+        "passages.jsonl",
+        "sentences.npy",
+        "sentence_offsets.npy",
+        "articles.json",
+        "lexical/doc_freq.json",
+    ],
+)
+def test_damaged_file_raises_index_corrupt(built: RetrievalSettings, name: str, damage) -> None:
+    index_dir = Path(built.index_dir)
+    damage((index_dir / "current").resolve() / name)
+    with pytest.raises(IndexCorrupt):
+        load_index(index_dir)
+
+
+@pytest.mark.parametrize("damage", [_truncate, _flip_byte, _delete])
+def test_damaged_manifest_raises_index_corrupt(built: RetrievalSettings, damage) -> None:
+    index_dir = Path(built.index_dir)
+    damage((index_dir / "current").resolve() / "manifest.json")
+    with pytest.raises(IndexCorrupt):
+        load_index(index_dir)
+
+
+def test_manifest_lying_about_counts_raises(built: RetrievalSettings) -> None:
+    build = (Path(built.index_dir) / "current").resolve()
+    manifest = json.loads((build / "manifest.json").read_text())
+    manifest["passages"] += 1
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorrupt, match="inconsistent"):
+        load_index(Path(built.index_dir))
+
+
+def test_retriever_never_serves_a_damaged_index(built: RetrievalSettings) -> None:
+    index_dir = Path(built.index_dir)
+    _truncate((index_dir / "current").resolve() / "vectors.faiss")
+    settings = _settings(index_dir, Path(built.corpus_dir), auto_rebuild=False)
+    with pytest.raises(IndexCorrupt):
+        Retriever.load(settings, encoder=HashEncoder(), progress=False)
+
+
+# --- staleness and auto-rebuild -------------------------------------------------------------
+
+
+def test_fresh_index_is_not_stale(built: RetrievalSettings) -> None:
+    assert staleness(built, load_index(Path(built.index_dir)).manifest) is None
+
+
+def test_changed_corpus_file_makes_it_stale(built: RetrievalSettings) -> None:
+    manifest = load_index(Path(built.index_dir)).manifest
+    _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+    why = staleness(built, manifest)
+    assert why and "corpus" in why
+
+
+def test_changed_name_variants_make_it_stale(built: RetrievalSettings) -> None:
+    manifest = load_index(Path(built.index_dir)).manifest
+    variants = Path(built.corpus_dir) / "name_variants.yaml"
+    variants.write_text(variants.read_text() + "- [Zebra, Zeebra]\n")
+    assert staleness(built, manifest)
+
+
+def test_other_model_makes_it_stale(built: RetrievalSettings) -> None:
+    manifest = load_index(Path(built.index_dir)).manifest
+    other = RetrievalSettings(
+        index_dir=built.index_dir, corpus_dir=built.corpus_dir, embedding_model="bundled"
+    )
+    why = staleness(other, manifest)
+    assert why and "model" in why
+
+
+def test_stale_index_rebuilt_on_load(built: RetrievalSettings) -> None:
+    index_dir = Path(built.index_dir)
+    old = load_index(index_dir)
+    _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+    settings = _settings(index_dir, Path(built.corpus_dir), auto_rebuild=True)
+    r = Retriever.load(settings, encoder=HashEncoder(), progress=False)
+    assert r.data.path != old.path
+    assert r.data.manifest["corpus_fingerprint"] == corpus_fingerprint(Path(built.corpus_dir))
+    assert staleness(settings, r.data.manifest) is None
+    assert any("Zebra crossings" in p.text for p in r.data.passages)
+    assert r.warnings == []
+
+
+def test_stale_index_raises_without_auto_rebuild(built: RetrievalSettings) -> None:
+    index_dir = Path(built.index_dir)
+    before = _snapshot(index_dir)
+    _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+    settings = _settings(index_dir, Path(built.corpus_dir), auto_rebuild=False)
+    with pytest.raises(IndexStale, match="corpus"):
+        Retriever.load(settings, encoder=HashEncoder(), progress=False)
+    assert _snapshot(index_dir) == before
+
+
+def test_missing_index_without_auto_rebuild(tmp_path: Path) -> None:
+    settings = _settings(tmp_path / "nothing-here", auto_rebuild=False)
+    with pytest.raises(IndexNotFound):
+        Retriever.load(settings, encoder=HashEncoder(), progress=False)
+    assert not (tmp_path / "nothing-here" / "current").exists()
+
+
+def test_missing_index_built_on_load(tmp_path: Path, hash_encoder) -> None:
+    settings = _settings(tmp_path / "index", auto_rebuild=True)
+    r = Retriever.load(settings, encoder=hash_encoder, progress=False)
+    assert (tmp_path / "index" / "current").is_symlink()
+    assert r.data.manifest["model"] == HASH_MODEL and len(r.data.passages) > 20
+
+
+def test_broken_corpus_keeps_serving_the_old_index(built: RetrievalSettings) -> None:
+    index_dir = Path(built.index_dir)
+    before = _snapshot(index_dir)
+    old_passages = load_index(index_dir).passages
+    (Path(built.corpus_dir) / "zz-broken.md").write_text(BROKEN_FRONT, encoding="utf-8")
+    settings = _settings(index_dir, Path(built.corpus_dir), auto_rebuild=True)
+    r = Retriever.load(settings, encoder=HashEncoder(), progress=False)
+    assert r.data.passages == old_passages
+    assert len(r.warnings) == 1 and "zz-broken.md" in r.warnings[0]
+    assert _snapshot(index_dir) == before
+    assert r.search("Who won the presidential election?")
+
+
+def test_broken_corpus_and_no_index_raises_corpus_error(tmp_path: Path, corpus_copy: Path) -> None:
+    (corpus_copy / "zz-broken.md").write_text(BROKEN_FRONT, encoding="utf-8")
+    settings = _settings(tmp_path / "index", corpus_copy, auto_rebuild=True)
+    with pytest.raises(CorpusError, match="zz-broken.md"):
+        Retriever.load(settings, encoder=HashEncoder(), progress=False)
+    assert not (tmp_path / "index" / "current").exists()
+
+
+def test_read_manifest_of_other_format(built: RetrievalSettings) -> None:
+    build = (Path(built.index_dir) / "current").resolve()
+    manifest = json.loads((build / "manifest.json").read_text())
+    manifest["format"] = 999
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorrupt, match="format"):
+        read_manifest(build)
