@@ -1,0 +1,464 @@
+"""The benchmark suite behind `python -m benchmarks` (`make bench`): one run, one table, one JSON.
+
+Everything is measured in the same run on the real bundled model and the real index, and the
+targets are stated as ratios of numbers from that run: these shared 2-core machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from retrieval.config import PROJECT_ROOT
+
+RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "bench.json"
+TEMPLATES = (
+    "What did the articles say about {w}?",
+    "Why is {w} mentioned in the election coverage?",
+    "How was {w} involved in the vote?",
+    "What happened with {w} on election day?",
+    "Who criticised {w}?",
+    "Was {w} important for Tokayev?",
+    "What do observers think of {w}?",
+    "Tell me about {w} and the protests",
+    "When did {w} come up in the campaign?",
+    "Is there anything about {w} and Nazarbayev?",
+)
+_WORD = re.compile(r"\b[A-Za-z][a-z]{5,}\b")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100), linear between the closest ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def questions(count: int, seed: int = 0) -> list[str]:
+    """`count` distinct questions: templates filled with words from the corpus (no cache hits)."""
+    text = " ".join(
+        p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "corpus").glob("*.md"))
+    )
+    words = sorted({w for w in _WORD.findall(text)})
+    rng = random.Random(seed)
+    pairs = [(t, w) for t in TEMPLATES for w in words]
+    rng.shuffle(pairs)
+    if len(pairs) < count:
+        raise SystemExit(f"the corpus gives only {len(pairs)} distinct questions")
+    return [t.format(w=w) for t, w in pairs[:count]]
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).parent / "election-bot"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def _wall(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=PROJECT_ROOT)
+    return time.perf_counter() - started
+
+
+# --- 1. single-question latency ----------------------------------------------------------------
+
+
+def bench_latency(retriever: Any, qs: Sequence[str]) -> dict:
+    """search vs the bare torch sentence-transformers encode vs the query encoder alone."""
+    from sentence_transformers import SentenceTransformer
+
+    from retrieval.embedding import resolve_model
+
+    model = SentenceTransformer(resolve_model(retriever.data.model), device="cpu")
+    encoder = retriever.encoder
+    warm = ["warm-up question one", "Who won?", "What was the turnout on election day?"]
+    for q in warm:
+        model.encode([q], normalize_embeddings=True)
+        encoder.encode([q])
+        retriever.search(q, 5)
+    runs: dict[str, list[float]] = {"search": [], "torch": [], "encoder": []}
+    steps: dict[str, Callable[[str], object]] = {
+        "search": lambda q: retriever.search(q, 5),
+        "torch": lambda q: model.encode([q], normalize_embeddings=True),
+        "encoder": lambda q: encoder.encode([q]),
+    }
+    names = list(steps)
+    for i, q in enumerate(qs):
+        for name in names[i % 3 :] + names[: i % 3]:  # rotate the order: no systematic bias
+            started = time.perf_counter()
+            steps[name](q)
+            runs[name].append(time.perf_counter() - started)
+    out: dict[str, Any] = {"questions": len(qs), "encoder": type(encoder).__name__}
+    for name, values in runs.items():
+        out[f"{name}_p50_ms"] = ms(percentile(values, 50))
+        out[f"{name}_p95_ms"] = ms(percentile(values, 95))
+    out["search_over_torch_p50"] = round(out["search_p50_ms"] / out["torch_p50_ms"], 3)
+    out["other_work_over_encode_p50"] = round(
+        (out["search_p50_ms"] - out["encoder_p50_ms"]) / out["encoder_p50_ms"], 3
+    )
+    return out
+
+
+# --- 2. end-to-end through the real bot and the Bot API stand-in -------------------------------
+
+
+async def _wait_replies(
+    stub: Any, chat_ids: set[int], since: int, timeout: float = 60.0
+) -> dict[int, float]:
+    """When each chat's first sendMessage after `since` arrived (stub clock)."""
+    deadline = time.monotonic() + timeout
+    got: dict[int, float] = {}
+    while time.monotonic() < deadline:
+        with stub._lock:
+            calls = stub.calls[since:]
+        for call in calls:
+            if call.method == "sendMessage" and call.ok:
+                chat = int(call.params["chat_id"])
+                if chat in chat_ids and chat not in got:
+                    got[chat] = call.at
+        if len(got) == len(chat_ids):
+            break
+        await asyncio.sleep(0.005)
+    return got
+
+
+async def _e2e_run(retriever: Any, qs: Sequence[str], window_ms: float, first_chat: int) -> dict:
+    from telegram import Update
+
+    from bot.app import build_application
+    from bot.config import Settings
+    from tests.botapi_stub import TOKEN, BotApiStub
+
+    with BotApiStub() as stub:
+        settings = Settings(
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=stub.base_url,
+            batch_window_ms=window_ms,
+        )
+        application = build_application(settings, retriever)
+        # Telegram's flood limit (30 messages/s, AIORateLimiter) alone would cap 100 chats at
+        # over 3 s whatever the bot does; this measures what the bot itself can serve.
+        application.bot._rate_limiter = None
+        async with application:
+            await application.post_init(application)
+            await application.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+            )
+            await application.start()
+            try:
+                users = [stub.user(first_chat + i, f"User{i}") for i in range(len(qs))]
+                chats = [stub.private_chat(u) for u in users]
+                mark = stub.mark()
+                pushed: dict[int, float] = {}
+                started = time.monotonic()
+                for chat, user, q in zip(chats, users, qs, strict=True):
+                    pushed[chat["id"]] = time.monotonic()
+                    stub.send_text(chat, user, q)
+                got = await _wait_replies(stub, set(pushed), mark)
+                elapsed = max(got.values(), default=started) - started
+                latencies = [got[c] - pushed[c] for c in got]
+                result = {
+                    "chats": len(qs),
+                    "answered": len(got),
+                    "lost": len(qs) - len(got),
+                    "seconds": round(elapsed, 3),
+                    "answers_per_s": round(len(got) / elapsed, 1) if elapsed else 0.0,
+                    "reply_p50_ms": ms(percentile(latencies, 50)),
+                    "reply_p95_ms": ms(percentile(latencies, 95)),
+                    "batches": application.bot_data["deps"].batcher.batches,
+                    "errors": sum(1 for c in stub.calls if not c.ok),
+                }
+                if window_ms > 0:
+                    result["repeat"] = await _repeat_example(stub, first_chat + len(qs) + 1)
+                return result
+            finally:
+                await application.updater.stop()
+                await application.stop()
+
+
+async def _repeat_example(stub: Any, user_id: int) -> dict:
+    """The first example button pressed twice: the second answer comes from the query cache."""
+    user = stub.user(user_id, "Repeat")
+    chat = stub.private_chat(user)
+    mark = stub.mark()
+    start = stub.send_text(chat, user, "/start")
+    await _wait_replies(stub, {chat["id"]}, mark)
+    with stub._lock:
+        welcome = [c for c in stub.calls[mark:] if c.method == "sendMessage"][0]
+    out = {}
+    for name in ("first_ms", "second_ms"):
+        mark = stub.mark()
+        pushed = time.monotonic()
+        stub.press({**welcome.result, "chat": start["chat"]}, "ex:0", user)
+        got = await _wait_replies(stub, {chat["id"]}, mark)
+        out[name] = ms(got[chat["id"]] - pushed)
+    return out
+
+
+def bench_e2e(retriever: Any, qs_off: Sequence[str], qs_on: Sequence[str]) -> dict:
+    asyncio.run(_e2e_run(retriever, ["Who won the election?"] * 3, 5.0, 900))  # warm-up
+    off = asyncio.run(_e2e_run(retriever, qs_off, 0.0, 10_000))
+    on = asyncio.run(_e2e_run(retriever, qs_on, 5.0, 20_000))
+    speedup = on["answers_per_s"] / off["answers_per_s"] if off["answers_per_s"] else 0.0
+    return {"batching_off": off, "batching_on": on, "speedup": round(speedup, 2)}
+
+
+# --- 3 and 4. cold start, and serve's start and memory ------------------------------------------
+
+
+def bench_cold_start(repeats: int = 3) -> dict:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    ask = [_wall([*_cli(), "ask", "Who won the election?"], env) for _ in range(repeats)]
+    imp = [
+        _wall([sys.executable, "-c", "import sentence_transformers"], env) for _ in range(repeats)
+    ]
+    out = {
+        "ask_s": round(statistics.median(ask), 3),
+        "import_sentence_transformers_s": round(statistics.median(imp), 3),
+    }
+    out["ask_over_import"] = round(out["ask_s"] / out["import_sentence_transformers_s"], 3)
+    return out
+
+
+def _peak_rss_poller(pid: int, stop: threading.Event, peak: list[int]) -> None:
+    import psutil
+
+    proc = psutil.Process(pid)
+    while not stop.is_set():
+        try:
+            peak[0] = max(peak[0], proc.memory_info().rss)
+        except psutil.Error:
+            return
+        time.sleep(0.01)
+
+
+def _vm_hwm(pid: int) -> int | None:
+    """The kernel's own peak RSS of the process (Linux), in bytes."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def bench_serve(qs: Sequence[str]) -> dict:
+    """`election-bot serve` as a subprocess against the stand-in: start to first answer, then
+    100 concurrent chats while its RSS is polled (psutil, every 10 ms) and read from VmHWM."""
+    from tests.botapi_stub import TOKEN, BotApiStub
+
+    with BotApiStub() as stub:
+        env = {
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": stub.base_url,
+            "WEBHOOK_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
+        user = stub.user(50_000, "First")
+        chat = stub.private_chat(user)
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [*_cli(), "serve"], env=env, cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        stop, peak = threading.Event(), [0]
+        poller = threading.Thread(target=_peak_rss_poller, args=(proc.pid, stop, peak))
+        poller.start()
+        try:
+            mark = stub.mark()
+            stub.send_text(chat, user, "Who won the election?")
+            first = asyncio.run(_wait_replies(stub, {chat["id"]}, mark, timeout=120))
+            if not first:
+                raise RuntimeError("serve never answered: " + proc.stderr.read(2000).decode())
+            first_answer = first[chat["id"]] - started
+            users = [stub.user(60_000 + i, f"U{i}") for i in range(len(qs))]
+            chats = [stub.private_chat(u) for u in users]
+            mark = stub.mark()
+            for c, u, q in zip(chats, users, qs, strict=True):
+                stub.send_text(c, u, q)
+            got = asyncio.run(_wait_replies(stub, {c["id"] for c in chats}, mark, timeout=120))
+            hwm = _vm_hwm(proc.pid)
+        finally:
+            stop.set()
+            poller.join()
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    return {
+        "start_to_first_answer_s": round(first_answer, 3),
+        "load_chats": len(qs),
+        "load_answered": len(got),
+        "peak_rss_mb_polled": round(peak[0] / 2**20, 1),
+        "peak_rss_mb_vmhwm": round(hwm / 2**20, 1) if hwm else None,
+    }
+
+
+# --- 5. index build ----------------------------------------------------------------------------
+
+
+def bench_index_build() -> dict:
+    from retrieval.config import RetrievalSettings
+    from retrieval.index import build_index, load_index
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = RetrievalSettings(_env_file=None, index_dir=Path(tmp) / "index")
+        started = time.perf_counter()
+        build_index(settings, progress=False)
+        seconds = time.perf_counter() - started
+        m = load_index(settings.index_dir).manifest
+    return {
+        "seconds": round(seconds, 2),
+        "passages": m["passages"],
+        "articles": m["articles"],
+        "index_type": m["index_type"],
+    }
+
+
+# --- 6. scale (the scaling benchmark, slow) -------------------------------------------------------
+
+
+def bench_scale() -> dict:
+    subprocess.run([sys.executable, "-m", "benchmarks.scale"], check=True, cwd=PROJECT_ROOT)
+    path = PROJECT_ROOT / "benchmarks" / "results" / "scale.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def table(r: dict) -> str:
+    lat, e2e, cold, serve, build = (
+        r.get(k, {}) for k in ("latency", "e2e", "cold", "serve", "build")
+    )
+    off, on = e2e.get("batching_off", {}), e2e.get("batching_on", {})
+    rows: list[tuple[str, str, str]] = []
+
+    def row(name: str, value: object, target: str = "") -> None:
+        rows.append((name, str(value), target))
+
+    def holds(ok: bool) -> str:
+        return "yes" if ok else "NO"
+
+    if lat:
+        row(f"search p50 / p95 ({lat['questions']} new questions)",
+            f"{lat['search_p50_ms']} / {lat['search_p95_ms']} ms")  # fmt: skip
+        row("torch sentence-transformers encode p50 / p95",
+            f"{lat['torch_p50_ms']} / {lat['torch_p95_ms']} ms")  # fmt: skip
+        row(f"query encoder alone ({lat['encoder']}) p50 / p95",
+            f"{lat['encoder_p50_ms']} / {lat['encoder_p95_ms']} ms")  # fmt: skip
+        ratio = lat["search_over_torch_p50"]
+        row("search / torch encode (p50)", ratio, f"<= 0.6: {holds(ratio <= 0.6)}")
+        other = lat["other_work_over_encode_p50"]
+        row("non-encode work / encode (p50)", other, f"<= 0.2: {holds(other <= 0.2)}")
+    if off and on:
+        for name, run in (("off", off), ("on", on)):
+            row(f"e2e {run['chats']} chats, batching {name}: answers/s",
+                f"{run['answers_per_s']} ({run['answered']}/{run['chats']} answered, "
+                f"{run['batches']} batches)")  # fmt: skip
+            row(f"e2e batching {name}: reply p50 / p95",
+                f"{run['reply_p50_ms']} / {run['reply_p95_ms']} ms")  # fmt: skip
+        speed = e2e["speedup"]
+        row("e2e speed-up, batching on / off", speed, f">= 2: {holds(speed >= 2)}")
+        p95 = on["reply_p95_ms"]
+        row("e2e p95 with batching on", f"{p95} ms", f"< 300 ms: {holds(p95 < 300)}")
+        lost = off["lost"] + on["lost"]
+        row("answers lost", lost, f"0: {holds(lost == 0)}")
+        if "repeat" in on:
+            rep = on["repeat"]
+            row(
+                "example button twice: 1st / 2nd reply",
+                f"{rep['first_ms']} / {rep['second_ms']} ms",
+            )
+    if cold:
+        row("`election-bot ask` whole process", f"{cold['ask_s']} s")
+        row(
+            "`python -c 'import sentence_transformers'`",
+            f"{cold['import_sentence_transformers_s']} s",
+        )
+        ratio = cold["ask_over_import"]
+        row("ask / import sentence_transformers", ratio, f"< 0.5: {holds(ratio < 0.5)}")
+    if serve:
+        row("`serve` start to first answer", f"{serve['start_to_first_answer_s']} s")
+        row(f"`serve` peak RSS (subprocess, {serve['load_chats']} chats; polled / VmHWM)",
+            f"{serve['peak_rss_mb_polled']} / {serve['peak_rss_mb_vmhwm']} MB")  # fmt: skip
+    if build:
+        row(f"index build ({build['passages']} passages, {build['articles']} articles)",
+            f"{build['seconds']} s")  # fmt: skip
+    width = [max(len(x[i]) for x in rows + [("metric", "value", "target")]) for i in range(3)]
+    lines = [f"{'metric':<{width[0]}}  {'value':<{width[1]}}  target", "-" * (sum(width) + 4)]
+    lines += [f"{a:<{width[0]}}  {b:<{width[1]}}  {c}".rstrip() for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", action="store_true", help="also run benchmarks.scale (slow)")
+    ap.add_argument("--chats", type=int, default=100, help="concurrent chats in the e2e runs")
+    ap.add_argument("--questions", type=int, default=100, help="questions for the latency run")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    from retrieval import Retriever
+
+    qs = questions(args.questions + 3 * args.chats)
+    lat_qs, rest = qs[: args.questions], qs[args.questions :]
+    off_qs, on_qs, serve_qs = (rest[i * args.chats : (i + 1) * args.chats] for i in range(3))
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    steps: list[tuple[str, Callable[[], dict]]] = []
+    retriever = Retriever.load(progress=False)
+    results["retriever"] = repr(retriever)
+    steps += [
+        ("latency", lambda: bench_latency(retriever, lat_qs)),
+        ("e2e", lambda: bench_e2e(retriever, off_qs, on_qs)),
+        ("cold", bench_cold_start),
+        ("serve", lambda: bench_serve(serve_qs)),
+        ("build", bench_index_build),
+    ]
+    if args.scale:
+        steps.append(("scale", bench_scale))
+    for name, step in steps:
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        results[name] = step()
+        print(f"[bench] {name}: {time.perf_counter() - started:.1f}s", file=sys.stderr, flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    print(f"\nJSON: {args.out}")
+    return 0
