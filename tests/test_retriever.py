@@ -1,0 +1,263 @@
+"""The search API with the fake hash encoder: hits, ranking, abstention, context, name variants."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import Hit, Source
+from retrieval.retriever import Retriever
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "Who won the presidential election?"
+
+
+def _fused_order(r: Retriever, question: str) -> list[int]:
+    """Passage ids by reciprocal rank fusion of dense, best-sentence and BM25, recomputed here."""
+    data = r.data
+    q = r.encoder.encode([question])[0]
+    n = len(data.passages)
+    dense = np.array([data.ann.index.reconstruct(i) @ q for i in range(n)])
+    sims = data.sentence_vectors @ q
+    off = data.sentence_offsets
+    sentence = np.array([sims[off[i] : off[i + 1]].max() for i in range(n)])
+    lexical = data.lexical.scores(question)
+
+    def ranks(values: np.ndarray) -> np.ndarray:
+        order = np.argsort(-values, kind="stable")
+        out = np.empty(n)
+        out[order] = np.arange(1, n + 1)
+        return out
+
+    k = r.scoring.rrf_k
+    fused = sum(1.0 / (k + ranks(v)) for v in (dense, sentence, lexical))
+    return [int(i) for i in np.argsort(-fused, kind="stable")]
+
+
+# --- hits -----------------------------------------------------------------------------------
+
+
+def test_hits_carry_text_score_and_source(hash_retriever: Retriever) -> None:
+    hits = hash_retriever.search(QUESTION)
+    assert hits
+    data = hash_retriever.data
+    for h in hits:
+        assert isinstance(h, Hit) and isinstance(h.source, Source)
+        passage = data.passages[h.passage_id]
+        assert h.text == passage.text
+        assert h.source == data.sources[passage.article_id]
+        assert h.source.url.startswith("https://") and h.source.outlet
+        assert isinstance(h.source.title, str) and h.source.published.startswith("2019")
+        assert isinstance(h.score, float) and 0 < h.score < 2
+        assert h.best_sentence in passage.sentences
+
+
+def test_hit_repr_is_short_and_readable(hash_retriever: Retriever) -> None:
+    h = hash_retriever.search(QUESTION, k=1)[0]
+    text = repr(h)
+    assert text.startswith("Hit(score=") and repr(h.source.outlet) in text
+    assert len(h.text) > 80 and len(text) < 80 + len(h.source.outlet) + 40
+    assert text.endswith("...')") or text.endswith('..."')
+
+
+def test_hit_to_dict_is_json_shaped(hash_retriever: Retriever) -> None:
+    d = hash_retriever.search(QUESTION, k=1)[0].to_dict()
+    assert set(d) == {"text", "score", "source"}
+    assert set(d["source"]) == {"title", "outlet", "url", "published"}
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 7, 20])
+def test_k_is_respected(hash_retriever: Retriever, k: int) -> None:
+    assert len(hash_retriever.search(QUESTION, k=k)) == k
+
+
+def test_default_k_is_top_k(hash_retriever: Retriever) -> None:
+    assert len(hash_retriever.search(QUESTION)) == hash_retriever.settings.top_k
+
+
+def test_k_zero_returns_nothing(hash_retriever: Retriever) -> None:
+    assert hash_retriever.search(QUESTION, k=0) == []
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [QUESTION, "How many people were detained in Almaty?", "Was the internet blocked?"],
+)
+def test_hits_follow_the_fused_rank(hash_retriever: Retriever, question: str) -> None:
+    # Documented: best first by fusion of the signals; Hit.score is relevance (for
+    # abstention), so it need not be sorted.
+    hits = hash_retriever.search(question, k=10)
+    assert [h.passage_id for h in hits] == _fused_order(hash_retriever, question)[:10]
+
+
+def test_dense_mode_sorted_by_cosine(hash_retriever: Retriever) -> None:
+    r = hash_retriever
+    hits = r.search(QUESTION, k=10, mode="dense")
+    q = r.encoder.encode([QUESTION])[0]
+    cos = [float(r.data.ann.index.reconstruct(h.passage_id) @ q) for h in hits]
+    assert cos == sorted(cos, reverse=True)
+    all_cos = [float(r.data.ann.index.reconstruct(i) @ q) for i in range(len(r.data.passages))]
+    assert cos[0] == pytest.approx(max(all_cos))
+
+
+def test_exact_passage_text_finds_that_passage(hash_retriever: Retriever) -> None:
+    p = hash_retriever.data.passages[10]
+    assert hash_retriever.search(p.text, k=1)[0].passage_id == p.id
+
+
+# --- abstention -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["", " ", "   \n\t  "])
+def test_empty_question_returns_nothing(hash_retriever: Retriever, question: str) -> None:
+    assert hash_retriever.search(question) == []
+
+
+@pytest.mark.parametrize("question", ["zzqx qwv", "qwxz vvbn plokm", "?!"])
+def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
+    assert hash_retriever.search(question) == []
+
+
+# --- context --------------------------------------------------------------------------------
+
+
+def _article_runs(r: Retriever) -> dict[str, list]:
+    runs: dict[str, list] = {}
+    for p in r.data.passages:
+        runs.setdefault(p.article_id, []).append(p)
+    return runs
+
+
+def test_context_attaches_neighbours_of_the_same_article(hash_retriever: Retriever) -> None:
+    run = max(_article_runs(hash_retriever).values(), key=len)
+    middle = run[len(run) // 2]
+    assert [p.position for p in run[len(run) // 2 - 1 : len(run) // 2 + 2]] == [
+        middle.position - 1,
+        middle.position,
+        middle.position + 1,
+    ]
+    hit = hash_retriever.search(middle.text, k=1, context=1)[0]
+    assert hit.passage_id == middle.id
+    assert hit.context_before == (run[len(run) // 2 - 1].text,)
+    assert hit.context_after == (run[len(run) // 2 + 1].text,)
+    wide = hash_retriever.search(middle.text, k=1, context=2)[0]
+    assert len(wide.context_before) == 2 and len(wide.context_after) == 2
+    assert wide.context_before[1] == hit.context_before[0]
+
+
+def test_no_context_by_default(hash_retriever: Retriever) -> None:
+    for h in hash_retriever.search(QUESTION):
+        assert h.context_before == () and h.context_after == ()
+
+
+def test_context_stops_at_article_edges(hash_retriever: Retriever) -> None:
+    runs = list(_article_runs(hash_retriever).values())
+    first_of_second = runs[1][0]  # the passage before it (in rows) is another article's
+    last_of_first = runs[0][-1]
+    hit = hash_retriever.search(first_of_second.text, k=1, context=1)[0]
+    assert hit.passage_id == first_of_second.id
+    assert hit.context_before == ()
+    assert hit.context_after == (runs[1][1].text,)
+    assert last_of_first.text not in hit.context_before
+    hit = hash_retriever.search(last_of_first.text, k=1, context=1)[0]
+    assert hit.passage_id == last_of_first.id and hit.context_after == ()
+
+
+# --- batches --------------------------------------------------------------------------------
+
+
+def test_search_many_equals_single_searches(hash_retriever: Retriever) -> None:
+    questions = [
+        QUESTION,
+        "",
+        "zzqx qwv",
+        "What was the turnout?",
+        QUESTION,
+        "How many people were detained in Almaty?",
+    ]
+    many = hash_retriever.search_many(questions, k=4, context=1)
+    assert many == [hash_retriever.search(q, k=4, context=1) for q in questions]
+    assert many[0] and many[1] == [] and many[0] == many[4]
+
+
+def test_search_many_of_nothing(hash_retriever: Retriever) -> None:
+    assert hash_retriever.search_many([]) == []
+
+
+# --- name variants --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Who is Toqaev?", "Who is Tokayev?"),
+        ("Who is Toqaev?", "Who is Tokaev?"),
+        ("What did Kossanov say?", "What did Qosanov say?"),
+        ("Protests in Nur-Sultan", "Protests in Astana"),
+    ],
+)
+def test_name_variants_score_the_same(hash_retriever: Retriever, a: str, b: str) -> None:
+    lexical = hash_retriever.data.lexical
+    sa, sb = lexical.scores(a), lexical.scores(b)
+    assert sa.max() > 0
+    np.testing.assert_array_equal(sa, sb)
+    assert lexical.ceiling(a) == lexical.ceiling(b)
+
+
+def test_different_names_score_differently(hash_retriever: Retriever) -> None:
+    # The control for the test above: the scores do depend on the name.
+    lexical = hash_retriever.data.lexical
+    assert not np.array_equal(lexical.scores("Who is Tokayev?"), lexical.scores("Who is Kossanov?"))
+
+
+# --- dependencies ---------------------------------------------------------------------------
+
+
+def test_import_retrieval_does_not_import_telegram() -> None:
+    code = (
+        "import sys\n"
+        "import retrieval\n"
+        "from retrieval import Retriever\n"
+        "import retrieval.index, retrieval.retriever, retrieval.evaluate\n"
+        "assert Retriever.__name__ == 'Retriever'\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('telegram', 'bot'))\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_retrieval_sources_never_import_telegram_or_bot() -> None:
+    files = sorted((ROOT / "retrieval").rglob("*.py"))
+    assert len(files) >= 10
+    offenders = {
+        str(f.relative_to(ROOT)): sorted(m for m in mods if m.split(".")[0] in ("telegram", "bot"))
+        for f in files
+        if (mods := _imported_modules(f))
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+    # And the plain text too, in case of importlib tricks.
+    for f in files:
+        assert "import telegram" not in f.read_text(encoding="utf-8"), f
