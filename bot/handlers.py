@@ -24,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot import answer
@@ -308,6 +308,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the exception with its traceback, then tell the user something went wrong."""
     logger.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(context.error, TimedOut):
+        # Telegram didn't answer in time, but may have delivered the message: an apology on top
+        # of the answer would be a second reply, and the retries already gave up on the rest.
         return
     try:
         await context.bot.send_message(update.effective_chat.id, answer.SOMETHING_WRONG)
