@@ -41,9 +41,7 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None or user.id in state.settings.admin_user_ids or not _costly(update, context):
         return
     message = update.message
-    too_long = (
-        message is not None and len(message.text or "") > state.settings.max_message_chars
-    )
+    too_long = message is not None and len(message.text or "") > state.settings.max_message_chars
     # The length check comes first so a refused long message isn't counted as a question.
     if not too_long and state.limits.allow(user.id):
         return

@@ -85,8 +85,12 @@ async def test_100_users_each_answered_exactly_once_while_telegram_fails() -> No
             # bot gave up waiting (delivered once: a read timeout is never resent).
             faults = []
             for i in range(10):
-                faults += [Fault("sendMessage", status=500), Fault("sendMessage", drop=True),
-                           Fault("sendMessage", status=502), Fault("sendMessage", delay=0.2)]
+                faults += [
+                    Fault("sendMessage", status=500),
+                    Fault("sendMessage", drop=True),
+                    Fault("sendMessage", status=502),
+                    Fault("sendMessage", delay=0.2),
+                ]
                 if i % 5 == 0:
                     faults.append(Fault("sendMessage", status=429, retry_after=1))
             faults.append(Fault("sendMessage", delay=1.6))
