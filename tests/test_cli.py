@@ -1,0 +1,227 @@
+"""The `election-bot` command in a subprocess, with the hash encoder and a private index."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+QUESTION = "Who won the presidential election?"
+BROKEN_FRONT = "---\ntitle: 'unclosed\noutlet: X\nurl: https://example.org/x\n---\n\nSome body text.\n"
+
+
+def run_cli(
+    *args: str, index_dir: Path, corpus_dir: Path = CORPUS, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(
+        os.environ,
+        EMBEDDING_MODEL="hash",
+        INDEX_DIR=str(index_dir),
+        CORPUS_DIR=str(corpus_dir),
+        TOP_K="5",
+    )
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        # Another directory than the repo, so a developer's .env can't change the settings.
+        cwd=cwd or index_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("election-bot:")]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index built once by `election-bot index`, shared by the read-only commands."""
+    index_dir = tmp_path_factory.mktemp("cli") / "index"
+    out = run_cli("index", "-q", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    return index_dir
+
+
+# --- index ----------------------------------------------------------------------------------
+
+
+def test_index_prints_the_summary(tmp_path: Path) -> None:
+    out = run_cli("index", "-q", index_dir=tmp_path / "idx")
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"Indexed \d+ passages from 5 articles \(flat index, model hash\)", out.stdout)
+    assert str(tmp_path / "idx") in out.stdout
+    assert "Traceback" not in out.stderr
+    assert (tmp_path / "idx" / "current").is_symlink()
+
+
+# --- ask ------------------------------------------------------------------------------------
+
+
+def test_ask_json(index_dir: Path) -> None:
+    out = run_cli("ask", QUESTION, "--json", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    hits = json.loads(out.stdout)
+    assert isinstance(hits, list) and len(hits) == 5
+    for h in hits:
+        assert set(h) == {"text", "score", "source"}
+        assert isinstance(h["text"], str) and h["text"]
+        assert isinstance(h["score"], float)
+        assert set(h["source"]) == {"title", "outlet", "url", "published"}
+        assert h["source"]["url"].startswith("https://")
+
+
+def test_ask_json_k(index_dir: Path) -> None:
+    out = run_cli("ask", QUESTION, "--json", "-k", "2", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)) == 2
+
+
+def test_ask_shows_the_source_url(index_dir: Path) -> None:
+    first = json.loads(run_cli("ask", QUESTION, "--json", index_dir=index_dir).stdout)[0]
+    out = run_cli("ask", QUESTION, index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    assert first["source"]["url"] in out.stdout
+    assert first["source"]["outlet"] in out.stdout
+
+
+def test_ask_with_nothing_relevant(index_dir: Path) -> None:
+    out = run_cli("ask", "zzqx qwv", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    assert "don't cover" in out.stdout
+    assert "https://" not in out.stdout
+
+
+def test_ask_json_with_nothing_relevant_is_an_empty_list(index_dir: Path) -> None:
+    out = run_cli("ask", "zzqx qwv", "--json", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == []
+
+
+@pytest.mark.parametrize("k", ["0", "-3"])
+def test_ask_k_below_one_is_a_clear_error(index_dir: Path, k: str) -> None:
+    out = run_cli("ask", QUESTION, "-k", k, index_dir=index_dir)
+    assert out.returncode != 0
+    assert "-k must be at least 1" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert out.stdout == ""
+
+
+def test_ask_builds_a_missing_index(tmp_path: Path) -> None:
+    out = run_cli("ask", QUESTION, "--json", index_dir=tmp_path / "fresh")
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)) == 5
+    assert (tmp_path / "fresh" / "current").is_symlink()
+
+
+# --- eval -----------------------------------------------------------------------------------
+
+
+def test_eval_prints_scores_per_kind(index_dir: Path, eval_file: Path) -> None:
+    out = run_cli("eval", str(eval_file), index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    header = out.stdout.splitlines()[0].split()
+    assert header == ["mode", "kind", "n", "hit@1", "hit@3", "hit@5", "MRR"]
+    kinds = {json.loads(line)["kind"] for line in eval_file.read_text().splitlines() if line}
+    for kind in (kinds - {"oos"}) | {"all"}:
+        assert re.search(rf"^hybrid\s+{kind}\s+\d+(\s+[01]\.\d\d){{4}}$", out.stdout, re.M), kind
+    assert "out-of-scope abstained" in out.stdout
+
+
+def test_eval_compare_has_three_modes(index_dir: Path, eval_file: Path) -> None:
+    out = run_cli("eval", str(eval_file), "--compare", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    for mode in ("hybrid", "dense", "lexical"):
+        assert re.search(rf"^{mode}\s+all\s+\d+", out.stdout, re.M), mode
+
+
+def test_eval_compare_json(index_dir: Path, eval_file: Path) -> None:
+    out = run_cli("eval", str(eval_file), "--compare", "--json", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    reports = json.loads(out.stdout)
+    assert [r["mode"] for r in reports] == ["hybrid", "dense", "lexical"]
+    for r in reports:
+        assert 0 <= r["hit@1"] <= r["hit@3"] <= r["hit@5"] <= 1
+        assert 0 <= r["mrr"] <= 1
+
+
+def test_eval_of_a_small_file(index_dir: Path, tmp_path: Path) -> None:
+    # A file of our own, so the scores are known: the question quotes its answer.
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {
+            "id": 1,
+            "kind": "exact",
+            "question": "Qasym-Zhomart Toqaev won the election. Everyone knew he would.",
+            "evidence": ["Qasym-Zhomart Toqaev won the election"],
+        },
+        {"id": 2, "kind": "oos", "question": "zzqx qwv", "evidence": []},
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = run_cli("eval", str(questions), "--json", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    (report,) = json.loads(out.stdout)
+    assert report["hit@1"] == 1.0 and report["mrr"] == 1.0
+    assert report["oos_abstained"] == 1 and report["oos_total"] == 1
+    assert report["per_kind"]["exact"]["n"] == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"id": 1, "kind": "exact", "question": "Who won?", "evidence": ["x"]}\nnot json at all\n',
+        '{"id": 1, "kind": "exact", "question": "Who won?", "evidence": ["x"]}\n{"id": 2}\n',
+    ],
+    ids=["not-json", "missing-fields"],
+)
+def test_eval_of_a_malformed_file(index_dir: Path, tmp_path: Path, content: str) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content)
+    out = run_cli("eval", str(bad), index_dir=index_dir)
+    assert out.returncode != 0
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert "bad.jsonl" in lines[0] and "line 2" in lines[0]
+
+
+def test_eval_of_a_missing_file(index_dir: Path, tmp_path: Path) -> None:
+    out = run_cli("eval", str(tmp_path / "nope.jsonl"), index_dir=index_dir)
+    assert out.returncode != 0
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "nope.jsonl" in out.stderr
+
+
+# --- a broken corpus ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["index", "-q"], ["ask", QUESTION]])
+def test_broken_corpus_without_index(tmp_path: Path, corpus_copy: Path, command) -> None:
+    (corpus_copy / "zz-broken.md").write_text(BROKEN_FRONT, encoding="utf-8")
+    out = run_cli(*command, index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    assert out.returncode != 0
+    assert "Traceback" not in out.stderr
+    errors = _error_lines(out.stderr)
+    assert len(errors) == 1, out.stderr
+    assert "zz-broken.md" in errors[0]
+    assert "\n" not in errors[0]
+    assert out.stdout == ""
+
+
+def test_broken_corpus_with_an_index_still_answers(tmp_path: Path, corpus_copy: Path) -> None:
+    index_dir = tmp_path / "idx"
+    assert run_cli("index", "-q", index_dir=index_dir, corpus_dir=corpus_copy).returncode == 0
+    (corpus_copy / "zz-broken.md").write_text(BROKEN_FRONT, encoding="utf-8")
+    out = run_cli("ask", QUESTION, "--json", index_dir=index_dir, corpus_dir=corpus_copy)
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)) == 5
+    assert "warning:" in out.stderr and "zz-broken.md" in out.stderr
