@@ -1,0 +1,97 @@
+"""Retrieval quality with the real bundled model: the headline question and the dev questions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from retrieval.config import BUNDLED_MODEL, RetrievalSettings
+from retrieval.corpus import load_corpus
+from retrieval.evaluate import OUT_OF_SCOPE, Report, evaluate, load_questions
+from retrieval.retriever import Retriever
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+TOKAYEV = re.compile(r"\bTo(?:kayev|qaev|kaev|qayev)\b")
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    """The real model, default settings but a private index, built once (torch)."""
+    settings = RetrievalSettings(
+        index_dir=tmp_path_factory.mktemp("quality") / "index",
+        corpus_dir=CORPUS,
+        embedding_model=BUNDLED_MODEL,
+        auto_rebuild=True,
+    )
+    return Retriever.load(settings, progress=False)
+
+
+@pytest.fixture(scope="module")
+def questions(eval_file_path: Path):
+    return load_questions(eval_file_path)
+
+
+@pytest.fixture(scope="module")
+def eval_file_path() -> Path:
+    path = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+    if not path.is_file():
+        pytest.skip(f"no eval questions at {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(retriever: Retriever, questions) -> Report:
+    return evaluate(retriever, questions)
+
+
+def test_who_won_names_tokayev_with_an_article_source(retriever: Retriever) -> None:
+    hits = retriever.search("Who won the presidential election?")
+    assert hits
+    first = hits[0]
+    assert TOKAYEV.search(first.text), first.text
+    urls = {a.source.url for a in load_corpus(CORPUS)}
+    assert first.source.url in urls and first.source.url.startswith("https://")
+
+
+def test_dev_questions_hit_at_5(report: Report) -> None:
+    # Measured 0.91 when written; the issue's later target is 0.95, this guards against
+    # regressions below 0.90.
+    assert report.hit_at(5) >= 0.90, [o.question.question for o in report.misses(5)]
+
+
+def test_out_of_scope_questions_abstain(report: Report) -> None:
+    assert report.oos, "the dev set should hold out-of-scope questions"
+    answered = [o.question.question for o in report.oos if not o.abstained]
+    assert answered == []
+
+
+def test_in_scope_questions_never_abstain(report: Report) -> None:
+    abstained = [
+        o.question.question
+        for o in report.outcomes
+        if o.question.kind != OUT_OF_SCOPE and o.abstained
+    ]
+    assert abstained == []
+
+
+def test_onnx_query_encoder_agrees_with_torch(
+    retriever: Retriever, questions, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    onnx = pytest.importorskip("retrieval.onnx_encoder")
+    from retrieval.embedding import TorchEncoder
+
+    assert isinstance(retriever.encoder, TorchEncoder)  # no export cached in a fresh index dir
+    cache = onnx.export_onnx(BUNDLED_MODEL, tmp_path_factory.mktemp("onnx") / "bundled")
+    onnx_retriever = Retriever(
+        retriever.data, onnx.OnnxEncoder.from_cache(cache, BUNDLED_MODEL), retriever.settings
+    )
+    texts = [q.question for q in questions]
+    torch_top = [[h.passage_id for h in hits[:1]] for hits in retriever.search_many(texts)]
+    onnx_top = [[h.passage_id for h in hits[:1]] for hits in onnx_retriever.search_many(texts)]
+    disagree = [t for t, a, b in zip(texts, torch_top, onnx_top, strict=True) if a != b]
+    assert disagree == []
