@@ -221,12 +221,54 @@ async def _repeat_example(stub: Any, user_id: int) -> dict:
     return out
 
 
-def bench_e2e(retriever: Any, qs_off: Sequence[str], qs_on: Sequence[str]) -> dict:
+async def _concurrent(retriever: Any, qs: Sequence[str], window_ms: float) -> dict:
+    """The questions asked at once through the batcher alone, without Telegram."""
+    from bot.batching import MicroBatcher
+
+    batcher = MicroBatcher(retriever, window_ms=window_ms)
+
+    async def one(q: str) -> float:
+        started = time.perf_counter()
+        await batcher.search(q, 4)
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    latencies = await asyncio.gather(*(one(q) for q in qs))
+    elapsed = time.perf_counter() - started
+    return {
+        "answers_per_s": round(len(qs) / elapsed, 1),
+        "p50_ms": ms(percentile(latencies, 50)),
+        "p95_ms": ms(percentile(latencies, 95)),
+        "batches": batcher.batches,
+    }
+
+
+def bench_e2e(
+    retriever: Any, qs_off: Sequence[str], qs_on: Sequence[str], qs_direct: Sequence[str]
+) -> dict:
+    from tests.botapi_stub import FakeRetriever
+
     asyncio.run(_e2e_run(retriever, ["Who won the election?"] * 3, 5.0, 900))  # warm-up
     off = asyncio.run(_e2e_run(retriever, qs_off, 0.0, 10_000))
     on = asyncio.run(_e2e_run(retriever, qs_on, 5.0, 20_000))
+    # The floor: the same run with an instant keyword retriever, i.e. Telegram plumbing only.
+    floor = asyncio.run(_e2e_run(FakeRetriever(), qs_on, 0.0, 30_000))
+    floor.pop("repeat", None)
+    half = len(qs_direct) // 2
+    direct_off = asyncio.run(_concurrent(retriever, qs_direct[:half], 0.0))
+    direct_on = asyncio.run(_concurrent(retriever, qs_direct[half:], 5.0))
     speedup = on["answers_per_s"] / off["answers_per_s"] if off["answers_per_s"] else 0.0
-    return {"batching_off": off, "batching_on": on, "speedup": round(speedup, 2)}
+    direct = direct_on["answers_per_s"] / direct_off["answers_per_s"]
+    return {
+        "batching_off": off,
+        "batching_on": on,
+        "speedup": round(speedup, 2),
+        "bot_floor_instant_retriever": floor,
+        "direct_chats": half,
+        "direct_off": direct_off,
+        "direct_on": direct_on,
+        "direct_speedup": round(direct, 2),
+    }
 
 
 # --- 3 and 4. cold start, and serve's start and memory ------------------------------------------
@@ -395,6 +437,16 @@ def table(r: dict) -> str:
         row("e2e p95 with batching on", f"{p95} ms", f"< 300 ms: {holds(p95 < 300)}")
         lost = off["lost"] + on["lost"]
         row("answers lost", lost, f"0: {holds(lost == 0)}")
+        fl = e2e["bot_floor_instant_retriever"]
+        floor = f"{fl['reply_p50_ms']} / {fl['reply_p95_ms']} ms"
+        row("e2e floor (instant fake retriever): answers/s",
+            f"{fl['answers_per_s']}, reply p50 / p95 {floor}")  # fmt: skip
+        for name in ("off", "on"):
+            d = e2e[f"direct_{name}"]
+            row(f"batcher alone, {e2e['direct_chats']} at once, batching {name}",
+                f"{d['answers_per_s']}/s, p50 / p95 {d['p50_ms']} / {d['p95_ms']} ms")  # fmt: skip
+        row("batcher alone speed-up, on / off", e2e["direct_speedup"],
+            f">= 2: {holds(e2e['direct_speedup'] >= 2)}")  # fmt: skip
         if "repeat" in on:
             rep = on["repeat"]
             row(
@@ -433,9 +485,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from retrieval import Retriever
 
-    qs = questions(args.questions + 3 * args.chats)
+    qs = questions(args.questions + 4 * args.chats)
     lat_qs, rest = qs[: args.questions], qs[args.questions :]
-    off_qs, on_qs, serve_qs = (rest[i * args.chats : (i + 1) * args.chats] for i in range(3))
+    off_qs, on_qs, serve_qs, direct_qs = (
+        rest[i * args.chats : (i + 1) * args.chats] for i in range(4)
+    )
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -445,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["retriever"] = repr(retriever)
     steps += [
         ("latency", lambda: bench_latency(retriever, lat_qs)),
-        ("e2e", lambda: bench_e2e(retriever, off_qs, on_qs)),
+        ("e2e", lambda: bench_e2e(retriever, off_qs, on_qs, direct_qs)),
         ("cold", bench_cold_start),
         ("serve", lambda: bench_serve(serve_qs)),
         ("build", bench_index_build),
