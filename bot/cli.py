@@ -201,6 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`election-bot eval | head`): not an error worth a traceback.
+        sys.stderr.close()
+        return 0
     return 1
 
 

@@ -13,6 +13,16 @@ import numpy as np
 
 # Words of two or more characters, and numbers of any length ("June 6", "9 June").
 _TOKEN = re.compile(r"(?u)\b(?:\d+|\w\w+)\b")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# "May 9" and "9 May" also become one token "may9": a date is far more specific than its
+# month and its day apart, and "may" alone is mostly the verb.
+_DATE = re.compile(rf"(?i)\b(?:({_MONTHS})\s+(\d{{1,2}})|(\d{{1,2}})\s+({_MONTHS}))\b")
+_QUESTION_WORDS_FILE = Path(__file__).parent / "data" / "question_words.txt"
+
+
+def _question_words() -> frozenset[str]:
+    lines = _QUESTION_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
 
 class NameVariants:
@@ -60,11 +70,13 @@ class Tokenizer:
 
         self.variants = variants or NameVariants([])
         self._stem = Stemmer.Stemmer("english").stemWords
-        self._stop = frozenset(bm25s.stopwords.STOPWORDS_EN)
+        self._stop = frozenset(bm25s.stopwords.STOPWORDS_EN) | _question_words()
 
     def __call__(self, text: str) -> list[str]:
-        words = [w for w in _TOKEN.findall(self.variants.normalize(text).lower())]
-        return self._stem([w for w in words if w not in self._stop])
+        text = self.variants.normalize(text).lower()
+        words = self._stem([w for w in _TOKEN.findall(text) if w not in self._stop])
+        dates = [f"{m or m2}{d or d2}" for m, d, d2, m2 in _DATE.findall(text)]
+        return words + dates
 
 
 class LexicalIndex:

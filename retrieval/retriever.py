@@ -39,11 +39,16 @@ DENSE_FLOOR = 0.3
 class Scoring:
     """How the signals are combined (measured on the development questions; see README)."""
 
-    rrf_k: int = 60  # reciprocal rank fusion: a passage scores 1 / (rrf_k + rank) per signal
+    # Ranking: each signal is standardised over the candidates (z-score), so a passage that
+    # stands out on one signal counts for how far it stands out, then the three are summed.
+    # BM25 weighs more: a rare name or date matched is strong evidence.
+    dense: float = 1.0
+    sentence: float = 1.0
+    lexical: float = 1.5
     # Relevance, the absolute score abstention looks at: the best dense cosine, plus the share
     # of the question's lexical weight the passage covers (a question about things the
     # articles never mention covers little of it).
-    lexical_weight: float = 0.5
+    lexical_relevance: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -208,14 +213,14 @@ class Retriever:
         dense = self._passage_cosines(qvec, candidates)
         sentence, best = self._sentence_cosines(qvec, candidates)
         lexical = lexical_all[candidates] / data.lexical.ceiling(question)
-        relevance = np.maximum(dense, sentence) + self.scoring.lexical_weight * lexical
+        w = self.scoring
+        relevance = np.maximum(dense, sentence) + w.lexical_relevance * lexical
         if mode == "dense":
             score = dense
         elif mode == "lexical":
             score = lexical
         else:
-            k = self.scoring.rrf_k
-            score = sum(1.0 / (k + _ranks(signal)) for signal in (dense, sentence, lexical))
+            score = w.dense * _z(dense) + w.sentence * _z(sentence) + w.lexical * _z(lexical)
         order = np.argsort(-score, kind="stable")
         out = []
         for j in order:
@@ -284,12 +289,9 @@ class Retriever:
         )
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """1-based rank of each value, highest first (ties keep passage order)."""
-    order = np.argsort(-values, kind="stable")
-    ranks = np.empty(len(values), dtype=np.float64)
-    ranks[order] = np.arange(1, len(values) + 1)
-    return ranks
+def _z(values: np.ndarray) -> np.ndarray:
+    """Standardised scores: how many deviations each value stands above the mean."""
+    return (values - values.mean()) / (values.std() + 1e-6)
 
 
 def load_query_encoder(settings: RetrievalSettings, index_dir: Path, model: str) -> Encoder:
