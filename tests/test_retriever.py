@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Who won the presidential election?"
 
 
-def _fused_order(r: Retriever, question: str) -> list[int]:
-    """Passage ids by reciprocal rank fusion of dense, best-sentence and BM25, recomputed here."""
+def _signals(r: Retriever, question: str) -> np.ndarray:
+    """Per passage, recomputed here: (passage cosine, best sentence cosine, share of BM25)."""
     data = r.data
     q = r.encoder.encode([question])[0]
     n = len(data.passages)
@@ -26,17 +26,13 @@ def _fused_order(r: Retriever, question: str) -> list[int]:
     sims = data.sentence_vectors @ q
     off = data.sentence_offsets
     sentence = np.array([sims[off[i] : off[i + 1]].max() for i in range(n)])
-    lexical = data.lexical.scores(question)
+    lexical = data.lexical.scores(question) / data.lexical.ceiling(question)
+    return np.stack([dense, sentence, lexical], axis=1)
 
-    def ranks(values: np.ndarray) -> np.ndarray:
-        order = np.argsort(-values, kind="stable")
-        out = np.empty(n)
-        out[order] = np.arange(1, n + 1)
-        return out
 
-    k = r.scoring.rrf_k
-    fused = sum(1.0 / (k + ranks(v)) for v in (dense, sentence, lexical))
-    return [int(i) for i in np.argsort(-fused, kind="stable")]
+def _dominates(a: np.ndarray, b: np.ndarray) -> bool:
+    """a is at least as good as b on every signal and better on one (beyond float noise)."""
+    return bool(np.all(a >= b - 1e-6) and np.any(a > b + 1e-6))
 
 
 # --- hits -----------------------------------------------------------------------------------
@@ -87,15 +83,36 @@ def test_k_zero_returns_nothing(hash_retriever: Retriever) -> None:
 # --- ranking --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "question",
-    [QUESTION, "How many people were detained in Almaty?", "Was the internet blocked?"],
-)
+RANKED_QUESTIONS = [
+    QUESTION,
+    "How many people were detained in Almaty?",
+    "Was the internet blocked?",
+    "What did Kossanov say about the results?",
+]
+
+
+@pytest.mark.parametrize("question", RANKED_QUESTIONS)
 def test_hits_follow_the_fused_rank(hash_retriever: Retriever, question: str) -> None:
-    # Documented: best first by fusion of the signals; Hit.score is relevance (for
-    # abstention), so it need not be sorted.
-    hits = hash_retriever.search(question, k=10)
-    assert [h.passage_id for h in hits] == _fused_order(hash_retriever, question)[:10]
+    # Documented: best first by the fusion of the signals (`rank`); Hit.score is relevance,
+    # for abstention, so it need not be sorted.
+    r = hash_retriever
+    hits = r.search(question, k=10)
+    ranked = r.rank(question, r.encode_queries([question])[0])
+    assert [h.passage_id for h in hits] == [s.passage.id for s in ranked[:10]]
+    assert [h.score for h in hits] == [round(s.score, 4) for s in ranked[:10]]
+
+
+@pytest.mark.parametrize("question", RANKED_QUESTIONS)
+def test_fused_rank_respects_every_signal(hash_retriever: Retriever, question: str) -> None:
+    # Whatever the fusion, it must be monotone: a passage at least as good on the passage
+    # cosine, the best sentence and BM25 (and better on one) is never ranked below another.
+    r = hash_retriever
+    signals = _signals(r, question)
+    order = [h.passage_id for h in r.search(question, k=len(r.data.passages))]
+    assert sorted(order) == list(range(len(r.data.passages)))
+    for i, above in enumerate(order):
+        for below in order[i + 1 :]:
+            assert not _dominates(signals[below], signals[above]), (above, below)
 
 
 def test_dense_mode_sorted_by_cosine(hash_retriever: Retriever) -> None:
