@@ -19,7 +19,6 @@ from retrieval.corpus import load_corpus
 from retrieval.embedding import MAX_TOKENS, WordPieceCounter, bundled_model_path
 from retrieval.records import Article, Passage, Source
 
-
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PARAMS = ChunkParams()
 SOURCE = Source(title="T", outlet="O", url="https://example.org/t", published="2019-06")
@@ -49,11 +48,34 @@ def _article(paragraphs: list[str], subheads: list[str] | None = None, id: str =
 def _vocabulary_text(n_words: int, seed: int, sentence_every: int | None) -> str:
     """Deterministic prose-like text; a full stop every `sentence_every` words (None: never)."""
     rng = random.Random(seed)
-    vocab = (
-        "election Kazakhstan Tokayev protesters observers turnout ballot commission Almaty "
-        "Nur-Sultan detained internet opposition candidate president Senate 70.76 percent "
-        "polling station violations Qosanov Ablyazov interior ministry boycott"
-    ).split()
+    vocab = [
+        "election",
+        "Kazakhstan",
+        "Tokayev",
+        "protesters",
+        "observers",
+        "turnout",
+        "ballot",
+        "commission",
+        "Almaty",
+        "Nur-Sultan",
+        "detained",
+        "internet",
+        "opposition",
+        "candidate",
+        "president",
+        "Senate",
+        "70.76",
+        "percent",
+        "polling",
+        "station",
+        "violations",
+        "Qosanov",
+        "Ablyazov",
+        "interior",
+        "ministry",
+        "boycott",
+    ]
     words = []
     for i in range(n_words):
         word = f"{rng.choice(vocab)}{i}" if i % 7 == 0 else rng.choice(vocab)

@@ -22,7 +22,9 @@ from retrieval.lexical import LexicalIndex
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
-BROKEN_FRONT = "---\ntitle: 'unclosed\noutlet: X\nurl: https://example.org/x\n---\n\nSome body text.\n"
+BROKEN_FRONT = (
+    "---\ntitle: 'unclosed\noutlet: X\nurl: https://example.org/x\n---\n\nSome body text.\n"
+)
 
 
 def _settings(index_dir: Path, corpus_dir: Path = CORPUS, **extra) -> RetrievalSettings:
