@@ -131,6 +131,10 @@ class VectorIndex:
             params = {"nlist": nlist, "nprobe": ivf_nprobe(nlist)}
         if n:
             index.add(x)
+        if kind == "ivf":
+            # Callers re-score candidates with index.reconstruct(id); IVF needs an id -> list map
+            # for that (8 bytes per vector), and faiss saves it with the index.
+            index.make_direct_map()
         built = cls(index, kind, params)
         built._apply_params()
         return built

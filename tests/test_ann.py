@@ -49,6 +49,14 @@ def test_recall_at_10_against_exact(kind: str, data: tuple[np.ndarray, np.ndarra
     assert recall >= 0.95
 
 
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
+def test_reconstruct_returns_stored_vectors_after_load(kind: str, tmp_path: Path) -> None:
+    x = clustered(2_000, seed=4)
+    VectorIndex.build(x, kind).save(tmp_path / "vectors.idx")
+    loaded = VectorIndex.load(tmp_path / "vectors.idx")
+    assert np.allclose(loaded.index.reconstruct(1234), x[1234], atol=1e-6)
+
+
 def test_single_query_vector_and_k_larger_than_n() -> None:
     x = clustered(5, seed=2)
     scores, ids = VectorIndex.build(x, "flat").search(x[0], 10)
