@@ -59,6 +59,7 @@ class Settings(RetrievalSettings):
         if isinstance(value, int):
             return [value]
         return value
+
     batch_window_ms: float = Field(
         5.0, ge=0, description="how long a question waits for others to be embedded with; 0 = off"
     )

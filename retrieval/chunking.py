@@ -180,25 +180,33 @@ def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
 
 
 def deduplicate(passages: list[Passage], threshold: float) -> list[Passage]:
-    """Drop passages identical or nearly identical to an earlier one (or contained in it)."""
-    kept: list[Passage] = []
-    seen: list[tuple[str, set[tuple[str, ...]]]] = []
-    for passage in passages:
-        norm = normalize_for_dedup(passage.text)
-        sh = _shingles(norm)
-        duplicate = False
-        for other_norm, other_sh in seen:
-            if norm == other_norm or (norm and norm in other_norm):
-                duplicate = True
+    """Drop passages identical or nearly identical to another, or contained in another.
+
+    Of two such passages the longer one is kept (the earlier on a tie), whichever comes first.
+    Only passages sharing a word shingle are compared, so this stays near linear.
+    """
+    norms = [normalize_for_dedup(p.text) for p in passages]
+    shingles = [_shingles(n) for n in norms]
+    by_shingle: dict[tuple[str, ...], list[int]] = {}
+    for i, sh in enumerate(shingles):
+        for s in sh:
+            by_shingle.setdefault(s, []).append(i)
+
+    def outranks(j: int, i: int) -> bool:
+        # j is the one to keep of the pair (i, j): the longer, or the earlier if as long.
+        return (len(norms[j]), -j) > (len(norms[i]), -i)
+
+    dropped: set[int] = set()
+    for i, sh in enumerate(shingles):
+        others = {j for s in sh for j in by_shingle[s] if j != i}
+        for j in others:
+            if not outranks(j, i):
+                continue
+            overlap = len(sh & shingles[j]) / max(1, min(len(sh), len(shingles[j])))
+            if norms[i] in norms[j] or overlap >= threshold:
+                dropped.add(i)
                 break
-            overlap = len(sh & other_sh) / max(1, min(len(sh), len(other_sh)))
-            if overlap >= threshold and len(sh) <= len(other_sh):
-                duplicate = True
-                break
-        if not duplicate:
-            kept.append(passage)
-            seen.append((norm, sh))
-    return kept
+    return [p for i, p in enumerate(passages) if i not in dropped]
 
 
 def chunk_corpus(

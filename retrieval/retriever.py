@@ -18,10 +18,8 @@ from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound, IndexStal
 from retrieval.index import (
     IndexData,
     build_index,
-    current_build,
     load_index,
     model_cache_dir,
-    read_manifest,
     staleness,
 )
 from retrieval.records import Hit, Passage, Source
@@ -102,38 +100,37 @@ class Retriever:
     ) -> Retriever:
         """Load the index from INDEX_DIR, building it first when missing or stale.
 
-        A stale index is rebuilt when AUTO_REBUILD is on (the default), else IndexStale. When the
-        corpus cannot be indexed (a bad file) but an older index exists, that index is used and
-        the problem kept in `.warnings`.
+        A stale or damaged index is rebuilt when AUTO_REBUILD is on (the default); otherwise
+        IndexStale, IndexNotFound or IndexCorrupt says to run `election-bot index`. When the
+        corpus cannot be indexed (a bad file) but a sound older index exists, that index is used
+        and the problem kept in `.warnings`; a damaged index is never served.
         """
         settings = settings or RetrievalSettings()
         index_dir = Path(settings.index_dir)
         warnings: list[str] = []
+        data: IndexData | None = None
         try:
-            build = current_build(index_dir)
-            manifest = read_manifest(build)
-            why = staleness(settings, manifest)
-        except IndexNotFound:
-            why = "there is no index yet"
-            manifest = None
+            data = load_index(index_dir)
+            why = staleness(settings, data.manifest)
+        except IndexNotFound as e:
+            why, error = "there is no index yet", e
         except IndexCorrupt as e:
-            why = str(e)
-            manifest = None
+            why, error = str(e), e
         if why is not None:
-            if not settings.auto_rebuild and manifest is not None:
-                raise IndexStale(f"the index is stale: {why}; run `election-bot index` to rebuild")
             if not settings.auto_rebuild:
-                raise IndexNotFound(f"{why}; run `election-bot index` to build it")
+                if data is not None:
+                    raise IndexStale(f"the index is stale: {why}; run `election-bot index`")
+                raise type(error)(f"{error}; run `election-bot index` to rebuild it")
             if progress:
                 print(f"Building the index ({why}).", file=sys.stderr)
             try:
                 build_index(settings, encoder, progress=progress)
+                data = load_index(index_dir)
             except CorpusError as e:
-                if manifest is None:
+                if data is None:  # nothing sound to fall back on
                     raise
                 warnings.append(f"serving the previous index: the corpus cannot be indexed ({e})")
                 log.warning(warnings[-1])
-        data = load_index(index_dir)
         if encoder is None:
             encoder = load_query_encoder(settings, index_dir, data.model)
         return cls(data, encoder, settings, warnings=warnings)

@@ -262,11 +262,6 @@ def test_passage_contained_in_an_earlier_one_dropped() -> None:
     assert [p.id for p in kept] == [0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deduplicate only drops a passage contained in an EARLIER one; a short passage "
-    "followed by a longer one containing it keeps both (its docstring says 'earlier')",
-)
 def test_passage_contained_in_a_later_one_dropped() -> None:
     part = "detained nearly five hundred protesters in Almaty and Nur-Sultan"
     kept = deduplicate(_passages(part, LONG), PARAMS.near_duplicate)

@@ -75,8 +75,9 @@ async def _converse(stub: BotApiStub) -> None:
     (answer,) = await stub.wait_for("sendMessage", since=mark, timeout=30)
     first = quotes(answer)[0]
     assert TOKAYEV.search(first), first
-    assert '<a href="https://www.rferl.org/' in answer.params["text"] or "cabar.asia" in (
-        answer.params["text"]
+    assert (
+        '<a href="https://www.rferl.org/' in answer.params["text"]
+        or "cabar.asia" in (answer.params["text"])
     )
     assert "<b>" in first
 
