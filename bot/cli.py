@@ -43,7 +43,7 @@ def _load_retriever(settings, progress: bool = True):
 
 def cmd_index(args: argparse.Namespace, settings) -> int:
     """Build the index from the corpus."""
-    from retrieval.index import build_index, load_index
+    from retrieval.index import build_index, ensure_query_encoder, load_index
 
     print(f"Indexing {settings.corpus_dir} ...", file=sys.stderr)
     build_index(settings, progress=not args.quiet)
@@ -53,28 +53,8 @@ def cmd_index(args: argparse.Namespace, settings) -> int:
         f"({m['index_type']} index, model {m['model']}) in {m['build_seconds']}s "
         f"-> {settings.index_dir}"
     )
-    # Export the question encoder for fast start-up; the index works without it.
-    if settings.encoder_backend != "torch" and settings.embedding_model != "hash":
-        _export_onnx(settings)
+    ensure_query_encoder(settings, progress=not args.quiet)
     return 0
-
-
-def _export_onnx(settings) -> None:
-    from retrieval.errors import ModelError
-    from retrieval.index import model_cache_dir
-
-    try:
-        from retrieval.onnx_encoder import export_onnx, onnx_available
-    except ImportError:
-        return
-    cache = model_cache_dir(Path(settings.index_dir), settings.embedding_model)
-    if onnx_available(cache):
-        return
-    print("Exporting the question encoder to ONNX (once) ...", file=sys.stderr)
-    try:
-        export_onnx(settings.embedding_model, cache)
-    except ModelError as e:
-        print(f"warning: {e}; questions will be encoded with torch", file=sys.stderr)
 
 
 def cmd_ask(args: argparse.Namespace, settings) -> int:

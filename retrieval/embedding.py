@@ -144,6 +144,6 @@ def load_encoder(model: str, backend: str = "torch", cache_dir: Path | None = No
     if backend in ("onnx", "auto") and cache_dir is not None:
         from retrieval.onnx_encoder import OnnxEncoder, onnx_available
 
-        if backend == "onnx" or onnx_available(cache_dir):
+        if backend == "onnx" or onnx_available(cache_dir, model):
             return OnnxEncoder.from_cache(cache_dir, model)
     return TorchEncoder(model)

@@ -81,6 +81,24 @@ def model_cache_dir(index_dir: Path, model: str) -> Path:
     return index_dir / "models" / slug
 
 
+def ensure_query_encoder(settings: RetrievalSettings, progress: bool = True) -> None:
+    """Export the model to ONNX once, for fast question encoding; torch stays the fallback."""
+    if settings.encoder_backend == "torch" or settings.embedding_model == HASH_MODEL:
+        return
+    from retrieval.errors import ModelError
+    from retrieval.onnx_encoder import export_onnx, onnx_available
+
+    cache = model_cache_dir(Path(settings.index_dir), settings.embedding_model)
+    if onnx_available(cache, settings.embedding_model):
+        return
+    if progress:
+        print("Exporting the question encoder to ONNX (once) ...", file=sys.stderr)
+    try:
+        export_onnx(settings.embedding_model, cache)
+    except ModelError as e:
+        log.warning("%s; questions will be encoded with torch", e)
+
+
 def _batches(n: int, size: int) -> Iterator[slice]:
     for start in range(0, n, size):
         yield slice(start, min(n, start + size))
@@ -339,6 +357,7 @@ __all__ = [
     "IndexData",
     "build_index",
     "current_build",
+    "ensure_query_encoder",
     "load_index",
     "model_cache_dir",
     "read_manifest",

@@ -18,6 +18,7 @@ from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound, IndexStal
 from retrieval.index import (
     IndexData,
     build_index,
+    ensure_query_encoder,
     load_index,
     model_cache_dir,
     staleness,
@@ -126,6 +127,8 @@ class Retriever:
             try:
                 build_index(settings, encoder, progress=progress)
                 data = load_index(index_dir)
+                if encoder is None:
+                    ensure_query_encoder(settings, progress)
             except CorpusError as e:
                 if data is None:  # nothing sound to fall back on
                     raise
