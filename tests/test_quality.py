@@ -78,19 +78,15 @@ def test_in_scope_questions_never_abstain(report: Report) -> None:
     assert abstained == []
 
 
-def test_onnx_query_encoder_agrees_with_torch(
-    retriever: Retriever, questions, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    onnx = pytest.importorskip("retrieval.onnx_encoder")
+def test_onnx_query_encoder_ranks_like_torch(retriever: Retriever, questions) -> None:
+    """The build leaves an ONNX query encoder; it ranks the dev questions exactly as torch."""
     from retrieval.embedding import TorchEncoder
+    from retrieval.onnx_encoder import OnnxEncoder
 
-    assert isinstance(retriever.encoder, TorchEncoder)  # no export cached in a fresh index dir
-    cache = onnx.export_onnx(BUNDLED_MODEL, tmp_path_factory.mktemp("onnx") / "bundled")
-    onnx_retriever = Retriever(
-        retriever.data, onnx.OnnxEncoder.from_cache(cache, BUNDLED_MODEL), retriever.settings
-    )
+    assert isinstance(retriever.encoder, OnnxEncoder)  # exported by the automatic build
+    torch_retriever = Retriever(retriever.data, TorchEncoder(BUNDLED_MODEL), retriever.settings)
     texts = [q.question for q in questions]
-    torch_top = [[h.passage_id for h in hits[:1]] for hits in retriever.search_many(texts)]
-    onnx_top = [[h.passage_id for h in hits[:1]] for hits in onnx_retriever.search_many(texts)]
-    disagree = [t for t, a, b in zip(texts, torch_top, onnx_top, strict=True) if a != b]
+    onnx_ranks = [[h.passage_id for h in hits] for hits in retriever.search_many(texts)]
+    torch_ranks = [[h.passage_id for h in hits] for hits in torch_retriever.search_many(texts)]
+    disagree = [t for t, a, b in zip(texts, onnx_ranks, torch_ranks, strict=True) if a != b]
     assert disagree == []
