@@ -1,8 +1,9 @@
-"""Micro-batching: questions that arrive together are embedded together, in one worker thread.
+"""Micro-batching: questions that arrive together are embedded together.
 
 The query encoder costs far less per question in a batch than one at a time, and the CPU is the
-bottleneck, so concurrent chats are served by one `search_many` call at a time rather than by
-many threads fighting over two cores.
+bottleneck, so concurrent chats are served by a few `search_many` calls rather than by many
+threads fighting over two cores. At most `MAX_IN_FLIGHT` batches run at once: one slow batch
+cannot hold up the next, and while both slots are busy new questions gather into bigger batches.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Protocol
 from retrieval.records import Hit
 
 logger = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 2  # batches searched at once: this machine's cores
 
 
 class Searcher(Protocol):
@@ -47,6 +50,8 @@ class MicroBatcher:
         self._full = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._running: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return f"MicroBatcher(window_ms={self.window * 1000:g}, max_batch={self.max_batch})"
@@ -62,6 +67,7 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # first use, or a new event loop (tests): start afresh
             self._loop, self._pending, self._full, self._worker = loop, [], asyncio.Event(), None
+            self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         request = _Request(question, k, loop.create_future())
         self._pending.append(request)
         if len(self._pending) >= self.max_batch:
@@ -71,30 +77,44 @@ class MicroBatcher:
         return await request.future
 
     async def _run(self) -> None:
-        """Run batches until no question is waiting; one batch at a time."""
+        """Form batches while questions wait; each runs in a worker thread once a slot is free."""
+        assert self._slots is not None
         waited = False
         while self._pending:
             if not waited and len(self._pending) < self.max_batch:
-                # Only an idle batcher waits: questions that queued up during the previous batch
-                # have already waited as long as it took.
+                # Only an idle batcher waits: questions that queued up while the slots were busy
+                # have already waited long enough.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._full.wait(), self.window)
+            await self._slots.acquire()
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
             self._full.clear()
             if len(self._pending) >= self.max_batch:
                 self._full.set()
             batch = [r for r in batch if not r.future.done()]  # a caller may have given up
-            if batch:
-                outcomes = await asyncio.to_thread(self._search_batch, batch)
-                self.batches += 1
-                for request, outcome in zip(batch, outcomes, strict=True):
-                    if request.future.done():
-                        continue
-                    if isinstance(outcome, BaseException):
-                        request.future.set_exception(outcome)
-                    else:
-                        request.future.set_result(outcome)
+            if not batch:
+                self._slots.release()
+                continue
+            task = asyncio.get_running_loop().create_task(self._finish(batch))
+            self._running.add(task)  # a reference, so the task is not collected mid-flight
+            task.add_done_callback(self._running.discard)
             waited = True
+
+    async def _finish(self, batch: list[_Request]) -> None:
+        """Search one batch and hand each caller its own outcome."""
+        assert self._slots is not None
+        try:
+            outcomes = await asyncio.to_thread(self._search_batch, batch)
+        finally:
+            self._slots.release()
+        self.batches += 1
+        for request, outcome in zip(batch, outcomes, strict=True):
+            if request.future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                request.future.set_exception(outcome)
+            else:
+                request.future.set_result(outcome)
 
     def _search_batch(self, batch: Sequence[_Request]) -> list[list[Hit] | BaseException]:
         """Hits per request (sliced to its own k), or the exception its question raised."""

@@ -138,9 +138,15 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if not question:
         await send(update, context, answer.ask_usage_reply())
         return
-    await typing(update, context)
+    # "typing…" goes out while the search runs, not before it: one round trip less per answer.
+    # It is awaited before the reply, so it can never arrive after (and outlast) the answer.
+    shown_typing = asyncio.create_task(typing(update, context))
     size = settings.answer_passages
-    page, has_more = answer.next_page(await search(context, question, size + 1), (), size)
+    try:
+        hits = await search(context, question, size + 1)
+    finally:
+        await shown_typing
+    page, has_more = answer.next_page(hits, (), size)
     more = None
     if has_more:
         key = deps(context).remember(question, page, update.effective_chat.id)

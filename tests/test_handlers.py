@@ -57,12 +57,18 @@ class SlowOnOneQuestion(FakeRetriever):
         return super().search(question, k)
 
 
-async def test_a_slow_search_does_not_stall_other_chats(stub: BotApiStub) -> None:
+@pytest.mark.parametrize("batch_window_ms", [5.0, 0.0], ids=["batching", "no batching"])
+async def test_a_slow_search_does_not_stall_other_chats(
+    stub: BotApiStub, batch_window_ms: float
+) -> None:
     alice, bob = stub.user(1, "Alice"), stub.user(2, "Bob")
-    async with running(stub, SlowOnOneQuestion()) as (_, feed):
+    retriever = SlowOnOneQuestion()
+    async with running(stub, retriever, batch_window_ms=batch_window_ms) as (_, feed):
         stub.send_text(stub.private_chat(alice), alice, "slow question about turnout")
+        alice_done = feed()
+        await asyncio.sleep(0.1)  # Alice's search is under way when Bob asks
         stub.send_text(stub.private_chat(bob), bob, "What was the turnout?")
-        await feed()
+        await asyncio.gather(alice_done, feed())
     sent = stub.calls_to("sendMessage")
     assert [c.params["chat_id"] for c in sent] == [2, 1]  # Bob answered while Alice waited
     assert sent[1].at - sent[0].at > 0.5
