@@ -185,6 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`election-bot eval | head`): not an error worth a traceback.
         sys.stderr.close()
         return 0
+    except Exception as e:  # a bug or a broken install: one line for the user, details in the log
+        logging.getLogger("election-bot").debug("unexpected error", exc_info=True)
+        print(
+            f"election-bot: unexpected error: {type(e).__name__}: {e} "
+            "(set LOG_LEVEL=DEBUG for the traceback)",
+            file=sys.stderr,
+        )
     return 1
 
 
