@@ -24,7 +24,7 @@ index: setup
 	@test -e data/index/current || $(BOT) index
 
 run: index
-	$(BOT) run
+	@$(BOT) run
 
 test: setup
 	$(PY) -m pytest

@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot import admin, handlers
 from bot.batching import MicroBatcher
 from bot.config import Settings, token_problem
+from bot.logs import configure_logging
 from bot.reliability import RetryingRateLimiter
 from retrieval.records import Source
 
@@ -111,31 +112,6 @@ def add_handlers(application: Application) -> None:
         ]
     )
     application.add_error_handler(handlers.on_error)
-
-
-class RedactingFormatter(logging.Formatter):
-    """Formats like `inner` and replaces the bot token wherever it appears, tracebacks too."""
-
-    def __init__(self, inner: logging.Formatter | None, secret: str):
-        super().__init__()
-        self.inner, self.secret = inner or logging.Formatter(), secret
-
-    def format(self, record: logging.LogRecord) -> str:
-        return self.inner.format(record).replace(self.secret, "<TOKEN>")
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=settings.log_level.upper(),
-    )
-    # httpx logs every request URL at INFO, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    if settings.telegram_bot_token:
-        secret = settings.telegram_bot_token.get_secret_value().strip()
-        for handler in logging.getLogger().handlers:
-            handler.setFormatter(RedactingFormatter(handler.formatter, secret))
 
 
 def run(settings: Settings, retriever: handlers.Searcher, sources: Sequence[Source] = ()) -> None:

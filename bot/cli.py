@@ -22,16 +22,6 @@ def _settings():
     return Settings()
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL at INFO, and the bot token is part of those URLs.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-
 def _load_retriever(settings, progress: bool = True):
     from retrieval import Retriever
 
@@ -168,7 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = _settings()
-        _setup_logging(settings.log_level)
+        from bot.logs import configure_logging
+
+        configure_logging(settings)
         if getattr(args, "k", None) is not None and args.k < 1:
             raise SystemExit("election-bot: -k must be at least 1")
         return args.func(args, settings)

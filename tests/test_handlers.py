@@ -13,8 +13,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import answer
-from bot.app import RedactingFormatter, build_application, configure_logging
+from bot.app import build_application
 from bot.config import Settings, token_problem
+from bot.logs import RedactingFormatter, configure_logging
 from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, parse_html
 
 
