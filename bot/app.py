@@ -15,11 +15,13 @@ from telegram.ext import (
     BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
+    ExtBot,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import admin, handlers
 from bot.batching import MicroBatcher
@@ -47,6 +49,19 @@ async def post_init(application: Application) -> None:
     logger.info("Connected as @%s", application.bot.username)
 
 
+class QuietExtBot(ExtBot):
+    """The library's bot, whose repr shows its username instead of its token."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        # Bot.__repr__ prints the token, and so does Application's repr, which embeds it.
+        try:
+            return f"ExtBot[username={self.username}]"
+        except RuntimeError:  # not initialized yet: the username is unknown
+            return "ExtBot[not initialized]"
+
+
 def build_application(
     settings: Settings,
     retriever: handlers.Searcher,
@@ -65,18 +80,21 @@ def build_application(
         # Waits out 429s (3 times), retries 5xx, timeouts and dropped connections (4 attempts).
         rate_limiter = RetryingRateLimiter(max_retries=3)
     timeout = settings.send_timeout_seconds
+    bot = QuietExtBot(
+        token=settings.telegram_bot_token.get_secret_value().strip(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_api_base_file_url,
+        request=HTTPXRequest(
+            connection_pool_size=256,  # ApplicationBuilder's default for the bot's requests
+            read_timeout=timeout,
+            write_timeout=timeout,
+            connect_timeout=timeout,
+        ),
+        get_updates_request=HTTPXRequest(),
+        rate_limiter=rate_limiter,
+    )
     application = (
-        ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value().strip())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_api_base_file_url)
-        .concurrent_updates(True)
-        .rate_limiter(rate_limiter)
-        .read_timeout(timeout)
-        .write_timeout(timeout)
-        .connect_timeout(timeout)
-        .post_init(post_init)
-        .build()
+        ApplicationBuilder().bot(bot).concurrent_updates(True).post_init(post_init).build()
     )
     application.bot_data[handlers.DEPS] = handlers.Deps(settings, retriever, sources)
     application.bot_data[handlers.DEPS].batcher = MicroBatcher(
