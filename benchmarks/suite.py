@@ -148,11 +148,10 @@ async def _wait_replies(
 
 
 async def _e2e_run(retriever: Any, qs: Sequence[str], window_ms: float, first_chat: int) -> dict:
-    from telegram import Update
 
     from bot.app import build_application
     from bot.config import Settings
-    from tests.botapi_stub import TOKEN, BotApiStub
+    from tests.botapi_stub import TOKEN, BotApiStub, polling
 
     with BotApiStub() as stub:
         settings = Settings(
@@ -165,41 +164,32 @@ async def _e2e_run(retriever: Any, qs: Sequence[str], window_ms: float, first_ch
         # Telegram's flood limit (30 messages/s, AIORateLimiter) alone would cap 100 chats at
         # over 3 s whatever the bot does; this measures what the bot itself can serve.
         application.bot._rate_limiter = None
-        async with application:
-            await application.post_init(application)
-            await application.updater.start_polling(
-                poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
-            )
-            await application.start()
-            try:
-                users = [stub.user(first_chat + i, f"User{i}") for i in range(len(qs))]
-                chats = [stub.private_chat(u) for u in users]
-                mark = stub.mark()
-                pushed: dict[int, float] = {}
-                started = time.monotonic()
-                for chat, user, q in zip(chats, users, qs, strict=True):
-                    pushed[chat["id"]] = time.monotonic()
-                    stub.send_text(chat, user, q)
-                got = await _wait_replies(stub, set(pushed), mark)
-                elapsed = max(got.values(), default=started) - started
-                latencies = [got[c] - pushed[c] for c in got]
-                result = {
-                    "chats": len(qs),
-                    "answered": len(got),
-                    "lost": len(qs) - len(got),
-                    "seconds": round(elapsed, 3),
-                    "answers_per_s": round(len(got) / elapsed, 1) if elapsed else 0.0,
-                    "reply_p50_ms": ms(percentile(latencies, 50)),
-                    "reply_p95_ms": ms(percentile(latencies, 95)),
-                    "batches": application.bot_data["deps"].batcher.batches,
-                    "errors": sum(1 for c in stub.calls if not c.ok),
-                }
-                if window_ms > 0:
-                    result["repeat"] = await _repeat_example(stub, first_chat + len(qs) + 1)
-                return result
-            finally:
-                await application.updater.stop()
-                await application.stop()
+        async with polling(application):
+            users = [stub.user(first_chat + i, f"User{i}") for i in range(len(qs))]
+            chats = [stub.private_chat(u) for u in users]
+            mark = stub.mark()
+            pushed: dict[int, float] = {}
+            started = time.monotonic()
+            for chat, user, q in zip(chats, users, qs, strict=True):
+                pushed[chat["id"]] = time.monotonic()
+                stub.send_text(chat, user, q)
+            got = await _wait_replies(stub, set(pushed), mark)
+            elapsed = max(got.values(), default=started) - started
+            latencies = [got[c] - pushed[c] for c in got]
+            result = {
+                "chats": len(qs),
+                "answered": len(got),
+                "lost": len(qs) - len(got),
+                "seconds": round(elapsed, 3),
+                "answers_per_s": round(len(got) / elapsed, 1) if elapsed else 0.0,
+                "reply_p50_ms": ms(percentile(latencies, 50)),
+                "reply_p95_ms": ms(percentile(latencies, 95)),
+                "batches": application.bot_data["deps"].batcher.batches,
+                "errors": sum(1 for c in stub.calls if not c.ok),
+            }
+            if window_ms > 0:
+                result["repeat"] = await _repeat_example(stub, first_chat + len(qs) + 1)
+            return result
 
 
 async def _repeat_example(stub: Any, user_id: int) -> dict:

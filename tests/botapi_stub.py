@@ -14,13 +14,14 @@ than 50 inline results, edits that change nothing. Every call is recorded in `st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -829,6 +830,25 @@ PASSAGES = [
 ]  # fmt: skip
 
 STOP_WORDS = {"what", "were", "there", "was", "the", "who", "how", "many", "and", "did", "about"}
+
+
+@contextlib.asynccontextmanager
+async def polling(application: Any) -> AsyncIterator[Any]:
+    """Run `application` as `run_polling` does (post_init, polling, handlers), then stop it."""
+    from telegram import Update
+
+    async with application:
+        if application.post_init:
+            await application.post_init(application)
+        await application.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
 
 
 class FakeRetriever:

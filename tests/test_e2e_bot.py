@@ -12,12 +12,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from telegram import Update
 
 from bot.answer import EXPIRED, NO_ANSWER, SOMETHING_WRONG
 from bot.app import build_application
 from bot.config import Settings
-from tests.botapi_stub import TOKEN, BotApiStub, Call, FakeRetriever, parse_html
+from tests.botapi_stub import TOKEN, BotApiStub, Call, FakeRetriever, parse_html, polling
 
 pytestmark = pytest.mark.e2e
 
@@ -36,17 +35,8 @@ async def bot(stub: BotApiStub) -> AsyncIterator[FakeRetriever]:
     )
     retriever = FakeRetriever()
     application = build_application(settings, retriever)
-    async with application:
-        await application.post_init(application)  # run_polling does this too
-        await application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
-        )
-        await application.start()
-        try:
-            yield retriever
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    async with polling(application):
+        yield retriever
 
 
 def shown(call: Call) -> str:

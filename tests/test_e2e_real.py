@@ -10,13 +10,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from telegram import Update
 
 from bot.answer import NO_ANSWER
 from bot.app import build_application
 from bot.config import Settings
 from retrieval import Retriever
-from tests.botapi_stub import TOKEN, BotApiStub, parse_html
+from tests.botapi_stub import TOKEN, BotApiStub, parse_html, polling
 from tests.test_e2e_bot import _dump_transcript, buttons, quotes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
@@ -47,17 +46,8 @@ async def test_real_conversation(stub: BotApiStub, real_retriever: Retriever) ->
         _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=stub.base_url
     )
     application = build_application(settings, real_retriever)
-    async with application:
-        await application.post_init(application)
-        await application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
-        )
-        await application.start()
-        try:
-            await _converse(stub)
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    async with polling(application):
+        await _converse(stub)
     _dump_transcript(stub)
 
 

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from telegram import Update
 
 from bot.app import build_application
 from bot.config import Settings, token_problem
 from bot.logs import configure_logging
-from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, Fault
+from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, Fault, polling
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,22 +63,14 @@ async def test_a_conversation_with_failures_never_logs_the_token(
         configure_logging(settings)
         application = build_application(settings, FakeRetriever(fail=True))
         stub.plan(Fault("getUpdates", status=500), Fault("sendChatAction", status=502))
-        async with application:
-            await application.updater.start_polling(
-                poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
-            )
-            await application.start()
-            try:
-                user = stub.user()
-                stub.send_text(stub.private_chat(user), user, "Who won?")  # the search raises
-                await stub.wait_for("sendMessage", timeout=30)
-                stub.plan(*[Fault("sendMessage", status=500)] * 4)  # fails every retry
-                stub.send_text(stub.private_chat(user), user, "/start")
-                await stub.wait_for("sendMessage", 4, ok=False, timeout=30)
-                await stub.settle()
-            finally:
-                await application.updater.stop()
-                await application.stop()
+        async with polling(application):
+            user = stub.user()
+            stub.send_text(stub.private_chat(user), user, "Who won?")  # the search raises
+            await stub.wait_for("sendMessage", timeout=30)
+            stub.plan(*[Fault("sendMessage", status=500)] * 4)  # fails every retry
+            stub.send_text(stub.private_chat(user), user, "/start")
+            await stub.wait_for("sendMessage", 4, ok=False, timeout=30)
+            await stub.settle()
     log = root_log.getvalue()
     assert "index exploded" in log and "Traceback" in log  # the failures did reach the log
     assert TOKEN not in log

@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 import httpx
 import psutil
 import pytest
-from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import Application
 
@@ -22,6 +21,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.reliability import RetryingRateLimiter, retryable
 from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, Fault, visible
+from tests.botapi_stub import polling as started
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -38,16 +38,8 @@ async def polling(
     # library's and not under test here. Retries and 429 handling are the production ones.
     limiter = RetryingRateLimiter(max_retries=3, backoff=backoff, overall_max_rate=0)
     application = build_application(settings, retriever, rate_limiter=limiter)
-    async with application:
-        await application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
-        )
-        await application.start()
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    async with started(application):
+        yield application
 
 
 async def answered(stub: BotApiStub, chats: int, since: int = 0, timeout: float = 30) -> None:
