@@ -78,6 +78,11 @@ class Retriever:
         self.warnings = list(warnings)
         self.min_score = self.settings.min_score
         self._by_position = {(p.article_id, p.position): p for p in data.passages}
+        # A small corpus keeps its passage vectors as one matrix: scoring is one product.
+        n = len(data.passages)
+        self._passage_vectors = (
+            data.ann.index.reconstruct_n(0, n) if 0 < n <= _EXHAUSTIVE_MAX else None
+        )
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.cache_size = 256
@@ -191,14 +196,19 @@ class Retriever:
             return results
         vectors = self.encode_queries([questions[i].strip() for i in live])
         for row, i in enumerate(live):
-            scored = self.rank(questions[i].strip(), vectors[row], mode)
+            scored = self.rank(questions[i].strip(), vectors[row], mode, limit=k)
             if not scored or not self.answerable(scored, mode):
                 continue
             results[i] = [self._hit(s, context) for s in scored[:k]]
         return results
 
-    def rank(self, question: str, qvec: np.ndarray, mode: str = "hybrid") -> list[_Scored]:
-        """Every candidate passage scored, best first. `mode` is hybrid, dense or lexical."""
+    def rank(
+        self, question: str, qvec: np.ndarray, mode: str = "hybrid", limit: int | None = None
+    ) -> list[_Scored]:
+        """Candidate passages scored, best first (the first `limit`, or all).
+
+        `mode` is hybrid, dense or lexical.
+        """
         data = self.data
         n = len(data.passages)
         if n == 0:
@@ -221,7 +231,7 @@ class Retriever:
             score = lexical
         else:
             score = w.dense * _z(dense) + w.sentence * _z(sentence) + w.lexical * _z(lexical)
-        order = np.argsort(-score, kind="stable")
+        order = np.argsort(-score, kind="stable")[:limit]
         out = []
         for j in order:
             p = data.passages[int(candidates[j])]
@@ -247,23 +257,28 @@ class Retriever:
         return top.score >= self.min_score
 
     def _passage_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        index = self.data.ann.index
-        vecs = np.vstack([index.reconstruct(int(i)) for i in ids])
-        return vecs @ qvec
+        if self._passage_vectors is not None:
+            return self._passage_vectors[ids] @ qvec
+        index = self.data.ann.index  # a large corpus: only the candidates are reconstructed
+        return np.vstack([index.reconstruct(int(i)) for i in ids]) @ qvec
 
     def _sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each passage's best sentence cosine, and that sentence's position in the passage."""
         offsets = self.data.sentence_offsets
-        sims = self.data.sentence_vectors @ qvec if len(ids) == len(self.data.passages) else None
-        best_sim = np.zeros(len(ids), dtype=np.float32)
-        best_idx = np.zeros(len(ids), dtype=np.int64)
-        for j, i in enumerate(ids):
-            lo, hi = int(offsets[i]), int(offsets[i + 1])
-            if hi == lo:
-                continue
-            part = sims[lo:hi] if sims is not None else self.data.sentence_vectors[lo:hi] @ qvec
-            b = int(np.argmax(part))
-            best_sim[j], best_idx[j] = part[b], b
-        return best_sim, best_idx
+        starts, ends = offsets[ids], offsets[ids + 1]
+        counts = ends - starts
+        if len(ids) == len(self.data.passages):  # every passage: the sentences in one block
+            sims = self.data.sentence_vectors @ qvec
+        else:
+            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+            sims = self.data.sentence_vectors[rows] @ qvec
+        seg = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        best_sim = np.maximum.reduceat(sims, seg)
+        owner = np.repeat(np.arange(len(ids)), counts)
+        at_max = np.flatnonzero(sims >= best_sim[owner])
+        first = np.empty(len(ids), dtype=np.int64)
+        first[owner[at_max[::-1]]] = at_max[::-1]  # written last to first: the earliest wins
+        return best_sim.astype(np.float32), first - seg
 
     def _hit(self, s: _Scored, context: int) -> Hit:
         p = s.passage
