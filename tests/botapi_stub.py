@@ -313,7 +313,7 @@ class BotApiStub:
             pass
 
         Handler.stub = stub
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         server = self._server
         self._thread = threading.Thread(
@@ -697,6 +697,13 @@ def _read_params(content_type: str, body: bytes) -> dict[str, Any]:
             except ValueError:
                 params[key] = value
     return params
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: a burst of new connections (100 chats answered at
+    # once) overflows it, and every dropped SYN costs the client a 1 s retransmission.
+    request_queue_size = 1024
+    daemon_threads = True
 
 
 class _Handler(BaseHTTPRequestHandler):
