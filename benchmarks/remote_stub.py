@@ -43,18 +43,25 @@ def serve() -> None:
             print(json.dumps(reply), flush=True)
 
 
+def replies(stub: Any, chats: set[int], since: int) -> dict[int, float]:
+    """When each of `chats` got its first sendMessage after call number `since` (so far)."""
+    with stub._lock:
+        calls = stub.calls[since:]
+    got: dict[int, float] = {}
+    for call in calls:
+        if call.method == "sendMessage" and call.ok:
+            chat = int(call.params["chat_id"])
+            if chat in chats and chat not in got:
+                got[chat] = call.at
+    return got
+
+
 def _wait(stub: Any, chats: set[int], since: int, timeout: float) -> dict[int, float]:
     deadline = time.monotonic() + timeout
-    got: dict[int, float] = {}
-    while time.monotonic() < deadline and len(got) < len(chats):
-        with stub._lock:
-            calls = stub.calls[since:]
-        for call in calls:
-            if call.method == "sendMessage" and call.ok:
-                chat = int(call.params["chat_id"])
-                if chat in chats and chat not in got:
-                    got[chat] = call.at
+    got = replies(stub, chats, since)
+    while len(got) < len(chats) and time.monotonic() < deadline:
         time.sleep(0.005)
+        got = replies(stub, chats, since)
     return got
 
 

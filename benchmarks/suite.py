@@ -132,83 +132,56 @@ async def _wait_replies(
     stub: Any, chat_ids: set[int], since: int, timeout: float = 60.0
 ) -> dict[int, float]:
     """When each chat's first sendMessage after `since` arrived (stub clock)."""
+    from benchmarks.remote_stub import replies
+
     deadline = time.monotonic() + timeout
-    got: dict[int, float] = {}
-    while time.monotonic() < deadline:
-        with stub._lock:
-            calls = stub.calls[since:]
-        for call in calls:
-            if call.method == "sendMessage" and call.ok:
-                chat = int(call.params["chat_id"])
-                if chat in chat_ids and chat not in got:
-                    got[chat] = call.at
-        if len(got) == len(chat_ids):
-            break
+    got = replies(stub, chat_ids, since)
+    while len(got) < len(chat_ids) and time.monotonic() < deadline:
         await asyncio.sleep(0.005)
+        got = replies(stub, chat_ids, since)
     return got
 
 
-async def _e2e_run(retriever: Any, qs: Sequence[str], window_ms: float, first_chat: int) -> dict:
-
-    from bot.app import build_application
+def _settings_for(base_url: str, window_ms: float) -> Any:
     from bot.config import Settings
-    from tests.botapi_stub import TOKEN, BotApiStub, polling
+    from tests.botapi_stub import TOKEN
+
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=base_url,
+        batch_window_ms=window_ms,
+    )
+
+
+def _unpaced(application: Any) -> Any:
+    # Telegram's flood limit (30 messages/s, AIORateLimiter) alone would cap 100 chats at over
+    # 3 s whatever the bot does; the benchmark measures what the bot itself can serve.
+    application.bot._rate_limiter = None
+    return application
+
+
+async def _repeat_run(retriever: Any, user_id: int) -> dict:
+    """The example button pressed twice (in-process stand-in: it can press buttons)."""
+    from bot.app import build_application
+    from tests.botapi_stub import BotApiStub, polling
 
     with BotApiStub() as stub:
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=stub.base_url,
-            batch_window_ms=window_ms,
-        )
-        application = build_application(settings, retriever)
-        # Telegram's flood limit (30 messages/s, AIORateLimiter) alone would cap 100 chats at
-        # over 3 s whatever the bot does; this measures what the bot itself can serve.
-        application.bot._rate_limiter = None
+        application = _unpaced(build_application(_settings_for(stub.base_url, 5.0), retriever))
         async with polling(application):
-            users = [stub.user(first_chat + i, f"User{i}") for i in range(len(qs))]
-            chats = [stub.private_chat(u) for u in users]
-            mark = stub.mark()
-            pushed: dict[int, float] = {}
-            started = time.monotonic()
-            for chat, user, q in zip(chats, users, qs, strict=True):
-                pushed[chat["id"]] = time.monotonic()
-                stub.send_text(chat, user, q)
-            got = await _wait_replies(stub, set(pushed), mark)
-            elapsed = max(got.values(), default=started) - started
-            latencies = [got[c] - pushed[c] for c in got]
-            result = {
-                "chats": len(qs),
-                "answered": len(got),
-                "lost": len(qs) - len(got),
-                "seconds": round(elapsed, 3),
-                "answers_per_s": round(len(got) / elapsed, 1) if elapsed else 0.0,
-                "reply_p50_ms": ms(percentile(latencies, 50)),
-                "reply_p95_ms": ms(percentile(latencies, 95)),
-                "batches": application.bot_data["deps"].batcher.batches,
-                "errors": sum(1 for c in stub.calls if not c.ok),
-            }
-            if window_ms > 0:
-                result["repeat"] = await _repeat_example(stub, first_chat + len(qs) + 1)
-            return result
+            return await _repeat_example(stub, user_id)
 
 
 async def _e2e_remote_run(retriever: Any, qs: Sequence[str], window_ms: float, first: int) -> dict:
-    """The same run with the stand-in in its own process: the bot's interpreter is its own."""
+    """Chats asking at once through the real bot; the stand-in runs in a process of its own."""
     from benchmarks.remote_stub import remote_stub
     from bot.app import build_application
-    from bot.config import Settings
-    from tests.botapi_stub import TOKEN, polling
+    from tests.botapi_stub import polling
 
     async with remote_stub() as stub:
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=stub.base_url,
-            batch_window_ms=window_ms,
+        application = _unpaced(
+            build_application(_settings_for(stub.base_url, window_ms), retriever)
         )
-        application = build_application(settings, retriever)
-        application.bot._rate_limiter = None  # as in _e2e_run
         async with polling(application):
             chats = [(first + i, q) for i, q in enumerate(qs)]
             mark = await stub.mark()
@@ -282,8 +255,7 @@ def bench_e2e(
     on = asyncio.run(_e2e_remote_run(retriever, qs_on, 5.0, 20_000))
     # The floor: the same run with an instant keyword retriever, i.e. Telegram plumbing only.
     floor = asyncio.run(_e2e_remote_run(FakeRetriever(), qs_on, 0.0, 30_000))
-    # The repeated example button needs button presses: the in-process stand-in has them.
-    on["repeat"] = asyncio.run(_e2e_run(retriever, qs_on[:3], 5.0, 40_000))["repeat"]
+    on["repeat"] = asyncio.run(_repeat_run(retriever, 40_000))
     half = len(qs_direct) // 2
     direct_off = asyncio.run(_concurrent(retriever, qs_direct[:half], 0.0))
     direct_on = asyncio.run(_concurrent(retriever, qs_direct[half:], 5.0))
