@@ -49,6 +49,9 @@ def cmd_index(args: argparse.Namespace, settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings) -> int:
     """Answer one question with quoted passages."""
+    if not args.question.strip():
+        print('election-bot: ask needs a question: election-bot ask "Who won?"', file=sys.stderr)
+        return 2
     retriever = _load_retriever(settings, progress=not args.json)
     hits = retriever.search(args.question, k=args.k or settings.top_k)
     if args.json:

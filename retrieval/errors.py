@@ -24,6 +24,10 @@ class IndexCorrupt(RetrievalError):
     """The index on disk is unreadable or inconsistent."""
 
 
+class IndexNotWritable(RetrievalError):
+    """The index directory cannot be created or written."""
+
+
 class IndexStale(RetrievalError):
     """The index was built from another corpus or model than the current one."""
 

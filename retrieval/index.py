@@ -31,7 +31,7 @@ from retrieval.chunking import ChunkParams, chunk_corpus
 from retrieval.config import RetrievalSettings
 from retrieval.corpus import corpus_fingerprint, load_corpus, load_name_variants
 from retrieval.embedding import HASH_MODEL, Encoder, load_encoder
-from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound
+from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound, IndexNotWritable
 from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
 from retrieval.records import Article, Passage, Source
 
@@ -163,6 +163,13 @@ def build_index(
     params = params or ChunkParams()
     corpus_dir = Path(settings.corpus_dir)
     articles = load_corpus(corpus_dir)
+    builds = Path(settings.index_dir) / "builds"
+    try:  # before minutes of embedding, not after
+        builds.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=builds).close()
+    except OSError as e:
+        why = e.strerror or str(e)
+        raise IndexNotWritable(f"cannot write the index to {settings.index_dir}: {why}") from e
     variants = NameVariants(load_name_variants(corpus_dir))
     fingerprint = corpus_fingerprint(corpus_dir)
     encoder = encoder or load_encoder(settings.embedding_model, "torch")
@@ -186,8 +193,6 @@ def build_index(
     ann = VectorIndex.build(vectors, settings.index_type)
 
     index_dir = Path(settings.index_dir)
-    builds = index_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
     try:
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:

@@ -227,3 +227,14 @@ def test_broken_corpus_with_an_index_still_answers(tmp_path: Path, corpus_copy: 
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)) == 5
     assert "warning:" in out.stderr and "zz-broken.md" in out.stderr
+
+
+def test_ask_with_an_empty_question_says_how_to_ask(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "   "],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "EMBEDDING_MODEL": "hash", "INDEX_DIR": str(tmp_path / "index")},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("election-bot: ask needs a question")
+    assert "Traceback" not in result.stderr

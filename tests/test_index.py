@@ -357,3 +357,20 @@ def test_read_manifest_of_other_format(built: RetrievalSettings) -> None:
     (build / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexCorrupt, match="format"):
         read_manifest(build)
+
+
+def test_an_unwritable_index_dir_fails_before_embedding(tmp_path: Path) -> None:
+    from retrieval.errors import IndexNotWritable
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    settings = RetrievalSettings(
+        index_dir=blocker / "index", corpus_dir=CORPUS, embedding_model="hash"
+    )
+
+    class NoEmbedding(HashEncoder):
+        def encode(self, texts, batch_size=32):
+            raise AssertionError("embedded before checking the index directory")
+
+    with pytest.raises(IndexNotWritable, match="cannot write the index"):
+        build_index(settings, NoEmbedding(), progress=False)
