@@ -33,11 +33,12 @@ from retrieval.corpus import corpus_fingerprint, load_corpus, load_name_variants
 from retrieval.embedding import HASH_MODEL, Encoder, load_encoder
 from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound, IndexNotWritable
 from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
+from retrieval.names import NameCheck
 from retrieval.records import Article, Passage, Source
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: names.json
 MANIFEST = "manifest.json"
 _CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
 
@@ -54,6 +55,7 @@ class IndexData:
     sentence_vectors: np.ndarray
     sentence_offsets: np.ndarray  # passage i owns rows offsets[i]:offsets[i+1]
     lexical: LexicalIndex
+    names: NameCheck
 
     @property
     def model(self) -> str:
@@ -187,8 +189,13 @@ def build_index(
     sentences = [s for p in passages for s in p.sentences]
     sentence_vectors = _encode(encoder, sentences, "Embedding sentences", progress)
     offsets = np.cumsum([0] + [len(p.sentences) for p in passages], dtype=np.int64)
-    lexical = LexicalIndex.build(
-        [lexical_text(p, sources[p.article_id]) for p in passages], Tokenizer(variants)
+    lexical_texts = [lexical_text(p, sources[p.article_id]) for p in passages]
+    lexical = LexicalIndex.build(lexical_texts, Tokenizer(variants))
+    names = NameCheck.build(
+        lexical_texts
+        + [f"{s.title}\n{s.outlet}" for s in sources.values()]
+        + [spelling for group in variants.groups for spelling in group],
+        lexical.tokenizer,
     )
     ann = VectorIndex.build(vectors, settings.index_type)
 
@@ -214,6 +221,7 @@ def build_index(
         np.save(tmp / "sentences.npy", sentence_vectors)
         np.save(tmp / "sentence_offsets.npy", offsets)
         lexical.save(tmp / "lexical")
+        names.save(tmp / "names.json")
         manifest = {
             "format": INDEX_FORMAT,
             "model": settings.embedding_model,
@@ -329,6 +337,7 @@ def load_index(index_dir: Path, *, verify: bool = True) -> IndexData:
         offsets = np.load(build / "sentence_offsets.npy")
         variants = NameVariants(manifest.get("name_variants") or [])
         lexical = LexicalIndex.load(build / "lexical", Tokenizer(variants))
+        names = NameCheck.load(build / "names.json", lexical.tokenizer)
     except IndexCorrupt:
         raise
     except Exception as e:  # any parse error means the files are not what the manifest says
@@ -337,7 +346,9 @@ def load_index(index_dir: Path, *, verify: bool = True) -> IndexData:
         raise IndexCorrupt(f"the index in {build} is inconsistent: passage counts differ")
     if sentence_vectors.shape[0] != offsets[-1]:
         raise IndexCorrupt(f"the index in {build} is inconsistent: sentence counts differ")
-    return IndexData(build, manifest, sources, passages, ann, sentence_vectors, offsets, lexical)
+    return IndexData(
+        build, manifest, sources, passages, ann, sentence_vectors, offsets, lexical, names
+    )
 
 
 def staleness(settings: RetrievalSettings, manifest: dict) -> str | None:

@@ -37,12 +37,13 @@ class NameVariants:
         for group in self.groups:
             canonical = _fold(group[0])
             for spelling in group:
-                mapping[spelling.lower()] = canonical
+                mapping[_joined(spelling)] = canonical
         self._mapping = mapping
         if mapping:
-            # Longest first, so "Kassym-Jomart Tokayev" wins over "Tokayev" alone.
+            # Longest first, so "Kassym-Jomart Tokayev" wins over "Tokayev" alone. A hyphen or
+            # a space between parts matches either: people type "Nur Sultan" for "Nur-Sultan".
             alternatives = sorted(mapping, key=len, reverse=True)
-            body = "|".join(re.escape(a) for a in alternatives)
+            body = "|".join(re.escape(a).replace(r"\ ", r"[-\s]+") for a in alternatives)
             self._pattern: re.Pattern[str] | None = re.compile(
                 rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE
             )
@@ -53,7 +54,12 @@ class NameVariants:
         """Replace every known spelling by its canonical token."""
         if self._pattern is None:
             return text
-        return self._pattern.sub(lambda m: self._mapping[m.group(0).lower()], text)
+        return self._pattern.sub(lambda m: self._mapping[_joined(m.group(0))], text)
+
+
+def _joined(spelling: str) -> str:
+    """A spelling with its parts joined by single spaces, lower-cased: the mapping's key."""
+    return re.sub(r"[-\s]+", " ", spelling.lower()).strip()
 
 
 def _fold(name: str) -> str:

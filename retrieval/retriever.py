@@ -197,7 +197,7 @@ class Retriever:
         vectors = self.encode_queries([questions[i].strip() for i in live])
         for row, i in enumerate(live):
             scored = self.rank(questions[i].strip(), vectors[row], mode, limit=k)
-            if not scored or not self.answerable(scored, mode):
+            if not scored or not self.answerable(questions[i], scored, mode):
                 continue
             results[i] = [self._hit(s, context) for s in scored[:k]]
         return results
@@ -247,14 +247,16 @@ class Retriever:
             )
         return out
 
-    def answerable(self, scored: list[_Scored], mode: str = "hybrid") -> bool:
+    def answerable(self, question: str, scored: list[_Scored], mode: str = "hybrid") -> bool:
         """Whether the best passage is relevant enough to show (see README, Abstention)."""
         top = scored[0]
         if mode == "lexical":
             return top.lexical > 0
         if mode == "dense":
             return top.dense >= DENSE_FLOOR
-        return top.score >= self.min_score
+        # A question naming someone or something the articles never mention is not theirs to
+        # answer, however close its other words come (retrieval/names.py).
+        return top.score >= self.min_score and not self.data.names.unknown(question)
 
     def _passage_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> np.ndarray:
         if self._passage_vectors is not None:

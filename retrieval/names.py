@@ -1,0 +1,73 @@
+"""Names a question mentions that the articles never do: then the articles cannot answer it.
+
+"Who won the 2020 US presidential election?" or "What did Putin say about the election?" sit
+close to the articles in every score, because they are about an election; what gives them away
+is a name (or a year) the articles never use. A name close in spelling to one the articles do
+use (Nazarbaiev, Qassym) counts as a misspelling of it, not as a new name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from retrieval.lexical import Tokenizer
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“‘(]*([^\W_]+)")
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown name is taken for a misspelling
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised words not opening a sentence, acronyms and years: what a text names."""
+    openers = {m.start(1) for m in _SENTENCE_START.finditer(text)}
+    found = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        acronym_or_year = _YEAR.match(word) or (len(word) > 1 and word.isupper())
+        if acronym_or_year or (word[0].isupper() and m.start() not in openers):
+            found.append(word)
+    return found
+
+
+class NameCheck:
+    """Which names of a question the corpus never mentions, even misspelt."""
+
+    def __init__(self, tokenizer: Tokenizer, known_terms: Iterable[str], names: Iterable[str]):
+        self.tokenizer = tokenizer
+        self.known_terms = frozenset(known_terms)
+        self.names = sorted(set(names))
+
+    @classmethod
+    def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> NameCheck:
+        """From every text the index holds: passages, headlines, outlets, name variants."""
+        terms = {t for text in texts for t in tokenizer(text)}
+        names = {w.lower() for text in texts for w in _WORD.findall(text) if w[0].isupper()}
+        return cls(tokenizer, terms, names)
+
+    def unknown(self, question: str) -> list[str]:
+        """The names in `question` that the corpus does not contain in any spelling."""
+        missing = []
+        for name in names_in(question):
+            terms = self.tokenizer(name)
+            if not terms or all(t in self.known_terms for t in terms):
+                continue
+            if not _YEAR.match(name) and difflib.get_close_matches(
+                name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF
+            ):
+                continue  # a spelling of a name the articles use
+            missing.append(name)
+        return missing
+
+    def save(self, path: Path) -> None:
+        data = {"known_terms": sorted(self.known_terms), "names": self.names}
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, tokenizer: Tokenizer) -> NameCheck:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(tokenizer, data["known_terms"], data["names"])
