@@ -13,7 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-DEFAULT_EVAL_FILE = Path(__file__).resolve().parent.parent.parent / "shared/eval/questions.jsonl"
+from retrieval.config import PROJECT_ROOT
+
+# The development questions, where the project's shared/ folder sits beside the repository.
+DEFAULT_EVAL_FILE = PROJECT_ROOT.parent / "shared" / "eval" / "questions.jsonl"
 
 
 def _settings():

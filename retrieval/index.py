@@ -72,7 +72,7 @@ def embedding_text(passage: Passage, source: Source, encoder: Encoder) -> str:
     return passage.text
 
 
-def lexical_text(passage: Passage, source: Source) -> str:
+def lexical_text(passage: Passage) -> str:
     """What BM25 sees: the passage with its subhead, so a subhead's words can find it."""
     return f"{passage.subhead}\n{passage.text}" if passage.subhead else passage.text
 
@@ -189,7 +189,7 @@ def build_index(
     sentences = [s for p in passages for s in p.sentences]
     sentence_vectors = _encode(encoder, sentences, "Embedding sentences", progress)
     offsets = np.cumsum([0] + [len(p.sentences) for p in passages], dtype=np.int64)
-    lexical_texts = [lexical_text(p, sources[p.article_id]) for p in passages]
+    lexical_texts = [lexical_text(p) for p in passages]
     lexical = LexicalIndex.build(lexical_texts, Tokenizer(variants))
     names = NameCheck.build(
         lexical_texts
@@ -369,7 +369,6 @@ def staleness(settings: RetrievalSettings, manifest: dict) -> str | None:
 
 
 __all__ = [
-    "HASH_MODEL",
     "IndexData",
     "build_index",
     "current_build",
