@@ -218,7 +218,8 @@ class Retriever:
             candidates = np.arange(n)
         else:
             _, dense_ids = data.ann.search(qvec[None, :], _POOL)
-            lex_ids = np.argsort(-lexical_all)[:_POOL]
+            # The best BM25 passages without sorting all of them (a million passages: ~10 ms).
+            lex_ids = np.argpartition(-lexical_all, _POOL)[:_POOL]
             candidates = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lex_ids]))
         dense = self._passage_cosines(qvec, candidates)
         sentence, best = self._sentence_cosines(qvec, candidates)

@@ -278,3 +278,18 @@ def test_retrieval_sources_never_import_telegram_or_bot() -> None:
     # And the plain text too, in case of importlib tricks.
     for f in files:
         assert "import telegram" not in f.read_text(encoding="utf-8"), f
+
+
+def test_a_large_corpus_scores_a_candidate_pool_with_the_same_best_hits(
+    hash_retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above _EXHAUSTIVE_MAX passages only the dense and BM25 top candidates are scored."""
+    import retrieval.retriever as module
+
+    questions = ["Who won the election?", "How many protesters were detained?", "Oyan Qazaqstan"]
+    exhaustive = [[h.passage_id for h in hash_retriever.search(q, 3)] for q in questions]
+    monkeypatch.setattr(module, "_EXHAUSTIVE_MAX", 10)
+    monkeypatch.setattr(module, "_POOL", 40)
+    pooled = Retriever(hash_retriever.data, hash_retriever.encoder, hash_retriever.settings)
+    assert pooled._passage_vectors is None  # the pooled path, not the matrix
+    assert [[h.passage_id for h in pooled.search(q, 3)] for q in questions] == exhaustive
