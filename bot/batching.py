@@ -23,6 +23,8 @@ MAX_IN_FLIGHT = 2  # batches searched at once: this machine's cores
 
 
 class Searcher(Protocol):
+    """What the bot and the terminal chat need of a retriever (retrieval.Retriever is one)."""
+
     def search(self, question: str, k: int) -> list[Hit]: ...
 
 

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from bot import answer
+from bot.batching import Searcher
 from bot.config import Settings
-from retrieval.records import Hit
-
-
-class Searcher(Protocol):
-    # Declared here rather than imported from bot.handlers, which imports telegram.
-    def search(self, question: str, k: int) -> list[Hit]: ...
-
 
 INTRO = (
     "Ask about Kazakhstan's 2019 presidential election; I answer with quotes from the articles.\n"

@@ -10,7 +10,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from telegram import (
     InlineKeyboardButton,
@@ -28,7 +27,7 @@ from telegram.error import BadRequest, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot import answer
-from bot.batching import MicroBatcher
+from bot.batching import MicroBatcher, Searcher
 from bot.config import Settings
 from bot.usage import RateLimits, Stats
 from retrieval.records import Hit, Source
@@ -37,10 +36,6 @@ logger = logging.getLogger(__name__)
 
 DEPS = "deps"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # several links per answer: no big preview
-
-
-class Searcher(Protocol):
-    def search(self, question: str, k: int) -> list[Hit]: ...
 
 
 @dataclass
