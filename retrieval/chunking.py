@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.records import Article, Passage
 
@@ -60,15 +60,21 @@ _ABBREVIATIONS = frozenset(
 class ChunkParams:
     """How passages are cut; part of the index manifest, so a change forces a rebuild."""
 
-    max_tokens: int = 128  # word pieces; shorter passages ranked better than 200 or 256 (README)
+    max_tokens: int = 128  # word pieces of a piece: the unit de-duplication compares
     min_tokens: int = 24  # a paragraph shorter than this joins its neighbour under one subhead
-    near_duplicate: float = 0.9  # word-shingle similarity at which two passages count as one
+    near_duplicate: float = 0.9  # word-shingle similarity at which two pieces count as one
+    # Passages are overlapping windows of whole sentences, up to this many word pieces, one
+    # starting at every sentence, so an answer is never cut off from the sentence that
+    # introduces it ("X said:" in one paragraph, the quote in the next). 0: the pieces
+    # themselves, without overlap. Measured in the README (How retrieval works).
+    window_tokens: int = 176
 
     def as_dict(self) -> dict[str, float]:
         return {
             "max_tokens": self.max_tokens,
             "min_tokens": self.min_tokens,
             "near_duplicate": self.near_duplicate,
+            "window_tokens": self.window_tokens,
         }
 
 
@@ -150,6 +156,7 @@ def chunk_article(
         list(zip(article.paragraphs, article.subheads, strict=True)), count, params
     )
     passages: list[Passage] = []
+    numbered = 0  # sentences of the article so far
     for text, subhead in paragraphs:
         sentences = [s for line in text.split("\n") for s in split_sentences(line)]
         for group in pack_sentences(sentences, count, params.max_tokens):
@@ -161,8 +168,11 @@ def chunk_article(
                     text=" ".join(group),
                     subhead=subhead,
                     sentences=tuple(group),
+                    start=numbered,
+                    end=numbered + len(group),
                 )
             )
+            numbered += len(group)
     return passages
 
 
@@ -209,15 +219,61 @@ def deduplicate(passages: list[Passage], threshold: float) -> list[Passage]:
     return [p for i, p in enumerate(passages) if i not in dropped]
 
 
+def windows(pieces: list[Passage], count: TokenCounter, limit: int) -> list[Passage]:
+    """Overlapping passages: from every sentence, as many following ones as fit in `limit`.
+
+    `pieces` are one article's pieces in order. A window never crosses a subhead; one that
+    lies wholly inside the window before it is left out. Sentences of different pieces are
+    joined by a line break (they were different paragraphs). `start` and `end` number the
+    article's sentences, so overlapping passages can be told apart.
+    """
+    # (sentence, tokens without [CLS]/[SEP], piece number, subhead, number in the article)
+    flat = [
+        (s, max(1, count(s) - 2), n, piece.subhead, piece.start + k)
+        for n, piece in enumerate(pieces)
+        for k, s in enumerate(piece.sentences)
+    ]
+    out: list[Passage] = []
+    for i in range(len(flat)):
+        size, j = flat[i][1] + 2, i + 1
+        while j < len(flat) and flat[j][3] == flat[i][3] and size + flat[j][1] <= limit:
+            size += flat[j][1]
+            j += 1
+        if out and out[-1].end >= flat[j - 1][4] + 1:
+            continue  # contained in the previous window
+        text = flat[i][0]
+        for k in range(i + 1, j):
+            text += ("\n" if flat[k][2] != flat[k - 1][2] else " ") + flat[k][0]
+        out.append(
+            Passage(
+                id=-1,
+                article_id=pieces[0].article_id,
+                position=len(out),
+                text=text,
+                subhead=flat[i][3],
+                sentences=tuple(f[0] for f in flat[i:j]),
+                start=flat[i][4],
+                end=flat[j - 1][4] + 1,
+            )
+        )
+    return out
+
+
 def chunk_corpus(
     articles: list[Article], count: TokenCounter, params: ChunkParams
 ) -> list[Passage]:
-    """All passages of the corpus, de-duplicated, with ids equal to their row position."""
-    passages: list[Passage] = []
+    """All passages of the corpus, with ids equal to their row position.
+
+    Articles are cut into pieces, duplicate pieces dropped, then the pieces of each article
+    become overlapping windows (unless `window_tokens` is 0).
+    """
+    pieces: list[Passage] = []
     for article in articles:
-        passages.extend(chunk_article(article, count, params))
-    unique = deduplicate(passages, params.near_duplicate)
-    return [
-        Passage(i, p.article_id, p.position, p.text, p.subhead, p.sentences)
-        for i, p in enumerate(unique)
-    ]
+        pieces.extend(chunk_article(article, count, params))
+    unique = deduplicate(pieces, params.near_duplicate)
+    if params.window_tokens > 0:
+        by_article: dict[str, list[Passage]] = {}
+        for p in unique:
+            by_article.setdefault(p.article_id, []).append(p)
+        unique = [w for ps in by_article.values() for w in windows(ps, count, params.window_tokens)]
+    return [replace(p, id=i) for i, p in enumerate(unique)]

@@ -38,7 +38,7 @@ from retrieval.records import Article, Passage, Source
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2  # 2: names.json
+INDEX_FORMAT = 3  # 2: names.json; 3: overlapping passages with sentence spans
 MANIFEST = "manifest.json"
 _CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
 
@@ -186,8 +186,13 @@ def build_index(
         "Embedding passages",
         progress,
     )
+    # Overlapping passages share sentences: each is embedded once, then given to every
+    # passage that holds it.
     sentences = [s for p in passages for s in p.sentences]
-    sentence_vectors = _encode(encoder, sentences, "Embedding sentences", progress)
+    unique = list(dict.fromkeys(sentences))
+    row = {s: i for i, s in enumerate(unique)}
+    sentence_vectors = _encode(encoder, unique, "Embedding sentences", progress)
+    sentence_vectors = np.ascontiguousarray(sentence_vectors[[row[s] for s in sentences]])
     offsets = np.cumsum([0] + [len(p.sentences) for p in passages], dtype=np.int64)
     lexical_texts = [lexical_text(p) for p in passages]
     lexical = LexicalIndex.build(lexical_texts, Tokenizer(variants))
@@ -211,6 +216,8 @@ def build_index(
                     "subhead": p.subhead,
                     "text": p.text,
                     "sentences": list(p.sentences),
+                    "start": p.start,
+                    "end": p.end,
                 }
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         (tmp / "articles.json").write_text(
@@ -330,6 +337,8 @@ def load_index(index_dir: Path, *, verify: bool = True) -> IndexData:
                         text=row["text"],
                         subhead=row["subhead"],
                         sentences=tuple(row["sentences"]),
+                        start=row["start"],
+                        end=row["end"],
                     )
                 )
         ann = VectorIndex.load(build / "vectors.faiss")

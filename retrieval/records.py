@@ -44,7 +44,11 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A piece of an article small enough for the embedding model."""
+    """A piece of an article small enough for the embedding model.
+
+    Passages may overlap: `start` and `end` number the article's sentences it spans
+    (end exclusive); both 0 when unknown.
+    """
 
     id: int
     article_id: str
@@ -52,6 +56,17 @@ class Passage:
     text: str
     subhead: str = ""
     sentences: tuple[str, ...] = ()
+    start: int = 0
+    end: int = 0
+
+    def overlaps(self, other: Passage) -> bool:
+        """Whether the two share a sentence of the same article."""
+        return (
+            self.article_id == other.article_id
+            and self.end > self.start
+            and self.start < other.end
+            and other.start < self.end
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,14 @@ class Retriever:
         self.scoring = scoring or Scoring()
         self.warnings = list(warnings)
         self.min_score = self.settings.min_score
-        self._by_position = {(p.article_id, p.position): p for p in data.passages}
+        # For context: each article's passages and its sentences by number.
+        self._by_article: dict[str, list[Passage]] = {}
+        self._sentences: dict[str, dict[int, str]] = {}
+        for p in data.passages:
+            self._by_article.setdefault(p.article_id, []).append(p)
+            numbers = self._sentences.setdefault(p.article_id, {})
+            for i, sentence in enumerate(p.sentences):
+                numbers[p.start + i] = sentence
         # A small corpus keeps its passage vectors as one matrix: scoring is one product.
         n = len(data.passages)
         self._passage_vectors = (
@@ -175,7 +182,8 @@ class Retriever:
     ) -> list[Hit]:
         """The best passages for `question`, best first; [] when none is relevant enough.
 
-        `context=N` adds the N passages before and after each hit in its article; `mode` is
+        `context=N` adds N passages' worth of the article's text before and after each hit
+        (what comes right before and after it, never repeating it); `mode` is
         hybrid (the default), or dense or lexical alone, for comparison.
         """
         return self.search_many([question], k, context=context, mode=mode)[0]
@@ -232,10 +240,15 @@ class Retriever:
             score = lexical
         else:
             score = w.dense * _z(dense) + w.sentence * _z(sentence) + w.lexical * _z(lexical)
-        order = np.argsort(-score, kind="stable")[:limit]
-        out = []
+        order = np.argsort(-score, kind="stable")
+        out: list[_Scored] = []
         for j in order:
+            if limit is not None and len(out) >= limit:
+                break
             p = data.passages[int(candidates[j])]
+            # Passages overlap: one sharing a sentence with a better one adds nothing new.
+            if any(p.overlaps(s.passage) for s in out):
+                continue
             out.append(
                 _Scored(
                     p,
@@ -285,16 +298,7 @@ class Retriever:
 
     def _hit(self, s: _Scored, context: int) -> Hit:
         p = s.passage
-        before = tuple(
-            n.text
-            for pos in range(p.position - context, p.position)
-            if (n := self._by_position.get((p.article_id, pos)))
-        )
-        after = tuple(
-            n.text
-            for pos in range(p.position + 1, p.position + 1 + context)
-            if (n := self._by_position.get((p.article_id, pos)))
-        )
+        before, after = self._context(p, context) if context > 0 else ((), ())
         return Hit(
             text=p.text,
             score=round(s.score, 4),
@@ -305,6 +309,34 @@ class Retriever:
             context_before=before,
             context_after=after,
         )
+
+    def _context(self, p: Passage, n: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Up to n passages' worth of the article's text just before and just after `p`.
+
+        Each step takes the longest run of sentences one passage holds next to what is
+        already shown, so the context neither repeats the hit nor skips a sentence.
+        """
+        same = self._by_article.get(p.article_id, [])
+        text = self._sentences[p.article_id]
+        before: list[str] = []
+        start = p.start
+        for _ in range(n):
+            holding = [q.start for q in same if q.start < start <= q.end]
+            if not holding:
+                break
+            first = min(holding)
+            before.insert(0, " ".join(text[i] for i in range(first, start) if i in text))
+            start = first
+        after: list[str] = []
+        end = p.end
+        for _ in range(n):
+            holding = [q.end for q in same if q.start <= end < q.end]
+            if not holding:
+                break
+            last = max(holding)
+            after.append(" ".join(text[i] for i in range(end, last) if i in text))
+            end = last
+        return tuple(before), tuple(after)
 
 
 def _z(values: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from retrieval.records import Article, Passage, Source
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PARAMS = ChunkParams()
+PIECES = ChunkParams(window_tokens=0)  # the pieces alone, without overlapping windows
 SOURCE = Source(title="T", outlet="O", url="https://example.org/t", published="2019-06")
 
 
@@ -93,9 +94,10 @@ def _vocabulary_text(n_words: int, seed: int, sentence_every: int | None) -> str
 
 def test_real_corpus_passages_fit_the_limit(corpus_passages, count) -> None:
     assert len(corpus_passages) > 20
-    too_long = [(p.id, count(p.text)) for p in corpus_passages if count(p.text) > PARAMS.max_tokens]
+    limit = PARAMS.window_tokens
+    too_long = [(p.id, count(p.text)) for p in corpus_passages if count(p.text) > limit]
     assert too_long == []
-    assert PARAMS.max_tokens <= MAX_TOKENS  # and so within what the model reads
+    assert PARAMS.max_tokens <= limit <= MAX_TOKENS  # and so within what the model reads
 
 
 def test_real_corpus_keeps_every_paragraph(count) -> None:
@@ -300,7 +302,7 @@ def test_ids_stay_row_positions_after_duplicates_are_dropped(count) -> None:
     subheads = ["Protests", "Results"]
     a = _article([LONG, "Tokayev won the election with 70.76 per cent of the vote."], subheads, "a")
     b = _article([LONG, "Kossanov came second with about sixteen per cent."], subheads, "b")
-    passages = chunk_corpus([a, b], count, PARAMS)
+    passages = chunk_corpus([a, b], count, PIECES)
     assert [p.text for p in passages] == [
         LONG,
         "Tokayev won the election with 70.76 per cent of the vote.",
@@ -314,3 +316,73 @@ def test_chunk_article_ids_run_on_from_first_id(count) -> None:
     text = _vocabulary_text(400, seed=7, sentence_every=20)
     passages = chunk_article(_article([text]), count, PARAMS, first_id=10)
     assert [p.id for p in passages] == list(range(10, 10 + len(passages)))
+
+
+# --- overlapping windows --------------------------------------------------------------------
+
+
+def _sections(n: int, words: int, seed: int) -> list[str]:
+    return [_vocabulary_text(words, seed=seed + i, sentence_every=9) for i in range(n)]
+
+
+def test_windows_start_at_every_sentence_and_fit(count) -> None:
+    article = _article(_sections(6, 40, seed=11))
+    pieces = chunk_corpus([article], count, PIECES)
+    windows = chunk_corpus([article], count, PARAMS)
+    numbered = {p.start + i: s for p in pieces for i, s in enumerate(p.sentences)}
+    assert len(windows) > len(pieces)  # they overlap
+    for w in windows:
+        assert count(w.text) <= PARAMS.window_tokens
+        assert w.sentences == tuple(numbered[i] for i in range(w.start, w.end))
+
+    # From every sentence, the longest run that fits; a run inside the one before is left out.
+    def longest(k: int) -> int:
+        end = k + 1
+        while (
+            end < len(numbered)
+            and count(" ".join(numbered[i] for i in range(k, end + 1))) <= PARAMS.window_tokens
+        ):
+            end += 1
+        return end
+
+    expected: list[tuple[int, int]] = []
+    for k in range(len(numbered)):
+        if not expected or longest(k) > expected[-1][1]:
+            expected.append((k, longest(k)))
+    assert [(w.start, w.end) for w in windows] == expected
+    assert expected[-1][1] == len(numbered)
+
+
+def test_windows_do_not_cross_subheads_or_articles(count) -> None:
+    paragraphs = _sections(4, 30, seed=21)
+    a = _article(paragraphs, ["One", "One", "Two", "Two"], id="a")
+    b = _article(_sections(2, 30, seed=31), id="b")
+    windows = chunk_corpus([a, b], count, PARAMS)
+    for w in windows:
+        subheads = (
+            {
+                p_sub
+                for p_sub, text in zip(a.subheads, a.paragraphs, strict=True)
+                if any(s in text for s in w.sentences)
+            }
+            if w.article_id == "a"
+            else {""}
+        )
+        assert subheads == {w.subhead}
+    assert {w.article_id for w in windows} == {"a", "b"}
+
+
+def test_paragraphs_inside_a_window_keep_their_break(count) -> None:
+    # Each paragraph long enough to stay a paragraph of its own (min_tokens).
+    first = " ".join(["Tokayev won the election with most of the vote."] * 3)
+    second = " ".join(["Kossanov came second with about sixteen per cent."] * 3)
+    article = _article([first, second])
+    (window, *_) = chunk_corpus([article], count, PARAMS)
+    assert window.text.split("\n") == [first, second]
+
+
+def test_overlapping_windows_are_told_apart_by_their_spans(count) -> None:
+    windows = chunk_corpus([_article(_sections(6, 40, seed=41))], count, PARAMS)
+    assert windows[0].overlaps(windows[1])
+    far = next(w for w in windows if w.start >= windows[0].end)
+    assert not windows[0].overlaps(far) and not far.overlaps(windows[0])

@@ -109,10 +109,24 @@ def test_fused_rank_respects_every_signal(hash_retriever: Retriever, question: s
     r = hash_retriever
     signals = _signals(r, question)
     order = [h.passage_id for h in r.search(question, k=len(r.data.passages))]
-    assert sorted(order) == list(range(len(r.data.passages)))
     for i, above in enumerate(order):
         for below in order[i + 1 :]:
             assert not _dominates(signals[below], signals[above]), (above, below)
+
+
+@pytest.mark.parametrize("question", RANKED_QUESTIONS)
+def test_overlapping_passages_are_shown_once(hash_retriever: Retriever, question: str) -> None:
+    # Passages overlap; the results never repeat a sentence, and a passage left out shares
+    # one with a passage shown.
+    r = hash_retriever
+    shown = [r.data.passages[h.passage_id] for h in r.search(question, k=len(r.data.passages))]
+    assert len(shown) < len(r.data.passages)
+    for i, a in enumerate(shown):
+        assert not any(a.overlaps(b) for b in shown[i + 1 :])
+    for p in r.data.passages:
+        assert p in shown or any(p.overlaps(s) for s in shown)
+    # Asking for fewer gives the first of the same list (the bot's More relies on it).
+    assert [h.passage_id for h in r.search(question, k=3)] == [p.id for p in shown[:3]]
 
 
 def test_dense_mode_sorted_by_cosine(hash_retriever: Retriever) -> None:
@@ -146,28 +160,38 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
 # --- context --------------------------------------------------------------------------------
 
 
-def _article_runs(r: Retriever) -> dict[str, list]:
-    runs: dict[str, list] = {}
-    for p in r.data.passages:
-        runs.setdefault(p.article_id, []).append(p)
-    return runs
+def _article_sentences(r: Retriever, article_id: str) -> list[str]:
+    numbered = {
+        p.start + i: s
+        for p in r.data.passages
+        if p.article_id == article_id
+        for i, s in enumerate(p.sentences)
+    }
+    assert sorted(numbered) == list(range(len(numbered)))
+    return [numbered[i] for i in range(len(numbered))]
 
 
-def test_context_attaches_neighbours_of_the_same_article(hash_retriever: Retriever) -> None:
-    run = max(_article_runs(hash_retriever).values(), key=len)
-    middle = run[len(run) // 2]
-    assert [p.position for p in run[len(run) // 2 - 1 : len(run) // 2 + 2]] == [
-        middle.position - 1,
-        middle.position,
-        middle.position + 1,
-    ]
-    hit = hash_retriever.search(middle.text, k=1, context=1)[0]
+def _joined(texts) -> str:
+    return " ".join(" ".join(texts).split())
+
+
+def test_context_is_the_text_right_before_and_after(hash_retriever: Retriever) -> None:
+    r = hash_retriever
+    article = r.data.passages[0].article_id
+    sentences = _article_sentences(r, article)
+    run = [p for p in r.data.passages if p.article_id == article]
+    middle = next(p for p in run if p.start >= len(sentences) // 2)
+    hit = r.search(middle.text, k=1, context=1)[0]
     assert hit.passage_id == middle.id
-    assert hit.context_before == (run[len(run) // 2 - 1].text,)
-    assert hit.context_after == (run[len(run) // 2 + 1].text,)
-    wide = hash_retriever.search(middle.text, k=1, context=2)[0]
+    (before,), (after,) = hit.context_before, hit.context_after
+    # The sentences just before the hit, ending where it starts; and just after it.
+    assert _joined([before, middle.text]) in _joined(sentences)
+    assert _joined([middle.text, after]) in _joined(sentences)
+    assert not any(s in before or s in after for s in middle.sentences)
+    wide = r.search(middle.text, k=1, context=2)[0]
     assert len(wide.context_before) == 2 and len(wide.context_after) == 2
-    assert wide.context_before[1] == hit.context_before[0]
+    assert wide.context_before[1] == before and wide.context_after[0] == after
+    assert _joined([*wide.context_before, middle.text, *wide.context_after]) in _joined(sentences)
 
 
 def test_no_context_by_default(hash_retriever: Retriever) -> None:
@@ -176,16 +200,17 @@ def test_no_context_by_default(hash_retriever: Retriever) -> None:
 
 
 def test_context_stops_at_article_edges(hash_retriever: Retriever) -> None:
-    runs = list(_article_runs(hash_retriever).values())
-    first_of_second = runs[1][0]  # the passage before it (in rows) is another article's
-    last_of_first = runs[0][-1]
-    hit = hash_retriever.search(first_of_second.text, k=1, context=1)[0]
-    assert hit.passage_id == first_of_second.id
+    r = hash_retriever
+    articles = list(dict.fromkeys(p.article_id for p in r.data.passages))
+    second = [p for p in r.data.passages if p.article_id == articles[1]]
+    first = [p for p in r.data.passages if p.article_id == articles[0]]
+    hit = r.search(second[0].text, k=1, context=1)[0]
+    assert hit.passage_id == second[0].id
     assert hit.context_before == ()
-    assert hit.context_after == (runs[1][1].text,)
-    assert last_of_first.text not in hit.context_before
-    hit = hash_retriever.search(last_of_first.text, k=1, context=1)[0]
-    assert hit.passage_id == last_of_first.id and hit.context_after == ()
+    assert len(hit.context_after) == 1
+    assert first[-1].text not in hit.context_before
+    hit = r.search(first[-1].text, k=1, context=1)[0]
+    assert hit.passage_id == first[-1].id and hit.context_after == ()
 
 
 # --- batches --------------------------------------------------------------------------------
