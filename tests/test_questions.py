@@ -1,0 +1,92 @@
+"""Definitional questions ("Who is X?") favour the passage that first names X in an article."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from retrieval.questions import definitional_subject
+from retrieval.retriever import Retriever
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("Who is Yevgeny Zhovtis?", "Yevgeny Zhovtis"),
+        ("who was Nursultan Nazarbayev", "Nursultan Nazarbayev"),
+        ("What is Oyan Qazaqstan?", "Oyan Qazaqstan"),
+        ("What is ODIHR?", "ODIHR"),
+        ("Who are the Nur Otan?", "Nur Otan"),
+        ("What is 'Men oyandym'?", "Men oyandym"),
+        ("  Who is   Zhovtis ?? ", "Zhovtis"),
+    ],
+)
+def test_definitional_questions_name_their_subject(question: str, subject: str) -> None:
+    assert definitional_subject(question) == subject
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is Nursultan Nazarbayev's successor?",  # a role, not a definition
+        "What was the turnout?",
+        "Who was the opposition candidate?",
+        "What is Mukhtar Ablyazov wanted for?",
+        "Who won the election?",
+        "What did Tokayev tweet on June 6?",
+        "Is Zhovtis a lawyer?",
+        "",
+        "Who is?",
+        "What is One Two Three Four Five Six Seven?",  # too long to be a name
+    ],
+)
+def test_other_questions_have_no_definitional_subject(question: str) -> None:
+    assert definitional_subject(question) is None
+
+
+def _sentences_naming(r: Retriever, word: str) -> dict[str, int]:
+    """Per article, the number of the first sentence containing `word`."""
+    first: dict[str, int] = {}
+    for p in r.data.passages:
+        for k, s in enumerate(p.sentences):
+            if word in s and p.start + k < first.get(p.article_id, 10**9):
+                first[p.article_id] = p.start + k
+    return first
+
+
+def test_first_mentions_mark_the_passages_that_introduce_a_name(hash_retriever: Retriever):
+    r = hash_retriever
+    first = _sentences_naming(r, "Zhovtis")
+    assert first  # the corpus names him
+    ids = list(range(len(r.data.passages)))
+    marks = r._first_mentions("Zhovtis", ids)
+    marked = {i for i in ids if marks[i] == 1.0}
+    expected = {
+        p.id
+        for p in r.data.passages
+        if p.article_id in first and p.start <= first[p.article_id] < p.end
+    }
+    assert marked == expected and marked
+    assert not r._first_mentions("Qwzxv", ids).any()
+
+
+def test_the_introduction_only_moves_definitional_questions(hash_retriever: Retriever):
+    r = hash_retriever
+    plain = dataclasses.replace(r.scoring, introduction=0.0)
+    boosted = dataclasses.replace(r.scoring, introduction=100.0)
+
+    def top(question: str, scoring) -> list[int]:
+        old = r.scoring, r.min_score
+        r.scoring, r.min_score = scoring, -1.0  # rank only: the fake encoder's scores are low
+        try:
+            return [h.passage_id for h in r.search(question, k=3)]
+        finally:
+            r.scoring, r.min_score = old
+
+    other = "What did Zhovtis say about the protests?"
+    assert top(other, plain) == top(other, boosted)
+    # A huge weight puts a passage with his first mention first, whatever the other signals.
+    first = _sentences_naming(r, "Zhovtis")
+    best = r.data.passages[top("Who is Zhovtis?", boosted)[0]]
+    assert best.start <= first[best.article_id] < best.end
