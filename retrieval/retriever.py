@@ -250,13 +250,16 @@ class Retriever:
                 score = score + w.introduction * self._first_mentions(subject, candidates)
         order = np.argsort(-score, kind="stable")
         out: list[_Scored] = []
+        chosen: dict[str, list[Passage]] = {}  # per article, for the overlap check
         for j in order:
             if limit is not None and len(out) >= limit:
                 break
             p = data.passages[int(candidates[j])]
             # Passages overlap: one sharing a sentence with a better one adds nothing new.
-            if any(p.overlaps(s.passage) for s in out):
+            same = chosen.setdefault(p.article_id, [])
+            if any(p.overlaps(q) for q in same):
                 continue
+            same.append(p)
             out.append(
                 _Scored(
                     p,
