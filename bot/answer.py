@@ -12,7 +12,7 @@ import re
 import textwrap
 import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,11 +66,18 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One message: Telegram HTML, the same in plain text, and buttons (one per row)."""
+    """One message: Telegram HTML, the same in plain text, and buttons (one per row).
+
+    The plain text may be given as a function: Telegram never needs it, the terminal does.
+    """
 
     html: str
-    plain: str
+    plain_text: str | Callable[[], str]
     buttons: tuple[Button, ...] = ()
+
+    @property
+    def plain(self) -> str:
+        return self.plain_text() if callable(self.plain_text) else self.plain_text
 
 
 # --- measuring and shortening ---------------------------------------------------------------
@@ -269,9 +276,11 @@ def answer_reply(
             break
         budget -= over  # a safety net; the arithmetic above is meant to be exact
     buttons = (Button("More ›", more_data),) if more_data else ()
-    plain = "\n\n".join([head_text, *(passage_plain(hit) for hit in hits)])
-    if more_data:
-        plain += "\n\n(type 'more' for more passages)"
+
+    def plain() -> str:  # wrapped for a terminal: most of the work, and only a terminal needs it
+        text = "\n\n".join([head_text, *(passage_plain(hit) for hit in hits)])
+        return text + "\n\n(type 'more' for more passages)" if more_data else text
+
     return Reply(message, plain, buttons)
 
 

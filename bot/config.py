@@ -64,6 +64,9 @@ class Settings(RetrievalSettings):
         5.0, ge=0, description="how long a question waits for others to be embedded with; 0 = off"
     )
     batch_max: int = Field(32, ge=1, description="most questions embedded in one batch")
+    typing_delay_ms: float = Field(
+        500, ge=0, description="show 'typing…' only for answers slower than this; 0 = always"
+    )
 
     @property
     def telegram_api_base_file_url(self) -> str:

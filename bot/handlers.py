@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 from telegram import (
@@ -126,6 +127,36 @@ async def typing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.info("sendChatAction failed: %s", exc)
 
 
+@contextlib.asynccontextmanager
+async def typing_while(update: Update, context: ContextTypes.DEFAULT_TYPE) -> AsyncIterator[None]:
+    """Show "typing…" if the work inside takes longer than TYPING_DELAY_MS.
+
+    A quick answer needs no "typing…": skipping it saves a request per answer, which is what
+    a busy bot is short of. Once sent, it is awaited before the reply goes out, so it can
+    never arrive after (and outlast) the answer.
+    """
+    delay = deps(context).settings.typing_delay_ms / 1000
+    sending = delay <= 0
+
+    async def show() -> None:
+        nonlocal sending
+        if delay > 0:
+            await asyncio.sleep(delay)
+            sending = True
+        await typing(update, context)
+
+    task = asyncio.create_task(show())
+    try:
+        yield
+    finally:
+        if sending:
+            await task
+        else:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """Search for `text` and send the best passages, with a More button when there are more."""
     settings, started = deps(context).settings, time.monotonic()
@@ -133,14 +164,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if not question:
         await send(update, context, answer.ask_usage_reply())
         return
-    # "typing…" goes out while the search runs, not before it: one round trip less per answer.
-    # It is awaited before the reply, so it can never arrive after (and outlast) the answer.
-    shown_typing = asyncio.create_task(typing(update, context))
     size = settings.answer_passages
-    try:
+    async with typing_while(update, context):
         hits = await search(context, question, size + 1)
-    finally:
-        await shown_typing
     page, has_more = answer.next_page(hits, (), size)
     more = None
     if has_more:
@@ -248,9 +274,9 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _remove_buttons(update)
         return
     asked.served.add(offset)
-    await typing(update, context)
     size = state.settings.answer_passages
-    hits = await search(context, asked.question, len(asked.shown) + size + 1)
+    async with typing_while(update, context):
+        hits = await search(context, asked.question, len(asked.shown) + size + 1)
     page, has_more = answer.next_page(hits, asked.shown, size)
     await _remove_buttons(update)
     if not page:

@@ -31,7 +31,10 @@ async def stub() -> AsyncIterator[BotApiStub]:
 async def bot(stub: BotApiStub) -> AsyncIterator[FakeRetriever]:
     """The bot as `election-bot serve` runs it, pointed at the stand-in through settings."""
     settings = Settings(
-        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=stub.base_url
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=stub.base_url,
+        typing_delay_ms=0,  # "typing…" on every answer, however fast, so the flow shows it
     )
     retriever = FakeRetriever()
     application = build_application(settings, retriever)
@@ -211,3 +214,38 @@ def _brief(update: dict) -> str:
     if "callback_query" in update:
         return f"button pressed: {update['callback_query']['data']}"
     return f"inline query: {update['inline_query']['query']}"
+
+
+# --- "typing…" only when the answer is slow ------------------------------------------------
+
+
+async def _typing_run(delay_ms: float, search_seconds: float) -> list[str]:
+    """The bot's calls (but getUpdates) for one question, in order."""
+    with BotApiStub() as stub:
+        settings = Settings(
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=stub.base_url,
+            typing_delay_ms=delay_ms,
+        )
+        application = build_application(settings, FakeRetriever(delay=search_seconds))
+        async with polling(application):
+            user = stub.user()
+            mark = stub.mark()
+            stub.send_text(stub.private_chat(user), user, "Were there protests?")
+            await stub.wait_for("sendMessage", since=mark)
+            await stub.settle(quiet=0.3)
+            return [c.method for c in stub.calls[mark:] if c.method != "getUpdates"]
+
+
+async def test_a_quick_answer_is_sent_without_typing() -> None:
+    assert await _typing_run(delay_ms=500, search_seconds=0.0) == ["sendMessage"]
+
+
+async def test_a_slow_answer_shows_typing_first_and_once() -> None:
+    calls = await _typing_run(delay_ms=100, search_seconds=0.6)
+    assert calls == ["sendChatAction", "sendMessage"]
+
+
+async def test_typing_delay_zero_always_types() -> None:
+    assert await _typing_run(delay_ms=0, search_seconds=0.0) == ["sendChatAction", "sendMessage"]

@@ -59,6 +59,7 @@ async def test_a_conversation_with_failures_never_logs_the_token(
             telegram_bot_token=TOKEN,
             telegram_api_base_url=stub.base_url,
             log_level=level,
+            typing_delay_ms=0,  # its sendChatAction is one of the failures
         )
         configure_logging(settings)
         application = build_application(settings, FakeRetriever(fail=True))

@@ -33,7 +33,8 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_n
 ) -> None:
     with BotApiStub() as stub:
         env = env_for(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=stub.base_url,
-                      LOG_LEVEL="DEBUG", SEND_TIMEOUT_SECONDS="5")  # fmt: skip
+                      LOG_LEVEL="DEBUG", SEND_TIMEOUT_SECONDS="5",
+                      TYPING_DELAY_MS="0")  # fmt: skip
         process = subprocess.Popen(
             [sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

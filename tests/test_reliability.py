@@ -32,7 +32,10 @@ async def polling(
 ) -> AsyncIterator[Application]:
     """The bot as `serve` runs it (long polling), with fast retries and no flood pacing."""
     settings = Settings(
-        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=stub.base_url, **overrides
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=stub.base_url,
+        **{"typing_delay_ms": 0, **overrides},  # typing on every answer: more requests to fail
     )
     # Telegram's 30 messages/s pacing would make 1,000 answers take a minute; it is the
     # library's and not under test here. Retries and 429 handling are the production ones.
