@@ -300,7 +300,10 @@ def read_manifest(build: Path) -> dict:
     except (OSError, ValueError) as e:
         raise IndexCorrupt(f"the index manifest in {build} is unreadable ({e})") from e
     if manifest.get("format") != INDEX_FORMAT:
-        raise IndexCorrupt(f"the index in {build} has format {manifest.get('format')!r}")
+        raise IndexCorrupt(
+            f"the index in {build} was built by another version of this program "
+            f"(format {manifest.get('format')!r}; this one reads {INDEX_FORMAT})"
+        )
     return manifest
 
 
