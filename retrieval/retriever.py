@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -81,23 +82,27 @@ class Retriever:
         self.scoring = scoring or Scoring()
         self.warnings = list(warnings)
         self.min_score = self.settings.min_score
-        # For context: each article's passages and its sentences by number.
-        self._by_article: dict[str, list[Passage]] = {}
-        self._sentences: dict[str, dict[int, str]] = {}
-        for p in data.passages:
-            self._by_article.setdefault(p.article_id, []).append(p)
-            numbers = self._sentences.setdefault(p.article_id, {})
-            for i, sentence in enumerate(p.sentences):
-                numbers[p.start + i] = sentence
         # A small corpus keeps its passage vectors as one matrix: scoring is one product.
         n = len(data.passages)
         self._passage_vectors = (
             data.ann.index.reconstruct_n(0, n) if 0 < n <= _EXHAUSTIVE_MAX else None
         )
-        self._terms_cache: dict[int, list[frozenset[str]]] = {}
+        self._terms_cache: dict[tuple[str, int], frozenset[str]] = {}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.cache_size = 256
+
+    @cached_property
+    def _articles(self) -> dict[str, _ArticleText]:
+        """Each article's passages and sentences by number: built on first need (context, or
+        a "Who is X?" question), not at start-up, since most searches need neither."""
+        articles: dict[str, _ArticleText] = {}
+        for p in self.data.passages:
+            article = articles.setdefault(p.article_id, _ArticleText([], {}))
+            article.passages.append(p)
+            for i, sentence in enumerate(p.sentences):
+                article.sentences.setdefault(p.start + i, sentence)
+        return articles
 
     def __repr__(self) -> str:
         m = self.data.manifest
@@ -287,34 +292,34 @@ class Retriever:
         """1.0 for each passage holding the first sentence of its article naming `subject`.
 
         Sentences are compared as BM25 terms (name variants folded), every term of the
-        subject present. Among a large corpus's candidates, "first" means first among them.
+        subject present; each sentence is tokenized once, however many passages hold it.
         """
-        terms = set(self.data.lexical.tokenizer(subject))
+        terms = frozenset(self.data.lexical.tokenizer(subject))
         out = np.zeros(len(ids), dtype=np.float32)
         if not terms:
             return out
         first: dict[str, int] = {}
-        for i in ids:
-            p = self.data.passages[int(i)]
-            for k, words in enumerate(self._sentence_terms(p)):
-                if terms <= words:
-                    at = p.start + k
-                    if at < first.get(p.article_id, at + 1):
-                        first[p.article_id] = at
-                    break
         for j, i in enumerate(ids):
             p = self.data.passages[int(i)]
-            out[j] = float(p.start <= first.get(p.article_id, -1) < p.end)
+            if p.article_id not in first:
+                first[p.article_id] = self._first_naming(p.article_id, terms)
+            out[j] = float(p.start <= first[p.article_id] < p.end)
         return out
 
-    def _sentence_terms(self, p: Passage) -> list[frozenset[str]]:
-        cached = self._terms_cache.get(p.id)
-        if cached is None:
-            tokenize = self.data.lexical.tokenizer
-            cached = [frozenset(tokenize(s)) for s in p.sentences]
-            if len(self._terms_cache) < 100_000:
-                self._terms_cache[p.id] = cached
-        return cached
+    def _first_naming(self, article_id: str, terms: frozenset[str]) -> int:
+        """The number of the article's first sentence holding every term, or -1."""
+        sentences = self._articles[article_id].sentences
+        tokenize = self.data.lexical.tokenizer
+        for number in sorted(sentences):
+            key = (article_id, number)
+            words = self._terms_cache.get(key)
+            if words is None:
+                words = frozenset(tokenize(sentences[number]))
+                if len(self._terms_cache) < 100_000:
+                    self._terms_cache[key] = words
+            if terms <= words:
+                return number
+        return -1
 
     def _passage_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> np.ndarray:
         if self._passage_vectors is not None:
@@ -360,8 +365,8 @@ class Retriever:
         Each step takes the longest run of sentences one passage holds next to what is
         already shown, so the context neither repeats the hit nor skips a sentence.
         """
-        same = self._by_article.get(p.article_id, [])
-        text = self._sentences[p.article_id]
+        article = self._articles[p.article_id]
+        same, text = article.passages, article.sentences
         before: list[str] = []
         start = p.start
         for _ in range(n):
@@ -381,6 +386,12 @@ class Retriever:
             after.append(" ".join(text[i] for i in range(end, last) if i in text))
             end = last
         return tuple(before), tuple(after)
+
+
+@dataclass(frozen=True)
+class _ArticleText:
+    passages: list[Passage]  # in index order
+    sentences: dict[int, str]  # by number in the article
 
 
 def _z(values: np.ndarray) -> np.ndarray:
