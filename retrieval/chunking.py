@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 from retrieval.records import Article, Passage
 
@@ -70,12 +70,7 @@ class ChunkParams:
     window_tokens: int = 176
 
     def as_dict(self) -> dict[str, float]:
-        return {
-            "max_tokens": self.max_tokens,
-            "min_tokens": self.min_tokens,
-            "near_duplicate": self.near_duplicate,
-            "window_tokens": self.window_tokens,
-        }
+        return asdict(self)  # every field: a new one changes the manifest, so forces a rebuild
 
 
 def split_sentences(text: str) -> list[str]:
