@@ -144,15 +144,9 @@ async def _wait_replies(
 
 
 def _settings_for(base_url: str, window_ms: float) -> Any:
-    from bot.config import Settings
-    from tests.botapi_stub import TOKEN
+    from tests.botapi_stub import bot_settings
 
-    return Settings(
-        _env_file=None,
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=base_url,
-        batch_window_ms=window_ms,
-    )
+    return bot_settings(base_url, batch_window_ms=window_ms)
 
 
 def _unpaced(application: Any) -> Any:

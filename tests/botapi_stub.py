@@ -839,6 +839,15 @@ PASSAGES = [
 STOP_WORDS = {"what", "were", "there", "was", "the", "who", "how", "many", "and", "did", "about"}
 
 
+def bot_settings(base_url: str, **overrides: Any) -> Any:
+    """The bot's settings pointed at a stand-in, never at .env or the environment's token."""
+    from bot.config import Settings
+
+    return Settings(
+        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=base_url, **overrides
+    )
+
+
 @contextlib.asynccontextmanager
 async def polling(application: Any) -> AsyncIterator[Any]:
     """Run `application` as `run_polling` does (post_init, polling, handlers), then stop it."""

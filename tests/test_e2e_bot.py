@@ -15,8 +15,7 @@ import pytest
 
 from bot.answer import EXPIRED, NO_ANSWER, SOMETHING_WRONG
 from bot.app import build_application
-from bot.config import Settings
-from tests.botapi_stub import TOKEN, BotApiStub, Call, FakeRetriever, parse_html, polling
+from tests.botapi_stub import BotApiStub, Call, FakeRetriever, bot_settings, parse_html, polling
 
 pytestmark = pytest.mark.e2e
 
@@ -30,12 +29,8 @@ async def stub() -> AsyncIterator[BotApiStub]:
 @pytest.fixture
 async def bot(stub: BotApiStub) -> AsyncIterator[FakeRetriever]:
     """The bot as `election-bot serve` runs it, pointed at the stand-in through settings."""
-    settings = Settings(
-        _env_file=None,
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=stub.base_url,
-        typing_delay_ms=0,  # "typing…" on every answer, however fast, so the flow shows it
-    )
+    # "typing…" on every answer, however fast, so the flow shows it.
+    settings = bot_settings(stub.base_url, typing_delay_ms=0)
     retriever = FakeRetriever()
     application = build_application(settings, retriever)
     async with polling(application):
@@ -222,12 +217,7 @@ def _brief(update: dict) -> str:
 async def _typing_run(delay_ms: float, search_seconds: float) -> list[str]:
     """The bot's calls (but getUpdates) for one question, in order."""
     with BotApiStub() as stub:
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=stub.base_url,
-            typing_delay_ms=delay_ms,
-        )
+        settings = bot_settings(stub.base_url, typing_delay_ms=delay_ms)
         application = build_application(settings, FakeRetriever(delay=search_seconds))
         async with polling(application):
             user = stub.user()

@@ -15,7 +15,7 @@ from bot.answer import NO_ANSWER
 from bot.app import build_application
 from bot.config import Settings
 from retrieval import Retriever
-from tests.botapi_stub import TOKEN, BotApiStub, parse_html, polling
+from tests.botapi_stub import BotApiStub, bot_settings, parse_html, polling
 from tests.test_e2e_bot import _dump_transcript, buttons, quotes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
@@ -42,10 +42,7 @@ async def stub() -> AsyncIterator[BotApiStub]:
 
 
 async def test_real_conversation(stub: BotApiStub, real_retriever: Retriever) -> None:
-    settings = Settings(
-        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=stub.base_url
-    )
-    application = build_application(settings, real_retriever)
+    application = build_application(bot_settings(stub.base_url), real_retriever)
     async with polling(application):
         await _converse(stub)
     _dump_transcript(stub)

@@ -16,7 +16,7 @@ from bot import answer
 from bot.app import build_application
 from bot.config import Settings, token_problem
 from bot.logs import RedactingFormatter, configure_logging
-from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, parse_html
+from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, bot_settings, parse_html
 
 
 @pytest.fixture
@@ -26,9 +26,7 @@ def stub() -> BotApiStub:
 
 
 def settings_for(stub: BotApiStub, **overrides: object) -> Settings:
-    return Settings(
-        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=stub.base_url, **overrides
-    )
+    return bot_settings(stub.base_url, **overrides)
 
 
 @asynccontextmanager

@@ -15,7 +15,7 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings, token_problem
 from bot.logs import configure_logging
-from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, Fault, polling
+from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, Fault, bot_settings, polling
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,13 +54,8 @@ async def test_a_conversation_with_failures_never_logs_the_token(
     root_log: io.StringIO, level: str
 ) -> None:
     with BotApiStub() as stub:
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=stub.base_url,
-            log_level=level,
-            typing_delay_ms=0,  # its sendChatAction is one of the failures
-        )
+        # typing_delay_ms=0: its sendChatAction is one of the failures
+        settings = bot_settings(stub.base_url, log_level=level, typing_delay_ms=0)
         configure_logging(settings)
         application = build_application(settings, FakeRetriever(fail=True))
         stub.plan(Fault("getUpdates", status=500), Fault("sendChatAction", status=502))

@@ -18,9 +18,8 @@ from telegram.ext import Application
 
 from bot.answer import SOMETHING_WRONG
 from bot.app import build_application
-from bot.config import Settings
 from bot.reliability import RetryingRateLimiter, retryable
-from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, Fault, visible
+from tests.botapi_stub import BotApiStub, FakeRetriever, Fault, bot_settings, visible
 from tests.botapi_stub import polling as started
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -31,12 +30,8 @@ async def polling(
     stub: BotApiStub, retriever: object, backoff: float = 0.05, **overrides: object
 ) -> AsyncIterator[Application]:
     """The bot as `serve` runs it (long polling), with fast retries and no flood pacing."""
-    settings = Settings(
-        _env_file=None,
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=stub.base_url,
-        **{"typing_delay_ms": 0, **overrides},  # typing on every answer: more requests to fail
-    )
+    # typing on every answer: more requests to fail
+    settings = bot_settings(stub.base_url, **{"typing_delay_ms": 0, **overrides})
     # Telegram's 30 messages/s pacing would make 1,000 answers take a minute; it is the
     # library's and not under test here. Retries and 429 handling are the production ones.
     limiter = RetryingRateLimiter(max_retries=3, backoff=backoff, overall_max_rate=0)
