@@ -121,6 +121,17 @@ def bench_latency(retriever: Any, qs: Sequence[str]) -> dict:
     for name, values in runs.items():
         out[f"{name}_p50_ms"] = ms(percentile(values, 50))
         out[f"{name}_p95_ms"] = ms(percentile(values, 95))
+    # What batching can gain at most under load, where CPU is what runs out: the encoder's CPU
+    # time per question, one question a call vs 32 a call (both cores' time counted).
+    cpu = {}
+    for name, size in (("alone", 1), ("batched", 32)):
+        started = time.process_time()
+        for start in range(0, len(qs), size):
+            encoder.encode(list(qs[start : start + size]), batch_size=size)
+        cpu[name] = (time.process_time() - started) / len(qs)
+    out["encoder_cpu_alone_ms"] = ms(cpu["alone"])
+    out["encoder_cpu_batched_ms"] = ms(cpu["batched"])
+    out["encoder_cpu_batch_gain"] = round(cpu["alone"] / cpu["batched"], 2)
     out["search_over_torch_p50"] = round(out["search_p50_ms"] / out["torch_p50_ms"], 3)
     out["other_work_over_encode_p50"] = round(out["fusion_p50_ms"] / out["encoder_p50_ms"], 3)
     return out
@@ -180,8 +191,11 @@ async def _e2e_remote_run(retriever: Any, qs: Sequence[str], window_ms: float, f
         async with polling(application):
             chats = [(first + i, q) for i, q in enumerate(qs)]
             mark = await stub.mark()
+            bot_cpu, stub_cpu = time.process_time(), _cpu_seconds(stub.process.pid)
             pushed = await stub.ask(chats)
             got = await stub.wait([c for c, _ in chats], mark)
+            bot_cpu = time.process_time() - bot_cpu
+            stub_cpu = _cpu_seconds(stub.process.pid) - stub_cpu
         started = min(pushed.values())
         elapsed = max(got.values(), default=started) - started
         latencies = [got[c] - pushed[c] for c in got]
@@ -194,7 +208,19 @@ async def _e2e_remote_run(retriever: Any, qs: Sequence[str], window_ms: float, f
             "reply_p50_ms": ms(percentile(latencies, 50)),
             "reply_p95_ms": ms(percentile(latencies, 95)),
             "batches": application.bot_data["deps"].batcher.batches,
+            # CPU seconds both processes spent while the chats were answered (2 cores shared)
+            "bot_cpu_s": round(bot_cpu, 3),
+            "stub_cpu_s": round(stub_cpu, 3),
         }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _repeat_example(stub: Any, user_id: int) -> dict:
@@ -425,6 +451,9 @@ def table(r: dict) -> str:
         )
         other = lat["other_work_over_encode_p50"]
         row("non-encode work / encode (p50)", other, f"<= 0.2: {holds(other <= 0.2)}")
+        row("query encoder CPU per question: alone / in batches of 32",
+            f"{lat['encoder_cpu_alone_ms']} / {lat['encoder_cpu_batched_ms']} ms "
+            f"(batching's ceiling: {lat['encoder_cpu_batch_gain']}x)")  # fmt: skip
     if off and on:
         for name, run in (("off", off), ("on", on)):
             row(f"e2e {run['chats']} chats, batching {name}: answers/s",
@@ -432,6 +461,8 @@ def table(r: dict) -> str:
                 f"{run['batches']} batches)")  # fmt: skip
             row(f"e2e batching {name}: reply p50 / p95",
                 f"{run['reply_p50_ms']} / {run['reply_p95_ms']} ms")  # fmt: skip
+            row(f"e2e batching {name}: CPU of bot / of the stand-in",
+                f"{run['bot_cpu_s']} / {run['stub_cpu_s']} s")  # fmt: skip
         speed = e2e["speedup"]
         row("e2e speed-up, batching on / off", speed, f">= 2: {holds(speed >= 2)}")
         p95 = on["reply_p95_ms"]
@@ -442,6 +473,7 @@ def table(r: dict) -> str:
         floor = f"{fl['reply_p50_ms']} / {fl['reply_p95_ms']} ms"
         row("e2e floor (instant fake retriever): answers/s",
             f"{fl['answers_per_s']}, reply p50 / p95 {floor}")  # fmt: skip
+        row("e2e floor: CPU of bot / of the stand-in", f"{fl['bot_cpu_s']} / {fl['stub_cpu_s']} s")
         for name in ("off", "on"):
             d = e2e[f"direct_{name}"]
             row(f"batcher alone, {e2e['direct_chats']} at once, batching {name}",
