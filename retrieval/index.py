@@ -5,7 +5,7 @@ Layout under INDEX_DIR:
     builds/<id>/manifest.json   model, corpus fingerprint, chunking, build time, file checksums
     builds/<id>/passages.jsonl  one passage a line; its line number is its vector id
     builds/<id>/articles.json   the sources of the articles
-    builds/<id>/vectors.faiss   passage vectors (headline and subhead embedded with the text)
+    builds/<id>/vectors.faiss   passage vectors (the text alone; see embedding_text)
     builds/<id>/sentences.npy   one vector per sentence, rows grouped by passage
     builds/<id>/lexical/        BM25 over the passages, name variants folded
     models/<model>/             the model exported to ONNX, kept across builds
