@@ -111,6 +111,14 @@ class LexicalIndex:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
 
+    def containing(self, terms: frozenset[str]) -> np.ndarray:
+        """Which passages hold at least one of `terms` (a boolean mask)."""
+        mask = np.zeros(self.n_docs, dtype=bool)
+        for term in terms:
+            if term in self.doc_freq:
+                mask |= np.asarray(self._bm25.get_scores([term])) > 0
+        return mask
+
     def ceiling(self, query: str) -> float:
         """An upper bound of a passage's BM25 score for `query`, so scores compare across queries.
 

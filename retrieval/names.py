@@ -4,6 +4,11 @@
 close to the articles in every score, because they are about an election; what gives them away
 is a name (or a year) the articles never use. A name close in spelling to one the articles do
 use (Nazarbaiev, Qassym) counts as a misspelling of it, not as a new name.
+
+Names the articles do use can still give a question away when no passage mentions them
+together: "Who won Uzbekistan's 2016 presidential election?" names a country and a year the
+articles each mention, but never in one passage, so no passage can answer it
+(`named_terms`, checked by the retriever).
 """
 
 from __future__ import annotations
@@ -62,6 +67,19 @@ class NameCheck:
                 continue  # a spelling of a name the articles use
             missing.append(name)
         return missing
+
+    def named_terms(self, question: str) -> list[frozenset[str]]:
+        """The BM25 terms of each name in `question` that the corpus uses, one set a name.
+
+        A name spelt in a way the corpus lacks (a misspelling) is left out: it cannot be
+        looked for.
+        """
+        groups: list[frozenset[str]] = []
+        for name in names_in(question):
+            terms = frozenset(self.tokenizer(name))
+            if terms and terms <= self.known_terms and terms not in groups:
+                groups.append(terms)
+        return groups
 
     def save(self, path: Path) -> None:
         data = {"known_terms": sorted(self.known_terms), "names": self.names}

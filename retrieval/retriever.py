@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 # Above this many passages, fusion scores a candidate pool instead of every passage.
 _EXHAUSTIVE_MAX = 5000
 _POOL = 100
+# A name in more than this share of passages is the corpus's subject, not a constraint.
+_SUBJECT_SHARE = 0.5
 # The single raw threshold of the dense-only baseline: cosine of the question and passage.
 DENSE_FLOOR = 0.3
 
@@ -285,8 +287,23 @@ class Retriever:
         if mode == "dense":
             return top.dense >= DENSE_FLOOR
         # A question naming someone or something the articles never mention is not theirs to
-        # answer, however close its other words come (retrieval/names.py).
-        return top.score >= self.min_score and not self.data.names.unknown(question)
+        # answer, however close its other words come; nor is one naming things that no single
+        # passage mentions together (retrieval/names.py).
+        if top.score < self.min_score or self.data.names.unknown(question):
+            return False
+        return self._named_together(question)
+
+    def _named_together(self, question: str) -> bool:
+        """Whether one passage mentions every name of `question` (true for fewer than two).
+
+        A name most passages hold (Kazakhstan, here) is the corpus's subject: passages take it
+        as read, so it is not asked of them.
+        """
+        masks = [self.data.lexical.containing(t) for t in self.data.names.named_terms(question)]
+        masks = [m for m in masks if m.mean() <= _SUBJECT_SHARE]
+        if len(masks) < 2:
+            return True
+        return bool(np.logical_and.reduce(masks).any())
 
     def _first_mentions(self, subject: str, ids: np.ndarray) -> np.ndarray:
         """1.0 for each passage holding the first sentence of its article naming `subject`.

@@ -67,3 +67,33 @@ def test_variants_match_with_a_space_or_a_hyphen_between_parts() -> None:
 def test_the_retriever_abstains_on_an_unknown_name(hash_retriever) -> None:
     assert hash_retriever.search("What did Putin say about the election protests?") == []
     assert hash_retriever.search("What did Tokayev say about the election protests?")
+
+
+def test_named_terms_are_the_names_the_corpus_uses_one_set_a_name(check: NameCheck) -> None:
+    question = "Did Toqaev meet the ODIHR mission in Astana or Putin in Nazarbaiev's town?"
+    # Putin: unknown; Nazarbaiev: a misspelling, which can't be looked up as written.
+    assert check.named_terms(question) == [
+        frozenset({"tokayev"}),
+        frozenset({"odihr"}),
+        frozenset({"nursultan"}),
+    ]
+    assert check.named_terms("Did Tokayev or Toqaev win?") == [frozenset({"tokayev"})]
+
+
+def test_the_retriever_abstains_when_no_passage_names_the_question_s_names_together(
+    hash_retriever,
+) -> None:
+    # The articles mention Uzbekistan (its elections) and 2016 (land protests), never together.
+    assert hash_retriever.search("Who won Uzbekistan's presidential election?")
+    assert hash_retriever.search("What happened in 2016 in the presidential election?")
+    assert hash_retriever.search("Who won Uzbekistan's 2016 presidential election?") == []
+
+
+def test_the_corpus_s_subject_is_not_asked_of_every_passage(hash_retriever) -> None:
+    # Kazakhstan is in most passages; one about NetBlocks' report need not repeat it.
+    lexical = hash_retriever.data.lexical
+    assert lexical.containing(frozenset({"kazakhstan"})).mean() > 0.5
+    netblocks = lexical.containing(frozenset({"netblock"}))
+    # ... and no passage about NetBlocks names Kazakhstan.
+    assert netblocks.any() and not (netblocks & lexical.containing(frozenset({"kazakhstan"}))).any()
+    assert hash_retriever.search("What did NetBlocks report about the blocks in Kazakhstan?")

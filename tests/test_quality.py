@@ -78,6 +78,17 @@ def test_in_scope_questions_never_abstain(report: Report) -> None:
     assert abstained == []
 
 
+def test_extra_in_scope_questions_never_abstain(retriever: Retriever) -> None:
+    """The abstention rules, on questions written apart from the system (tests/data/README.md)."""
+    extra = load_questions(Path(__file__).parent / "data" / "extra_questions.jsonl")
+    abstained = [
+        o.question.question
+        for o in evaluate(retriever, extra).outcomes
+        if o.question.kind != OUT_OF_SCOPE and o.abstained
+    ]
+    assert abstained == []
+
+
 def test_onnx_query_encoder_ranks_like_torch(retriever: Retriever, questions) -> None:
     """The build leaves an ONNX query encoder; it ranks the dev questions exactly as torch."""
     from retrieval.embedding import TorchEncoder
