@@ -292,13 +292,17 @@ def plain_answer(question: str, hits: Sequence[Hit]) -> str:
 def passage_plain(hit: Hit) -> str:
     """One passage for the terminal: the quote with the best sentence in **stars**, its source."""
     before, best, after = _split_best(hit)
-    quote = f"{before}**{best}**{after}" if best else before
-    body = textwrap.fill(
-        " ".join(quote.split()), width=88, initial_indent="  “", subsequent_indent="   "
-    )
+    quote = " ".join((f"{before}**{best}**{after}" if best else before).split())
+    # Quote marks around the passage, unless it opens (or closes) with one of its own.
+    opening = "" if quote[:1] in _QUOTE_MARKS else "“"
+    closing = "" if quote[-1:] in _QUOTE_MARKS else "”"
+    body = textwrap.fill(quote, width=88, initial_indent=f"  {opening}", subsequent_indent="   ")
     _, source = source_html(hit.source)
     url = f"\n     {hit.source.url}" if hit.source.url else ""
-    return f"{body}”\n   — {source}{url}"
+    return f"{body}{closing}\n   — {source}{url}"
+
+
+_QUOTE_MARKS = frozenset("“”\"«»‘’'")
 
 
 def passage_html(hit: Hit) -> str:

@@ -65,6 +65,14 @@ def test_plain_answer_for_the_cli_quotes_and_cites() -> None:
     assert answer.plain_answer("who?", []).startswith(NO_ANSWER)
 
 
+def test_plain_passages_are_quoted_once_even_when_they_open_or_close_with_a_quote() -> None:
+    plain = answer.passage_plain(hit("Tokayev won. He said it.", "Tokayev won."))
+    assert plain.startswith("  “**Tokayev won.** He said it.”\n")
+    own = answer.passage_plain(hit("“We will win,” he said. “Vote!”"))
+    assert own.startswith("  “We will win,” he said. “Vote!”\n")
+    assert "““" not in own and "””" not in own
+
+
 def test_no_best_sentence_bolds_nothing() -> None:
     assert "<b>" not in answer_reply("q", [hit("Some passage.")]).html
 
