@@ -90,13 +90,9 @@ def cmd_serve(args: argparse.Namespace, settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings) -> int:
     """The main job: the bot when a token is set, else the terminal chat."""
-    from bot.config import token_problem
-
-    if token_problem(settings) is None:
-        return cmd_serve(args, settings)
     token = settings.telegram_bot_token
     if token is not None and token.get_secret_value().strip():
-        # A token that is set but malformed is a mistake to report, not to work around.
+        # serve reports a malformed token: a mistake to report, not to work around.
         return cmd_serve(args, settings)
     print(
         "No TELEGRAM_BOT_TOKEN set (see .env.example): opening the terminal chat instead.",
