@@ -299,7 +299,10 @@ class Retriever:
         A name most passages hold (Kazakhstan, here) is the corpus's subject: passages take it
         as read, so it is not asked of them.
         """
-        masks = [self.data.lexical.containing(t) for t in self.data.names.named_terms(question)]
+        groups = self.data.names.named_terms(question)
+        if len(groups) < 2:  # most questions: no passage lookups at all
+            return True
+        masks = [self.data.lexical.containing(terms) for terms in groups]
         masks = [m for m in masks if m.mean() <= _SUBJECT_SHARE]
         if len(masks) < 2:
             return True
