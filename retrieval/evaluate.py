@@ -38,7 +38,8 @@ class Report:
     mode: str
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def _in_scope(self, kind: str | None = None) -> list[Outcome]:
+    def in_scope(self, kind: str | None = None) -> list[Outcome]:
+        """The outcomes of in-scope questions (of one kind, if given)."""
         return [
             o
             for o in self.outcomes
@@ -46,11 +47,11 @@ class Report:
         ]
 
     def hit_at(self, k: int, kind: str | None = None) -> float:
-        rows = self._in_scope(kind)
+        rows = self.in_scope(kind)
         return sum(o.rank is not None and o.rank <= k for o in rows) / len(rows) if rows else 0.0
 
     def mrr(self, kind: str | None = None) -> float:
-        rows = self._in_scope(kind)
+        rows = self.in_scope(kind)
         return sum(1 / o.rank for o in rows if o.rank) / len(rows) if rows else 0.0
 
     @property
@@ -63,7 +64,7 @@ class Report:
 
     @property
     def false_abstentions(self) -> int:
-        return sum(o.abstained for o in self._in_scope())
+        return sum(o.abstained for o in self.in_scope())
 
     def kinds(self) -> list[str]:
         seen = dict.fromkeys(o.question.kind for o in self.outcomes)
@@ -71,7 +72,7 @@ class Report:
 
     def misses(self, k: int = 1) -> list[Outcome]:
         """In-scope questions whose answer is not in the first k, and out-of-scope answered."""
-        wrong = [o for o in self._in_scope() if o.rank is None or o.rank > k]
+        wrong = [o for o in self.in_scope() if o.rank is None or o.rank > k]
         return wrong + [o for o in self.oos if not o.abstained]
 
     def as_dict(self) -> dict:
@@ -86,7 +87,7 @@ class Report:
             "false_abstentions": self.false_abstentions,
             "per_kind": {
                 kind: {
-                    "n": len(self._in_scope(kind)),
+                    "n": len(self.in_scope(kind)),
                     "hit@1": self.hit_at(1, kind),
                     "hit@3": self.hit_at(3, kind),
                     "hit@5": self.hit_at(5, kind),
@@ -154,14 +155,14 @@ def format_report(reports: list[Report], show_misses: bool = True) -> str:
     lines.append("-" * len(header))
     for r in reports:
         for kind in [*r.kinds(), None]:
-            n = len(r._in_scope(kind))
+            n = len(r.in_scope(kind))
             lines.append(
                 f"{r.mode:<9} {kind or 'all':<9} {n:>3} {_pct(r.hit_at(1, kind)):>6} "
                 f"{_pct(r.hit_at(3, kind)):>6} {_pct(r.hit_at(5, kind)):>6} {_pct(r.mrr(kind)):>6}"
             )
         lines.append(
             f"{r.mode:<9} out-of-scope abstained {r.oos_abstained}/{len(r.oos)}, "
-            f"false abstentions {r.false_abstentions}/{len(r._in_scope())}"
+            f"false abstentions {r.false_abstentions}/{len(r.in_scope())}"
         )
         lines.append("")
     if show_misses and reports:

@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.config import BUNDLED_MODEL, RetrievalSettings
 from retrieval.corpus import load_corpus
-from retrieval.evaluate import OUT_OF_SCOPE, Report, evaluate, load_questions
+from retrieval.evaluate import Report, evaluate, load_questions
 from retrieval.retriever import Retriever
 
 pytestmark = pytest.mark.model
@@ -69,24 +69,18 @@ def test_out_of_scope_questions_abstain(report: Report) -> None:
     assert answered == []
 
 
+def in_scope_abstentions(report: Report) -> list[str]:
+    return [o.question.question for o in report.in_scope() if o.abstained]
+
+
 def test_in_scope_questions_never_abstain(report: Report) -> None:
-    abstained = [
-        o.question.question
-        for o in report.outcomes
-        if o.question.kind != OUT_OF_SCOPE and o.abstained
-    ]
-    assert abstained == []
+    assert in_scope_abstentions(report) == []
 
 
 def test_extra_in_scope_questions_never_abstain(retriever: Retriever) -> None:
     """The abstention rules, on questions written apart from the system (tests/data/README.md)."""
     extra = load_questions(Path(__file__).parent / "data" / "extra_questions.jsonl")
-    abstained = [
-        o.question.question
-        for o in evaluate(retriever, extra).outcomes
-        if o.question.kind != OUT_OF_SCOPE and o.abstained
-    ]
-    assert abstained == []
+    assert in_scope_abstentions(evaluate(retriever, extra)) == []
 
 
 def test_onnx_query_encoder_ranks_like_torch(retriever: Retriever, questions) -> None:
