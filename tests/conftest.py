@@ -1,14 +1,17 @@
-"""Shared fixtures: the real corpus indexed once with the fake hash encoder, and corpus copies."""
+"""Shared fixtures: the real corpus indexed once with the fake hash encoder, corpus copies, and
+a running Bot API stand-in."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from retrieval.config import RetrievalSettings
 from retrieval.embedding import HASH_MODEL, HashEncoder
+from tests.botapi_stub import BotApiStub
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -57,3 +60,10 @@ def eval_file() -> Path:
     if not EVAL_FILE.is_file():
         pytest.skip(f"no eval questions at {EVAL_FILE}")
     return EVAL_FILE
+
+
+@pytest.fixture
+def stub() -> Iterator[BotApiStub]:
+    """The Bot API stand-in on 127.0.0.1, running for one test."""
+    with BotApiStub() as running:
+        yield running

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot import answer
 from bot.handlers import DEPS
 from bot.usage import RateLimits
@@ -12,12 +10,6 @@ from tests.botapi_stub import BotApiStub, FakeRetriever, visible
 from tests.test_handlers import running
 
 ADMIN = 42
-
-
-@pytest.fixture
-def stub() -> BotApiStub:
-    with BotApiStub() as running_stub:
-        yield running_stub
 
 
 def replies(stub: BotApiStub, since: int = 0) -> list[str]:

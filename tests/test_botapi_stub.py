@@ -70,12 +70,6 @@ def _call(stub: BotApiStub, method: str, **params: object) -> tuple[int, dict]:
         return error.code, json.load(error)
 
 
-@pytest.fixture
-def stub():
-    with BotApiStub() as running:
-        yield running
-
-
 def test_over_long_and_empty_text_are_rejected_with_telegrams_error(stub: BotApiStub) -> None:
     chat = stub.private_chat(stub.user())
     code, body = _call(stub, "sendMessage", chat_id=chat["id"], text="x" * 4097)

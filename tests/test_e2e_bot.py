@@ -21,12 +21,6 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def stub() -> AsyncIterator[BotApiStub]:
-    with BotApiStub() as running:
-        yield running
-
-
-@pytest.fixture
 async def bot(stub: BotApiStub) -> AsyncIterator[FakeRetriever]:
     """The bot as `election-bot serve` runs it, pointed at the stand-in through settings."""
     # "typing…" on every answer, however fast, so the flow shows it.

@@ -6,7 +6,6 @@ Set BOT_TRANSCRIPT=path to write the messages as the bot sent them.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -33,12 +32,6 @@ def real_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
         encoder_backend="torch",
     )
     return Retriever.load(settings, progress=False)
-
-
-@pytest.fixture
-async def stub() -> AsyncIterator[BotApiStub]:
-    with BotApiStub() as running:
-        yield running
 
 
 async def test_real_conversation(stub: BotApiStub, real_retriever: Retriever) -> None:

@@ -19,12 +19,6 @@ from bot.logs import RedactingFormatter, configure_logging
 from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, bot_settings, parse_html
 
 
-@pytest.fixture
-def stub() -> BotApiStub:
-    with BotApiStub() as running:
-        yield running
-
-
 def settings_for(stub: BotApiStub, **overrides: object) -> Settings:
     return bot_settings(stub.base_url, **overrides)
 
