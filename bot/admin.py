@@ -11,7 +11,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import answer
-from bot.handlers import deps, help_command
+from bot.handlers import deps, help_command, is_reply_to_bot
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +27,10 @@ def _costly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         return True
     # In groups only what is addressed to the bot: a command, a mention or a reply to it.
     text = message.text or ""
-    replied = message.reply_to_message
     return (
         text.startswith("/")
         or f"@{context.bot.username}".lower() in text.lower()
-        or bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+        or is_reply_to_bot(update, context)
     )
 
 

@@ -208,7 +208,8 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await answer_question(update, context, update.message.text)
 
 
-def _is_reply_to_bot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def is_reply_to_bot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the message answers one of the bot's own (in a group: addressed to it)."""
     replied = update.message.reply_to_message
     return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
 
@@ -220,7 +221,7 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         text.lower() == mention.lower()
         for text in message.parse_entities([MessageEntity.MENTION]).values()
     )
-    if not (mentioned or _is_reply_to_bot(update, context)):
+    if not (mentioned or is_reply_to_bot(update, context)):
         return
     question = re.sub(re.escape(mention), " ", message.text, flags=re.IGNORECASE)
     await answer_question(update, context, question)
@@ -228,7 +229,7 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask for a text question when sent a sticker, photo, voice message, …"""
-    if update.effective_chat.type == ChatType.PRIVATE or _is_reply_to_bot(update, context):
+    if update.effective_chat.type == ChatType.PRIVATE or is_reply_to_bot(update, context):
         await send(update, context, answer.not_text_reply())
 
 
