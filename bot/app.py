@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -25,8 +24,7 @@ from telegram.request import HTTPXRequest
 
 from bot import admin, handlers
 from bot.batching import MicroBatcher
-from bot.config import Settings, token_problem
-from bot.logs import configure_logging
+from bot.config import Settings, serve_problem, token_problem
 from bot.reliability import RetryingRateLimiter
 from retrieval.records import Source
 
@@ -38,7 +36,6 @@ COMMANDS = [
     BotCommand("sources", "The articles I quote"),
     BotCommand("help", "How to ask, here, in groups and inline"),
 ]
-WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 # Messages that carry something other than text: stickers, photos, voice, … (not service ones).
 NOT_TEXT = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 
@@ -137,14 +134,14 @@ def add_handlers(application: Application) -> None:
 
 
 def run(settings: Settings, retriever: handlers.Searcher, sources: Sequence[Source] = ()) -> None:
-    """Serve the bot until Ctrl-C: long polling, or a webhook when `webhook_url` is set."""
-    problem = token_problem(settings)
+    """Serve the bot until Ctrl-C: long polling, or a webhook when `webhook_url` is set.
+
+    Logging is the caller's to configure (`election-bot serve` does, from LOG_LEVEL).
+    """
+    problem = serve_problem(settings)
     if problem:
         raise SystemExit(problem)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    if secret is not None and not WEBHOOK_SECRET.match(secret):
-        raise SystemExit("WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them).")
-    configure_logging(settings)
     application = build_application(settings, retriever, sources)
     if settings.webhook_url:
         print(f"Bot running, webhook on {settings.webhook_listen}:{settings.webhook_port}; "

@@ -76,9 +76,9 @@ def cmd_chat(args: argparse.Namespace, settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings) -> int:
     """Run the Telegram bot."""
-    from bot.config import token_problem
+    from bot.config import serve_problem
 
-    problem = token_problem(settings)
+    problem = serve_problem(settings)  # before the index loads: a typo shouldn't wait for it
     if problem:
         print(problem, file=sys.stderr)
         return 2

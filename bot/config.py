@@ -12,6 +12,7 @@ from pydantic_settings import NoDecode
 from retrieval.config import RetrievalSettings
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 
 
@@ -98,4 +99,15 @@ def token_problem(settings: Settings) -> str | None:
             "TELEGRAM_BOT_TOKEN doesn't look like a bot token (123456:ABC…): copy the token "
             f"@BotFather gave you and {where}."
         )
+    return None
+
+
+def serve_problem(settings: Settings) -> str | None:
+    """None when the bot can be served with `settings`, else one line saying what to fix."""
+    problem = token_problem(settings)
+    if problem:
+        return problem
+    secret = settings.webhook_secret
+    if secret is not None and not WEBHOOK_SECRET.match(secret.get_secret_value()):
+        return "WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them)."
     return None

@@ -14,7 +14,7 @@ from telegram.ext import Application
 
 from bot import answer
 from bot.app import build_application
-from bot.config import Settings, token_problem
+from bot.config import Settings, serve_problem, token_problem
 from bot.logs import RedactingFormatter, configure_logging
 from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, bot_settings, parse_html
 
@@ -175,6 +175,14 @@ def test_token_problems_are_one_line_and_never_echo_the_token() -> None:
     assert "secret-ish" not in bad
     good = Settings(_env_file=None, telegram_bot_token=TOKEN)
     assert token_problem(good) is None and TOKEN not in repr(good)
+
+
+def test_serve_problem_is_the_token_s_then_a_webhook_secret_telegram_would_refuse() -> None:
+    assert serve_problem(Settings(_env_file=None)) == token_problem(Settings(_env_file=None))
+    good = dict(_env_file=None, telegram_bot_token=TOKEN)
+    assert serve_problem(Settings(**good, webhook_secret="ok_secret-1")) is None
+    bad = serve_problem(Settings(**good, webhook_secret="no spaces!"))
+    assert bad and bad.startswith("WEBHOOK_SECRET may only use") and "no spaces" not in bad
 
 
 def test_build_refuses_a_missing_token() -> None:
