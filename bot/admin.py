@@ -83,8 +83,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     # One assignment each: a search in flight finishes on the old retriever, the next uses the new.
     state.retriever = fresh
-    if state.batcher is not None:
-        state.batcher.retriever = fresh
+    state.batcher.retriever = fresh
     warnings = list(getattr(fresh, "warnings", []))
     text = "Reloaded the index."
     if warnings:

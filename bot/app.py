@@ -23,7 +23,6 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import admin, handlers
-from bot.batching import MicroBatcher
 from bot.config import Settings, serve_problem, token_problem
 from bot.reliability import RetryingRateLimiter
 from retrieval.records import Source
@@ -98,9 +97,6 @@ def build_application(
         ApplicationBuilder().bot(bot).concurrent_updates(True).post_init(post_init).build()
     )
     application.bot_data[handlers.DEPS] = handlers.Deps(settings, retriever, sources)
-    application.bot_data[handlers.DEPS].batcher = MicroBatcher(
-        retriever, settings.batch_window_ms, settings.batch_max
-    )
     add_handlers(application)
     return application
 

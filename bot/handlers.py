@@ -61,11 +61,16 @@ class Deps:
     limits: RateLimits | None = None  # made from settings when None
     # What /reload calls (in a thread) for a fresh retriever; None: `Retriever.load(settings)`.
     loader: Callable[[Settings], Searcher] | None = None
-    batcher: MicroBatcher | None = None  # set by build_application: concurrent questions batched
+    # Concurrent questions embedded together; made from settings when None.
+    batcher: MicroBatcher | None = None
 
     def __post_init__(self) -> None:
         if self.limits is None:
             self.limits = RateLimits(self.settings.rate_limit_per_minute)
+        if self.batcher is None:
+            self.batcher = MicroBatcher(
+                self.retriever, self.settings.batch_window_ms, self.settings.batch_max
+            )
 
     def list_sources(self) -> list[Source]:
         """The articles: as given, else from the retriever's `sources()` if it has one."""
@@ -89,10 +94,7 @@ def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
 
 async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> list[Hit]:
     """The retriever's hits, computed in a worker thread so other chats keep being served."""
-    state = deps(context)
-    if state.batcher is not None:
-        return await state.batcher.search(question, k)
-    return await asyncio.to_thread(state.retriever.search, question, k)
+    return await deps(context).batcher.search(question, k)
 
 
 def keyboard(reply: answer.Reply) -> InlineKeyboardMarkup | None:
