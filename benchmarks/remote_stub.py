@@ -45,14 +45,11 @@ def serve() -> None:
 
 def replies(stub: Any, chats: set[int], since: int) -> dict[int, float]:
     """When each of `chats` got its first sendMessage after call number `since` (so far)."""
-    with stub._lock:
-        calls = stub.calls[since:]
     got: dict[int, float] = {}
-    for call in calls:
-        if call.method == "sendMessage" and call.ok:
-            chat = int(call.params["chat_id"])
-            if chat in chats and chat not in got:
-                got[chat] = call.at
+    for call in stub.sent_since(since):
+        chat = int(call.params["chat_id"])
+        if chat in chats and chat not in got:
+            got[chat] = call.at
     return got
 
 

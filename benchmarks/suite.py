@@ -230,8 +230,7 @@ async def _repeat_example(stub: Any, user_id: int) -> dict:
     mark = stub.mark()
     start = stub.send_text(chat, user, "/start")
     await _wait_replies(stub, {chat["id"]}, mark)
-    with stub._lock:
-        welcome = [c for c in stub.calls[mark:] if c.method == "sendMessage"][0]
+    welcome = stub.sent_since(mark)[0]
     out = {}
     for name in ("first_ms", "second_ms"):
         mark = stub.mark()
