@@ -264,8 +264,9 @@ def answer_reply(
     # Layout: head, then per hit "\n\n" + quote + "\n" + source line.
     fixed = utf16_len(head_text) + sum(3 + utf16_len(text) for _, text in sources)
     budget = MAX_MESSAGE_UNITS - fixed
+    lengths = [quote_length(hit) for hit in hits]
     while True:
-        shares = _shares([quote_length(hit) for hit in hits], budget)
+        shares = _shares(lengths, budget)
         blocks = [
             f"{quote_html(_fit_quote(hit, share))}\n{source}"
             for hit, share, (source, _) in zip(hits, shares, sources, strict=True)
