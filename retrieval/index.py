@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ from retrieval.embedding import HASH_MODEL, Encoder, load_encoder
 from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound, IndexNotWritable
 from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
 from retrieval.names import NameCheck
-from retrieval.records import Article, Passage, Source
+from retrieval.records import Passage, Source
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class IndexData:
         return self.manifest["model"]
 
 
-def embedding_text(passage: Passage, source: Source, encoder: Encoder) -> str:
+def embedding_text(passage: Passage) -> str:
     """What is embedded for a passage: its own text.
 
     Prefixing the headline and subhead was measured and ranked worse with all-MiniLM-L6-v2
@@ -182,7 +182,7 @@ def build_index(
         raise CorpusError(str(corpus_dir), "", "the corpus has no text to index")
     vectors = _encode(
         encoder,
-        [embedding_text(p, sources[p.article_id], encoder) for p in passages],
+        [embedding_text(p) for p in passages],
         "Embedding passages",
         progress,
     )
@@ -209,19 +209,9 @@ def build_index(
     try:
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:
             for p in passages:
-                row = {
-                    "id": p.id,
-                    "article_id": p.article_id,
-                    "position": p.position,
-                    "subhead": p.subhead,
-                    "text": p.text,
-                    "sentences": list(p.sentences),
-                    "start": p.start,
-                    "end": p.end,
-                }
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                f.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
         (tmp / "articles.json").write_text(
-            json.dumps({a.id: _source_dict(a) for a in articles}, ensure_ascii=False, indent=1),
+            json.dumps({a.id: asdict(a.source) for a in articles}, ensure_ascii=False, indent=1),
             encoding="utf-8",
         )
         ann.save(tmp / "vectors.faiss")
@@ -256,17 +246,6 @@ def build_index(
     _remove_old_builds(builds, keep=final)
     log.info("built index of %d passages in %.1fs", len(passages), time.time() - started)
     return final
-
-
-def _source_dict(article: Article) -> dict[str, str]:
-    s = article.source
-    return {
-        "title": s.title,
-        "outlet": s.outlet,
-        "url": s.url,
-        "published": s.published,
-        "author": s.author,
-    }
 
 
 def _point_current(index_dir: Path, build: Path) -> None:
