@@ -211,15 +211,17 @@ class Retriever:
         """`search` for several questions at once: their vectors are computed in one batch."""
         k = self.settings.top_k if k is None else k
         results: list[list[Hit]] = [[] for _ in questions]
-        live = [i for i, q in enumerate(questions) if q and q.strip() and k > 0]
+        stripped = [q.strip() if q else "" for q in questions]
+        live = [i for i, q in enumerate(stripped) if q and k > 0]
         if not live:
             return results
-        vectors = self.encode_queries([questions[i].strip() for i in live])
+        vectors = self.encode_queries([stripped[i] for i in live])
         for row, i in enumerate(live):
-            scored = self.rank(questions[i].strip(), vectors[row], mode, limit=k)
-            if not scored or not self.answerable(questions[i], scored, mode):
-                continue
-            results[i] = [self._hit(s, context) for s in scored[:k]]
+            # The same text for ranking and abstention: a leading space would make the first
+            # word look like a name inside a sentence to the name checks.
+            scored = self.rank(stripped[i], vectors[row], mode, limit=k)
+            if scored and self.answerable(stripped[i], scored, mode):
+                results[i] = [self._hit(s, context) for s in scored]
         return results
 
     def rank(

@@ -97,3 +97,10 @@ def test_the_corpus_s_subject_is_not_asked_of_every_passage(hash_retriever) -> N
     # ... and no passage about NetBlocks names Kazakhstan.
     assert netblocks.any() and not (netblocks & lexical.containing(frozenset({"kazakhstan"}))).any()
     assert hash_retriever.search("What did NetBlocks report about the blocks in Kazakhstan?")
+
+
+def test_spaces_around_a_question_change_nothing(hash_retriever) -> None:
+    # " Astronauts …": with the space, the opening word looked like a name inside a sentence.
+    for question in ("Astronauts said what about the election?", "Who won the election?"):
+        plain = hash_retriever.search(question)
+        assert hash_retriever.search(f"  {question}\n") == plain
