@@ -36,11 +36,10 @@ def _load_retriever(settings, progress: bool = True):
 
 def cmd_index(args: argparse.Namespace, settings) -> int:
     """Build the index from the corpus."""
-    from retrieval.index import build_index, ensure_query_encoder, load_index
+    from retrieval.index import build_index, ensure_query_encoder, read_manifest
 
     print(f"Indexing {settings.corpus_dir} ...", file=sys.stderr)
-    build_index(settings, progress=not args.quiet)
-    m = load_index(settings.index_dir).manifest
+    m = read_manifest(build_index(settings, progress=not args.quiet))
     print(
         f"Indexed {m['passages']} passages from {m['articles']} articles "
         f"({m['index_type']} index, model {m['model']}) in {m['build_seconds']}s "
