@@ -347,7 +347,7 @@ class Retriever:
         if self._passage_vectors is not None:
             return self._passage_vectors[ids] @ qvec
         index = self.data.ann.index  # a large corpus: only the candidates are reconstructed
-        return np.vstack([index.reconstruct(int(i)) for i in ids]) @ qvec
+        return index.reconstruct_batch(np.asarray(ids, dtype=np.int64)) @ qvec
 
     def _sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each passage's best sentence cosine, and that sentence's position in the passage."""
