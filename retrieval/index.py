@@ -7,7 +7,9 @@ Layout under INDEX_DIR:
     builds/<id>/articles.json   the sources of the articles
     builds/<id>/vectors.faiss   passage vectors (the text alone; see embedding_text)
     builds/<id>/sentences.npy   one vector per sentence, rows grouped by passage
+    builds/<id>/sentence_offsets.npy  where each passage's rows start in sentences.npy
     builds/<id>/lexical/        BM25 over the passages, name variants folded
+    builds/<id>/names.json      the names the corpus uses, for abstention (retrieval/names.py)
     models/<model>/             the model exported to ONNX, kept across builds
 """
 
@@ -31,7 +33,13 @@ from retrieval.chunking import ChunkParams, chunk_corpus
 from retrieval.config import RetrievalSettings
 from retrieval.corpus import corpus_fingerprint, load_corpus, load_name_variants
 from retrieval.embedding import HASH_MODEL, Encoder, load_encoder
-from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound, IndexNotWritable
+from retrieval.errors import (
+    CorpusError,
+    IndexCorrupt,
+    IndexNotFound,
+    IndexNotWritable,
+    ModelError,
+)
 from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
 from retrieval.names import NameCheck
 from retrieval.records import Passage, Source
@@ -87,7 +95,6 @@ def ensure_query_encoder(settings: RetrievalSettings, progress: bool = True) -> 
     """Export the model to ONNX once, for fast question encoding; torch stays the fallback."""
     if settings.encoder_backend == "torch" or settings.embedding_model == HASH_MODEL:
         return
-    from retrieval.errors import ModelError
     from retrieval.onnx_encoder import export_onnx, onnx_available
 
     cache = model_cache_dir(Path(settings.index_dir), settings.embedding_model)
