@@ -132,8 +132,8 @@ class VectorIndex:
         if n:
             index.add(x)
         if kind == "ivf":
-            # Callers re-score candidates with index.reconstruct_batch(ids); IVF needs an id -> list map
-            # for that (8 bytes per vector), and faiss saves it with the index.
+            # Callers re-score candidates with index.reconstruct_batch(ids); IVF needs an id ->
+            # list map for that (8 bytes per vector), and faiss saves it with the index.
             index.make_direct_map()
         built = cls(index, kind, params)
         built._apply_params()
