@@ -46,7 +46,7 @@ from retrieval.records import Passage, Source
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 3  # 2: names.json; 3: overlapping passages with sentence spans
+INDEX_FORMAT = 4  # 2: names.json; 3: overlapping passages with sentence spans; 4: contractions
 MANIFEST = "manifest.json"
 _CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
 

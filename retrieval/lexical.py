@@ -18,6 +18,15 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 # month and its day apart, and "may" alone is mostly the verb.
 _DATE = re.compile(rf"(?i)\b(?:({_MONTHS})\s+(\d{{1,2}})|(\d{{1,2}})\s+({_MONTHS}))\b")
 _QUESTION_WORDS_FILE = Path(__file__).parent / "data" / "question_words.txt"
+# Contractions: "won't" must not match "won", nor "can't" leave "can" and "don't" leave "don".
+# The negation goes (stop words drop "not" anyway) and so do "'s", "'re", "'ve", "'ll", "'d", "'m".
+_CONTRACTION = re.compile(r"(?i)(?:\b(?:won|can|shan)|n)['’]t\b|['’](?:s|re|ve|ll|d|m)\b")
+_CONTRACTED = {"won": " will", "can": " can", "shan": " shall"}
+
+
+def _expand(match: re.Match[str]) -> str:
+    word = match.group(0)[:-2].lower()
+    return _CONTRACTED.get(word, "") + " not" if match.group(0)[-1] in "tT" else ""
 
 
 def _question_words() -> frozenset[str]:
@@ -79,7 +88,7 @@ class Tokenizer:
         self._stop = frozenset(bm25s.stopwords.STOPWORDS_EN) | _question_words()
 
     def __call__(self, text: str) -> list[str]:
-        text = self.variants.normalize(text).lower()
+        text = _CONTRACTION.sub(_expand, self.variants.normalize(text)).lower()
         words = self._stem([w for w in _TOKEN.findall(text) if w not in self._stop])
         dates = [f"{m or m2}{d or d2}" for m, d, d2, m2 in _DATE.findall(text)]
         return words + dates

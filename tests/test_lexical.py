@@ -1,0 +1,35 @@
+"""The BM25 tokenizer: what a question and a passage are reduced to before they are compared."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.lexical import NameVariants, Tokenizer
+
+
+@pytest.fixture(scope="module")
+def tokenize() -> Tokenizer:
+    return Tokenizer(NameVariants([["Tokayev", "Toqaev"], ["Nur-Sultan", "Astana"]]))
+
+
+def test_question_words_and_stop_words_say_nothing_of_the_subject(tokenize) -> None:
+    assert tokenize("Who won the election?") == ["won", "elect"]
+
+
+def test_contractions_do_not_leave_a_false_word_behind(tokenize) -> None:
+    # "won't" is not "won": a question "Who won?" must not match "OSCE won't recognise it".
+    assert "won" not in tokenize("The OSCE won't recognise it")
+    assert tokenize("didn't go, can't vote, don't know") == ["go", "vote"]
+    assert tokenize("they're here, we'll see, I'd say") == ["here", "see", "say"]
+
+
+def test_a_possessive_keeps_its_name(tokenize) -> None:
+    assert tokenize("Toqaev’s win") == tokenize("Tokayev's win") == ["tokayev", "win"]
+
+
+def test_name_variants_fold_to_one_token(tokenize) -> None:
+    assert tokenize("Astana") == tokenize("Nur-Sultan") == tokenize("Nur Sultan") == ["nursultan"]
+
+
+def test_a_date_is_also_one_token_either_way_round(tokenize) -> None:
+    assert tokenize("on June 9")[-1] == tokenize("9 June")[-1] == "june9"
