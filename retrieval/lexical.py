@@ -65,6 +65,15 @@ class NameVariants:
             return text
         return self._pattern.sub(lambda m: self._mapping[_joined(m.group(0))], text)
 
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Where `text` holds a known spelling: (start, end, canonical token) for each."""
+        if self._pattern is None:
+            return []
+        return [
+            (m.start(), m.end(), self._mapping[_joined(m.group(0))])
+            for m in self._pattern.finditer(text)
+        ]
+
 
 def _joined(spelling: str) -> str:
     """A spelling with its parts joined by single spaces, lower-cased: the mapping's key."""

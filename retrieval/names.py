@@ -24,18 +24,23 @@ from retrieval.lexical import Tokenizer
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“‘(]*([^\W_]+)")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_JOINER = re.compile(r"[\s-]+")  # what may stand between the words of one name
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown name is taken for a misspelling
 
 
 def names_in(text: str) -> list[str]:
     """Capitalised words not opening a sentence, acronyms and years: what a text names."""
+    return [m.group(0) for m in _name_words(text)]
+
+
+def _name_words(text: str) -> list[re.Match[str]]:
     openers = {m.start(1) for m in _SENTENCE_START.finditer(text)}
     found = []
     for m in _WORD.finditer(text):
         word = m.group(0)
         acronym_or_year = _YEAR.match(word) or (len(word) > 1 and word.isupper())
         if acronym_or_year or (word[0].isupper() and m.start() not in openers):
-            found.append(word)
+            found.append(m)
     return found
 
 
@@ -71,15 +76,51 @@ class NameCheck:
     def named_terms(self, question: str) -> list[frozenset[str]]:
         """The BM25 terms of each name in `question` that the corpus uses, one set a name.
 
-        A name spelt in a way the corpus lacks (a misspelling) is left out: it cannot be
-        looked for.
+        A name is what `name_phrases` finds; a passage holds it when it holds any of its
+        terms ("Ablyazov" alone names Mukhtar Ablyazov). A word spelt in a way the corpus
+        lacks (a misspelling) is left out: it cannot be looked for.
         """
         groups: list[frozenset[str]] = []
-        for name in names_in(question):
-            terms = frozenset(self.tokenizer(name))
-            if terms and terms <= self.known_terms and terms not in groups:
+        for phrase in self.name_phrases(question):
+            terms = frozenset(t for t in self.tokenizer(phrase) if t in self.known_terms)
+            if terms and terms not in groups:
                 groups.append(terms)
         return groups
+
+    def name_phrases(self, question: str) -> list[str]:
+        """The names of `question`, a name of several words as one.
+
+        A known spelling ("Democratic Choice of Kazakhstan", "Toqaev", even opening the
+        question) is a name, as is every word `names_in` finds; names standing next to each
+        other ("Mukhtar Ablyazov", "Qasym-Zhomart Toqaev", "May Day") are one name.
+        """
+        spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
+        spans = [(a, b) for a, b in spans if question[a].isupper()]
+        inside = [m.span() for m in _name_words(question)]
+        items = sorted(spans + [w for w in inside if not any(a <= w[0] < b for a, b in spans)])
+        phrases: list[str] = []
+        run_start = run_end = -1
+        for a, b in items:
+            if run_end >= 0 and self._joins(question, run_start, run_end, a, b):
+                run_end = b
+                continue
+            if run_end >= 0:
+                phrases.append(question[run_start:run_end])
+            run_start, run_end = a, b
+        if run_end >= 0:
+            phrases.append(question[run_start:run_end])
+        return phrases
+
+    @staticmethod
+    def _joins(text: str, run_start: int, run_end: int, start: int, end: int) -> bool:
+        """Whether the name at start:end continues the one at run_start:run_end: nothing but
+        a space or a hyphen between, and neither a year ("Uzbekistan's 2016") nor after a
+        possessive ("Nazarbayev's Nur Otan")."""
+        if not _JOINER.fullmatch(text[run_end:start]):
+            return False
+        if _YEAR.match(text[start:end]) or _YEAR.match(text[run_start:run_end]):
+            return False
+        return not re.search(r"['’]s$", text[run_start:run_end])
 
     def save(self, path: Path) -> None:
         data = {"known_terms": sorted(self.known_terms), "names": self.names}

@@ -298,6 +298,9 @@ class Retriever:
     def _named_together(self, question: str) -> bool:
         """Whether one passage mentions every name of `question` (true for fewer than two).
 
+        A name of several words ("Mukhtar Ablyazov") is there when any of its words is
+        (retrieval/names.py, `NameCheck.named_terms`).
+
         A name most passages hold (Kazakhstan, here) is the corpus's subject: passages take it
         as read, so it is not asked of them.
         """
