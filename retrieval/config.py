@@ -25,7 +25,7 @@ class RetrievalSettings(BaseSettings):
     index_dir: Path = PROJECT_ROOT / "data" / "index"
     top_k: int = Field(5, ge=1, le=50)
     min_score: float = Field(
-        0.35, description="the best hit must reach this relevance, else nothing is returned"
+        0.34, description="the best hit must reach this relevance, else nothing is returned"
     )
     index_type: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
     encoder_backend: Literal["auto", "onnx", "torch"] = "auto"

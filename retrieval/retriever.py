@@ -48,10 +48,10 @@ class Scoring:
     dense: float = 1.0
     sentence: float = 1.0
     lexical: float = 1.5
-    # Relevance, the absolute score abstention looks at: the best dense cosine, plus the share
-    # of the question's lexical weight the passage covers (a question about things the
-    # articles never mention covers little of it).
-    lexical_relevance: float = 0.5
+    # Relevance, the absolute score abstention looks at: the best dense cosine, plus twice the
+    # share of the question's lexical weight the passage covers (a question about things the
+    # articles never mention covers almost none of it; a reworded real one still some).
+    lexical_relevance: float = 2.0
     # Ranking: added to a passage holding the first mention of what a "Who is X?" question
     # asks about, in its article (retrieval/questions.py), in standard deviations.
     introduction: float = 1.0

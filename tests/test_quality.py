@@ -77,9 +77,10 @@ def test_in_scope_questions_never_abstain(report: Report) -> None:
     assert in_scope_abstentions(report) == []
 
 
-def test_extra_in_scope_questions_never_abstain(retriever: Retriever) -> None:
+@pytest.mark.parametrize("name", ["extra_questions.jsonl", "extra_questions_2.jsonl"])
+def test_extra_in_scope_questions_never_abstain(retriever: Retriever, name: str) -> None:
     """The abstention rules, on questions written apart from the system (tests/data/README.md)."""
-    extra = load_questions(Path(__file__).parent / "data" / "extra_questions.jsonl")
+    extra = load_questions(Path(__file__).parent / "data" / name)
     assert in_scope_abstentions(evaluate(retriever, extra)) == []
 
 
