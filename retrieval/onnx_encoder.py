@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.embedding import MAX_TOKENS, WordPieceCounter, resolve_model
+from retrieval.embedding import MAX_TOKENS, WordPieceCounter, normalized_rows, resolve_model
 from retrieval.errors import ModelError
 
 MODEL_FILE = "model.onnx"
@@ -230,13 +230,26 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text."""
+        return self.encode_with_tokens(texts, batch_size, tokens=False)[0]
+
+    def encode_with_tokens(
+        self, texts: Sequence[str], batch_size: int = 32, *, tokens: bool = True
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Sentence vectors and, from the same run of the model, each text's token vectors
+        (L2-normalised; [CLS], [SEP] and padding left out)."""
         out = np.empty((len(texts), self.dim), dtype=np.float32)
+        rows: list[np.ndarray] = []
         for start in range(0, len(texts), batch_size):
             batch = [t.lower() if self._lower else t for t in texts[start : start + batch_size]]
-            out[start : start + len(batch)] = self._encode_batch(batch)
-        return out
+            out[start : start + len(batch)], hidden, lengths = self._encode_batch(batch)
+            if tokens:
+                rows.extend(
+                    normalized_rows(h[1 : n - 1]) for h, n in zip(hidden, lengths, strict=True)
+                )
+        return out, rows
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+    def _encode_batch(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pooled vectors, the model's token outputs and each text's length in tokens."""
         encodings = self._tok.encode_batch(texts)
         feeds = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
@@ -251,7 +264,8 @@ class OnnxEncoder:
         pooled = (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
         if self._normalize:
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-        return pooled.astype(np.float32, copy=False)
+        lengths = feeds["attention_mask"].sum(axis=1)
+        return pooled.astype(np.float32, copy=False), tokens, lengths
 
     def count_tokens(self, text: str) -> int:
         """Word pieces of `text` including [CLS] and [SEP], before truncation."""

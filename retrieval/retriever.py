@@ -45,9 +45,13 @@ class Scoring:
     # Ranking: each signal is standardised over the candidates (z-score), so a passage that
     # stands out on one signal counts for how far it stands out, then the three are summed.
     # BM25 weighs more: a rare name or date matched is strong evidence.
-    dense: float = 1.0
+    # Late interaction (each question token's best match among the passage's tokens, averaged)
+    # weighs most: measured on 105 questions of three sets, it lifted hit@1 from 78 to 82 and
+    # hit@3 from 92 to 96 (README, How retrieval works). The passage vector then counts half.
+    dense: float = 0.5
     sentence: float = 1.0
     lexical: float = 1.5
+    late: float = 3.0
     # Relevance, the absolute score abstention looks at: the best dense cosine, plus twice the
     # share of the question's lexical weight the passage covers (a question about things the
     # articles never mention covers almost none of it; a reworded real one still some).
@@ -89,8 +93,10 @@ class Retriever:
         self._passage_vectors = (
             data.ann.index.reconstruct_n(0, n) if 0 < n <= _EXHAUSTIVE_MAX else None
         )
+        # Late interaction needs the index's token vectors and an encoder that gives them.
+        self._late = data.token_vectors is not None and hasattr(encoder, "encode_with_tokens")
         self._terms_cache: dict[tuple[str, int], frozenset[str]] = {}
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.cache_size = 256
 
@@ -170,24 +176,38 @@ class Retriever:
 
     def encode_queries(self, questions: Sequence[str]) -> np.ndarray:
         """Question vectors, batched, with a small LRU cache for repeated questions."""
+        return self.encode_questions(questions)[0]
+
+    def encode_questions(
+        self, questions: Sequence[str]
+    ) -> tuple[np.ndarray, list[np.ndarray | None]]:
+        """Question vectors and, when the index has token vectors, each question's token
+        vectors (else None), from one batched run of the model; repeated questions come from
+        a small LRU cache."""
         keys = [" ".join(q.split()).lower() for q in questions]
-        out: list[np.ndarray | None] = []
+        out: list[tuple[np.ndarray, np.ndarray | None] | None] = []
         with self._cache_lock:
             for key in keys:
-                vec = self._cache.get(key)
-                if vec is not None:
+                entry = self._cache.get(key)
+                if entry is not None:
                     self._cache.move_to_end(key)
-                out.append(vec)
+                out.append(entry)
         missing = [i for i, v in enumerate(out) if v is None]
         if missing:
-            fresh = self.encoder.encode([questions[i] for i in missing])
+            texts = [questions[i] for i in missing]
+            if self._late:
+                fresh, tokens = self.encoder.encode_with_tokens(texts)
+            else:
+                fresh, tokens = self.encoder.encode(texts), [None] * len(texts)
             with self._cache_lock:
-                for i, vec in zip(missing, fresh, strict=True):
-                    out[i] = vec
-                    self._cache[keys[i]] = vec
+                for i, vec, tok in zip(missing, fresh, tokens, strict=True):
+                    out[i] = (vec, tok)
+                    self._cache[keys[i]] = (vec, tok)
                     while len(self._cache) > self.cache_size:
                         self._cache.popitem(last=False)
-        return np.vstack(out) if out else np.zeros((0, self.data.ann.dim), np.float32)
+        if not out:
+            return np.zeros((0, self.data.ann.dim), np.float32), []
+        return np.vstack([v for v, _ in out]), [t for _, t in out]
 
     def search(
         self, question: str, k: int | None = None, *, context: int = 0, mode: str = "hybrid"
@@ -215,21 +235,27 @@ class Retriever:
         live = [i for i, q in enumerate(stripped) if q and k > 0]
         if not live:
             return results
-        vectors = self.encode_queries([stripped[i] for i in live])
+        vectors, tokens = self.encode_questions([stripped[i] for i in live])
         for row, i in enumerate(live):
             # The same text for ranking and abstention: a leading space would make the first
             # word look like a name inside a sentence to the name checks.
-            scored = self.rank(stripped[i], vectors[row], mode, limit=k)
+            scored = self.rank(stripped[i], vectors[row], mode, limit=k, tokens=tokens[row])
             if scored and self.answerable(stripped[i], scored, mode):
                 results[i] = [self._hit(s, context) for s in scored]
         return results
 
     def rank(
-        self, question: str, qvec: np.ndarray, mode: str = "hybrid", limit: int | None = None
+        self,
+        question: str,
+        qvec: np.ndarray,
+        mode: str = "hybrid",
+        limit: int | None = None,
+        tokens: np.ndarray | None = None,
     ) -> list[_Scored]:
         """Candidate passages scored, best first (the first `limit`, or all).
 
-        `mode` is hybrid, dense or lexical.
+        `mode` is hybrid, dense or lexical; `tokens` are the question's token vectors, for
+        late interaction (left out without them).
         """
         data = self.data
         n = len(data.passages)
@@ -254,6 +280,8 @@ class Retriever:
             score = lexical
         else:
             score = w.dense * _z(dense) + w.sentence * _z(sentence) + w.lexical * _z(lexical)
+            if tokens is not None and len(tokens) and self._late and w.late:
+                score = score + w.late * _z(self._late_interaction(tokens, candidates))
             subject = definitional_subject(question)
             if subject and w.introduction:
                 score = score + w.introduction * self._first_mentions(subject, candidates)
@@ -351,6 +379,21 @@ class Retriever:
             return self._passage_vectors[ids] @ qvec
         index = self.data.ann.index  # a large corpus: only the candidates are reconstructed
         return index.reconstruct_batch(np.asarray(ids, dtype=np.int64)) @ qvec
+
+    def _late_interaction(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """For each passage, the mean over the question's tokens of the best cosine with any
+        of the passage's tokens (ColBERT's MaxSim, on the model's own token outputs)."""
+        offsets = self.data.token_offsets
+        starts, ends = offsets[ids], offsets[ids + 1]
+        if len(ids) == len(self.data.passages):
+            sims = tokens @ self.data.token_vectors.T
+        else:
+            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+            sims = tokens @ self.data.token_vectors[rows].T
+        seg = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
+        best = np.maximum.reduceat(sims, seg, axis=1)  # question tokens x passages
+        best[:, ends == starts] = 0.0  # a passage without tokens matches nothing
+        return best.mean(axis=0)
 
     def _sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each passage's best sentence cosine, and that sentence's position in the passage."""
