@@ -122,40 +122,30 @@ def _batches(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(n, start + size))
 
 
-def _encode(encoder: Encoder, texts: list[str], what: str, progress: bool) -> np.ndarray:
+def _encode(
+    encoder: Encoder, texts: list[str], what: str, progress: bool, *, tokens: bool = False
+) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    """Vectors of `texts` in batches, with a progress bar; and with `tokens`, each text's
+    token vectors from the same run (the encoder's `encode_with_tokens`)."""
     from tqdm import tqdm
 
-    parts = []
+    parts: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
     with tqdm(
         total=len(texts), desc=what, unit="text", disable=not progress, file=sys.stderr
     ) as bar:
         for part in _batches(len(texts), 64):
-            parts.append(encoder.encode(texts[part]))
+            if tokens:
+                vectors, more = encoder.encode_with_tokens(texts[part])
+                rows.extend(more)
+            else:
+                vectors = encoder.encode(texts[part])
+            parts.append(vectors)
             bar.update(part.stop - part.start)
     if not parts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
-
-
-def _encode_with_tokens(
-    encoder, texts: list[str], progress: bool
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    from tqdm import tqdm
-
-    parts, tokens = [], []
-    with tqdm(
-        total=len(texts),
-        desc="Embedding passages",
-        unit="text",
-        disable=not progress,
-        file=sys.stderr,
-    ) as bar:
-        for part in _batches(len(texts), 64):
-            vectors, rows = encoder.encode_with_tokens(texts[part])
-            parts.append(vectors)
-            tokens.extend(rows)
-            bar.update(part.stop - part.start)
-    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32), tokens
+        return np.zeros((0, encoder.dim), dtype=np.float32), rows if tokens else None
+    vectors = np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+    return vectors, rows if tokens else None
 
 
 def _sha256(path: Path) -> str:
@@ -217,20 +207,19 @@ def build_index(
     passages = chunk_corpus(articles, encoder.count_tokens, params)
     if not passages:
         raise CorpusError(str(corpus_dir), "", "the corpus has no text to index")
+    late = len(passages) <= LATE_MAX_PASSAGES and hasattr(encoder, "encode_with_tokens")
     texts = [embedding_text(p) for p in passages]
-    if len(passages) <= LATE_MAX_PASSAGES and hasattr(encoder, "encode_with_tokens"):
-        vectors, tokens = _encode_with_tokens(encoder, texts, progress)
+    vectors, tokens = _encode(encoder, texts, "Embedding passages", progress, tokens=late)
+    token_vectors = token_offsets = None
+    if tokens is not None:
         token_offsets = np.cumsum([0] + [len(t) for t in tokens], dtype=np.int64)
         token_vectors = np.vstack(tokens).astype(np.float16)
-    else:
-        vectors = _encode(encoder, texts, "Embedding passages", progress)
-        token_vectors = token_offsets = None
     # Overlapping passages share sentences: each is embedded once, then given to every
     # passage that holds it.
     sentences = [s for p in passages for s in p.sentences]
     unique = list(dict.fromkeys(sentences))
     row = {s: i for i, s in enumerate(unique)}
-    sentence_vectors = _encode(encoder, unique, "Embedding sentences", progress)
+    sentence_vectors, _ = _encode(encoder, unique, "Embedding sentences", progress)
     sentence_vectors = np.ascontiguousarray(sentence_vectors[[row[s] for s in sentences]])
     offsets = np.cumsum([0] + [len(p.sentences) for p in passages], dtype=np.int64)
     lexical_texts = [lexical_text(p) for p in passages]
