@@ -174,10 +174,6 @@ class Retriever:
 
     # -- search ---------------------------------------------------------------------------------
 
-    def encode_queries(self, questions: Sequence[str]) -> np.ndarray:
-        """Question vectors, batched, with a small LRU cache for repeated questions."""
-        return self.encode_questions(questions)[0]
-
     def encode_questions(
         self, questions: Sequence[str]
     ) -> tuple[np.ndarray, list[np.ndarray | None]]:
@@ -383,29 +379,29 @@ class Retriever:
     def _late_interaction(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """For each passage, the mean over the question's tokens of the best cosine with any
         of the passage's tokens (ColBERT's MaxSim, on the model's own token outputs)."""
-        offsets = self.data.token_offsets
+        rows, seg, counts = self._owned_rows(self.data.token_offsets, ids)
+        sims = tokens @ self.data.token_vectors[rows].T
+        best = np.maximum.reduceat(sims, seg, axis=1)  # question tokens x passages
+        best[:, counts == 0] = 0.0  # a passage without tokens matches nothing
+        return best.mean(axis=0)
+
+    def _owned_rows(
+        self, offsets: np.ndarray, ids: np.ndarray
+    ) -> tuple[slice | np.ndarray, np.ndarray, np.ndarray]:
+        """The rows passages `ids` own in a table grouped by passage (passage i owns rows
+        offsets[i]:offsets[i+1]), where each one's rows start among them, and how many."""
         starts, ends = offsets[ids], offsets[ids + 1]
-        if len(ids) == len(self.data.passages):
-            sims = tokens @ self.data.token_vectors.T
+        counts = ends - starts
+        if len(ids) == len(self.data.passages):  # every passage: the rows in one block
+            rows: slice | np.ndarray = slice(None)
         else:
             rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-            sims = tokens @ self.data.token_vectors[rows].T
-        seg = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
-        best = np.maximum.reduceat(sims, seg, axis=1)  # question tokens x passages
-        best[:, ends == starts] = 0.0  # a passage without tokens matches nothing
-        return best.mean(axis=0)
+        return rows, np.concatenate([[0], np.cumsum(counts)[:-1]]), counts
 
     def _sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each passage's best sentence cosine, and that sentence's position in the passage."""
-        offsets = self.data.sentence_offsets
-        starts, ends = offsets[ids], offsets[ids + 1]
-        counts = ends - starts
-        if len(ids) == len(self.data.passages):  # every passage: the sentences in one block
-            sims = self.data.sentence_vectors @ qvec
-        else:
-            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-            sims = self.data.sentence_vectors[rows] @ qvec
-        seg = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rows, seg, counts = self._owned_rows(self.data.sentence_offsets, ids)
+        sims = self.data.sentence_vectors[rows] @ qvec
         best_sim = np.maximum.reduceat(sims, seg)
         owner = np.repeat(np.arange(len(ids)), counts)
         at_max = np.flatnonzero(sims >= best_sim[owner])
