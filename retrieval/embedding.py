@@ -23,7 +23,12 @@ MAX_TOKENS = 256  # all-MiniLM-L6-v2 reads 256 word pieces; text past that is si
 
 
 class Encoder(Protocol):
-    """What the index needs of an embedding model."""
+    """What the index needs of an embedding model.
+
+    An encoder may also offer `encode_with_tokens(texts) -> (vectors, token vectors of each
+    text)`, the tokens L2-normalised with [CLS] and [SEP] left out: then the index stores
+    them and search uses late interaction.
+    """
 
     name: str
     dim: int
@@ -32,17 +37,6 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
 
     def count_tokens(self, text: str) -> int: ...
-
-
-class TokenEncoder(Encoder, Protocol):
-    """An encoder that also gives each text's token vectors, for late interaction."""
-
-    def encode_with_tokens(
-        self, texts: Sequence[str], batch_size: int = 32
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Sentence vectors, and for each text its L2-normalised token vectors ([CLS] and
-        [SEP] left out), float32."""
-        ...
 
 
 def normalized_rows(vectors: np.ndarray) -> np.ndarray:
@@ -122,12 +116,16 @@ class TorchEncoder:
     def encode_with_tokens(
         self, texts: Sequence[str], batch_size: int = 32
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        tokens = self.model.encode(
-            list(texts), batch_size=batch_size, output_value="token_embeddings"
+        # One run of the model for both outputs (output_value=None: every output, padded).
+        items = self.model.encode(list(texts), batch_size=batch_size, output_value=None)
+        vectors = normalized_rows(
+            np.stack([i["sentence_embedding"].float().numpy() for i in items])
         )
-        # Padding is already cut off; [CLS] and [SEP] are the first and last rows.
-        rows = [normalized_rows(t.float().numpy()[1:-1]) for t in tokens]
-        return self.encode(texts, batch_size), rows
+        rows = []
+        for item in items:
+            n = int(item["attention_mask"].sum())  # [CLS] and [SEP] are rows 0 and n - 1
+            rows.append(normalized_rows(item["token_embeddings"].float().numpy()[1 : n - 1]))
+        return np.ascontiguousarray(vectors), rows
 
     def count_tokens(self, text: str) -> int:
         if self._counter is None:
