@@ -96,8 +96,8 @@ class NameCheck:
         """
         spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
         spans = [(a, b) for a, b in spans if question[a].isupper()]
-        inside = [m.span() for m in _name_words(question)]
-        items = sorted(spans + [w for w in inside if not any(a <= w[0] < b for a, b in spans)])
+        words = [m.span() for m in _name_words(question)]
+        items = sorted(spans + [w for w in words if not any(a <= w[0] < b for a, b in spans)])
         phrases: list[str] = []
         run_start = run_end = -1
         for a, b in items:
