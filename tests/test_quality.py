@@ -11,6 +11,7 @@ from retrieval.config import BUNDLED_MODEL, RetrievalSettings
 from retrieval.corpus import load_corpus
 from retrieval.evaluate import Report, evaluate, load_questions
 from retrieval.retriever import Retriever
+from tests.conftest import EVAL_FILE, SHARED_EVAL_FILE
 
 pytestmark = pytest.mark.model
 
@@ -32,16 +33,14 @@ def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
 
 
 @pytest.fixture(scope="module")
-def questions(eval_file_path: Path):
-    return load_questions(eval_file_path)
+def questions():
+    return load_questions(EVAL_FILE)
 
 
-@pytest.fixture(scope="module")
-def eval_file_path() -> Path:
-    path = ROOT.parent / "shared" / "eval" / "questions.jsonl"
-    if not path.is_file():
-        pytest.skip(f"no eval questions at {path}")
-    return path
+def test_the_dev_questions_copy_matches_the_shared_file() -> None:
+    if not SHARED_EVAL_FILE.is_file():
+        pytest.skip(f"no shared eval questions at {SHARED_EVAL_FILE} to compare with")
+    assert EVAL_FILE.read_bytes() == SHARED_EVAL_FILE.read_bytes()
 
 
 @pytest.fixture(scope="module")
