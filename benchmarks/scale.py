@@ -59,7 +59,7 @@ def source_texts() -> list[Path]:
 def real_embeddings() -> np.ndarray:
     """Embeddings of the articles' sentences with the bundled model."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from retrieval.embedding import load_encoder
+    from retrieval.encoders import load_encoder
 
     text = "\n".join(p.read_text(encoding="utf-8") for p in source_texts())
     sentences = sorted({s.strip() for s in _SENTENCE.split(text) if len(s.strip()) >= 25})

@@ -92,7 +92,7 @@ def bench_latency(retriever: Any, qs: Sequence[str]) -> dict:
     """search vs the bare torch sentence-transformers encode vs the query encoder alone."""
     from sentence_transformers import SentenceTransformer
 
-    from retrieval.embedding import resolve_model
+    from retrieval.encoders.base import resolve_model
 
     model = SentenceTransformer(resolve_model(retriever.data.model), device="cpu")
     encoder = retriever.encoder
@@ -106,7 +106,7 @@ def bench_latency(retriever: Any, qs: Sequence[str]) -> dict:
     # do not overlap, abstention (vectors made ahead).
     # The encoder as search uses it: the question's vector and its token vectors in one run.
     # (Straight from the encoder: the retriever's question cache must not see these.)
-    if retriever._late:
+    if retriever.signals.late:
         encode = encoder.encode_with_tokens
         made, made_tokens = encoder.encode_with_tokens(list(qs))
     else:
@@ -118,7 +118,7 @@ def bench_latency(retriever: Any, qs: Sequence[str]) -> dict:
         "search": lambda q: retriever.search(q, 5),
         "torch": lambda q: model.encode([q], normalize_embeddings=True),
         "encoder": lambda q: encode([q]),
-        "fusion": lambda q: retriever.answerable(
+        "fusion": lambda q: retriever.refusal(
             q, retriever.rank(q, vectors[q], limit=5, tokens=tokens[q])
         ),
     }
@@ -404,8 +404,9 @@ def bench_serve(qs: Sequence[str]) -> dict:
 
 
 def bench_index_build() -> dict:
+    from retrieval.build import build_index
     from retrieval.config import RetrievalSettings
-    from retrieval.index import build_index, load_index
+    from retrieval.store import load_index
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = RetrievalSettings(_env_file=None, index_dir=Path(tmp) / "index")

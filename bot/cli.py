@@ -36,7 +36,9 @@ def _load_retriever(settings, progress: bool = True):
 
 def cmd_index(args: argparse.Namespace, settings) -> int:
     """Build the index from the corpus."""
-    from retrieval.index import build_index, ensure_query_encoder, read_manifest
+    from retrieval.build import build_index
+    from retrieval.encoders import ensure_query_encoder
+    from retrieval.store import read_manifest
 
     print(f"Indexing {settings.corpus_dir} ...", file=sys.stderr)
     m = read_manifest(build_index(settings, progress=not args.quiet))

@@ -11,7 +11,6 @@ import json
 import math
 import os
 import struct
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from retrieval.atomic import new_file
 from retrieval.errors import IndexCorrupt
 
 KINDS = ("flat", "hnsw", "ivf")
@@ -177,17 +177,10 @@ class VectorIndex:
                 "crc32": zlib.crc32(data),
             }
         ).encode()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(_HEADER.pack(_MAGIC, _VERSION, len(meta)))
-                f.write(meta)
-                f.write(memoryview(data))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with new_file(path) as f:
+            f.write(_HEADER.pack(_MAGIC, _VERSION, len(meta)))
+            f.write(meta)
+            f.write(memoryview(data))
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:

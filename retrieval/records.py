@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import Any, TypeVar
+
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +96,55 @@ class Hit:
             "score": round(float(self.score), 4),
             "source": self.source.to_dict(),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A passage as ranking saw it: its relevance and the signals behind it."""
+
+    passage: Passage
+    relevance: float  # what Hit.score shows and MIN_SCORE is compared with
+    dense: float  # the passage vector's cosine with the question
+    sentence: float  # the best sentence's cosine
+    lexical: float  # BM25 as a share of what the question's terms could score
+    best_sentence: str
+
+
+class Refusal(StrEnum):
+    """Why a search returned nothing."""
+
+    EMPTY_QUESTION = "empty question"
+    LOW_RELEVANCE = "low relevance"  # no passage comes close enough
+    UNKNOWN_NAME = "unknown name"  # the question names someone or something the corpus never does
+    NAMES_APART = "names never together"  # no passage mentions the question's names together
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Hits, or why there are none: what `Retriever.search_with_reason` returns."""
+
+    hits: list[Hit]
+    refusal: Refusal | None = None  # None when there are hits
+    relevance: float = 0.0  # the best passage's relevance, even when refused
+    detail: str = ""  # e.g. the unknown names
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.hits)
+
+
+def to_record(obj: Any) -> dict[str, Any]:
+    """A record as JSON-ready fields: what the index writes, and `from_record` reads back."""
+    return asdict(obj)
+
+
+def from_record(cls: type[_R], row: dict[str, Any]) -> _R:
+    """The record `to_record` wrote: JSON's lists become the tuples the record holds.
+
+    Unknown or missing fields raise TypeError, so a file of another shape is never half-read.
+    """
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = set(row) - names
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.config import RetrievalSettings
-from retrieval.embedding import HASH_MODEL, HashEncoder
+from retrieval.encoders import HASH_MODEL, HashEncoder
 from tests.botapi_stub import BotApiStub
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def hash_encoder() -> HashEncoder:
 @pytest.fixture(scope="session")
 def hash_index(tmp_path_factory: pytest.TempPathFactory, hash_encoder) -> RetrievalSettings:
     """Settings of an index of the real corpus built once with the hash encoder; don't modify it."""
-    from retrieval.index import build_index
+    from retrieval.build import build_index
 
     settings = hash_settings(tmp_path_factory.mktemp("hash-index") / "index", auto_rebuild=False)
     build_index(settings, hash_encoder, progress=False)

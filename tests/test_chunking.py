@@ -16,7 +16,7 @@ from retrieval.chunking import (
     split_sentences,
 )
 from retrieval.corpus import load_corpus
-from retrieval.embedding import MAX_TOKENS, WordPieceCounter, bundled_model_path
+from retrieval.encoders.base import MAX_TOKENS, WordPieceCounter, bundled_model_path
 from retrieval.records import Article, Passage, Source
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -13,12 +13,13 @@ import pytest
 
 from retrieval import CorpusError, IndexCorrupt, IndexNotFound, IndexStale, Retriever
 from retrieval.ann import VectorIndex
+from retrieval.build import build_index, staleness
 from retrieval.chunking import ChunkParams, chunk_corpus
 from retrieval.config import RetrievalSettings
 from retrieval.corpus import corpus_fingerprint, load_corpus
-from retrieval.embedding import HASH_MODEL, HashEncoder
-from retrieval.index import build_index, load_index, read_manifest, staleness
+from retrieval.encoders import HASH_MODEL, HashEncoder
 from retrieval.lexical import LexicalIndex
+from retrieval.store import load_index, read_manifest
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -165,7 +166,7 @@ def test_crash_mid_build_keeps_the_previous_index(
 def test_crash_while_swapping_keeps_the_previous_index(
     built: RetrievalSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import retrieval.index as index_module
+    import retrieval.atomic as atomic_module
 
     index_dir = Path(built.index_dir)
     before = _snapshot(index_dir)
@@ -174,7 +175,7 @@ def test_crash_while_swapping_keeps_the_previous_index(
     def crash(*args, **kwargs):
         raise OSError("power cut (simulated)")
 
-    monkeypatch.setattr(index_module.os, "replace", crash)
+    monkeypatch.setattr(atomic_module.os, "replace", crash)
     with pytest.raises(OSError, match="simulated"):
         build_index(built, HashEncoder(), progress=False)
     monkeypatch.undo()

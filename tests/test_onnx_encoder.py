@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval.encoders.onnx_encoder import OnnxEncoder, onnx_available
+from retrieval.encoders.onnx_export import export_onnx
 from retrieval.errors import ModelError
-from retrieval.onnx_encoder import OnnxEncoder, export_onnx, onnx_available
 
 pytestmark = pytest.mark.model
 
@@ -52,7 +53,7 @@ def test_export_writes_model_tokenizer_and_config(cache: Path) -> None:
 
 
 def test_vectors_agree_with_sentence_transformers(encoder: OnnxEncoder) -> None:
-    from retrieval.embedding import TorchEncoder
+    from retrieval.encoders.torch_encoder import TorchEncoder
 
     assert encoder.count_tokens(SENTENCES[-1]) > 256
     ours = encoder.encode(SENTENCES, batch_size=5)  # batches mix lengths: padding must not leak
@@ -76,7 +77,7 @@ def test_count_tokens_includes_cls_and_sep(encoder: OnnxEncoder) -> None:
 def test_encoding_does_not_import_torch(cache: Path) -> None:
     code = (
         "import sys; from pathlib import Path\n"
-        "from retrieval.onnx_encoder import OnnxEncoder\n"
+        "from retrieval.encoders.onnx_encoder import OnnxEncoder\n"
         f"e = OnnxEncoder.from_cache(Path({str(cache)!r}), 'bundled')\n"
         "assert e.encode(['Who won?']).shape == (1, 384)\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"

@@ -85,8 +85,8 @@ def test_extra_in_scope_questions_never_abstain(retriever: Retriever, name: str)
 
 def test_onnx_query_encoder_ranks_like_torch(retriever: Retriever, questions) -> None:
     """The build leaves an ONNX query encoder; it ranks the dev questions exactly as torch."""
-    from retrieval.embedding import TorchEncoder
-    from retrieval.onnx_encoder import OnnxEncoder
+    from retrieval.encoders.onnx_encoder import OnnxEncoder
+    from retrieval.encoders.torch_encoder import TorchEncoder
 
     assert isinstance(retriever.encoder, OnnxEncoder)  # exported by the automatic build
     torch_retriever = Retriever(retriever.data, TorchEncoder(BUNDLED_MODEL), retriever.settings)

@@ -60,7 +60,7 @@ def test_first_mentions_mark_the_passages_that_introduce_a_name(hash_retriever: 
     first = _sentences_naming(r, "Zhovtis")
     assert first  # the corpus names him
     ids = list(range(len(r.data.passages)))
-    marks = r._first_mentions("Zhovtis", ids)
+    marks = r.signals.first_mentions("Zhovtis", ids)
     marked = {i for i in ids if marks[i] == 1.0}
     expected = {
         p.id
@@ -68,7 +68,7 @@ def test_first_mentions_mark_the_passages_that_introduce_a_name(hash_retriever: 
         if p.article_id in first and p.start <= first[p.article_id] < p.end
     }
     assert marked == expected and marked
-    assert not r._first_mentions("Qwzxv", ids).any()
+    assert not r.signals.first_mentions("Qwzxv", ids).any()
 
 
 def test_the_introduction_only_moves_definitional_questions(hash_retriever: Retriever):

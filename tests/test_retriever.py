@@ -110,7 +110,7 @@ def test_hits_follow_the_fused_rank(hash_retriever: Retriever, question: str) ->
     vectors, tokens = r.encode_questions([question])
     ranked = r.rank(question, vectors[0], tokens=tokens[0])
     assert [h.passage_id for h in hits] == [s.passage.id for s in ranked[:10]]
-    assert [h.score for h in hits] == [round(s.score, 4) for s in ranked[:10]]
+    assert [h.score for h in hits] == [round(s.relevance, 4) for s in ranked[:10]]
 
 
 @pytest.mark.parametrize("question", RANKED_QUESTIONS)
@@ -280,7 +280,7 @@ def test_import_retrieval_does_not_import_telegram() -> None:
         "import sys\n"
         "import retrieval\n"
         "from retrieval import Retriever\n"
-        "import retrieval.index, retrieval.retriever, retrieval.evaluate\n"
+        "import retrieval.build, retrieval.retriever, retrieval.evaluate\n"
         "assert Retriever.__name__ == 'Retriever'\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('telegram', 'bot'))\n"
         "print(bad)\n"
@@ -320,22 +320,22 @@ def test_retrieval_sources_never_import_telegram_or_bot() -> None:
 def test_a_large_corpus_scores_a_candidate_pool_with_the_same_best_hits(
     hash_retriever, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above _EXHAUSTIVE_MAX passages only the dense and BM25 top candidates are scored."""
-    import retrieval.index
-    import retrieval.retriever as module
-    from retrieval.retriever import Scoring
+    """Above EXHAUSTIVE_MAX passages only the dense and BM25 top candidates are scored."""
+    import retrieval.build
+    import retrieval.signals as module
+    from retrieval.fusion import Scoring
 
     # A corpus that large has no token vectors (LATE_MAX_PASSAGES), so no late interaction.
-    assert retrieval.index.LATE_MAX_PASSAGES < module._EXHAUSTIVE_MAX
+    assert retrieval.build.LATE_MAX_PASSAGES < module.EXHAUSTIVE_MAX
     r = hash_retriever
     no_late = Scoring(late=0.0)
     questions = ["Who won the election?", "How many protesters were detained?", "Oyan Qazaqstan"]
     exhaustive_retriever = Retriever(r.data, r.encoder, r.settings, no_late)
     exhaustive = [[h.passage_id for h in exhaustive_retriever.search(q, 3)] for q in questions]
-    monkeypatch.setattr(module, "_EXHAUSTIVE_MAX", 10)
-    monkeypatch.setattr(module, "_POOL", 40)
+    monkeypatch.setattr(module, "EXHAUSTIVE_MAX", 10)
+    monkeypatch.setattr(module, "POOL", 40)
     pooled = Retriever(r.data, r.encoder, r.settings, no_late)
-    assert pooled._passage_vectors is None  # the pooled path, not the matrix
+    assert pooled.signals.passage_vectors is None  # the pooled path, not the matrix
     # Standardised over the pool rather than over every passage, the scores shift a little:
     # the best hit shares its text (a sentence) with the exhaustive best, and so do at least
     # two of the first three.
@@ -351,17 +351,17 @@ def test_late_interaction_counts_each_question_token_s_best_match(hash_retriever
     # With the hash encoder a token is a word: its best match is 1 where the passage has the
     # word, else 0, so the signal is the share of the question's words the passage holds.
     r = hash_retriever
-    assert r.data.token_vectors is not None and r._late
+    assert r.data.token_vectors is not None and r.signals.late
     _, (tokens,) = r.encode_questions(["Toqaev won the election"])
-    late = r._late_interaction(tokens, np.arange(len(r.data.passages)))
-    slot = r.encoder._slot  # words share a one-hot slot when their hashes collide
+    late = r.signals.late_interaction(tokens, np.arange(len(r.data.passages)))
+    slot = r.encoder.slot  # words share a one-hot slot when their hashes collide
     for passage, value in zip(r.data.passages, late, strict=True):
         slots = {slot(w) for w in re.findall(r"\w+", passage.text.lower())}
         share = sum(slot(w) in slots for w in ("toqaev", "won", "the", "election")) / 4
         assert value == pytest.approx(share), passage.text
     # The same values for a few passages as for all of them.
     some = np.array([3, 0, 7])
-    assert np.allclose(r._late_interaction(tokens, some), late[some])
+    assert np.allclose(r.signals.late_interaction(tokens, some), late[some])
 
 
 def test_late_interaction_moves_the_ranking(hash_retriever) -> None:

@@ -1,155 +1,31 @@
-"""ONNX Runtime encoder for the sentence-transformers model: same vectors, no torch per query.
+"""ONNX Runtime encoder: the sentence-transformers model's vectors without torch per question.
 
-`export_onnx` (which needs torch, imported only there) writes the transformer as `model.onnx`,
-the model's `tokenizer.json` and `encoder.json` (pooling, normalisation, sequence length) into a
-cache directory. `OnnxEncoder` then needs only onnxruntime, tokenizers and numpy.
+It reads an export made by `retrieval.encoders.onnx_export` (which needs torch): `model.onnx`
+(the transformer), the model's `tokenizer.json` and `encoder.json` (pooling, normalisation,
+sequence length). Encoding then needs only onnxruntime, tokenizers and numpy.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 
-from retrieval.embedding import MAX_TOKENS, WordPieceCounter, normalized_rows, resolve_model
+from retrieval.encoders.base import WordPieceCounter, normalized_rows
 from retrieval.errors import ModelError
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 FORMAT = 1  # bump when the cache layout changes, so old caches are re-exported
-INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
-OPSET = 17
 
 
-def _read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
-def _pooling_config(src: Path) -> dict:
-    """Pooling, normalisation and sequence length as sentence-transformers would apply them."""
-    modules = _read_json(src / "modules.json") or []
-    types = [m.get("type", "") for m in modules]
-    pooling_dir = next((m["path"] for m in modules if m.get("type", "").endswith("Pooling")), "")
-    pooling = _read_json(src / pooling_dir / "config.json") if pooling_dir else {}
-    if pooling and not pooling.get("pooling_mode_mean_tokens", False):
-        # Only mean pooling is implemented below; refuse rather than return different vectors.
-        raise ModelError(f"model at {src} does not use mean pooling; ONNX export unsupported")
-    st = _read_json(src / "sentence_bert_config.json")
-    return {
-        "pooling": "mean",
-        "normalize": any(t.endswith("Normalize") for t in types) or not modules,
-        "max_seq_length": int(st.get("max_seq_length", MAX_TOKENS)),
-        "do_lower_case": bool(st.get("do_lower_case", False)),
-    }
-
-
-def export_onnx(model: str, cache_dir: Path) -> Path:
-    """Export `model`'s transformer to ONNX in `cache_dir` (replaced atomically); returns it."""
-    cache_dir = Path(cache_dir)
-    src = Path(resolve_model(model))
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if not (src / TOKENIZER_FILE).is_file():
-        raise ModelError(f"cannot export {model!r} to ONNX: no {TOKENIZER_FILE} in {src}")
-    try:
-        import torch
-        from transformers import AutoConfig, AutoModel
-    except ImportError as e:
-        raise ModelError(f"exporting to ONNX needs torch and transformers: {e}") from e
-
-    config = _pooling_config(src)
-    cache_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=cache_dir.parent, prefix=f".{cache_dir.name}.tmp-"))
-    try:
-        # Eager attention traces into plain MatMul/Softmax; SDPA's tracing path is shape-fragile.
-        hf = AutoModel.from_pretrained(str(src), attn_implementation="eager").eval()
-        config["dim"] = int(AutoConfig.from_pretrained(str(src)).hidden_size)
-
-        class TokenEmbeddings(torch.nn.Module):
-            """The transformer returning its last hidden state: pooling is done in numpy."""
-
-            def __init__(self, inner: torch.nn.Module) -> None:
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001
-                out = self.inner(
-                    input_ids=input_ids,
-                    attention_mask=attention_mask,
-                    token_type_ids=token_type_ids,
-                )
-                return out.last_hidden_state
-
-        dummy = torch.ones(2, 8, dtype=torch.long)
-        axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUT_NAMES, "token_embeddings")}
-        # The tracer warns about shape-dependent Python branches in transformers; they are
-        # constant for this model (no KV cache), and the tests compare outputs at many shapes.
-        with torch.no_grad(), _without_onnx_package(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                TokenEmbeddings(hf),
-                (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
-                str(tmp / MODEL_FILE),
-                input_names=list(INPUT_NAMES),
-                output_names=["token_embeddings"],
-                dynamic_axes=axes,
-                opset_version=OPSET,
-                # The TorchScript exporter works offline with torch alone; the dynamo one needs
-                # onnxscript and onnx, which are not dependencies of this project.
-                dynamo=False,
-            )
-        shutil.copyfile(src / TOKENIZER_FILE, tmp / TOKENIZER_FILE)
-        config.update({"format": FORMAT, "model": model, "source": str(src)})
-        (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
-        _replace_dir(tmp, cache_dir)
-    except ModelError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    except Exception as e:  # torch raises many types while tracing and exporting
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ModelError(f"cannot export {model!r} to ONNX: {e}") from e
-    return cache_dir
-
-
-class _without_onnx_package:
-    """Let the TorchScript exporter run without the `onnx` package installed.
-
-    torch only imports `onnx` to splice custom onnxscript functions into the model; with none
-    registered (our case) that step returns the bytes unchanged, so we skip it when `onnx` is
-    missing instead of adding a dependency.
-    """
-
-    def __enter__(self) -> None:
-        self._patched = None
-        try:
-            import onnx  # noqa: F401
-        except ImportError:
-            from torch.onnx._internal.torchscript_exporter import onnx_proto_utils as opu
-
-            self._patched = (opu, opu._add_onnxscript_fn)
-            opu._add_onnxscript_fn = lambda model_bytes, custom_opsets: model_bytes
-
-    def __exit__(self, *exc: object) -> None:
-        if self._patched:
-            module, original = self._patched
-            module._add_onnxscript_fn = original
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Move `new` into place as `target`, so readers never see a half-written export."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def onnx_available(cache_dir: Path, model: str | None = None) -> bool:
@@ -158,7 +34,7 @@ def onnx_available(cache_dir: Path, model: str | None = None) -> bool:
     if not all((cache_dir / f).is_file() for f in (MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE)):
         return False
     try:
-        config = _read_json(cache_dir / CONFIG_FILE)
+        config = read_json(cache_dir / CONFIG_FILE)
     except (OSError, ValueError):
         return False
     if config.get("format") != FORMAT:
@@ -166,7 +42,7 @@ def onnx_available(cache_dir: Path, model: str | None = None) -> bool:
     return model is None or model in (config.get("model"), config.get("source"))
 
 
-def _session_options(threads: int):  # noqa: ANN202 - onnxruntime type, imported lazily
+def _session_options(threads: int) -> Any:  # onnxruntime.SessionOptions, imported lazily
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -185,6 +61,8 @@ def _session_options(threads: int):  # noqa: ANN202 - onnxruntime type, imported
 class OnnxEncoder:
     """Mean-pooled, L2-normalised sentence vectors from an ONNX export, via onnxruntime."""
 
+    supports_tokens: ClassVar[bool] = True
+
     def __init__(self, cache_dir: Path, name: str, threads: int | None = None) -> None:
         cache_dir = Path(cache_dir)
         if not onnx_available(cache_dir):
@@ -197,7 +75,7 @@ class OnnxEncoder:
             from tokenizers import Tokenizer
         except ImportError as e:
             raise ModelError(f"the ONNX encoder needs onnxruntime and tokenizers: {e}") from e
-        config = _read_json(cache_dir / CONFIG_FILE)
+        config = read_json(cache_dir / CONFIG_FILE)
         self.name = name
         self.dim = int(config["dim"])
         self.max_tokens = int(config["max_seq_length"])

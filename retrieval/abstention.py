@@ -1,0 +1,64 @@
+"""Abstention: whether the best passage answers the question at all, and if not, why.
+
+A pure function of the question, the best-ranked passage and the index's name tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.lexical import LexicalIndex
+from retrieval.names import NameCheck
+from retrieval.records import Ranked, Refusal
+
+# The single raw threshold of the dense-only baseline: cosine of the question and passage.
+DENSE_FLOOR = 0.3
+# A name in more than this share of passages is the corpus's subject, not a constraint.
+SUBJECT_SHARE = 0.5
+
+
+def refusal(
+    question: str,
+    top: Ranked,
+    *,
+    mode: str,
+    min_score: float,
+    names: NameCheck,
+    lexical: LexicalIndex,
+) -> tuple[Refusal | None, str]:
+    """Why the best passage `top` does not answer `question` (and a detail), or (None, "").
+
+    In dense or lexical mode, for comparison, only that signal's own floor counts. In hybrid
+    mode: the relevance must reach `min_score`; a question naming someone or something the
+    articles never mention is not theirs to answer, however close its other words come; nor
+    is one naming things that no single passage mentions together.
+    """
+    if mode == "lexical":
+        return (None, "") if top.lexical > 0 else (Refusal.LOW_RELEVANCE, "")
+    if mode == "dense":
+        return (None, "") if top.dense >= DENSE_FLOOR else (Refusal.LOW_RELEVANCE, "")
+    if top.relevance < min_score:
+        return Refusal.LOW_RELEVANCE, f"{top.relevance:.3f} < {min_score}"
+    unknown = names.unknown(question)
+    if unknown:
+        return Refusal.UNKNOWN_NAME, ", ".join(unknown)
+    if not named_together(question, names, lexical):
+        return Refusal.NAMES_APART, ", ".join(names.name_phrases(question))
+    return None, ""
+
+
+def named_together(question: str, names: NameCheck, lexical: LexicalIndex) -> bool:
+    """Whether one passage mentions every name of `question` (true for fewer than two).
+
+    A name of several words ("Mukhtar Ablyazov") is there when any of its words is
+    (`NameCheck.named_terms`). A name most passages hold (Kazakhstan, here) is the corpus's
+    subject: passages take it as read, so it is not asked of them.
+    """
+    groups = names.named_terms(question)
+    if len(groups) < 2:  # most questions: no passage lookups at all
+        return True
+    masks = [lexical.containing(terms) for terms in groups]
+    masks = [m for m in masks if m.mean() <= SUBJECT_SHARE]
+    if len(masks) < 2:
+        return True
+    return bool(np.logical_and.reduce(masks).any())

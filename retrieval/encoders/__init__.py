@@ -1,0 +1,32 @@
+"""Text encoders: base (the protocol and shared helpers) <- backends <- factory.
+
+    base.py           Encoder, normalized_rows, WordPieceCounter, resolve_model, MAX_TOKENS
+    torch_encoder.py  TorchEncoder: sentence-transformers on torch (builds the index)
+    onnx_encoder.py   OnnxEncoder: the same vectors through onnxruntime (encodes questions)
+    onnx_export.py    export_onnx: writes what OnnxEncoder reads (needs torch)
+    hash_encoder.py   HashEncoder: a deterministic fake, for tests
+    factory.py        load_encoder and the ONNX export cache beside the index
+
+Importing this package loads none of torch or onnxruntime: they load on first use.
+"""
+
+from retrieval.encoders.base import MAX_TOKENS, Encoder, normalized_rows
+from retrieval.encoders.factory import (
+    ensure_query_encoder,
+    load_encoder,
+    load_query_encoder,
+    model_cache_dir,
+)
+from retrieval.encoders.hash_encoder import HASH_MODEL, HashEncoder
+
+__all__ = [
+    "HASH_MODEL",
+    "MAX_TOKENS",
+    "Encoder",
+    "HashEncoder",
+    "ensure_query_encoder",
+    "load_encoder",
+    "load_query_encoder",
+    "model_cache_dir",
+    "normalized_rows",
+]

@@ -1,0 +1,171 @@
+"""The signals: for each candidate passage, how well it matches a question, one array each.
+
+    dense         the passage vector's cosine with the question vector
+    sentence      the best cosine of one of its sentences (and which sentence that is)
+    lexical       BM25, as a share of what the question's terms could score at most
+    late          late interaction: each question token's best match among the passage's
+                  tokens, averaged (ColBERT's MaxSim on the model's own token outputs)
+    introduction  1 where the passage holds its article's first mention of what a
+                  "Who is X?" question asks about (retrieval/questions.py)
+
+How they are combined is `fusion`'s business; which passages are candidates is decided here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from retrieval.context import ArticleText, article_texts
+from retrieval.questions import definitional_subject
+from retrieval.store import IndexData
+
+# Above this many passages, only a candidate pool is scored instead of every passage.
+EXHAUSTIVE_MAX = 5000
+POOL = 100  # candidates from each of the dense and BM25 sides, for a large corpus
+_TERMS_CACHE_MAX = 100_000  # sentences whose BM25 terms are kept for "Who is X?" questions
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Each signal's value for each candidate (arrays in the order of `candidates`)."""
+
+    candidates: np.ndarray  # passage ids
+    dense: np.ndarray
+    sentence: np.ndarray
+    best_sentence: np.ndarray  # the best sentence's position within its passage
+    lexical: np.ndarray
+    late: np.ndarray | None = None
+    introduction: np.ndarray | None = None
+
+
+class SignalSource:
+    """Computes the signals over one loaded index."""
+
+    def __init__(self, data: IndexData, *, late: bool = True) -> None:
+        self.data = data
+        n = len(data.passages)
+        # A small corpus keeps its passage vectors as one matrix: scoring is one product.
+        self.passage_vectors = (
+            data.ann.index.reconstruct_n(0, n) if 0 < n <= EXHAUSTIVE_MAX else None
+        )
+        # Late interaction needs the index's token vectors (and the caller's question tokens).
+        self.late = late and data.token_vectors is not None
+        self._terms_cache: dict[tuple[str, int], frozenset[str]] = {}
+
+    @cached_property
+    def articles(self) -> dict[str, ArticleText]:
+        """Each article's text: built on first need (a "Who is X?" question, or context)."""
+        return article_texts(self.data.passages)
+
+    def compute(
+        self,
+        question: str,
+        qvec: np.ndarray,
+        tokens: np.ndarray | None = None,
+        *,
+        introduction: bool = True,
+    ) -> Signals:
+        """Every signal for the candidates of `question`; late interaction when `tokens` are
+        given and the index has token vectors; the "Who is X?" signal with `introduction`."""
+        data = self.data
+        lexical_all = data.lexical.scores(question)
+        candidates = self._candidates(qvec, lexical_all)
+        sentence, best = self.sentence_cosines(qvec, candidates)
+        late = None
+        if tokens is not None and len(tokens) and self.late:
+            late = self.late_interaction(tokens, candidates)
+        subject = definitional_subject(question) if introduction else None
+        return Signals(
+            candidates=candidates,
+            dense=self.passage_cosines(qvec, candidates),
+            sentence=sentence,
+            best_sentence=best,
+            lexical=lexical_all[candidates] / data.lexical.ceiling(question),
+            late=late,
+            introduction=self.first_mentions(subject, candidates) if subject else None,
+        )
+
+    def _candidates(self, qvec: np.ndarray, lexical_all: np.ndarray) -> np.ndarray:
+        n = len(self.data.passages)
+        if n <= EXHAUSTIVE_MAX:
+            return np.arange(n)
+        _, dense_ids = self.data.ann.search(qvec[None, :], POOL)
+        # The best BM25 passages without sorting all of them (a million passages: ~10 ms).
+        lex_ids = np.argpartition(-lexical_all, POOL)[:POOL]
+        return np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lex_ids]))
+
+    def passage_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        if self.passage_vectors is not None:
+            return self.passage_vectors[ids] @ qvec
+        index = self.data.ann.index  # a large corpus: only the candidates are reconstructed
+        return index.reconstruct_batch(np.asarray(ids, dtype=np.int64)) @ qvec
+
+    def sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each passage's best sentence cosine, and that sentence's position in the passage."""
+        rows, seg, counts = self._owned_rows(self.data.sentence_offsets, ids)
+        sims = self.data.sentence_vectors[rows] @ qvec
+        best_sim = np.maximum.reduceat(sims, seg)
+        owner = np.repeat(np.arange(len(ids)), counts)
+        at_max = np.flatnonzero(sims >= best_sim[owner])
+        first = np.empty(len(ids), dtype=np.int64)
+        first[owner[at_max[::-1]]] = at_max[::-1]  # written last to first: the earliest wins
+        return best_sim.astype(np.float32), first - seg
+
+    def late_interaction(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """For each passage, the mean over the question's tokens of the best cosine with any
+        of the passage's tokens."""
+        assert self.data.token_vectors is not None and self.data.token_offsets is not None
+        rows, seg, counts = self._owned_rows(self.data.token_offsets, ids)
+        sims = tokens @ self.data.token_vectors[rows].T
+        best = np.maximum.reduceat(sims, seg, axis=1)  # question tokens x passages
+        best[:, counts == 0] = 0.0  # a passage without tokens matches nothing
+        return best.mean(axis=0)
+
+    def _owned_rows(
+        self, offsets: np.ndarray, ids: np.ndarray
+    ) -> tuple[slice | np.ndarray, np.ndarray, np.ndarray]:
+        """The rows passages `ids` own in a table grouped by passage (passage i owns rows
+        offsets[i]:offsets[i+1]), where each one's rows start among them, and how many."""
+        starts, ends = offsets[ids], offsets[ids + 1]
+        counts = ends - starts
+        if len(ids) == len(self.data.passages):  # every passage: the rows in one block
+            rows: slice | np.ndarray = slice(None)
+        else:
+            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        return rows, np.concatenate([[0], np.cumsum(counts)[:-1]]), counts
+
+    def first_mentions(self, subject: str, ids: np.ndarray) -> np.ndarray:
+        """1.0 for each passage holding the first sentence of its article naming `subject`.
+
+        Sentences are compared as BM25 terms (name variants folded), every term of the
+        subject present; each sentence is tokenized once, however many passages hold it.
+        """
+        terms = frozenset(self.data.lexical.tokenizer(subject))
+        out = np.zeros(len(ids), dtype=np.float32)
+        if not terms:
+            return out
+        first: dict[str, int] = {}
+        for j, i in enumerate(ids):
+            p = self.data.passages[int(i)]
+            if p.article_id not in first:
+                first[p.article_id] = self._first_naming(p.article_id, terms)
+            out[j] = float(p.start <= first[p.article_id] < p.end)
+        return out
+
+    def _first_naming(self, article_id: str, terms: frozenset[str]) -> int:
+        """The number of the article's first sentence holding every term, or -1."""
+        sentences = self.articles[article_id].sentences
+        tokenize = self.data.lexical.tokenizer
+        for number in sorted(sentences):
+            key = (article_id, number)
+            words = self._terms_cache.get(key)
+            if words is None:
+                words = frozenset(tokenize(sentences[number]))
+                if len(self._terms_cache) < _TERMS_CACHE_MAX:
+                    self._terms_cache[key] = words
+            if terms <= words:
+                return number
+        return -1

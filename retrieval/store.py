@@ -1,0 +1,247 @@
+"""The index on disk: a directory per build, a manifest, a `current` pointer swapped atomically.
+
+Layout under INDEX_DIR:
+    current -> builds/<id>      a symlink, replaced atomically when a new build is complete
+    builds/<id>/manifest.json   model, corpus fingerprint, chunking, build time, file checksums
+    builds/<id>/passages.jsonl  one passage a line; its line number is its vector id
+    builds/<id>/articles.json   the sources of the articles
+    builds/<id>/vectors.faiss   passage vectors (the text alone; see build.embedding_text)
+    builds/<id>/sentences.npy   one vector per sentence, rows grouped by passage
+    builds/<id>/sentence_offsets.npy  where each passage's rows start in sentences.npy
+    builds/<id>/tokens.npy      each passage's token vectors (float16), for late interaction;
+                                only for corpora of up to build.LATE_MAX_PASSAGES passages
+    builds/<id>/token_offsets.npy  where each passage's rows start in tokens.npy
+    builds/<id>/lexical/        BM25 over the passages, name variants folded
+    builds/<id>/names.json      the names the corpus uses, for abstention (retrieval/names.py)
+    models/<model>/             the model exported to ONNX, kept across builds (encoders.factory)
+
+What `write_build` writes, `load_index` reads back through the same records and classes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.ann import VectorIndex
+from retrieval.atomic import new_directory, point_symlink
+from retrieval.errors import IndexCorrupt, IndexNotFound, IndexNotWritable
+from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
+from retrieval.names import NameCheck
+from retrieval.records import Passage, Source, from_record, to_record
+
+# 2: names.json; 3: overlapping passages with sentence spans; 4: contractions; 5: token vectors
+INDEX_FORMAT = 5
+MANIFEST = "manifest.json"
+_CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
+# What every manifest holds, and of which type: anything else is not one of our manifests.
+_MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "format": int,
+    "model": str,
+    "corpus_fingerprint": str,
+    "chunking": dict,
+    "index_type": str,
+    "name_variants": list,
+    "articles": int,
+    "passages": int,
+    "late_interaction": bool,
+    "built_at": str,
+    "files": dict,
+}
+
+
+@dataclass(frozen=True)
+class IndexData:
+    """Everything a search needs: what a build writes, and what loading it gives back.
+
+    `path` and `manifest` are known once the build is on disk.
+    """
+
+    sources: dict[str, Source]
+    passages: list[Passage]
+    ann: VectorIndex
+    sentence_vectors: np.ndarray
+    sentence_offsets: np.ndarray  # passage i owns rows offsets[i]:offsets[i+1]
+    lexical: LexicalIndex
+    names: NameCheck
+    token_vectors: np.ndarray | None = None  # None: no late interaction
+    token_offsets: np.ndarray | None = None  # passage i owns rows offsets[i]:offsets[i+1]
+    path: Path = Path()
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> str:
+        return str(self.manifest["model"])
+
+
+def check_writable(index_dir: Path) -> Path:
+    """The builds directory, made and tried; IndexNotWritable before any costly work."""
+    builds = Path(index_dir) / "builds"
+    try:
+        builds.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=builds).close()
+    except OSError as e:
+        why = e.strerror or str(e)
+        raise IndexNotWritable(f"cannot write the index to {index_dir}: {why}") from e
+    return builds
+
+
+def write_build(index_dir: Path, data: IndexData, manifest: dict[str, Any]) -> Path:
+    """Write `data` as a new build, point `current` at it, remove older builds; its path.
+
+    The build is filled under a temporary name and renamed whole, the manifest written last:
+    a build without one is incomplete by definition. A failure leaves the previous index.
+    """
+    index_dir = Path(index_dir)
+    builds = check_writable(index_dir)
+    name = f"{time.strftime('%Y%m%dT%H%M%S')}-{manifest['corpus_fingerprint'][:8]}-{os.getpid()}"
+    final = builds / name
+    with new_directory(final, replace=False) as tmp:
+        _write_files(tmp, data)
+        manifest = {"format": INDEX_FORMAT, **manifest, "files": _file_table(tmp)}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    point_symlink(index_dir / "current", final)
+    for entry in builds.iterdir():
+        if entry != final:
+            shutil.rmtree(entry, ignore_errors=True)
+    return final
+
+
+def _write_files(root: Path, data: IndexData) -> None:
+    with (root / "passages.jsonl").open("w", encoding="utf-8") as f:
+        for p in data.passages:
+            f.write(json.dumps(to_record(p), ensure_ascii=False) + "\n")
+    sources = {k: to_record(s) for k, s in data.sources.items()}
+    (root / "articles.json").write_text(
+        json.dumps(sources, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    data.ann.save(root / "vectors.faiss")
+    np.save(root / "sentences.npy", data.sentence_vectors)
+    np.save(root / "sentence_offsets.npy", data.sentence_offsets)
+    if data.token_vectors is not None:
+        np.save(root / "tokens.npy", data.token_vectors.astype(np.float16))
+        np.save(root / "token_offsets.npy", data.token_offsets)
+    data.lexical.save(root / "lexical")
+    data.names.save(root / "names.json")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _file_table(root: Path) -> dict[str, dict[str, Any]]:
+    table = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST):
+        size = path.stat().st_size
+        entry: dict[str, Any] = {"size": size}
+        if size <= _CHECKSUM_LIMIT:
+            entry["sha256"] = _sha256(path)
+        table[str(path.relative_to(root))] = entry
+    return table
+
+
+def current_build(index_dir: Path) -> Path:
+    """The build `current` points at; IndexNotFound when there is none."""
+    link = Path(index_dir) / "current"
+    if not link.exists():
+        raise IndexNotFound(f"no index in {index_dir}: run `election-bot index` to build it")
+    return link.resolve()
+
+
+def read_manifest(build: Path) -> dict[str, Any]:
+    """The manifest of a build; IndexCorrupt when unreadable, of another shape or format."""
+    try:
+        manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise IndexCorrupt(f"the index manifest in {build} is unreadable ({e})") from e
+    if not isinstance(manifest, dict):
+        raise IndexCorrupt(f"the index manifest in {build} is not a manifest (a JSON object)")
+    if manifest.get("format") != INDEX_FORMAT:
+        raise IndexCorrupt(
+            f"the index in {build} was built by another version of this program "
+            f"(format {manifest.get('format')!r}; this one reads {INDEX_FORMAT})"
+        )
+    for key, kind in _MANIFEST_FIELDS.items():
+        if not isinstance(manifest.get(key), kind):
+            raise IndexCorrupt(f"the index manifest in {build} lacks a valid {key!r}")
+    return manifest
+
+
+def verify_files(build: Path, manifest: dict[str, Any]) -> None:
+    """Every file the manifest lists is there, whole: size and, where recorded, checksum."""
+    for name, entry in manifest["files"].items():
+        path = build / name
+        if not isinstance(entry, dict) or not path.is_file():
+            raise IndexCorrupt(f"index file {name} is missing")
+        if path.stat().st_size != entry.get("size"):
+            raise IndexCorrupt(f"index file {name} is missing or truncated")
+        if "sha256" in entry and _sha256(path) != entry["sha256"]:
+            raise IndexCorrupt(f"index file {name} is corrupted (checksum mismatch)")
+
+
+def load_index(index_dir: Path, *, verify: bool = True) -> IndexData:
+    """Load the current build; IndexNotFound or IndexCorrupt, never a half-read index."""
+    build = current_build(index_dir)
+    manifest = read_manifest(build)
+    if verify:
+        verify_files(build, manifest)
+    try:
+        data = _read_files(build, manifest)
+    except IndexCorrupt:
+        raise
+    except Exception as e:  # any parse error means the files are not what the manifest says
+        raise IndexCorrupt(f"the index in {build} cannot be read ({type(e).__name__}: {e})") from e
+    _check_consistent(data)
+    return data
+
+
+def _read_files(build: Path, manifest: dict[str, Any]) -> IndexData:
+    raw_sources = json.loads((build / "articles.json").read_text(encoding="utf-8"))
+    with (build / "passages.jsonl").open(encoding="utf-8") as f:
+        passages = [from_record(Passage, json.loads(line)) for line in f]
+    tokenizer = Tokenizer(NameVariants(manifest["name_variants"]))
+    lexical = LexicalIndex.load(build / "lexical", tokenizer)
+    token_vectors = token_offsets = None
+    if manifest["late_interaction"]:
+        token_vectors = np.load(build / "tokens.npy").astype(np.float32)
+        token_offsets = np.load(build / "token_offsets.npy")
+    return IndexData(
+        sources={k: from_record(Source, v) for k, v in raw_sources.items()},
+        passages=passages,
+        ann=VectorIndex.load(build / "vectors.faiss"),
+        sentence_vectors=np.load(build / "sentences.npy"),
+        sentence_offsets=np.load(build / "sentence_offsets.npy"),
+        lexical=lexical,
+        names=NameCheck.load(build / "names.json", lexical.tokenizer),
+        token_vectors=token_vectors,
+        token_offsets=token_offsets,
+        path=build,
+        manifest=manifest,
+    )
+
+
+def _check_consistent(data: IndexData) -> None:
+    where = f"the index in {data.path} is inconsistent"
+    offsets, n = data.sentence_offsets, len(data.passages)
+    if not (n == data.ann.ntotal == len(offsets) - 1 == data.manifest["passages"]):
+        raise IndexCorrupt(f"{where}: passage counts differ")
+    if data.sentence_vectors.shape[0] != offsets[-1]:
+        raise IndexCorrupt(f"{where}: sentence counts differ")
+    tokens, token_offsets = data.token_vectors, data.token_offsets
+    if token_offsets is not None and not (
+        tokens is not None and len(token_offsets) == n + 1 and token_offsets[-1] == len(tokens)
+    ):
+        raise IndexCorrupt(f"{where}: token counts differ")
