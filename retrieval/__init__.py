@@ -13,7 +13,7 @@ from retrieval.errors import (
     ModelError,
     RetrievalError,
 )
-from retrieval.records import Article, Hit, Passage, Source
+from retrieval.records import Article, Hit, Passage, Ranked, Refusal, SearchResult, Source
 
 __all__ = [
     "Article",
@@ -24,8 +24,11 @@ __all__ = [
     "IndexStale",
     "ModelError",
     "Passage",
+    "Ranked",
+    "Refusal",
     "RetrievalError",
     "Retriever",
+    "SearchResult",
     "Source",
 ]
 

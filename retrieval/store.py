@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -103,7 +104,9 @@ def write_build(index_dir: Path, data: IndexData, manifest: dict[str, Any]) -> P
     """
     index_dir = Path(index_dir)
     builds = check_writable(index_dir)
-    name = f"{time.strftime('%Y%m%dT%H%M%S')}-{manifest['corpus_fingerprint'][:8]}-{os.getpid()}"
+    # Unique even for two builds of the same corpus in the same second (a rebuild on load).
+    stamp, fingerprint = time.strftime("%Y%m%dT%H%M%S"), manifest["corpus_fingerprint"][:8]
+    name = f"{stamp}-{fingerprint}-{os.getpid()}-{secrets.token_hex(3)}"
     final = builds / name
     with new_directory(final, replace=False) as tmp:
         _write_files(tmp, data)

@@ -255,6 +255,37 @@ def test_manifest_lying_about_counts_raises(built: RetrievalSettings) -> None:
         load_index(Path(built.index_dir))
 
 
+def _reshape(manifest: dict) -> object:
+    return [manifest]
+
+
+def _drop_files(manifest: dict) -> dict:
+    return {k: v for k, v in manifest.items() if k != "files"}
+
+
+def _files_as_list(manifest: dict) -> dict:
+    return {**manifest, "files": list(manifest["files"])}
+
+
+def _passages_as_text(manifest: dict) -> dict:
+    return {**manifest, "passages": str(manifest["passages"])}
+
+
+@pytest.mark.parametrize("reshape", [_reshape, _drop_files, _files_as_list, _passages_as_text])
+def test_a_manifest_of_the_wrong_shape_is_corrupt_and_rebuilt(built: RetrievalSettings, reshape):
+    # Valid JSON, but not what a build writes: a named error, never an AttributeError.
+    index_dir = Path(built.index_dir)
+    path = (index_dir / "current").resolve() / "manifest.json"
+    path.write_text(json.dumps(reshape(json.loads(path.read_text()))))
+    with pytest.raises(IndexCorrupt, match="manifest"):
+        load_index(index_dir)
+    strict = _settings(index_dir, Path(built.corpus_dir), auto_rebuild=False)
+    with pytest.raises(IndexCorrupt):
+        Retriever.load(strict, encoder=HashEncoder(), progress=False)
+    rebuilt = Retriever.load(built, encoder=HashEncoder(), progress=False)
+    assert rebuilt.search("Who won the presidential election?")
+
+
 def test_retriever_never_serves_a_damaged_index(built: RetrievalSettings) -> None:
     index_dir = Path(built.index_dir)
     _truncate((index_dir / "current").resolve() / "vectors.faiss")

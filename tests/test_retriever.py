@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval import Hit, Source
+from retrieval.records import Refusal
 from retrieval.retriever import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,6 +168,50 @@ def test_empty_question_returns_nothing(hash_retriever: Retriever, question: str
 @pytest.mark.parametrize("question", ["zzqx qwv", "qwxz vvbn plokm", "?!"])
 def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
     assert hash_retriever.search(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("   ", Refusal.EMPTY_QUESTION),
+        ("zzqx qwv", Refusal.LOW_RELEVANCE),
+        # A name the articles never use, in a question otherwise close to them.
+        ("Who won the presidential election according to Kowalczyk?", Refusal.UNKNOWN_NAME),
+        # Names the articles use, but never in one passage.
+        ("What did Ablyazov say about the ODIHR mission?", Refusal.NAMES_APART),
+    ],
+)
+def test_search_with_reason_says_why_nothing_came_back(
+    hash_retriever: Retriever, question: str, why: Refusal
+) -> None:
+    result = hash_retriever.search_with_reason(question)
+    assert result.hits == [] and not result.answered
+    assert result.refusal is why
+    assert hash_retriever.search(question) == []  # search itself unchanged
+
+
+def test_search_with_reason_of_an_answer_has_the_hits_and_no_refusal(
+    hash_retriever: Retriever,
+) -> None:
+    result = hash_retriever.search_with_reason(QUESTION, k=3)
+    assert result.refusal is None and result.answered
+    assert result.hits == hash_retriever.search(QUESTION, k=3)
+    assert result.relevance == pytest.approx(result.hits[0].score, abs=1e-4)
+
+
+def test_a_refusal_keeps_the_best_relevance(hash_retriever: Retriever) -> None:
+    r = hash_retriever
+    result = r.search_with_reason("zzqx qwv plokm")
+    assert result.refusal is Refusal.LOW_RELEVANCE
+    assert 0 <= result.relevance < r.min_score
+
+
+@pytest.mark.parametrize("mode", ["Hybrid", "bm25", ""])
+def test_an_unknown_mode_is_an_error_not_a_silent_hybrid(
+    hash_retriever: Retriever, mode: str
+) -> None:
+    with pytest.raises(ValueError, match="unknown search mode"):
+        hash_retriever.search(QUESTION, mode=mode)
 
 
 # --- context --------------------------------------------------------------------------------
