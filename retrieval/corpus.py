@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,12 @@ NAME_VARIANTS_FILE = "name_variants.yaml"
 SUBHEAD_PREFIX = "## "
 
 
+# The front matter is a Source plus the article's language: one schema, not two kept in step.
+SOURCE_FIELDS = frozenset(f.name for f in fields(Source))
+
+
 class FrontMatter(BaseModel):
-    """The metadata block at the top of an article file."""
+    """The metadata block at the top of an article file: its `Source` and its language."""
 
     # Unknown fields are rejected: a typo ("autor") would otherwise silently drop a value.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -55,6 +60,10 @@ class FrontMatter(BaseModel):
         if not value.startswith(("http://", "https://")) or " " in value:
             raise ValueError("must be an http(s) URL")
         return value
+
+    @property
+    def source(self) -> Source:
+        return Source(**self.model_dump(include=SOURCE_FIELDS))
 
 
 def _read_text(path: Path) -> str:
@@ -120,12 +129,9 @@ def load_article(path: Path) -> Article:
     paragraphs, subheads = parse_body(body)
     if not paragraphs:
         raise CorpusError(path.name, "body", "no paragraphs after the front matter")
-    source = Source(
-        title=fm.title, outlet=fm.outlet, url=fm.url, published=fm.published, author=fm.author
-    )
     return Article(
         id=path.stem,
-        source=source,
+        source=fm.source,
         language=fm.language,
         paragraphs=paragraphs,
         subheads=subheads,

@@ -268,3 +268,18 @@ def test_name_variants_absent_or_malformed(tmp_path: Path) -> None:
     path.write_text("- [unclosed\n", "utf-8")
     with pytest.raises(CorpusError, match="YAML"):
         load_name_variants(tmp_path)
+
+
+def test_front_matter_is_a_source_plus_the_language() -> None:
+    # One schema: every Source field is a front-matter field, and the only other one is the
+    # language; a field added to Source without the front matter would fail here.
+    from dataclasses import fields
+
+    from retrieval.corpus import FrontMatter
+    from retrieval.records import Source
+
+    source_fields = {f.name for f in fields(Source)}
+    assert set(FrontMatter.model_fields) == source_fields | {"language"}
+    fm = FrontMatter(title="T", outlet="O", url="https://example.org/a", author="A",
+                     published="2019-06-10")  # fmt: skip
+    assert fm.source == Source("T", "O", "https://example.org/a", "2019-06-10", "A")
