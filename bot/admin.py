@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import answer
 from bot.handlers import deps, help_command, is_reply_to_bot
+from bot.reliability import RetryingRateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins only: questions served, abstentions, latency, uptime."""
     limiter = context.bot.rate_limiter
-    report = deps(context).stats.report(getattr(limiter, "retries", 0))
+    retries = limiter.retries if isinstance(limiter, RetryingRateLimiter) else 0
+    report = deps(context).stats.report(retries)
     await context.bot.send_message(update.effective_chat.id, report)
 
 
@@ -84,7 +86,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     # One assignment each: a search in flight finishes on the old retriever, the next uses the new.
     state.retriever = fresh
     state.batcher.retriever = fresh
-    warnings = list(getattr(fresh, "warnings", []))
+    warnings = list(fresh.warnings)
     text = "Reloaded the index."
     if warnings:
         text += "\nWarnings:\n" + "\n".join(f"• {w}" for w in warnings)

@@ -13,7 +13,7 @@ import textwrap
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from retrieval.records import Hit, Source
@@ -438,6 +438,30 @@ def next_page(hits: Sequence[Hit], shown: Iterable[str], size: int) -> tuple[lis
             seen.add(key)
             fresh.append(hit)
     return fresh[:size], len(fresh) > size
+
+
+@dataclass
+class Paging:
+    """One question's answer page by page ("More"): the bot and the terminal chat share it.
+
+    Each page asks the retriever for everything shown so far plus a page and one more (to know
+    whether a further page exists), and never shows a passage twice.
+    """
+
+    question: str
+    size: int
+    shown: list[str] = field(default_factory=list)
+
+    @property
+    def wanted(self) -> int:
+        """How many hits to search for, for the next page."""
+        return len(self.shown) + self.size + 1
+
+    def take(self, hits: Sequence[Hit]) -> tuple[list[Hit], bool]:
+        """The next page of `hits`, now counted as shown, and whether more remain."""
+        page, has_more = next_page(hits, self.shown, self.size)
+        self.shown.extend(hit_key(hit) for hit in page)
+        return page, has_more
 
 
 MORE_DATA = re.compile(r"^m:([A-Za-z0-9_-]{1,24}):(\d{1,4})$")

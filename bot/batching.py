@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from retrieval.records import Hit
+from retrieval.records import Hit, Source
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,29 @@ MAX_IN_FLIGHT = 2  # batches searched at once: this machine's cores
 class Searcher(Protocol):
     """What the bot and the terminal chat need of a retriever (retrieval.Retriever is one)."""
 
+    warnings: list[str]  # problems found while loading, for /reload to report
+
     def search(self, question: str, k: int) -> list[Hit]: ...
+
+    def search_many(self, questions: Sequence[str], k: int) -> list[list[Hit]]: ...
+
+    def sources(self) -> list[Source]: ...
+
+
+class OneAtATime:
+    """The rest of `Searcher` for a searcher that only has `search` (a test double, say):
+    batches are searched one question at a time, and there are no sources or warnings."""
+
+    warnings: list[str] = []  # never mutated: a searcher with warnings sets its own
+
+    def search(self, question: str, k: int) -> list[Hit]:
+        raise NotImplementedError
+
+    def search_many(self, questions: Sequence[str], k: int) -> list[list[Hit]]:
+        return [self.search(q, k) for q in questions]
+
+    def sources(self) -> list[Source]:
+        return []
 
 
 @dataclass
@@ -120,17 +142,15 @@ class MicroBatcher:
 
     def _search_batch(self, batch: Sequence[_Request]) -> list[list[Hit] | BaseException]:
         """Hits per request (sliced to its own k), or the exception its question raised."""
-        search_many = getattr(self.retriever, "search_many", None)
-        if callable(search_many):
-            top = max(r.k for r in batch)
-            try:
-                results = search_many([r.question for r in batch], top)
-                return [hits[: r.k] for r, hits in zip(batch, results, strict=True)]
-            except Exception:
-                if len(batch) == 1:
-                    return [self._one(batch[0])]
-                # One bad question must not fail the others: find it by asking one at a time.
-                logger.info("a batch of %d failed; retrying its questions one by one", len(batch))
+        top = max(r.k for r in batch)
+        try:
+            results = self.retriever.search_many([r.question for r in batch], top)
+            return [hits[: r.k] for r, hits in zip(batch, results, strict=True)]
+        except Exception:
+            if len(batch) == 1:
+                return [self._one(batch[0])]
+            # One bad question must not fail the others: find it by asking one at a time.
+            logger.info("a batch of %d failed; retrying its questions one by one", len(batch))
         return [self._one(r) for r in batch]
 
     def _one(self, request: _Request) -> list[Hit] | BaseException:

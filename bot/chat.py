@@ -22,8 +22,7 @@ def run_chat(
     settings: Settings, retriever: Searcher, input: TextIO = sys.stdin, output: TextIO = sys.stdout
 ) -> None:
     """Answer questions typed in the terminal, with the same passages the bot would send."""
-    size = settings.answer_passages
-    question, shown = "", list[str]()
+    paging: answer.Paging | None = None
 
     def say(text: str) -> None:
         output.write(text + "\n")
@@ -42,27 +41,27 @@ def run_chat(
         text = line.strip()
         if text.lower() in QUIT:
             break
+        note, continued = "", text.lower() == "more"
         try:
-            if text.lower() == "more":
-                if not question:
+            if continued:
+                if paging is None:
                     say("Ask a question first.")
                     continue
-                hits = retriever.search(question, len(shown) + size + 1)
-                page, has_more = answer.next_page(hits, shown, size)
-                if not page:
-                    say(answer.NOTHING_MORE)
-                    continue
-                note, continued = "", True
             else:
                 question, note = answer.clip_question(text, settings.max_question_chars)
-                shown = []
-                page, has_more = answer.next_page(retriever.search(question, size + 1), shown, size)
-                continued = False
+                paging = answer.Paging(question, settings.answer_passages)
+            page, has_more = paging.take(retriever.search(paging.question, paging.wanted))
         except KeyboardInterrupt:
             break
-        shown = shown + [answer.hit_key(hit) for hit in page]
+        if continued and not page:
+            say(answer.NOTHING_MORE)
+            continue
         reply = answer.answer_reply(
-            question, page, more_data="more" if has_more else None, note=note, continued=continued
+            paging.question,
+            page,
+            more_data="more" if has_more else None,
+            note=note,
+            continued=continued,
         )
         say(reply.plain)
     say("")

@@ -41,10 +41,9 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # several links per answer: n
 
 @dataclass
 class Asked:
-    """A question whose answer has a More button: what was shown and which presses were served."""
+    """A question whose answer has a More button: its pages, which presses were served."""
 
-    question: str
-    shown: list[str]
+    paging: answer.Paging
     served: set[int] = field(default_factory=set)
     chat_id: int | None = None  # its More button works in this chat only
 
@@ -73,16 +72,14 @@ class Deps:
             )
 
     def list_sources(self) -> list[Source]:
-        """The articles: as given, else from the retriever's `sources()` if it has one."""
-        if self.sources:
-            return list(self.sources)
-        sources = getattr(self.retriever, "sources", None)
-        return list(sources()) if callable(sources) else []
+        """The articles: as given, else the retriever's."""
+        return list(self.sources) if self.sources else self.retriever.sources()
 
-    def remember(self, question: str, shown: list[Hit], chat_id: int | None = None) -> str:
-        """Keep a question for its More button under a short random key; forget the oldest."""
+    def remember(self, paging: answer.Paging, chat_id: int | None = None) -> str:
+        """Keep a question's pages for its More button under a short random key; forget the
+        oldest."""
         key = secrets.token_urlsafe(6)
-        self.asked[key] = Asked(question, [answer.hit_key(hit) for hit in shown], chat_id=chat_id)
+        self.asked[key] = Asked(paging, chat_id=chat_id)
         while len(self.asked) > self.settings.remembered_answers:
             self.asked.popitem(last=False)
         return key
@@ -166,13 +163,13 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if not question:
         await send(update, context, answer.ask_usage_reply())
         return
-    size = settings.answer_passages
+    paging = answer.Paging(question, settings.answer_passages)
     async with typing_while(update, context):
-        hits = await search(context, question, size + 1)
-    page, has_more = answer.next_page(hits, (), size)
+        hits = await search(context, question, paging.wanted)
+    page, has_more = paging.take(hits)
     more = None
     if has_more:
-        key = deps(context).remember(question, page, update.effective_chat.id)
+        key = deps(context).remember(paging, update.effective_chat.id)
         more = answer.more_callback(key, len(page))
     await send(update, context, answer.answer_reply(question, page, more_data=more, note=note))
     deps(context).stats.record(time.monotonic() - started, abstained=not page)
@@ -267,28 +264,27 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     asked = state.asked.get(parsed[0]) if parsed else None
     if asked is not None and asked.chat_id is not None and asked.chat_id != _chat_id(update):
         asked = None  # another chat's question: as if it never existed
-    if parsed is None or asked is None or parsed[1] > len(asked.shown):
+    paging = asked.paging if asked is not None else None
+    if parsed is None or paging is None or parsed[1] > len(paging.shown):
         await query.answer(answer.EXPIRED)
         return
     key, offset = parsed
     # Checked and marked before any await: concurrent presses can't both get this page.
-    if offset in asked.served or offset < len(asked.shown):
+    if offset in asked.served or offset < len(paging.shown):
         await query.answer(answer.ALREADY_SHOWN)
         await _remove_buttons(update)
         return
     asked.served.add(offset)
-    size = state.settings.answer_passages
     async with typing_while(update, context):
-        hits = await search(context, asked.question, len(asked.shown) + size + 1)
-    page, has_more = answer.next_page(hits, asked.shown, size)
+        hits = await search(context, paging.question, paging.wanted)
+    page, has_more = paging.take(hits)
     await _remove_buttons(update)
     if not page:
         await query.answer(answer.NOTHING_MORE)
         return
-    asked.shown.extend(answer.hit_key(hit) for hit in page)
-    more = answer.more_callback(key, len(asked.shown)) if has_more else None
+    more = answer.more_callback(key, len(paging.shown)) if has_more else None
     await query.answer()
-    reply = answer.answer_reply(asked.question, page, more_data=more, continued=True)
+    reply = answer.answer_reply(paging.question, page, more_data=more, continued=True)
     await send(update, context, reply)
 
 

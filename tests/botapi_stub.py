@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.batching import OneAtATime
 from retrieval.records import Hit, Source
 
 TOKEN = "123456789:" + "A" * 35
@@ -867,7 +868,7 @@ async def polling(application: Any) -> AsyncIterator[Any]:
             await application.stop()
 
 
-class FakeRetriever:
+class FakeRetriever(OneAtATime):
     """Deterministic keyword search over `PASSAGES`: instant, exact, no model."""
 
     def __init__(self, delay: float = 0.0, fail: bool = False):

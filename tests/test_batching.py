@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.batching import MicroBatcher
+from bot.batching import MicroBatcher, OneAtATime
 from retrieval.records import Hit, Source
 
 SOURCE = Source("Headline", "Outlet", "https://example.test/a", "2019-06-10")
@@ -19,7 +19,7 @@ def hits_for(question: str, k: int) -> list[Hit]:
     return [Hit(f"{question} #{i}", 1.0, SOURCE, passage_id=i) for i in range(k)]
 
 
-class RecordingRetriever:
+class RecordingRetriever(OneAtATime):
     """Records every call; `search_many` fails for the whole batch if any question is 'boom'."""
 
     def __init__(self, delay: float = 0.0) -> None:
@@ -107,7 +107,7 @@ async def test_window_zero_searches_each_question_alone() -> None:
 
 
 async def test_a_retriever_without_search_many_still_works() -> None:
-    class OnlySearch:
+    class OnlySearch(OneAtATime):
         def __init__(self) -> None:
             self.calls: list[str] = []
 
