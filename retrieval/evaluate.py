@@ -10,7 +10,7 @@ from pathlib import Path
 from retrieval.errors import RetrievalError
 
 _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‑": "-"})
-OUT_OF_SCOPE = "oos"
+OUT_OF_SCOPE = "oos"  # the shared set's kind for "the articles don't answer this"
 
 
 class EvalFileError(RetrievalError):
@@ -23,6 +23,12 @@ class Question:
     kind: str
     question: str
     evidence: tuple[str, ...]
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the articles answer it: a question without evidence is out of scope,
+        whatever its kind is called (oos, near, ...), and the right result is nothing."""
+        return bool(self.evidence)
 
 
 @dataclass
@@ -43,7 +49,7 @@ class Report:
         return [
             o
             for o in self.outcomes
-            if o.question.kind != OUT_OF_SCOPE and (kind is None or o.question.kind == kind)
+            if o.question.answerable and (kind is None or o.question.kind == kind)
         ]
 
     def hit_at(self, k: int, kind: str | None = None) -> float:
@@ -56,7 +62,16 @@ class Report:
 
     @property
     def oos(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.question.kind == OUT_OF_SCOPE]
+        """The outcomes of out-of-scope questions, of every kind."""
+        return [o for o in self.outcomes if not o.question.answerable]
+
+    def oos_kinds(self) -> dict[str, tuple[int, int]]:
+        """(abstained, total) for each kind of out-of-scope question (near-topic, far, ...)."""
+        counts: dict[str, tuple[int, int]] = {}
+        for o in self.oos:
+            done, total = counts.get(o.question.kind, (0, 0))
+            counts[o.question.kind] = (done + o.abstained, total + 1)
+        return counts
 
     @property
     def oos_abstained(self) -> int:
@@ -67,8 +82,8 @@ class Report:
         return sum(o.abstained for o in self.in_scope())
 
     def kinds(self) -> list[str]:
-        seen = dict.fromkeys(o.question.kind for o in self.outcomes)
-        return [k for k in seen if k != OUT_OF_SCOPE]
+        """The kinds of in-scope questions, in the order they first come."""
+        return list(dict.fromkeys(o.question.kind for o in self.in_scope()))
 
     def misses(self, k: int = 1) -> list[Outcome]:
         """In-scope questions whose answer is not in the first k, and out-of-scope answered."""
@@ -84,6 +99,10 @@ class Report:
             "mrr": self.mrr(),
             "oos_abstained": self.oos_abstained,
             "oos_total": len(self.oos),
+            "oos_per_kind": {
+                kind: {"abstained": done, "n": total}
+                for kind, (done, total) in self.oos_kinds().items()
+            },
             "false_abstentions": self.false_abstentions,
             "per_kind": {
                 kind: {
@@ -160,9 +179,11 @@ def format_report(reports: list[Report], show_misses: bool = True) -> str:
                 f"{r.mode:<9} {kind or 'all':<9} {n:>3} {_pct(r.hit_at(1, kind)):>6} "
                 f"{_pct(r.hit_at(3, kind)):>6} {_pct(r.hit_at(5, kind)):>6} {_pct(r.mrr(kind)):>6}"
             )
+        by_kind = ", ".join(f"{kind} {done}/{n}" for kind, (done, n) in r.oos_kinds().items())
         lines.append(
-            f"{r.mode:<9} out-of-scope abstained {r.oos_abstained}/{len(r.oos)}, "
-            f"false abstentions {r.false_abstentions}/{len(r.in_scope())}"
+            f"{r.mode:<9} out-of-scope abstained {r.oos_abstained}/{len(r.oos)}"
+            + (f" ({by_kind})" if len(r.oos_kinds()) > 1 else "")
+            + f", false abstentions {r.false_abstentions}/{len(r.in_scope())}"
         )
         lines.append("")
     if show_misses and reports:
