@@ -184,33 +184,47 @@ def _shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
+@dataclass(frozen=True, slots=True)
+class Shingled:
+    """A text folded by `normalize_for_dedup`, and its word 3-grams: what is compared."""
+
+    norm: str
+    shingles: frozenset[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, text: str) -> Shingled:
+        norm = normalize_for_dedup(text)
+        return cls(norm, frozenset(_shingles(norm)))
+
+
+def same_text(a: Shingled, b: Shingled, threshold: float) -> bool:
+    """Whether the shorter text lies inside the longer or shares `threshold` of its shingles."""
+    short, long = (a, b) if len(a.norm) <= len(b.norm) else (b, a)
+    overlap = len(a.shingles & b.shingles) / max(1, min(len(a.shingles), len(b.shingles)))
+    return short.norm in long.norm or overlap >= threshold
+
+
 def deduplicate(passages: list[Passage], threshold: float) -> list[Passage]:
     """Drop passages identical or nearly identical to another, or contained in another.
 
     Of two such passages the longer one is kept (the earlier on a tie), whichever comes first.
     Only passages sharing a word shingle are compared, so this stays near linear.
     """
-    norms = [normalize_for_dedup(p.text) for p in passages]
-    shingles = [_shingles(n) for n in norms]
+    texts = [Shingled.of(p.text) for p in passages]
     by_shingle: dict[tuple[str, ...], list[int]] = {}
-    for i, sh in enumerate(shingles):
-        for s in sh:
+    for i, t in enumerate(texts):
+        for s in t.shingles:
             by_shingle.setdefault(s, []).append(i)
 
     def outranks(j: int, i: int) -> bool:
         # j is the one to keep of the pair (i, j): the longer, or the earlier if as long.
-        return (len(norms[j]), -j) > (len(norms[i]), -i)
+        return (len(texts[j].norm), -j) > (len(texts[i].norm), -i)
 
     dropped: set[int] = set()
-    for i, sh in enumerate(shingles):
-        others = {j for s in sh for j in by_shingle[s] if j != i}
-        for j in others:
-            if not outranks(j, i):
-                continue
-            overlap = len(sh & shingles[j]) / max(1, min(len(sh), len(shingles[j])))
-            if norms[i] in norms[j] or overlap >= threshold:
-                dropped.add(i)
-                break
+    for i, t in enumerate(texts):
+        others = {j for s in t.shingles for j in by_shingle[s] if j != i}
+        if any(outranks(j, i) and same_text(t, texts[j], threshold) for j in others):
+            dropped.add(i)
     return [p for i, p in enumerate(passages) if i not in dropped]
 
 
