@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -11,11 +13,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from retrieval.cleaning import Block
 from retrieval.errors import CorpusError
-from retrieval.records import Article, Source
+from retrieval.records import Article, Source, published_parts
 
 NAME_VARIANTS_FILE = "name_variants.yaml"
 SUBHEAD_PREFIX = "## "
+META_FIELDS = ("title", "outlet", "author", "published", "url", "language")
+# A Markdown heading: a paragraph starting like this would not read back as itself.
+_HEADING = re.compile(r"#{1,6}(\s|$)")
 
 
 # The front matter is a Source plus the article's language: one schema, not two kept in step.
@@ -52,6 +58,14 @@ class FrontMatter(BaseModel):
     def _not_empty(cls, value: str) -> str:
         if not value:
             raise ValueError("must not be empty")
+        return value
+
+    @field_validator("published")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        # Dates are sorted (newest first), so each must be one, however partial.
+        if value and published_parts(value) is None:
+            raise ValueError("must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
         return value
 
     @field_validator("url")
@@ -114,9 +128,9 @@ def parse_body(body: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(paragraphs), tuple(subheads)
 
 
-def load_article(path: Path) -> Article:
-    """Read and validate one article file."""
-    meta, body = split_front_matter(_read_text(path), path.name)
+def parse_article(text: str, file: str, path: str = "") -> Article:
+    """Validate one article file's text; `file` names it in errors and gives the article id."""
+    meta, body = split_front_matter(text, file)
     try:
         fm = FrontMatter.model_validate(meta)
     except ValidationError as exc:
@@ -125,18 +139,38 @@ def load_article(path: Path) -> Article:
         why = "missing" if err["type"] == "missing" else err["msg"]
         if err["type"] == "extra_forbidden":
             why = "unknown field"
-        raise CorpusError(path.name, field, why) from None
+        raise CorpusError(file, field, why) from None
     paragraphs, subheads = parse_body(body)
     if not paragraphs:
-        raise CorpusError(path.name, "body", "no paragraphs after the front matter")
+        raise CorpusError(file, "body", "no paragraphs after the front matter")
     return Article(
-        id=path.stem,
+        id=Path(file).stem,
         source=fm.source,
         language=fm.language,
         paragraphs=paragraphs,
         subheads=subheads,
-        path=str(path),
+        path=path,
     )
+
+
+def load_article(path: Path) -> Article:
+    """Read and validate one article file."""
+    return parse_article(_read_text(path), path.name, str(path))
+
+
+def format_article(meta: Mapping[str, object], blocks: Iterable[Block]) -> str:
+    """An article file's text: the front matter of `meta`, then paragraphs and `## ` subheads.
+
+    The one writer of the format `parse_article` reads.
+    """
+    front = {name: str(meta.get(name, "")) for name in META_FIELDS}
+    header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=10_000)
+    body = []
+    for block in blocks:
+        if _HEADING.match(block.text):
+            raise ValueError(f"paragraph would read as a Markdown heading: {block.text[:60]!r}")
+        body.append(f"{SUBHEAD_PREFIX}{block.text}" if block.subhead else block.text)
+    return f"---\n{header}---\n\n" + "\n\n".join(body) + "\n"
 
 
 def _check_dir(corpus_dir: Path) -> None:
@@ -144,12 +178,12 @@ def _check_dir(corpus_dir: Path) -> None:
         raise CorpusError(str(corpus_dir), "", "corpus directory not found")
 
 
-def load_corpus(corpus_dir: Path) -> list[Article]:
+def load_corpus(corpus_dir: Path, *, allow_empty: bool = False) -> list[Article]:
     """Load every `*.md` article of the directory, sorted by file name."""
     corpus_dir = Path(corpus_dir)
     _check_dir(corpus_dir)
     files = sorted(p for p in corpus_dir.glob("*.md") if p.is_file())
-    if not files:
+    if not files and not allow_empty:
         raise CorpusError(str(corpus_dir), "", "no *.md articles in the corpus directory")
     return [load_article(p) for p in files]
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, TypeVar
 
 _R = TypeVar("_R")
+
+# A corpus date, as precise as the source is: "2019", "2019-06" or "2019-06-10".
+_PUBLISHED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,28 @@ class Source:
             "url": self.url,
             "published": self.published,
         }
+
+
+def published_parts(published: str) -> tuple[int, ...] | None:
+    """(year,), (year, month) or (year, month, day) of a corpus date; None if it is not one."""
+    match = _PUBLISHED.fullmatch(published.strip())
+    if match is None:
+        return None
+    parts = tuple(int(g) for g in match.groups() if g)
+    try:
+        dt.date(*parts, *(1,) * (3 - len(parts)))  # a real month and day
+    except ValueError:
+        return None
+    return parts
+
+
+def newest_first(sources: Iterable[Source]) -> list[Source]:
+    """Sources by date, newest first; undated last, equal dates in the order given.
+
+    A partial date sorts after the full dates it could be ("2019-06" after "2019-06-11"): of
+    two June articles, the one known to be late in June is listed first.
+    """
+    return sorted(sources, key=lambda s: published_parts(s.published) or (), reverse=True)
 
 
 @dataclass(frozen=True, slots=True)

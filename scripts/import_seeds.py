@@ -16,12 +16,12 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a plain script from any directory
 
-from retrieval.cleaning import Block, clean_page, load_patterns, split_lines  # noqa: E402
+from retrieval.cleaning import clean_page, load_patterns, split_lines  # noqa: E402
+from retrieval.corpus import format_article  # noqa: E402
 
 SPEC = ROOT / "scripts" / "seeds.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
 CORPUS = ROOT / "corpus"
-META_FIELDS = ("title", "outlet", "author", "published", "url", "language")
 
 
 def raw_text(seeds: Path, entry: dict) -> str:
@@ -29,18 +29,6 @@ def raw_text(seeds: Path, entry: dict) -> str:
     lines = (seeds / entry["source"]).read_text(encoding="utf-8").splitlines()
     first, last = entry.get("lines") or (1, len(lines))
     return "\n".join(lines[first - 1 : last])
-
-
-def render(meta: dict, blocks: list[Block]) -> str:
-    """One Markdown file: YAML front matter, then paragraphs and `## ` subheads."""
-    front = {name: str(meta.get(name, "")) for name in META_FIELDS}
-    header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=10_000)
-    body = []
-    for block in blocks:
-        if block.text.startswith("#"):
-            raise ValueError(f"paragraph would read as a Markdown heading: {block.text[:60]!r}")
-        body.append(f"## {block.text}" if block.subhead else block.text)
-    return f"---\n{header}---\n\n" + "\n\n".join(body) + "\n"
 
 
 def build(seeds: Path, spec_path: Path = SPEC, verbose: bool = False) -> dict[str, str]:
@@ -65,7 +53,7 @@ def build(seeds: Path, spec_path: Path = SPEC, verbose: bool = False) -> dict[st
             for line in split_lines(raw):
                 if line not in kept:
                     print(f"{entry['slug']}: dropped {line[:90]!r}", file=sys.stderr)
-        files[f"{entry['slug']}.md"] = render(entry["meta"], blocks)
+        files[f"{entry['slug']}.md"] = format_article(entry["meta"], blocks)
     return files
 
 
