@@ -11,6 +11,9 @@ from bot.config import Settings
 
 # httpx and httpcore log every request URL at INFO, and the URL holds the bot token.
 _TOKEN_BEARING = ("httpx", "httpcore")
+# The page extractors log a failed download or an empty page at ERROR; `election-bot add`
+# reports each failure in one line of its own, so theirs show at LOG_LEVEL=DEBUG only.
+_REPORTED_BY_US = ("trafilatura", "htmldate", "courlan")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -34,6 +37,8 @@ def configure_logging(settings: Settings) -> None:
         handler.setLevel(level)
     for name in _TOKEN_BEARING:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _REPORTED_BY_US:
+        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.CRITICAL)
     token = settings.telegram_bot_token
     secret = token.get_secret_value().strip() if token else ""
     if secret:  # an empty "secret" would be "replaced" between every character

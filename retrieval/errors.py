@@ -34,3 +34,7 @@ class IndexStale(RetrievalError):
 
 class ModelError(RetrievalError):
     """The embedding model could not be loaded."""
+
+
+class IngestError(RetrievalError):
+    """A page that cannot be added to the corpus: nothing was written."""
