@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from retrieval.records import Hit, Source
+from retrieval.records import Hit, Source, newest_first, published_parts
 
 MAX_MESSAGE_UNITS = 4096  # Telegram's limit, in UTF-16 code units of the text after parsing
 MAX_CALLBACK_BYTES = 64
@@ -162,11 +162,14 @@ def _esc(text: str) -> str:
 
 
 def format_date(published: str) -> str:
-    """'2019-06-10' → '10 June 2019'; anything unparseable is shown as it is."""
+    """'2019-06-10' → '10 June 2019', '2019-06' → 'June 2019'; other text is shown as it is."""
     try:
         when = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
     except ValueError:
-        return published.strip()
+        parts = published_parts(published)
+        if parts is None or len(parts) == 3:
+            return published.strip()
+        return f"{datetime(*parts, 1):%B %Y}" if len(parts) == 2 else str(parts[0])
     return f"{when.day} {when:%B %Y}"
 
 
@@ -379,12 +382,12 @@ def help_reply(bot_username: str = "") -> Reply:
 
 
 def sources_reply(sources: Sequence[Source]) -> Reply:
-    """/sources: the articles, each with outlet, headline, date and link."""
+    """/sources: the articles, newest first, each with outlet, headline, date and link."""
     if not sources:
         text = "I can't list the articles right now."
         return Reply(_esc(text), text)
     html_lines, text_lines = ["<b>The articles I quote</b>"], ["The articles I quote"]
-    for i, source in enumerate(sources, 1):
+    for i, source in enumerate(newest_first(sources), 1):
         line_html, line_text = source_html(source)
         html_lines.append(f"{i}. {line_html}")
         text_lines.append(f"{i}. {line_text}" + (f"\n   {source.url}" if source.url else ""))

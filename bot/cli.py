@@ -1,4 +1,4 @@
-"""`election-bot`: build the index, ask from the terminal, chat, serve the bot, evaluate.
+"""`election-bot`: add articles, build the index, ask, chat, serve the bot, evaluate.
 
 Imports stay inside the commands: `ask` must not pay for Telegram or torch.
 """
@@ -117,6 +117,47 @@ def cmd_eval(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace, settings) -> int:
+    """Add an article to the corpus from a saved page or a URL."""
+    from bot.answer import shorten
+    from retrieval.chunking import split_sentences
+    from retrieval.ingest import OVERRIDABLE, add_page
+
+    given = {name: getattr(args, name) for name in OVERRIDABLE}
+    overrides = {name: value for name, value in given.items() if value is not None}
+    added = add_page(args.page, args.corpus_dir or settings.corpus_dir, overrides)
+    source, extracted = added.article.source, added.extracted
+    subheads = sum(b.subhead for b in extracted.blocks)
+    shown = {
+        "title": source.title,
+        "published": source.published,
+        "outlet": source.outlet,
+        "author": source.author,
+        "url": source.url,
+        "words": f"{extracted.words} in {len(extracted.paragraphs)} paragraphs, "
+        f"{subheads} subhead{'s' * (subheads != 1)}",
+        "first": shorten(split_sentences(extracted.paragraphs[0])[0], 100),
+    }
+    print(f"Extracted from {args.page}:")
+    for name, value in shown.items():
+        print(f"  {name + ':':<11}{value or '(none)'}")
+    for note in extracted.notes:
+        print(f"  note: {note}")
+    print(f"Wrote {added.path}")
+    print("Next: election-bot index  (makes the article searchable)")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, settings) -> int:
+    """List the corpus's articles, newest first: no index or model needed."""
+    from bot.answer import sources_reply
+    from retrieval.corpus import load_corpus
+
+    articles = load_corpus(args.corpus_dir or settings.corpus_dir)
+    print(sources_reply([a.source for a in articles]).plain)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="election-bot",
@@ -124,6 +165,17 @@ def build_parser() -> argparse.ArgumentParser:
         "five news articles, with their sources.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("add", help="add an article to the corpus from a saved page or a URL")
+    p.add_argument("page", help="a saved news page (.html) or its http(s) URL")
+    for name in ("title", "outlet", "published", "url", "author"):
+        p.add_argument(f"--{name}", help=f"the article's {name}, if the page lacks it or is wrong")
+    p.add_argument("--corpus-dir", type=Path, help="default CORPUS_DIR")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("sources", help="list the corpus's articles, newest first")
+    p.add_argument("--corpus-dir", type=Path, help="default CORPUS_DIR")
+    p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("index", help="build the index from the corpus")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
