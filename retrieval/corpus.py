@@ -136,7 +136,7 @@ def parse_article(text: str, file: str, path: str = "") -> Article:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        why = "missing" if err["type"] == "missing" else err["msg"]
+        why = "missing" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             why = "unknown field"
         raise CorpusError(file, field, why) from None

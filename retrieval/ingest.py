@@ -28,6 +28,7 @@ from retrieval.records import Article, Source
 # Less text than this is not an article: trafilatura's own bar for a page's main text.
 MIN_ARTICLE_CHARS = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 MAX_SLUG_CHARS = 60
+MAX_SAME_SLUG = 99  # articles of one headline: stem.md, stem-2.md, …
 DEFAULT_LANGUAGE = "en"  # the corpus and the model are English
 # Only dates the page states (meta tags, structured data, <time>, the URL): the extensive
 # search would take any date in the text, such as a "today" line in the site's header.
@@ -105,7 +106,7 @@ def _text(element: _Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def _blocks(body: _Element, title: str) -> Iterator[Block]:
+def _blocks(body: _Element, headlines: set[str]) -> Iterator[Block]:
     """trafilatura's body as paragraphs and subheads; list items as "- " paragraphs."""
     for element in body:
         if element.tag == "list":
@@ -114,7 +115,7 @@ def _blocks(body: _Element, title: str) -> Iterator[Block]:
                     yield Block(f"- {text}")
             continue
         text = _text(element)
-        if text and text != title:  # the headline lives in the front matter only
+        if text and text not in headlines:  # the headline lives in the front matter only
             yield Block(text, subhead=element.tag == "head")
 
 
@@ -130,44 +131,45 @@ def extract(
 
     Raises IngestError when the page holds no article text or no URL to cite it by.
     """
-    overrides = {k: " ".join(v.split()) for k, v in (overrides or {}).items() if v is not None}
-    unknown = set(overrides) - set(OVERRIDABLE)
-    if unknown:
-        raise ValueError(f"not overridable: {sorted(unknown)}")
+    overrides = {k: " ".join(v.split()) for k, v in (overrides or {}).items()}
+    if set(overrides) - set(OVERRIDABLE):
+        raise ValueError(f"only these can be overridden: {OVERRIDABLE}")
     doc = trafilatura.bare_extraction(
         html,
         url=url or overrides.get("url") or None,
         with_metadata=True,
         include_comments=False,
         include_tables=False,
-        favor_precision=True,  # a login form or a list of links is not an article
+        favor_precision=True,  # else a login form or a list of links passes for an article
         date_extraction_params=DATE_PARAMS,
     )
-    found: dict[str, str] = {}
-    if doc is not None:
-        for name, attr in (("title", "title"), ("outlet", "sitename"), ("author", "author")):
-            found[name] = " ".join((getattr(doc, attr) or "").split())
-        found["published"] = doc.date or ""
-        found["url"] = doc.url or ""
-    title = overrides.get("title", found.get("title", ""))
-    blocks = _trim_subheads(list(_blocks(doc.body, title))) if doc is not None else []
+    found = {"title": "", "outlet": "", "author": "", "published": "", "url": ""}
+    blocks: list[Block] = []
+    if doc is not None and doc.body is not None:
+        raw = (doc.title, doc.sitename, doc.author, doc.date, doc.url)
+        fields = zip(OVERRIDABLE, raw, strict=True)
+        found = {name: " ".join((value or "").split()) for name, value in fields}
+        headlines = {found["title"], overrides.get("title", "")}  # the page's, and the right one
+        blocks = _trim_subheads(list(_blocks(doc.body, headlines)))
     chars = sum(len(b.text) for b in blocks if not b.subhead)
     if chars < MIN_ARTICLE_CHARS:
         raise IngestError(
             f"no article text found in the page ({chars} characters of text, "
             f"an article has at least {MIN_ARTICLE_CHARS})"
         )
-    values = {name: overrides.get(name, found.get(name, "")) for name in OVERRIDABLE}
-    notes = []
+    values = {**found, **overrides}
     if not values["url"]:
         raise IngestError(
             "the page names no URL of its own (no canonical link): give it with --url"
         )
+    notes = []
     if "outlet" not in overrides and values["outlet"].lower() == _site_domain(values["url"]):
         notes.append("outlet: the site's domain, the page names no site (--outlet to set it)")
-    for name in ("title", "published", "author"):
-        if not values[name]:
-            notes.append(f"{name}: not on the page, left empty (--{name} to set it)")
+    notes += [
+        f"{name}: not on the page, left empty (--{name} to set it)"
+        for name in ("title", "published", "author")
+        if not values[name]
+    ]
     language = _language(html)
     if not language:
         notes.append(f"language: not stated by the page, taken as {DEFAULT_LANGUAGE}")
@@ -177,12 +179,10 @@ def extract(
 
 def _trim_subheads(blocks: list[Block]) -> list[Block]:
     """Drop subheads with no paragraph under them (a trailing "Read more" heading)."""
-    kept = [
-        b
-        for i, b in enumerate(blocks)
-        if not b.subhead or (i + 1 < len(blocks) and not blocks[i + 1].subhead)
+    last = len(blocks) - 1
+    return [
+        b for i, b in enumerate(blocks) if not b.subhead or (i < last and not blocks[i + 1].subhead)
     ]
-    return kept
 
 
 def _language(html: bytes | str) -> str:
@@ -229,7 +229,7 @@ def write_new(corpus_dir: Path, stem: str, text: str) -> Path:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        for n in range(1, 1000):
+        for n in range(1, MAX_SAME_SLUG + 1):
             path = corpus_dir / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
             try:
                 os.link(tmp, path)
@@ -237,7 +237,7 @@ def write_new(corpus_dir: Path, stem: str, text: str) -> Path:
                 continue
             _fsync_dir(corpus_dir)
             return path
-        raise IngestError(f"{corpus_dir}: {stem}.md and 998 variants exist already")
+        raise IngestError(f"{corpus_dir}: {stem}.md and {stem}-2 to -{MAX_SAME_SLUG}.md exist")
     except OSError as exc:
         raise IngestError(f"cannot write to {corpus_dir}: {exc.strerror}") from None
     finally:

@@ -170,3 +170,20 @@ def test_any_text_gives_a_message_telegram_accepts(question, texts, data) -> Non
     for one in hits:
         accepted(passage_html(one))
     accepted(no_answer_reply(question).html)
+
+
+def test_sources_are_listed_newest_first_with_readable_dates() -> None:
+    sources = [
+        Source("Old", "A", "https://a.test/1", "2019-05"),
+        Source("Undated", "B", "https://b.test/2", ""),
+        Source("New", "C", "https://c.test/3", "2019-06-12"),
+        Source("Month", "D", "https://d.test/4", "2019-06"),
+    ]
+    lines = accepted(sources_reply(sources).html).splitlines()
+    assert lines[1:] == [
+        "1. C — New, 12 June 2019",
+        "2. D — Month, June 2019",
+        "3. A — Old, May 2019",
+        "4. B — Undated",
+    ]
+    assert sources_reply(sources).plain.splitlines()[1] == "1. C — New, 12 June 2019"

@@ -238,3 +238,103 @@ def test_ask_with_an_empty_question_says_how_to_ask(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("election-bot: ask needs a question")
     assert "Traceback" not in result.stderr
+
+
+# --- add and sources ---------------------------------------------------------------------------
+
+PAGES = ROOT / "tests" / "data" / "pages"
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in directory.iterdir()}
+
+
+def test_add_writes_the_article_says_what_it_found_and_what_next(
+    tmp_path: Path, corpus_copy: Path
+) -> None:
+    page = PAGES / "nomad-wire-turnout.html"
+    out = run_cli("add", str(page), index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    lines = out.stdout.splitlines()
+    assert lines[0] == f"Extracted from {page}:"
+    assert "  title:     Turnout figures questioned after Kazakhstan's early election" in lines
+    assert "  published: 2019-06-12" in lines
+    assert "  outlet:    nomadwire.example" in lines
+    assert "  words:     174 in 8 paragraphs, 1 subhead" in lines
+    assert any(line.startswith("  first:     Official figures put turnout") for line in lines)
+    assert any(line.startswith("  note: outlet: the site's domain") for line in lines)
+    written = corpus_copy / "turnout-figures-questioned-after-kazakhstans-early-election.md"
+    assert f"Wrote {written}" in lines
+    assert lines[-1].startswith("Next: election-bot index")
+    assert written.is_file()
+    assert not (tmp_path / "idx").exists()  # no index, no model: only the corpus
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        (["login.html"], "no article text found in the page"),
+        (["digest-republished-hectic-times.html"], "already in the corpus: rferl-hectic-times.md"),
+        (["eurasia-notes-kossanov.html"], "give it with --url"),
+        (["steppe-herald-observers.html", "--published", "11 June 2019"], "published: must be"),
+        (["missing.html"], "cannot read"),
+        # .invalid never resolves (RFC 2606): the same with or without a network.
+        (["https://news.invalid/kazakhstan/vote.html"], "cannot fetch https://news.invalid/"),
+    ],
+)
+def test_add_refuses_in_one_line_and_writes_nothing(
+    tmp_path: Path, corpus_copy: Path, args: list[str], why: str
+) -> None:
+    before = _files(corpus_copy)
+    page = args[0] if args[0].startswith("https:") else str(PAGES / args[0])
+    out = run_cli("add", page, *args[1:], index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    assert out.returncode == 1
+    assert out.stdout == ""
+    assert len(out.stderr.splitlines()) == 1, out.stderr
+    assert out.stderr.startswith("election-bot: ") and why in out.stderr
+    assert _files(corpus_copy) == before
+
+
+def test_add_options_override_and_sources_lists_newest_first(
+    tmp_path: Path, corpus_copy: Path
+) -> None:
+    url = "https://eurasia-notes.example/2019/06/quiet-campaign.html"
+    out = run_cli(
+        "add", str(PAGES / "eurasia-notes-kossanov.html"),
+        "--url", url, "--outlet", "Eurasia Notes", "--published", "2019-06-14",
+        "--title", "Kossanov's quiet campaign", "--author", "A. Blogger",
+        index_dir=tmp_path / "idx", corpus_dir=tmp_path / "elsewhere",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 1 and "corpus directory not found" in out.stderr  # CORPUS_DIR
+    # --corpus-dir wins over CORPUS_DIR.
+    out = run_cli(
+        "add", str(PAGES / "eurasia-notes-kossanov.html"), "--corpus-dir", str(corpus_copy),
+        "--url", url, "--outlet", "Eurasia Notes", "--published", "2019-06-14",
+        "--title", "Kossanov's quiet campaign", "--author", "A. Blogger",
+        index_dir=tmp_path / "idx", corpus_dir=tmp_path / "elsewhere",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "note:" not in out.stdout  # every missing value was given
+    text = (corpus_copy / "kossanovs-quiet-campaign.md").read_text("utf-8")
+    assert text.startswith(
+        "---\ntitle: Kossanov's quiet campaign\noutlet: Eurasia Notes\nauthor: A. Blogger\n"
+        f"published: '2019-06-14'\nurl: {url}\nlanguage: en\n---\n\n"
+        "Amirzhan Kossanov entered the race"
+    )
+    out = run_cli("add", str(PAGES / "steppe-herald-observers.html"), index_dir=tmp_path / "idx",
+                  corpus_dir=corpus_copy)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+
+    out = run_cli("sources", index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    assert out.returncode == 0, out.stderr
+    listed = [line for line in out.stdout.splitlines() if line[:1].isdigit()]
+    assert len(listed) == 7
+    assert listed[0] == "1. Eurasia Notes — Kossanov's quiet campaign, 14 June 2019"
+    assert (
+        listed[1] == "2. The Steppe Herald — Observers Count the Cost of a Snap Vote, 11 June 2019"
+    )
+    assert listed[-1].startswith("7. CABAR.asia (Central Asian Bureau") and "May 2019" in listed[-1]
+    assert f"   {url}" in out.stdout.splitlines()
+    assert not (tmp_path / "idx").exists()

@@ -9,9 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.cleaning import is_boilerplate, load_patterns
-from retrieval.corpus import corpus_fingerprint, load_corpus, load_name_variants
+from retrieval.cleaning import Block, is_boilerplate, load_patterns
+from retrieval.corpus import (
+    META_FIELDS,
+    corpus_fingerprint,
+    format_article,
+    load_corpus,
+    load_name_variants,
+    parse_article,
+)
 from retrieval.errors import CorpusError
+from retrieval.records import Article, Source
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -283,3 +291,76 @@ def test_front_matter_is_a_source_plus_the_language() -> None:
     fm = FrontMatter(title="T", outlet="O", url="https://example.org/a", author="A",
                      published="2019-06-10")  # fmt: skip
     assert fm.source == Source("T", "O", "https://example.org/a", "2019-06-10", "A")
+    # The writer writes every field, in the committed files' order.
+    assert set(META_FIELDS) == set(FrontMatter.model_fields)
+
+
+@pytest.mark.parametrize(
+    "published", ["2019-6", "June 2019", "2019-02-30", "2019-13", "10.06.2019", "2019-06-10T08:00"]
+)
+def test_a_published_value_must_be_a_date(tmp_path: Path, published: str) -> None:
+    err = _error(tmp_path, GOOD_FRONT.replace('"2019-06"', f'"{published}"') + "\nBody.\n")
+    assert (err.field, err.why) == ("published", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+@pytest.mark.parametrize("published", ["", "2019", "2019-06", "2019-06-10", "2020-02-29"])
+def test_partial_and_full_dates_load(tmp_path: Path, published: str) -> None:
+    (tmp_path / "a.md").write_text(
+        GOOD_FRONT.replace('"2019-06"', f'"{published}"') + "\nBody.\n", "utf-8"
+    )
+    assert load_corpus(tmp_path)[0].source.published == published
+
+
+# --- the writer -------------------------------------------------------------------------------
+
+
+def _blocks(article: Article) -> list[Block]:
+    """The article's body as the writer takes it: a subhead before the first paragraph under it."""
+    blocks, current = [], ""
+    for text, subhead in zip(article.paragraphs, article.subheads, strict=True):
+        if subhead != current:
+            blocks.append(Block(subhead, subhead=True))
+            current = subhead
+        blocks.append(Block(text))
+    return blocks
+
+
+def _meta(article: Article) -> dict[str, str]:
+    s = article.source
+    return dict(
+        title=s.title,
+        outlet=s.outlet,
+        author=s.author,
+        published=s.published,
+        url=s.url,
+        language=article.language,
+    )
+
+
+def test_the_writer_writes_what_the_loader_reads(articles) -> None:
+    for article in articles:
+        text = format_article(_meta(article), _blocks(article))
+        back = parse_article(text, f"{article.id}.md")
+        assert back.source == article.source
+        assert back.language == article.language
+        assert (back.paragraphs, back.subheads) == (article.paragraphs, article.subheads)
+        # The committed files were written by it: the same bytes come out.
+        assert text == Path(article.path).read_text("utf-8")
+
+
+def test_the_writer_quotes_what_yaml_would_misread() -> None:
+    meta = {
+        "title": 'Tokayev: "yes" — #1, [really]',
+        "outlet": "- RFE/RL: blog",
+        "author": "",
+        "published": "2019-06-10",
+        "url": "https://x.test/a?b=1&c=2#d",
+        "language": "en",
+    }
+    back = parse_article(format_article(meta, [Block("#MeToo reached Almaty.")]), "a.md")
+    assert back.source == Source(
+        'Tokayev: "yes" — #1, [really]', "- RFE/RL: blog", meta["url"], "2019-06-10", ""
+    )
+    assert back.paragraphs == ("#MeToo reached Almaty.",)
+    with pytest.raises(ValueError, match="heading"):
+        format_article(meta, [Block("## Not a paragraph")])
