@@ -1,13 +1,15 @@
 """Atomic writes: readers see the old file or directory, or the new one complete, never a half.
 
 The one way this project writes what others read while it runs: the index builds, the vector
-index file, the ONNX export. Each is written under a temporary name beside its target, flushed
-to disk, then renamed into place (a rename within one directory is atomic on POSIX).
+index file, the ONNX export, an article added to the corpus. Each is written under a temporary
+name beside its target, flushed to disk, then renamed (or linked) into place (a rename within
+one directory is atomic on POSIX).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -25,20 +27,27 @@ def fsync_tree(root: Path) -> None:
 
 
 @contextmanager
-def new_file(path: Path) -> Iterator[BinaryIO]:
-    """A binary file to write, which becomes `path` only if the block completes."""
+def new_file(path: Path, *, replace: bool = True) -> Iterator[BinaryIO]:
+    """A binary file to write, which becomes `path` only if the block completes.
+
+    An existing `path` is replaced (`replace`), or refused with FileExistsError: then the name
+    is taken with a hard link, which fails if the name exists, so the check can't race.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # Not mkstemp: its files are 0600; this one gets the mode any new file gets (the umask).
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "xb") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @contextmanager

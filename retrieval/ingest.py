@@ -7,7 +7,6 @@ links and footers left behind); the article is written as one more corpus file, 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from lxml.etree import _Element
 from trafilatura.settings import DEFAULT_CONFIG, use_config
 from trafilatura.utils import load_html
 
+from retrieval.atomic import new_file
 from retrieval.chunking import ChunkParams, Shingled, normalize_for_dedup, same_text
 from retrieval.cleaning import Block
 from retrieval.corpus import format_article, load_corpus, parse_article
@@ -218,38 +218,18 @@ def slug_for(source: Source) -> str:
 
 
 def write_new(corpus_dir: Path, stem: str, text: str) -> Path:
-    """Write `stem.md` atomically, never over an existing file: `stem-2.md`, … on a clash.
-
-    The text goes to a hidden temporary file first; a hard link gives it its name only if
-    that name is free (an atomic check), so no reader ever sees a half-written article.
-    """
-    tmp = corpus_dir / f".{stem}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "x", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        for n in range(1, MAX_SAME_SLUG + 1):
-            path = corpus_dir / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                continue
-            _fsync_dir(corpus_dir)
+    """Write `stem.md` whole or not at all, never over a file: `stem-2.md`, … on a clash."""
+    for n in range(1, MAX_SAME_SLUG + 1):
+        path = corpus_dir / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+        try:
+            with new_file(path, replace=False) as f:
+                f.write(text.encode("utf-8"))
             return path
-        raise IngestError(f"{corpus_dir}: {stem}.md and {stem}-2 to -{MAX_SAME_SLUG}.md exist")
-    except OSError as exc:
-        raise IngestError(f"cannot write to {corpus_dir}: {exc.strerror}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise IngestError(f"cannot write to {corpus_dir}: {exc.strerror}") from None
+    raise IngestError(f"{corpus_dir}: {stem}.md and {stem}-2 to -{MAX_SAME_SLUG}.md exist")
 
 
 def add_page(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import ingest
+from retrieval import atomic, ingest
 from retrieval.corpus import load_article, load_corpus, split_front_matter
 from retrieval.errors import IngestError
 from retrieval.ingest import add_page, extract, write_new
@@ -246,10 +246,23 @@ def test_a_failed_write_leaves_nothing(corpus_copy: Path, monkeypatch) -> None:
     def no_link(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(ingest.os, "link", no_link)
+    monkeypatch.setattr(atomic.os, "link", no_link)
     with pytest.raises(IngestError, match="cannot write to .*Permission denied"):
         add_page(str(STEPPE), corpus_copy)
     assert _snapshot(corpus_copy) == before  # the temporary file is gone too
+
+
+def test_a_new_file_never_replaces_one_and_gets_the_usual_mode(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("first", "utf-8")
+    with pytest.raises(FileExistsError), atomic.new_file(path, replace=False) as f:
+        f.write(b"second")
+    assert path.read_text("utf-8") == "first"
+    with atomic.new_file(tmp_path / "b.md", replace=False) as f:
+        f.write(b"new")
+    # The mode any new file gets here, as the hand-written corpus files have (not 0600).
+    assert (tmp_path / "b.md").stat().st_mode & 0o777 == path.stat().st_mode & 0o777
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "b.md"]
 
 
 def test_an_empty_corpus_directory_takes_its_first_article(tmp_path: Path) -> None:
