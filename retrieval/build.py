@@ -25,6 +25,7 @@ from retrieval.errors import CorpusError
 from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
 from retrieval.names import NameCheck
 from retrieval.records import Article, Passage
+from retrieval.spelling import Vocabulary
 from retrieval.store import IndexData, check_writable, write_build
 
 log = logging.getLogger(__name__)
@@ -120,12 +121,10 @@ def prepare(
     sentence_vectors, sentence_offsets = _sentence_table(encoder, passages, progress)
     lexical_texts = [lexical_text(p) for p in passages]
     lexical = LexicalIndex.build(lexical_texts, Tokenizer(variants))
-    names = NameCheck.build(
-        lexical_texts
-        + [f"{s.title}\n{s.outlet}" for s in sources.values()]
-        + [spelling for group in variants.groups for spelling in group],
-        lexical.tokenizer,
-    )
+    # Headlines, outlets and name variants are words the corpus knows too.
+    spellings = [spelling for group in variants.groups for spelling in group]
+    texts = lexical_texts + [f"{s.title}\n{s.outlet}" for s in sources.values()]
+    names = NameCheck.build(texts + spellings, lexical.tokenizer)
     return IndexData(
         sources=sources,
         passages=passages,
@@ -134,6 +133,7 @@ def prepare(
         sentence_offsets=sentence_offsets,
         lexical=lexical,
         names=names,
+        vocabulary=Vocabulary.build(texts, spellings),
         token_vectors=token_vectors,
         token_offsets=token_offsets,
     )

@@ -94,11 +94,11 @@ class Tokenizer:
 
         self.variants = variants or NameVariants([])
         self._stem = Stemmer.Stemmer("english").stemWords
-        self._stop = frozenset(bm25s.stopwords.STOPWORDS_EN) | _question_words()
+        self.stop_words = frozenset(bm25s.stopwords.STOPWORDS_EN) | _question_words()
 
     def __call__(self, text: str) -> list[str]:
         text = _CONTRACTION.sub(_expand, self.variants.normalize(text)).lower()
-        words = self._stem([w for w in _TOKEN.findall(text) if w not in self._stop])
+        words = self._stem([w for w in _TOKEN.findall(text) if w not in self.stop_words])
         dates = [f"{m or m2}{d or d2}" for m, d, d2, m2 in _DATE.findall(text)]
         return words + dates
 

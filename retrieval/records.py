@@ -145,6 +145,7 @@ class Refusal(StrEnum):
     LOW_RELEVANCE = "low relevance"  # no passage comes close enough
     UNKNOWN_NAME = "unknown name"  # the question names someone or something the corpus never does
     NAMES_APART = "names never together"  # no passage mentions the question's names together
+    NO_ANSWER_OF_KIND = "no answer of the kind asked"  # a figure, date or age nowhere near
 
 
 @dataclass(frozen=True, slots=True)

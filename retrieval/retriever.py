@@ -11,6 +11,7 @@ context.surrounding     the article's text around a hit
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 import numpy as np
 
@@ -20,10 +21,14 @@ from retrieval.context import surrounding
 from retrieval.encoders import Encoder, load_query_encoder
 from retrieval.fusion import Mode, Scoring, check_mode, order, relevance
 from retrieval.loading import open_index
+from retrieval.query import Query, prepare
 from retrieval.question_cache import QuestionEncoder
 from retrieval.records import Hit, Passage, Ranked, Refusal, SearchResult, Source
 from retrieval.signals import SignalSource
+from retrieval.spelling import Speller
 from retrieval.store import IndexData
+
+DENSE_SIDE = "asked"  # which text of the Query the dense side encodes (asked, focus, text)
 
 
 class Retriever:
@@ -130,18 +135,29 @@ class Retriever:
         """`search_with_reason` for several questions, their vectors computed in one batch."""
         checked = check_mode(mode)
         k = self.settings.top_k if k is None else k
-        # The same text for ranking and abstention: a leading space would make the first
-        # word look like a name inside a sentence to the name checks.
-        stripped = [q.strip() if q else "" for q in questions]
+        queries = [self.prepare(q or "") for q in questions]
         results = [SearchResult([], Refusal.EMPTY_QUESTION) for _ in questions]
-        live = [i for i, q in enumerate(stripped) if q and k > 0]
+        live = [i for i, q in enumerate(queries) if q.text and k > 0]
         if not live:
             return results
-        vectors, tokens = self.encode_questions([stripped[i] for i in live])
+        dense_texts = [getattr(queries[i], DENSE_SIDE) for i in live]
+        vectors, tokens = self.encode_questions(dense_texts)
         for row, i in enumerate(live):
-            ranked = self.rank(stripped[i], vectors[row], checked, limit=k, tokens=tokens[row])
-            results[i] = self._result(stripped[i], ranked, checked, context)
+            q = queries[i]
+            ranked = self.rank(q.text, vectors[row], checked, limit=k, tokens=tokens[row])
+            results[i] = self._result(q.asking, ranked, checked, context)
         return results
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Spelling against the corpus's words; names get phonetic matching too."""
+        vocabulary = self.data.vocabulary
+        names = [w for w in vocabulary.counts if vocabulary.is_proper(w)]
+        return Speller(vocabulary.frequencies(), names, self.data.lexical.tokenizer.stop_words)
+
+    def prepare(self, question: str) -> Query:
+        """The question as it will be searched (retrieval/query.py)."""
+        return prepare(question, self.speller, self.data.vocabulary)
 
     def _result(
         self, question: str, ranked: list[Ranked], mode: Mode, context: int
@@ -206,7 +222,7 @@ class Retriever:
         data = self.data
         return refusal(
             question,
-            ranked[0],
+            ranked,
             mode=check_mode(mode),
             min_score=self.min_score,
             names=data.names,

@@ -13,6 +13,7 @@ Layout under INDEX_DIR:
     builds/<id>/token_offsets.npy  where each passage's rows start in tokens.npy
     builds/<id>/lexical/        BM25 over the passages, name variants folded
     builds/<id>/names.json      the names the corpus uses, for abstention (retrieval/names.py)
+    builds/<id>/vocabulary.json the words the corpus uses, for spelling (retrieval/spelling.py)
     models/<model>/             the model exported to ONNX, kept across builds (encoders.factory)
 
 What `write_build` writes, `load_index` reads back through the same records and classes.
@@ -39,9 +40,11 @@ from retrieval.errors import IndexCorrupt, IndexNotFound, IndexNotWritable
 from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
 from retrieval.names import NameCheck
 from retrieval.records import Passage, Source, from_record, to_record
+from retrieval.spelling import Vocabulary
 
-# 2: names.json; 3: overlapping passages with sentence spans; 4: contractions; 5: token vectors
-INDEX_FORMAT = 5
+# 2: names.json; 3: overlapping passages with sentence spans; 4: contractions; 5: token vectors;
+# 6: vocabulary.json
+INDEX_FORMAT = 6
 MANIFEST = "manifest.json"
 _CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
 # What every manifest holds, and of which type: anything else is not one of our manifests.
@@ -74,6 +77,7 @@ class IndexData:
     sentence_offsets: np.ndarray  # passage i owns rows offsets[i]:offsets[i+1]
     lexical: LexicalIndex
     names: NameCheck
+    vocabulary: Vocabulary
     token_vectors: np.ndarray | None = None  # None: no late interaction
     token_offsets: np.ndarray | None = None  # passage i owns rows offsets[i]:offsets[i+1]
     path: Path = Path()
@@ -135,6 +139,7 @@ def _write_files(root: Path, data: IndexData) -> None:
         np.save(root / "token_offsets.npy", data.token_offsets)
     data.lexical.save(root / "lexical")
     data.names.save(root / "names.json")
+    data.vocabulary.save(root / "vocabulary.json")
 
 
 def _sha256(path: Path) -> str:
@@ -229,6 +234,7 @@ def _read_files(build: Path, manifest: dict[str, Any]) -> IndexData:
         sentence_offsets=np.load(build / "sentence_offsets.npy"),
         lexical=lexical,
         names=NameCheck.load(build / "names.json", lexical.tokenizer),
+        vocabulary=Vocabulary.load(build / "vocabulary.json"),
         token_vectors=token_vectors,
         token_offsets=token_offsets,
         path=build,

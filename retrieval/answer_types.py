@@ -1,0 +1,76 @@
+"""Answer types: a question asking for a figure, a date or an age is answered only by a
+passage with such a thing beside the question's subject.
+
+"What percentage of the vote did Sadybek Tugel receive?" is close to a passage saying Tugel
+"finished dead last", and to others giving Tokayev's 70.76 per cent; neither answers it. The
+kinds and what their answers look like are data (retrieval/data/answer_types.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+_FILE = Path(__file__).parent / "data" / "answer_types.yaml"
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    kind: str
+    ask: re.Pattern[str]
+    evidence: re.Pattern[str]
+    ignore: re.Pattern[str] | None = None
+
+    def in_sentence(self, sentence: str) -> bool:
+        """Whether `sentence` holds an answer of this kind."""
+        if self.ignore is not None:
+            sentence = self.ignore.sub(" ", sentence)
+        return bool(self.evidence.search(sentence))
+
+
+@cache
+def answer_types() -> tuple[AnswerType, ...]:
+    rows = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        AnswerType(
+            r["kind"],
+            re.compile(r["ask"], re.I),
+            re.compile(r["evidence"], re.I),
+            re.compile(r["ignore"], re.I) if r.get("ignore") else None,
+        )
+        for r in rows
+    )
+
+
+# A question of two parts ("What did he do, and how long ...?") is judged on its first.
+_SECOND_PART = re.compile(
+    r",?\s+(?:and|or|but)\s+(?=(?:what|who|how|when|where|why|which)\b)", re.I
+)
+
+
+def asked_type(question: str) -> AnswerType | None:
+    """The kind of answer `question` (its first part) asks for, or None for any other."""
+    first = _SECOND_PART.split(question, maxsplit=1)[0]
+    return next((t for t in answer_types() if t.ask.search(first)), None)
+
+
+def holds_answer(
+    kind: AnswerType, sentences: Iterable[str], anchors: list[frozenset[str]], terms
+) -> bool:
+    """Whether one of `sentences` holds an answer of `kind` and a term of every anchor group.
+
+    `terms(sentence)` gives a sentence's lexical terms (the BM25 tokenizer: stems, name
+    variants folded), so anchors match whatever spelling the sentence uses.
+    """
+    for sentence in sentences:
+        if not kind.in_sentence(sentence):
+            continue
+        words = set(terms(sentence))
+        if all(group & words for group in anchors):
+            return True
+    return False

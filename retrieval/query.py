@@ -1,0 +1,73 @@
+"""What to search for a question as people type it: the asking part of a long message, with
+misspellings, texting shorthand and lower-case names put right.
+
+`Query.text` is what the lexical index and the name checks see; the question as asked is kept
+for the dense side (docs/retrieval.md: measured both ways).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.chunking import split_sentences
+from retrieval.spelling import Speller, Vocabulary
+
+# A sentence that refers back to the one before it: its subject is there, not in it.
+_REFERS_BACK = re.compile(
+    r"\b(?:that|this|these|those|it|its|they|them|their|he|him|his|she|her)\b", re.I
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question ready to search."""
+
+    asked: str  # as asked, spacing tidied
+    focus: str  # the part that asks, with the sentence it refers back to
+    text: str  # the focus with misspellings corrected and names capitalised: ranked on
+    asking: str  # the asking sentences alone, corrected: whose names must be the articles'
+
+
+def focus(message: str) -> tuple[str, str]:
+    """The sentences of a message that ask (with the one before, when they refer back to
+    it), and the asking sentences alone.
+
+    "Hi! I'm a student writing about X. What happened on the day Y? Thanks!" asks
+    "What happened on the day Y?"; a message with one sentence, or no question mark, is all
+    question. Names in the rest (where the asker lives, what they watch) are not asked about.
+    """
+    sentences = split_sentences(message)
+    asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    if len(sentences) < 2 or not asking:
+        return message, message
+    alone = " ".join(sentences[i] for i in asking)
+    first = asking[0]
+    if first > 0 and _REFERS_BACK.search(sentences[first]):
+        return " ".join(sentences[i] for i in [first - 1, *asking]), alone
+    return alone, alone
+
+
+def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
+    """Lower-case words the corpus only ever writes with a capital get it ("tokayev")."""
+    return _WORD.sub(
+        lambda m: (
+            m.group(0).capitalize()
+            if m.group(0).islower() and vocabulary.is_proper(m.group(0))
+            else m.group(0)
+        ),
+        text,
+    )
+
+
+def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
+    """The question as asked, its focus, and the focus put right."""
+    asked = " ".join(question.split())
+    part, alone = focus(asked)
+
+    def fix(text: str) -> str:
+        return capitalise_names(speller.correct(text), vocabulary)
+
+    text = fix(part)
+    return Query(asked, part, text, text if alone == part else fix(alone))

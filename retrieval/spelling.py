@@ -1,0 +1,192 @@
+"""Spelling: what a person typed, with misspelt words and texting shorthand put right.
+
+Corrections come from the corpus's own vocabulary (symspellpy over the words the articles use),
+so a misspelt word becomes one the lexical index and the name checks know. An English
+frequency dictionary (symspellpy ships one) says which typed words are real words: those are
+left alone unless the corpus's nearby word is far more common ("internat" for "internet"),
+so "France" never becomes the corpus's "French". Transliterations too far apart for an edit
+distance (Mirjakip / Mirzhakyp) meet through a phonetic skeleton of the corpus's names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+_DATA = Path(__file__).parent / "data"
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
+_OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'“‘(]*$")
+# A typed word that is a rare English word (under RARE in symspellpy's counts), one letter
+# from a corpus word this much more common, is a slip for it ("internat" 0.36M, "internet"
+# 264M); a common word is meant as typed ("France" 103M beside "French", "unite" beside
+# "united").
+RARE = 1_000_000
+COMMONER = 100
+MIN_LENGTH = 3  # shorter words are left alone: too many real words lie one letter apart
+
+
+@cache
+def english_counts() -> Mapping[str, int]:
+    """symspellpy's English frequency dictionary: word -> count (82,765 words)."""
+    import symspellpy
+
+    path = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
+    counts: dict[str, int] = {}
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            word, _, count = line.partition(" ")
+            counts[word] = int(count)
+    return counts
+
+
+@cache
+def texting() -> Mapping[str, str]:
+    """Texting shorthand -> what it stands for (retrieval/data/texting.txt)."""
+    pairs = {}
+    for line in (_DATA / "texting.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            short, _, words = line.strip().partition(" ")
+            pairs[short] = words.strip()
+    return pairs
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words the corpus uses: how often, and how often written in lower case."""
+
+    # word (lower case, no possessive) -> (occurrences, in lower case, capitalised mid-sentence)
+    counts: dict[str, tuple[int, int, int]]
+
+    @classmethod
+    def build(cls, texts: Iterable[str], names: Iterable[str] = ()) -> Vocabulary:
+        """From the corpus's texts, and `names` (spellings known to be names, seen alone)."""
+        seen: Counter[str] = Counter()
+        lower: Counter[str] = Counter()
+        named: Counter[str] = Counter()
+        for text in [*texts, *(f"Of {name}" for name in names)]:
+            for m in _WORD.finditer(text):
+                word = _POSSESSIVE.sub("", m.group(0)).replace("’", "'")
+                key = word.lower()
+                seen[key] += 1
+                lower[key] += word == key
+                opens = _OPENS_SENTENCE.search(text[: m.start()]) is not None
+                named[key] += word[0].isupper() and not opens
+        return cls({w: (n, lower[w], named[w]) for w, n in sorted(seen.items())})
+
+    def frequencies(self) -> dict[str, int]:
+        return {w: n for w, (n, _, _) in self.counts.items()}
+
+    def is_proper(self, word: str) -> bool:
+        """Whether the corpus writes `word` only with a capital, and so inside sentences: a
+        name (Tokayev, Almaty), not a word that merely opens sentences ("Operators")."""
+        _, lower, named = self.counts.get(word.lower(), (0, 0, 0))
+        return named > 0 and lower == 0
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.counts, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls({w: (int(n), int(lower), int(named)) for w, (n, lower, named) in raw.items()})
+
+
+def skeleton(word: str) -> str:
+    """How a name sounds, whatever the transliteration: Toqaev, Tokayev, Tokaiev -> tokaev.
+
+    Accents go; q/k, j/zh/dzh, kh/h, w/v, x/ks, y/i meet; doubled letters and an i or y
+    between vowels (the Russian -aye-, -aie-) drop; the Kazakh patronymic -uly is the
+    Russian -ov (Dulatuly, Dulatov).
+    """
+    w = unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+    for a, b in (("dzh", "zh"), ("dj", "zh"), ("j", "zh"), ("kh", "h"), ("q", "k"), ("w", "v"),
+                 ("x", "ks"), ("y", "i")):  # fmt: skip
+        w = w.replace(a, b)
+    w = re.sub(r"(?<=[aeiou])i(?=[aeiou])", "", w)
+    w = re.sub(r"^i(?=[aeiou])", "", w)
+    w = re.sub(r"uli$", "ov", w)
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+class Speller:
+    """Corrects the words of a question against a corpus vocabulary (word -> count)."""
+
+    def __init__(
+        self,
+        vocabulary: Mapping[str, int],
+        names: Iterable[str] = (),
+        stop_words: Iterable[str] = (),
+    ) -> None:
+        self.vocabulary = dict(vocabulary)
+        # A real word is never "corrected" into one of these ("keen" is not "been").
+        self.stop_words = frozenset(stop_words)
+        self._skeletons: dict[str, str] = {}
+        for name in sorted(names, key=lambda n: -self.vocabulary.get(n, 0)):
+            self._skeletons.setdefault(skeleton(name), name)  # the commonest spelling wins
+        self._symspell = None
+        self._lock = threading.Lock()
+
+    def _index(self):  # noqa: ANN202 - a symspellpy.SymSpell, built on first need
+        with self._lock:
+            if self._symspell is None:
+                from symspellpy import SymSpell
+
+                index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+                for word, count in self.vocabulary.items():
+                    if len(word) >= MIN_LENGTH:
+                        index.create_dictionary_entry(word, count)
+                self._symspell = index
+            return self._symspell
+
+    def word(self, typed: str) -> str:
+        """The word meant by `typed` (lower case): itself when known or nothing is closer."""
+        w = typed.lower()
+        if w in texting():
+            return texting()[w]
+        if w in self.vocabulary or len(w) < MIN_LENGTH:
+            return w
+        english = english_counts()
+        by_sound = self._skeletons.get(skeleton(w))
+        if by_sound is not None and w not in english:
+            return by_sound
+        from symspellpy import Verbosity
+
+        distance = 1 if len(w) <= 4 else 2
+        found = self._index().lookup(w, Verbosity.CLOSEST, max_edit_distance=distance)
+        if not found:
+            return by_sound or w
+        best = max(found, key=lambda s: (-s.distance, s.count)).term
+        if w in english:  # a real word: a slip only if rare, one letter off a far commoner one
+            slip = english[w] < RARE and english.get(best, 0) >= COMMONER * english[w]
+            if not slip or min(s.distance for s in found) > 1 or best in self.stop_words:
+                return w
+        return best
+
+    def correct(self, text: str) -> str:
+        """`text` with each word put right, keeping everything between words as it was.
+
+        A corrected word keeps the typed word's capitalisation (a capital first letter, or
+        all capitals).
+        """
+
+        def fix(match: re.Match[str]) -> str:
+            whole = match.group(0)
+            typed = _POSSESSIVE.sub("", whole)
+            meant = self.word(typed.replace("’", "'"))
+            if meant == typed.lower().replace("’", "'"):
+                return whole
+            if typed.isupper() and len(typed) > 1:
+                meant = meant.upper()
+            elif typed[0].isupper():
+                meant = meant[:1].upper() + meant[1:]
+            return meant + whole[len(typed) :]  # the possessive, as typed
+
+        return _WORD.sub(fix, text)

@@ -1,0 +1,96 @@
+"""What is searched for a question as typed: the asking part of a long message, put right."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answer_types import asked_type, holds_answer
+from retrieval.query import focus
+from retrieval.records import Refusal
+
+
+def test_a_long_message_is_searched_on_the_sentences_that_ask() -> None:
+    message = (
+        "Hi! I'm a student in Germany writing about elections. "
+        "What happened in Almaty on June 9? Thanks a lot!"
+    )
+    assert focus(message) == ("What happened in Almaty on June 9?",) * 2
+
+
+def test_a_question_referring_back_keeps_the_sentence_it_refers_to() -> None:
+    message = "I keep reading that detainees were labelled as radicals. Who was that aimed at?"
+    context, alone = focus(message)
+    assert context == message and alone == "Who was that aimed at?"
+
+
+@pytest.mark.parametrize(
+    "message", ["Who won the election?", "Tell me about the protests. And the internet blocks."]
+)
+def test_one_sentence_or_no_question_mark_is_all_question(message: str) -> None:
+    assert focus(message) == (message, message)
+
+
+def test_lower_case_names_and_misspellings_are_put_right(hash_retriever) -> None:
+    q = hash_retriever.prepare("wat did tokayv say abt the electoin")
+    assert q.asked == "wat did tokayv say abt the electoin"
+    assert q.text.startswith("what did To") and q.text.endswith("say about the election")
+    assert q.text.split()[2][0].isupper()  # the name is a name again, for the name checks
+
+
+def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriever) -> None:
+    # Germany is nowhere in the articles; the question itself is theirs to answer.
+    question = "What happened to the protesters in Almaty?"
+    message = f"Hello, I'm a student from Germany. {question} Thanks!"
+    result = hash_retriever.search_with_reason(message)
+    assert result.refusal is None and result.hits
+    assert hash_retriever.search_with_reason(f"Did Germany see {question.lower()}").refusal
+
+
+# --- answer types ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What percentage of the vote did Tugel get?", "percentage"),
+        ("How many people were detained?", "count"),
+        ("How old is the candidate?", "age"),
+        ("When did Nazarbayev resign?", "date"),
+        ("After he was detained, when was he released?", "date"),
+        ("On what date was Tokayev inaugurated?", "date"),
+        ("How long a sentence did he get?", "duration"),
+        ("What position did he hold when he became president?", None),  # "when" not asked
+        ("What age group led the protests?", None),
+        ("What did he do for a living, and how long has he been in politics?", None),
+        ("Who won the election?", None),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
+    found = asked_type(question)
+    assert (found.kind if found else None) == kind
+
+
+def test_counts_are_numbers_that_are_not_years_or_dates() -> None:
+    count = asked_type("How many?")
+    assert count is not None
+    assert count.in_sentence("nearly 500 people") and count.in_sentence("seven candidates")
+    assert not count.in_sentence("on June 9, 2019") and not count.in_sentence("in 9 May")
+
+
+def test_an_answer_of_the_kind_must_stand_beside_the_question_s_names() -> None:
+    percentage = asked_type("What percentage did Tugel get?")
+    sentences = ["Tokayev got 70 per cent.", "Tugel finished dead last."]
+
+    def terms(text: str) -> list[str]:
+        return text.lower().replace(".", "").split()
+
+    assert holds_answer(percentage, sentences, [frozenset({"tokayev"})], terms)
+    assert not holds_answer(percentage, sentences, [frozenset({"tugel"})], terms)
+    assert holds_answer(percentage, sentences, [], terms)  # no names: any such answer
+
+
+def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_retriever):
+    # The articles name Tugel (he came last) and give other candidates' shares, never his.
+    result = hash_retriever.search_with_reason("What percentage of the vote did Tugel get?")
+    assert result.refusal is Refusal.NO_ANSWER_OF_KIND
+    assert hash_retriever.search("What share of the vote did Tokayev receive?")

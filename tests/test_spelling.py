@@ -1,0 +1,81 @@
+"""Spelling: misspelt words and texting shorthand put right against the corpus's words."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.spelling import Speller, Vocabulary, skeleton
+
+TEXTS = [
+    "Qasym-Zhomart Toqaev won the election. Officials said turnout was high.",
+    "Police detained protesters in Almaty and Nur-Sultan. The internet was blocked.",
+    "Human rights defender Yevgeny Zhovtis quoted a poem by Mirzhakyp Dulatov.",
+    "French officials commented. Operators blocked access.",
+]
+NAMES = ["Tokayev", "Tokaev", "Toqaev", "Nazarbayev", "Kozhayev"]
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    vocabulary = Vocabulary.build(TEXTS, NAMES)
+    names = [w for w in vocabulary.counts if vocabulary.is_proper(w)]
+    return Speller(vocabulary.frequencies(), names, stop_words={"the", "was", "been"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("who won the electoin", "who won the election"),
+        ("wat was the turnot", "what was the turnout"),
+        ("did the internat get blokced", "did the internet get blocked"),
+        ("what did tokayv say", "what did tokayev say"),
+        ("Who is Evgeniy Jovtis?", "Who is Yevgeny Zhovtis?"),  # by sound
+        ("Who is Mirjakip Dulatuly?", "Who is Mirzhakyp Dulatov?"),  # beyond edit distance
+        ("ppl detained in almaty", "people detained in almaty"),
+        ("Tokaiev's win", "Toqaev's win"),  # the possessive stays as typed
+    ],
+)
+def test_misspellings_become_the_corpus_s_words(speller: Speller, typed: str, meant: str):
+    # Spellings of one name are all the corpus's (BM25 folds them): any of them will do.
+    spellings = {"Toqaev", "Tokaev", "Tokayev"}
+    assert speller.correct(typed) in {meant.replace("Toqaev", s) for s in spellings}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "What is the capital of France?",  # a real word is not the corpus's "French"
+        "Will they unite?",  # nor "unite" its "united"
+        "Was the body keen to send a team?",  # nor "keen" a stop word one letter away
+        "Who is Putin?",  # an English dictionary word, so not a slip for anything
+    ],
+)
+def test_real_words_are_left_alone(speller: Speller, typed: str) -> None:
+    assert speller.correct(typed) == typed
+
+
+def test_a_correction_keeps_the_typed_capitals(speller: Speller) -> None:
+    assert speller.correct("ELECTOIN in ALMATY") == "ELECTION in ALMATY"
+    assert speller.correct("Electoin day") == "Election day"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Tokayev", "Tokaiev"), ("Toqaev", "Tokaev"), ("Nazarbayev", "Nazarbaiev"),
+     ("Zhovtis", "Jovtis"), ("Kozhayev", "Kojaev"), ("Ablyazov", "Abliazov"),
+     ("Kassym", "Qasym"), ("Dulatov", "Dulatuly"), ("Sädibek", "Sadibek")],
+)  # fmt: skip
+def test_skeletons_meet_across_transliterations(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+
+
+def test_skeletons_keep_different_names_apart() -> None:
+    assert skeleton("Tokayev") != skeleton("Kossanov")
+    assert skeleton("Almaty") != skeleton("Aktobe")
+
+
+def test_names_are_what_the_corpus_capitalises_inside_sentences() -> None:
+    vocabulary = Vocabulary.build(TEXTS, NAMES)
+    assert vocabulary.is_proper("almaty") and vocabulary.is_proper("tokayev")
+    assert not vocabulary.is_proper("operators")  # only ever opens a sentence
+    assert not vocabulary.is_proper("police") and not vocabulary.is_proper("nowhere")
