@@ -9,15 +9,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.answer_types import asked_type, holds_answer
+from retrieval.answer_types import SUBJECT_SHARE, asked_type, holds_answer, subject_names
 from retrieval.lexical import LexicalIndex
 from retrieval.names import NameCheck
 from retrieval.records import Ranked, Refusal
 
 # The single raw threshold of the dense-only baseline: cosine of the question and passage.
 DENSE_FLOOR = 0.3
-# A name in more than this share of passages is the corpus's subject, not a constraint.
-SUBJECT_SHARE = 0.5
 # Questions asking for a figure, a date or an age are checked in this many best passages.
 TYPED_PASSAGES = 3
 # A passage this relevant is about the question whatever the check of the answer's kind says:
@@ -63,12 +61,6 @@ def refusal(
         ):
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
     return None, ""
-
-
-def subject_names(question: str, names: NameCheck, lexical: LexicalIndex) -> list[frozenset[str]]:
-    """The BM25 terms of each name of `question` that is not the corpus's own subject."""
-    groups = names.named_terms(question)
-    return [g for g in groups if lexical.containing(g).mean() <= SUBJECT_SHARE]
 
 
 def named_together(question: str, names: NameCheck, lexical: LexicalIndex) -> bool:

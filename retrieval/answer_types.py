@@ -16,7 +16,12 @@ from pathlib import Path
 
 import yaml
 
+from retrieval.lexical import LexicalIndex
+from retrieval.names import NameCheck
+
 _FILE = Path(__file__).parent / "data" / "answer_types.yaml"
+# A name in more than this share of passages is the corpus's subject, not a constraint.
+SUBJECT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -74,3 +79,9 @@ def holds_answer(
         if all(group & words for group in anchors):
             return True
     return False
+
+
+def subject_names(question: str, names: NameCheck, lexical: LexicalIndex) -> list[frozenset[str]]:
+    """The BM25 terms of each name of `question` that is not the corpus's own subject."""
+    groups = names.named_terms(question)
+    return [g for g in groups if lexical.containing(g).mean() <= SUBJECT_SHARE]

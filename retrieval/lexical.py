@@ -149,6 +149,11 @@ class LexicalIndex:
         k1 = float(getattr(self._bm25, "k1", 1.5))
         return sum(self.idf(t) for t in terms) * (k1 + 1)
 
+    def known_share(self, query: str) -> float:
+        """The share of the query's terms that some passage holds (1.0 for no terms)."""
+        terms = self.tokenizer(query)
+        return sum(t in self.doc_freq for t in terms) / len(terms) if terms else 1.0
+
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency; unknown terms get the highest."""
         df = self.doc_freq.get(term, 0)

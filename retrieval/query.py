@@ -18,6 +18,9 @@ _REFERS_BACK = re.compile(
     r"\b(?:that|this|these|those|it|its|they|them|their|he|him|his|she|her)\b", re.I
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# Without a question mark, a sentence asks when it holds a question word ("I'm curious how
+# many were arrested").
+_ASKS = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how|whether)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,14 @@ def focus(message: str) -> tuple[str, str]:
     it), and the asking sentences alone.
 
     "Hi! I'm a student writing about X. What happened on the day Y? Thanks!" asks
-    "What happened on the day Y?"; a message with one sentence, or no question mark, is all
-    question. Names in the rest (where the asker lives, what they watch) are not asked about.
+    "What happened on the day Y?". Without a question mark the sentences holding a question
+    word ask; a message with one sentence, or none that asks, is all question. Names in
+    the rest (where the asker lives, what they watch) are not asked about.
     """
     sentences = split_sentences(message)
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    if not asking:
+        asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
     if len(sentences) < 2 or not asking:
         return message, message
     alone = " ".join(sentences[i] for i in asking)

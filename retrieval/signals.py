@@ -7,6 +7,8 @@
                   tokens, averaged (ColBERT's MaxSim on the model's own token outputs)
     introduction  1 where the passage holds its article's first mention of what a
                   "Who is X?" question asks about (retrieval/questions.py)
+    answer_kind   1 where a question asking for a figure, a date or an age finds one in the
+                  passage, beside the question's names (retrieval/answer_types.py)
 
 How they are combined is `fusion`'s business; which passages are candidates is decided here.
 """
@@ -18,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
+from retrieval.answer_types import asked_type, holds_answer, subject_names
 from retrieval.context import ArticleText, article_texts
 from retrieval.questions import definitional_subject
 from retrieval.store import IndexData
@@ -25,7 +28,7 @@ from retrieval.store import IndexData
 # Above this many passages, only a candidate pool is scored instead of every passage.
 EXHAUSTIVE_MAX = 5000
 POOL = 100  # candidates from each of the dense and BM25 sides, for a large corpus
-_TERMS_CACHE_MAX = 100_000  # sentences whose BM25 terms are kept for "Who is X?" questions
+_TERMS_CACHE_MAX = 100_000  # sentences whose BM25 terms are kept (first mentions, answer kinds)
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,9 @@ class Signals:
     sentence: np.ndarray
     best_sentence: np.ndarray  # the best sentence's position within its passage
     lexical: np.ndarray
-    late: np.ndarray | None = None
+    known: float = 1.0  # the share of the question's lexical terms the corpus has at all
     introduction: np.ndarray | None = None
+    answer_kind: np.ndarray | None = None
 
 
 class SignalSource:
@@ -53,7 +57,7 @@ class SignalSource:
         )
         # Late interaction needs the index's token vectors (and the caller's question tokens).
         self.late = late and data.token_vectors is not None
-        self._terms_cache: dict[tuple[str, int], frozenset[str]] = {}
+        self._terms_cache: dict[str, frozenset[str]] = {}
 
     @cached_property
     def articles(self) -> dict[str, ArticleText]:
@@ -64,19 +68,17 @@ class SignalSource:
         self,
         question: str,
         qvec: np.ndarray,
-        tokens: np.ndarray | None = None,
         *,
         introduction: bool = True,
+        answer_kind: bool = True,
     ) -> Signals:
-        """Every signal for the candidates of `question`; late interaction when `tokens` are
-        given and the index has token vectors; the "Who is X?" signal with `introduction`."""
+        """Every signal but late interaction for the candidates of `question` (late
+        interaction costs most: it is computed for a shortlist, `late_interaction`); the
+        "Who is X?" and answer-kind signals when asked for."""
         data = self.data
         lexical_all = data.lexical.scores(question)
         candidates = self._candidates(qvec, lexical_all)
         sentence, best = self.sentence_cosines(qvec, candidates)
-        late = None
-        if tokens is not None and len(tokens) and self.late:
-            late = self.late_interaction(tokens, candidates)
         subject = definitional_subject(question) if introduction else None
         return Signals(
             candidates=candidates,
@@ -84,9 +86,32 @@ class SignalSource:
             sentence=sentence,
             best_sentence=best,
             lexical=lexical_all[candidates] / data.lexical.ceiling(question),
-            late=late,
+            known=data.lexical.known_share(question),
             introduction=self.first_mentions(subject, candidates) if subject else None,
+            answer_kind=self.answer_kinds(question, candidates) if answer_kind else None,
         )
+
+    def answer_kinds(self, question: str, ids: np.ndarray) -> np.ndarray | None:
+        """1.0 for each passage holding an answer of the kind `question` asks for beside its
+        names; None when it asks for no particular kind."""
+        kind = asked_type(question)
+        if kind is None:
+            return None
+        names = subject_names(question, self.data.names, self.data.lexical)
+        passages = self.data.passages
+        return np.array(
+            [holds_answer(kind, passages[int(i)].sentences, names, self.terms) for i in ids],
+            dtype=np.float32,
+        )
+
+    def terms(self, sentence: str) -> frozenset[str]:
+        """A sentence's BM25 terms (name variants folded), cached: sentences recur."""
+        words = self._terms_cache.get(sentence)
+        if words is None:
+            words = frozenset(self.data.lexical.tokenizer(sentence))
+            if len(self._terms_cache) < _TERMS_CACHE_MAX:
+                self._terms_cache[sentence] = words
+        return words
 
     def _candidates(self, qvec: np.ndarray, lexical_all: np.ndarray) -> np.ndarray:
         n = len(self.data.passages)
@@ -158,14 +183,7 @@ class SignalSource:
     def _first_naming(self, article_id: str, terms: frozenset[str]) -> int:
         """The number of the article's first sentence holding every term, or -1."""
         sentences = self.articles[article_id].sentences
-        tokenize = self.data.lexical.tokenizer
         for number in sorted(sentences):
-            key = (article_id, number)
-            words = self._terms_cache.get(key)
-            if words is None:
-                words = frozenset(tokenize(sentences[number]))
-                if len(self._terms_cache) < _TERMS_CACHE_MAX:
-                    self._terms_cache[key] = words
-            if terms <= words:
+            if terms <= self.terms(sentences[number]):
                 return number
         return -1

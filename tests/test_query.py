@@ -23,10 +23,15 @@ def test_a_question_referring_back_keeps_the_sentence_it_refers_to() -> None:
     assert context == message and alone == "Who was that aimed at?"
 
 
+def test_without_a_question_mark_the_sentence_with_a_question_word_asks() -> None:
+    message = "My aunt lives in Almaty. I wonder how many were arrested. Thanks for any help."
+    assert focus(message) == ("I wonder how many were arrested.",) * 2
+
+
 @pytest.mark.parametrize(
     "message", ["Who won the election?", "Tell me about the protests. And the internet blocks."]
 )
-def test_one_sentence_or_no_question_mark_is_all_question(message: str) -> None:
+def test_one_sentence_or_none_that_asks_is_all_question(message: str) -> None:
     assert focus(message) == (message, message)
 
 
