@@ -11,13 +11,15 @@ import re
 from dataclasses import dataclass
 
 from retrieval.chunking import split_sentences
-from retrieval.spelling import Speller, Vocabulary
+from retrieval.spelling import RARE, Speller, Vocabulary, english_counts
 
 # A sentence that refers back to the one before it: its subject is there, not in it.
 _REFERS_BACK = re.compile(
     r"\b(?:that|this|these|those|it|its|they|them|their|he|him|his|she|her)\b", re.I
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
+_APOSTROPHE = re.compile(r"['’]")
 # Without a question mark, a sentence asks when it holds a question word ("I'm curious how
 # many were arrested").
 _ASKS = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how|whether)\b", re.I)
@@ -56,15 +58,21 @@ def focus(message: str) -> tuple[str, str]:
 
 
 def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
-    """Lower-case words the corpus only ever writes with a capital get it ("tokayev")."""
-    return _WORD.sub(
-        lambda m: (
-            m.group(0).capitalize()
-            if m.group(0).islower() and vocabulary.is_proper(m.group(0))
-            else m.group(0)
-        ),
-        text,
-    )
+    """Lower-case words the corpus only writes as names get their capital ("tokayev").
+
+    Not common English words ("united" stays united though the corpus only has "United
+    Nations"), nor contractions ("can't" opens headlines).
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        bare = _POSSESSIVE.sub("", word)
+        common = english_counts().get(bare, 0) >= RARE
+        if word.islower() and not common and _APOSTROPHE.search(bare) is None:
+            return word.capitalize() if vocabulary.is_proper(bare) else word
+        return word
+
+    return _WORD.sub(fix, text)
 
 
 def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:

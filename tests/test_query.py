@@ -99,3 +99,9 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
     result = hash_retriever.search_with_reason("What percentage of the vote did Tugel get?")
     assert result.refusal is Refusal.NO_ANSWER_OF_KIND
     assert hash_retriever.search("What share of the vote did Tokayev receive?")
+
+
+def test_common_words_and_contractions_are_not_made_names(hash_retriever) -> None:
+    # The corpus writes "United" (Nations) and "Can't" (a headline) only with capitals.
+    q = hash_retriever.prepare("why can't they build a united opposition")
+    assert q.text == "why can't they build a united opposition"
