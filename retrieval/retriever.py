@@ -252,4 +252,5 @@ class Retriever:
             subhead=p.subhead,
             context_before=before,
             context_after=after,
+            article_id=p.article_id,
         )
