@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from retrieval.config import RetrievalSettings
+from retrieval.config import DATA_DIR, RetrievalSettings
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
@@ -67,6 +68,13 @@ class Settings(RetrievalSettings):
     batch_max: int = Field(32, ge=1, description="most questions embedded in one batch")
     typing_delay_ms: float = Field(
         500, ge=0, description="show 'typing…' only for answers slower than this; 0 = always"
+    )
+    feedback_db: Path = Field(
+        DATA_DIR / "feedback.sqlite3",
+        description="SQLite file of 👍/👎 votes and unanswered questions; created on first use",
+    )
+    store_questions: bool = Field(
+        True, description="keep questions and votes; false = only daily counts (README, Privacy)"
     )
 
     @property

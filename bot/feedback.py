@@ -1,0 +1,536 @@
+"""The feedback store: 👍/👎 on answers and the questions left unanswered, kept in SQLite.
+
+One writer thread owns the connection; the bot's coroutines hand it work through a queue and
+await the outcome, so sqlite never runs on the event loop. Work that arrives together is
+committed in one transaction (200 votes at once are one commit, not 200 fights over a lock),
+and a caller hears back only after the commit: what was confirmed survives a restart.
+
+A database that can't be used (locked past the busy timeout, read-only, full, corrupt, from a
+newer version) costs the vote, never the answer: one warning when it starts failing, then
+the callers carry on with "lost" outcomes until it works again.
+
+What is kept (README, "Privacy"): with STORE_QUESTIONS=true, each answer's question, the
+passages shown and the index fingerprint; votes under a salted hash of the answer and the
+person (never a Telegram id); unanswered questions with the refusal's reason and relevance.
+With STORE_QUESTIONS=false, only the daily counts of `COUNTS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import enum
+import hmac
+import logging
+import os
+import queue
+import secrets
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from retrieval.records import Hit
+
+logger = logging.getLogger(__name__)
+
+# Each entry migrates the schema from version i to i + 1 (PRAGMA user_version); a database is
+# brought up to date, in one transaction, when the store first opens it. Append, never edit.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: answers shown, the passages in them, votes, unanswered questions.
+    (
+        """CREATE TABLE answers (
+            id TEXT PRIMARY KEY,          -- the short random key in the vote buttons' data
+            asked_at TEXT NOT NULL,       -- UTC, 2019-06-09T12:00:00Z
+            question TEXT NOT NULL,
+            fingerprint TEXT NOT NULL     -- the index's corpus fingerprint
+        )""",
+        """CREATE TABLE shown (
+            answer_id TEXT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,        -- 1 = first passage of the question's answers
+            article_id TEXT NOT NULL,
+            passage_id INTEGER NOT NULL,
+            relevance REAL NOT NULL,
+            quote TEXT NOT NULL,          -- the sentence shown in bold
+            PRIMARY KEY (answer_id, rank)
+        )""",
+        """CREATE TABLE votes (
+            answer_id TEXT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+            person TEXT NOT NULL,         -- salted hash of answer and user: see person_key
+            vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+            voted_at TEXT NOT NULL,
+            PRIMARY KEY (answer_id, person)
+        )""",
+        """CREATE TABLE unanswered (
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL,
+            question TEXT NOT NULL,
+            reason TEXT NOT NULL,         -- the refusal: "low relevance", "unknown name", ...
+            relevance REAL NOT NULL,      -- the best relevance found
+            fingerprint TEXT NOT NULL
+        )""",
+    ),
+    # 2: daily counts, all STORE_QUESTIONS=false keeps; the report filters by date.
+    (
+        """CREATE TABLE counts (
+            day TEXT NOT NULL,            -- UTC, 2019-06-09
+            name TEXT NOT NULL,           -- one of COUNTS, or "unanswered: <reason>"
+            n INTEGER NOT NULL,
+            PRIMARY KEY (day, name)
+        )""",
+        "CREATE INDEX answers_asked_at ON answers(asked_at)",
+        "CREATE INDEX votes_voted_at ON votes(voted_at)",
+        "CREATE INDEX unanswered_asked_at ON unanswered(asked_at)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# What STORE_QUESTIONS=false keeps, per UTC day. "answers": messages with passages sent (a
+# "More" page is one); "unanswered": questions refused, also counted per reason as
+# "unanswered: <reason>"; "votes up"/"votes down": the votes standing, a changed vote moving
+# from one to the other (while the bot still remembers the answer: see FeedbackStore).
+COUNTS = ("answers", "unanswered", "votes up", "votes down")
+VOTE_NAMES = {1: "votes up", -1: "votes down"}
+
+QUOTE_CHARS = 500  # a passage without a best sentence is kept to this length
+MAX_BATCH = 500  # jobs committed in one transaction
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+class FeedbackError(Exception):
+    """The feedback database or its salt can't be used as it is (named, for one-line messages)."""
+
+
+class Vote(enum.StrEnum):
+    """What became of a 👍/👎 press."""
+
+    RECORDED = "recorded"
+    UNKNOWN = "unknown answer"  # no answer was ever given under that id (forged, or forgotten)
+    LOST = "lost"  # the database failed; the person is thanked all the same
+
+
+class _Lost:
+    """The outcome of a job whose transaction failed."""
+
+
+LOST = _Lost()
+
+
+def salt_path(db: Path) -> Path:
+    """Where the person-key salt of the database `db` is kept: beside it."""
+    return db.with_name(db.name + ".salt")
+
+
+def now_text(when: datetime) -> str:
+    return when.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
+    """Bring the schema to version `upto`, in one transaction; the version it is at after."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise FeedbackError(
+            f"the feedback database is from a newer election-bot (schema {version}, "
+            f"this one knows up to {SCHEMA_VERSION})"
+        )
+    if version >= upto:
+        return version  # nothing to write: a read-only database at the latest version still reads
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have
+        for number in range(version + 1, upto + 1):
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.rollback()
+        raise
+    return max(version, upto)
+
+
+def read_salt(path: Path) -> bytes:
+    """The salt kept in `path`, created once (0600, written whole or not at all)."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_hex(32) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            # link() never replaces: if another process made a salt meanwhile, theirs is kept.
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FeedbackError(f"cannot read the salt {path}: {exc}") from exc
+    try:
+        salt = bytes.fromhex(text)
+    except ValueError:
+        salt = b""
+    if len(salt) < 16:
+        # Never replaced by a new one: that would quietly let everyone vote again on old answers.
+        raise FeedbackError(f"the salt {path} is damaged; restore it or delete the database too")
+    return salt
+
+
+def person_key(salt: bytes, answer_id: str, user_id: int) -> str:
+    """An anonymous key for one person's vote on one answer.
+
+    Keyed by the answer too, so the keys of one person's votes on different answers can't be
+    matched up: the key only serves to keep one vote per person per answer.
+    """
+    return hmac.new(salt, f"{answer_id}:{user_id}".encode(), "sha256").hexdigest()[:32]
+
+
+def quote_of(hit: Hit) -> str:
+    return (hit.best_sentence or hit.text)[:QUOTE_CHARS]
+
+
+@dataclass
+class _Job:
+    work: Callable[[sqlite3.Connection], Any]
+    future: concurrent.futures.Future[Any]
+    writes: bool = True
+
+
+@dataclass
+class FeedbackStore:
+    """Votes and unanswered questions in the SQLite file `path`, written by one worker thread.
+
+    The async methods are for the bot; each returns once its work is committed (or lost).
+    `busy_timeout` and `attempts`: how long a write waits for a lock another process holds,
+    and how often it tries. After a failure the database is left alone for `pause` seconds
+    (each call fails at once meanwhile), so a broken disk doesn't slow every vote down.
+    With `keep_questions` False only the daily counts are written, and which answers exist
+    and who voted what are kept in memory only, for the `remembered` most recent answers: a
+    vote on an older one (or one from before a restart) is "unknown".
+    """
+
+    path: Path
+    keep_questions: bool = True
+    busy_timeout: float = 1.0
+    attempts: int = 3
+    pause: float = 5.0
+    remembered: int = 10_000
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _queue: queue.SimpleQueue[_Job | None] = field(default_factory=queue.SimpleQueue, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _start_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The answers this process gave, most recent last: answer id -> {person key: vote} (the
+    # votes only with STORE_QUESTIONS=false). A vote on one whose record was lost is "lost",
+    # not "unknown": the person saw a real answer.
+    _issued: OrderedDict[str, dict[str, int]] = field(default_factory=OrderedDict, repr=False)
+    _issued_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The rest belongs to the writer thread.
+    _conn: sqlite3.Connection | None = field(default=None, repr=False)
+    _salt: bytes = field(default=b"", repr=False)
+    _failing: bool = field(default=False, repr=False)
+    _paused_until: float = field(default=0.0, repr=False)
+    # Undoes the in-memory changes of the transaction in progress, should it fail.
+    _undo: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if not self.keep_questions:
+            # Keys that live only in memory: a salt that never touches the disk.
+            self._salt = secrets.token_bytes(32)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FeedbackStore:
+        """The store of FEEDBACK_DB, keeping questions as STORE_QUESTIONS says."""
+        return cls(Path(settings.feedback_db), keep_questions=settings.store_questions)
+
+    @staticmethod
+    def new_answer_id() -> str:
+        """A short random key for an answer, for its vote buttons' data (8 characters)."""
+        return secrets.token_urlsafe(6)
+
+    # -- the bot's API --------------------------------------------------------------------------
+
+    async def record_answer(
+        self,
+        answer_id: str,
+        question: str,
+        hits: Sequence[Hit],
+        fingerprint: str,
+        *,
+        first_rank: int = 1,
+    ) -> bool:
+        """Keep an answer about to be sent, so votes on it know what it showed."""
+        when = self.clock()
+        with self._issued_lock:
+            self._issued[answer_id] = {}
+            while len(self._issued) > self.remembered:
+                self._issued.popitem(last=False)
+        if not self.keep_questions:
+            return await self._count(["answers"], when)
+
+        def work(conn: sqlite3.Connection) -> bool:
+            conn.execute(
+                "INSERT INTO answers (id, asked_at, question, fingerprint) VALUES (?, ?, ?, ?)",
+                (answer_id, now_text(when), question, fingerprint),
+            )
+            conn.executemany(
+                "INSERT INTO shown (answer_id, rank, article_id, passage_id, relevance, quote)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (answer_id, rank, h.article_id, h.passage_id, float(h.score), quote_of(h))
+                    for rank, h in enumerate(hits, first_rank)
+                ],
+            )
+            return True
+
+        return await self._submit(work) is True
+
+    async def record_unanswered(
+        self, question: str, reason: str, relevance: float, fingerprint: str
+    ) -> bool:
+        """Keep a question the bot refused to answer, with why and how close it came."""
+        when = self.clock()
+        if not self.keep_questions:
+            return await self._count(["unanswered", f"unanswered: {reason}"], when)
+
+        def work(conn: sqlite3.Connection) -> bool:
+            conn.execute(
+                "INSERT INTO unanswered (asked_at, question, reason, relevance, fingerprint)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (now_text(when), question, reason, float(relevance), fingerprint),
+            )
+            return True
+
+        return await self._submit(work) is True
+
+    async def vote(self, answer_id: str, user_id: int, value: int) -> Vote:
+        """Record `user_id`'s 👍 (1) or 👎 (-1) on an answer; a second press replaces the first."""
+        if value not in VOTE_NAMES:
+            raise ValueError(f"a vote is 1 or -1, not {value!r}")
+        when = self.clock()
+        work = self._memory_vote if not self.keep_questions else self._db_vote
+        outcome = await self._submit(lambda conn: work(conn, answer_id, user_id, value, when))
+        return Vote.LOST if outcome is LOST else outcome
+
+    async def read(self, query: Callable[[sqlite3.Connection], Any]) -> Any:
+        """`query(connection)` run by the writer thread, outside any write; None if it failed."""
+        outcome = await self._submit(query, writes=False)
+        return None if outcome is LOST else outcome
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish the work queued so far and close the database (the store reopens on next use)."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+            if thread is None:
+                return
+            self._queue.put(None)
+        thread.join(timeout)
+
+    # -- the jobs -------------------------------------------------------------------------------
+
+    def _db_vote(
+        self, conn: sqlite3.Connection, answer_id: str, user_id: int, value: int, when: datetime
+    ) -> Vote:
+        if conn.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
+            return Vote.LOST if self._given(answer_id) is not None else Vote.UNKNOWN
+        conn.execute(
+            "INSERT INTO votes (answer_id, person, vote, voted_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (answer_id, person) DO UPDATE"
+            " SET vote = excluded.vote, voted_at = excluded.voted_at",
+            (answer_id, person_key(self._salt, answer_id, user_id), value, now_text(when)),
+        )
+        return Vote.RECORDED
+
+    def _memory_vote(
+        self, conn: sqlite3.Connection, answer_id: str, user_id: int, value: int, when: datetime
+    ) -> Vote:
+        voters = self._given(answer_id)
+        if voters is None:
+            return Vote.UNKNOWN
+        person = person_key(self._salt, answer_id, user_id)
+        before = voters.get(person)
+        if before == value:
+            return Vote.RECORDED
+        deltas = {VOTE_NAMES[value]: 1}
+        if before is not None:
+            deltas[VOTE_NAMES[before]] = -1  # a changed vote moves from one count to the other
+        self._add(conn, when, deltas)
+        voters[person] = value
+        self._undo.append(
+            lambda: voters.pop(person) if before is None else voters.update({person: before})
+        )
+        return Vote.RECORDED
+
+    def _given(self, answer_id: str) -> dict[str, int] | None:
+        """The votes on an answer this process gave, None if it gave none under that id."""
+        with self._issued_lock:
+            return self._issued.get(answer_id)
+
+    async def _count(self, names: list[str], when: datetime) -> bool:
+        def work(conn: sqlite3.Connection) -> bool:
+            self._add(conn, when, dict.fromkeys(names, 1))
+            return True
+
+        return await self._submit(work) is True
+
+    @staticmethod
+    def _add(conn: sqlite3.Connection, when: datetime, deltas: dict[str, int]) -> None:
+        day = when.astimezone(UTC).strftime("%Y-%m-%d")
+        conn.executemany(
+            "INSERT INTO counts (day, name, n) VALUES (?, ?, ?)"
+            " ON CONFLICT (day, name) DO UPDATE SET n = n + excluded.n",
+            [(day, name, delta) for name, delta in deltas.items()],
+        )
+
+    # -- the writer thread ----------------------------------------------------------------------
+
+    async def _submit(self, work: Callable[[sqlite3.Connection], Any], writes: bool = True) -> Any:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="feedback-writer", daemon=True
+                )
+                self._thread.start()
+            self._queue.put(_Job(work, future, writes))
+        return await asyncio.wrap_future(future)
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            job = self._queue.get()
+            if job is None:
+                break
+            batch = [job]
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            self._execute(batch)
+        self._disconnect()
+
+    def _execute(self, batch: list[_Job]) -> None:
+        """Run a batch: its writes in one transaction, then its reads; LOST to all on failure."""
+        writes = [job for job in batch if job.writes]
+        reads = [job for job in batch if not job.writes]
+        if time.monotonic() < self._paused_until:
+            outcomes: list[Any] = [LOST] * len(batch)
+        else:
+            outcomes = self._attempt(writes, reads)
+        for job, outcome in zip(writes + reads, outcomes, strict=True):
+            job.future.set_result(outcome)
+
+    def _attempt(self, writes: list[_Job], reads: list[_Job]) -> list[Any]:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                conn = self._connect()
+                changes = conn.total_changes
+                outcomes = self._transaction(conn, writes) if writes else []
+                wrote = conn.total_changes > changes
+                outcomes += [job.work(conn) for job in reads]
+            except sqlite3.Error as exc:
+                self._disconnect()
+                if getattr(exc, "sqlite_errorcode", None) in _BUSY and attempt < self.attempts:
+                    continue  # the connection already waited busy_timeout for the lock
+                self._fault(exc)
+            except Exception as exc:  # noqa: BLE001 - a vote is never worth an answer
+                self._disconnect()
+                self._fault(exc)
+            else:
+                # Only a write proves it works again: a read-only file still answers reads.
+                if self._failing and wrote:
+                    logger.warning("The feedback database %s works again.", self.path)
+                    self._failing = False
+                return outcomes
+            return [LOST] * (len(writes) + len(reads))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _transaction(self, conn: sqlite3.Connection, jobs: list[_Job]) -> list[Any]:
+        """Every job in one transaction; a job that breaks a constraint is undone alone."""
+        self._undo.clear()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            outcomes: list[Any] = []
+            for job in jobs:
+                undone = len(self._undo)
+                conn.execute("SAVEPOINT job")
+                try:
+                    outcomes.append(job.work(conn))
+                except sqlite3.IntegrityError as exc:  # e.g. an answer id given twice
+                    conn.execute("ROLLBACK TO job")
+                    self._rewind(undone)
+                    logger.info("feedback not kept: %s", exc)
+                    outcomes.append(LOST)
+                conn.execute("RELEASE job")
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.rollback()
+            self._rewind(0)
+            raise
+        self._undo.clear()
+        return outcomes
+
+    def _rewind(self, keep: int) -> None:
+        """Undo the in-memory changes made after the first `keep`, latest first."""
+        while len(self._undo) > keep:
+            self._undo.pop()()
+
+    def _fault(self, exc: Exception) -> None:
+        """One warning when the database starts failing; the rest go to the debug log."""
+        self._paused_until = time.monotonic() + self.pause
+        if self._failing:
+            logger.debug("feedback database still failing: %s", exc)
+            return
+        self._failing = True
+        logger.warning(
+            "The feedback database %s can't be used (%s: %s); votes and unanswered questions "
+            "are not being kept, answers go on. Trying again every %g s.",
+            self.path,
+            type(exc).__name__,
+            exc,
+            self.pause,
+            exc_info=not isinstance(exc, sqlite3.Error | FeedbackError | OSError),
+        )
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a commit is on disk before the caller hears it was kept.
+            conn.execute("PRAGMA synchronous = FULL")
+            migrate(conn)
+            if self.keep_questions and not self._salt:
+                self._salt = read_salt(salt_path(self.path))
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _disconnect(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
