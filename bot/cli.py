@@ -1,4 +1,5 @@
-"""`election-bot`: add articles, build the index, ask, chat, serve the bot, evaluate.
+"""`election-bot`: add articles, build the index, ask, chat, serve the bot, evaluate, and
+report the feedback.
 
 Imports stay inside the commands: `ask` must not pay for Telegram or torch.
 """
@@ -158,6 +159,67 @@ def cmd_sources(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace, settings) -> int:
+    """Report the votes and unanswered questions; optionally export the misses."""
+    from bot.feedback import FeedbackError
+    from bot.feedback_report import (
+        NoFeedback,
+        build_report,
+        export_misses,
+        format_report,
+        open_readonly,
+    )
+
+    if args.days is not None and args.days < 1:
+        raise SystemExit("election-bot: --days must be at least 1")
+    if args.top < 1:
+        raise SystemExit("election-bot: --top must be at least 1")
+    try:
+        conn = open_readonly(settings.feedback_db)
+    except NoFeedback as e:
+        print(e, file=sys.stderr)
+        return 0
+    except FeedbackError as e:
+        print(f"election-bot: {e}", file=sys.stderr)
+        return 1
+    try:
+        report = build_report(
+            conn, days=args.days, embed=_question_embedder(settings), path=str(settings.feedback_db)
+        )
+        if args.export:
+            added, skipped = export_misses(report, Path(args.export))
+            print(
+                f"Exported {added} question(s) to {args.export}"
+                + (f" ({skipped} already there)" if skipped else ""),
+                file=sys.stderr,
+            )
+    except FeedbackError as e:
+        print(f"election-bot: {e}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    if args.json:
+        print(json.dumps(report.as_dict(args.top), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report, args.top), end="")
+    return 0
+
+
+def _question_embedder(settings):
+    """The retriever's question encoder as an embedding function, loaded on its first call."""
+    encoder = None
+
+    def embed(texts):
+        nonlocal encoder
+        if encoder is None:
+            from retrieval.encoders import load_query_encoder
+
+            encoder = load_query_encoder(settings, settings.embedding_model)
+        return encoder.encode(texts)
+
+    return embed
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="election-bot",
@@ -201,6 +263,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true", help="also dense-only and lexical-only")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("feedback", help="votes, worst-rated answers, unanswered questions")
+    p.add_argument("--days", type=int, default=None, help="only the last N days")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--export",
+        metavar="FILE.jsonl",
+        help="append the 👎 and unanswered questions as eval records (each question once)",
+    )
+    p.add_argument("--top", type=int, default=10, help="questions listed per part (default 10)")
+    p.set_defaults(func=cmd_feedback)
     return parser
 
 
