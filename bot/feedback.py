@@ -30,11 +30,11 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from retrieval.records import Hit
 
@@ -100,6 +100,8 @@ VOTE_NAMES = {1: "votes up", -1: "votes down"}
 
 QUOTE_CHARS = 500  # a passage without a best sentence is kept to this length
 MAX_BATCH = 500  # jobs committed in one transaction
+_LOST = object()  # the outcome of a job undone alone (it broke a constraint)
+T = TypeVar("T")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -116,11 +118,24 @@ class Vote(enum.StrEnum):
     LOST = "lost"  # the database failed; the person is thanked all the same
 
 
-class _Lost:
-    """The outcome of a job whose transaction failed."""
+class Pending(Generic[T]):
+    """Work already queued for the writer thread; await it (or call `result`) for its outcome.
 
+    Queued when the call is made, not when awaited: work is done in the order it was asked
+    for, so a vote always comes after the answer it is about, and nobody has to wait for
+    the disk who doesn't need the outcome (an answer is sent while its record is written).
+    """
 
-LOST = _Lost()
+    __slots__ = ("future",)
+
+    def __init__(self, future: concurrent.futures.Future[T]) -> None:
+        self.future = future
+
+    def __await__(self) -> Generator[Any, None, T]:
+        return asyncio.wrap_future(self.future).__await__()
+
+    def result(self, timeout: float | None = None) -> T:
+        return self.future.result(timeout)
 
 
 def salt_path(db: Path) -> Path:
@@ -203,6 +218,7 @@ def quote_of(hit: Hit) -> str:
 class _Job:
     work: Callable[[sqlite3.Connection], Any]
     future: concurrent.futures.Future[Any]
+    lost: Any  # the outcome when the database fails
     writes: bool = True
 
 
@@ -210,7 +226,8 @@ class _Job:
 class FeedbackStore:
     """Votes and unanswered questions in the SQLite file `path`, written by one worker thread.
 
-    The async methods are for the bot; each returns once its work is committed (or lost).
+    The bot's methods queue their work at once and return a `Pending`, which resolves once the
+    work is committed (or lost).
     `busy_timeout` and `attempts`: how long a write waits for a lock another process holds,
     and how often it tries. After a failure the database is left alone for `pause` seconds
     (each call fails at once meanwhile), so a broken disk doesn't slow every vote down.
@@ -260,7 +277,7 @@ class FeedbackStore:
 
     # -- the bot's API --------------------------------------------------------------------------
 
-    async def record_answer(
+    def record_answer(
         self,
         answer_id: str,
         question: str,
@@ -268,7 +285,7 @@ class FeedbackStore:
         fingerprint: str,
         *,
         first_rank: int = 1,
-    ) -> bool:
+    ) -> Pending[bool]:
         """Keep an answer about to be sent, so votes on it know what it showed."""
         when = self.clock()
         with self._issued_lock:
@@ -276,7 +293,7 @@ class FeedbackStore:
             while len(self._issued) > self.remembered:
                 self._issued.popitem(last=False)
         if not self.keep_questions:
-            return await self._count(["answers"], when)
+            return self._count(["answers"], when)
 
         def work(conn: sqlite3.Connection) -> bool:
             conn.execute(
@@ -293,15 +310,15 @@ class FeedbackStore:
             )
             return True
 
-        return await self._submit(work) is True
+        return self._submit(work, lost=False)
 
-    async def record_unanswered(
+    def record_unanswered(
         self, question: str, reason: str, relevance: float, fingerprint: str
-    ) -> bool:
+    ) -> Pending[bool]:
         """Keep a question the bot refused to answer, with why and how close it came."""
         when = self.clock()
         if not self.keep_questions:
-            return await self._count(["unanswered", f"unanswered: {reason}"], when)
+            return self._count(["unanswered", f"unanswered: {reason}"], when)
 
         def work(conn: sqlite3.Connection) -> bool:
             conn.execute(
@@ -311,21 +328,19 @@ class FeedbackStore:
             )
             return True
 
-        return await self._submit(work) is True
+        return self._submit(work, lost=False)
 
-    async def vote(self, answer_id: str, user_id: int, value: int) -> Vote:
+    def vote(self, answer_id: str, user_id: int, value: int) -> Pending[Vote]:
         """Record `user_id`'s 👍 (1) or 👎 (-1) on an answer; a second press replaces the first."""
         if value not in VOTE_NAMES:
             raise ValueError(f"a vote is 1 or -1, not {value!r}")
         when = self.clock()
         work = self._memory_vote if not self.keep_questions else self._db_vote
-        outcome = await self._submit(lambda conn: work(conn, answer_id, user_id, value, when))
-        return Vote.LOST if outcome is LOST else outcome
+        return self._submit(lambda conn: work(conn, answer_id, user_id, value, when), Vote.LOST)
 
-    async def read(self, query: Callable[[sqlite3.Connection], Any]) -> Any:
+    def read(self, query: Callable[[sqlite3.Connection], T]) -> Pending[T | None]:
         """`query(connection)` run by the writer thread, outside any write; None if it failed."""
-        outcome = await self._submit(query, writes=False)
-        return None if outcome is LOST else outcome
+        return self._submit(query, lost=None, writes=False)
 
     def close(self, timeout: float = 10.0) -> None:
         """Finish the work queued so far and close the database (the store reopens on next use)."""
@@ -376,12 +391,12 @@ class FeedbackStore:
         with self._issued_lock:
             return self._issued.get(answer_id)
 
-    async def _count(self, names: list[str], when: datetime) -> bool:
+    def _count(self, names: list[str], when: datetime) -> Pending[bool]:
         def work(conn: sqlite3.Connection) -> bool:
             self._add(conn, when, dict.fromkeys(names, 1))
             return True
 
-        return await self._submit(work) is True
+        return self._submit(work, lost=False)
 
     @staticmethod
     def _add(conn: sqlite3.Connection, when: datetime, deltas: dict[str, int]) -> None:
@@ -394,7 +409,9 @@ class FeedbackStore:
 
     # -- the writer thread ----------------------------------------------------------------------
 
-    async def _submit(self, work: Callable[[sqlite3.Connection], Any], writes: bool = True) -> Any:
+    def _submit(
+        self, work: Callable[[sqlite3.Connection], Any], lost: Any, writes: bool = True
+    ) -> Pending[Any]:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._start_lock:
             if self._thread is None:
@@ -402,8 +419,8 @@ class FeedbackStore:
                     target=self._run, name="feedback-writer", daemon=True
                 )
                 self._thread.start()
-            self._queue.put(_Job(work, future, writes))
-        return await asyncio.wrap_future(future)
+            self._queue.put(_Job(work, future, lost, writes))
+        return Pending(future)
 
     def _run(self) -> None:
         stop = False
@@ -425,17 +442,15 @@ class FeedbackStore:
         self._disconnect()
 
     def _execute(self, batch: list[_Job]) -> None:
-        """Run a batch: its writes in one transaction, then its reads; LOST to all on failure."""
+        """Run a batch: its writes in one transaction, then its reads; all lost on a failure."""
         writes = [job for job in batch if job.writes]
         reads = [job for job in batch if not job.writes]
-        if time.monotonic() < self._paused_until:
-            outcomes: list[Any] = [LOST] * len(batch)
-        else:
-            outcomes = self._attempt(writes, reads)
-        for job, outcome in zip(writes + reads, outcomes, strict=True):
-            job.future.set_result(outcome)
+        done = time.monotonic() >= self._paused_until and self._attempt(writes, reads)
+        for i, job in enumerate(writes + reads):
+            job.future.set_result(done[i] if done and done[i] is not _LOST else job.lost)
 
-    def _attempt(self, writes: list[_Job], reads: list[_Job]) -> list[Any]:
+    def _attempt(self, writes: list[_Job], reads: list[_Job]) -> list[Any] | None:
+        """Each job's outcome (`_LOST` for a job undone alone), None when all were lost."""
         for attempt in range(1, self.attempts + 1):
             try:
                 conn = self._connect()
@@ -457,7 +472,7 @@ class FeedbackStore:
                     logger.warning("The feedback database %s works again.", self.path)
                     self._failing = False
                 return outcomes
-            return [LOST] * (len(writes) + len(reads))
+            return None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _transaction(self, conn: sqlite3.Connection, jobs: list[_Job]) -> list[Any]:
@@ -475,7 +490,7 @@ class FeedbackStore:
                     conn.execute("ROLLBACK TO job")
                     self._rewind(undone)
                     logger.info("feedback not kept: %s", exc)
-                    outcomes.append(LOST)
+                    outcomes.append(_LOST)
                 conn.execute("RELEASE job")
             conn.execute("COMMIT")
         except BaseException:
