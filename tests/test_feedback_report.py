@@ -10,11 +10,13 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.feedback import FeedbackError, FeedbackStore
 from bot.feedback_report import (
     Totals,
+    asks_for,
     build_report,
     export_misses,
     fold,
@@ -90,6 +92,22 @@ def test_fold_and_group_questions() -> None:
     assert group_questions(questions) == [[0, 1, 4], [3, 5], [2]]
     # The same words in another order: one question once embedded (bag of words here).
     assert group_questions(questions, embed) == [[0, 1, 4], [2, 3, 5]]
+
+
+def test_questions_asking_for_different_kinds_of_answer_stay_apart() -> None:
+    def alike(texts: list[str]) -> np.ndarray:  # every question the same vector
+        return np.full((len(texts), 4), 0.5, dtype=np.float32)
+
+    questions = [
+        "When did the OSCE mission arrive?",
+        "How many observers did the OSCE send?",
+        "when did the OSCE observers arrive",
+        "How old was he?",
+        "Was the internet blocked?",
+        "Did they block the internet?",
+    ]
+    assert [asks_for(fold(q)) for q in questions] == ["when", "how many", "when", "how old", "", ""]
+    assert group_questions(questions, alike) == [[0, 2], [4, 5], [1], [3]]
 
 
 async def test_report_on_a_seeded_database(db: Path) -> None:
