@@ -1,9 +1,8 @@
 """The feedback store: 👍/👎 on answers and the questions left unanswered, kept in SQLite.
 
-One writer thread owns the connection; the bot's coroutines hand it work through a queue and
-await the outcome, so sqlite never runs on the event loop. Work that arrives together is
-committed in one transaction (200 votes at once are one commit, not 200 fights over a lock),
-and a caller hears back only after the commit: what was confirmed survives a restart.
+Written by one thread (bot/sqlite_writer.py): the bot's coroutines hand it work and await the
+outcome, so sqlite never runs on the event loop, 200 votes at once are one commit, and a
+caller hears back only after the commit: what was confirmed survives a restart.
 
 A database that can't be used (locked past the busy timeout, read-only, full, corrupt, from a
 newer version) costs the vote, never the answer: one warning when it starts failing, then
@@ -17,25 +16,22 @@ With STORE_QUESTIONS=false, only the daily counts of `COUNTS`.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import contextlib
 import enum
 import hmac
 import logging
 import os
-import queue
 import secrets
 import sqlite3
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
+from bot.sqlite_writer import Pending, SqliteWriter, UnusableDatabase
 from retrieval.records import Hit
 
 logger = logging.getLogger(__name__)
@@ -99,14 +95,11 @@ COUNTS = ("answers", "unanswered", "votes up", "votes down")
 VOTE_NAMES = {1: "votes up", -1: "votes down"}
 
 QUOTE_CHARS = 500  # a passage without a best sentence is kept to this length
-MAX_BATCH = 500  # jobs committed in one transaction
-_LOST = object()  # the outcome of a job undone alone (it broke a constraint)
-T = TypeVar("T")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+T = TypeVar("T")
 
 
-class FeedbackError(Exception):
+class FeedbackError(UnusableDatabase):
     """The feedback database or its salt can't be used as it is (named, for one-line messages)."""
 
 
@@ -116,26 +109,6 @@ class Vote(enum.StrEnum):
     RECORDED = "recorded"
     UNKNOWN = "unknown answer"  # no answer was ever given under that id (forged, or forgotten)
     LOST = "lost"  # the database failed; the person is thanked all the same
-
-
-class Pending(Generic[T]):
-    """Work already queued for the writer thread; await it (or call `result`) for its outcome.
-
-    Queued when the call is made, not when awaited: work is done in the order it was asked
-    for, so a vote always comes after the answer it is about, and nobody has to wait for
-    the disk who doesn't need the outcome (an answer is sent while its record is written).
-    """
-
-    __slots__ = ("future",)
-
-    def __init__(self, future: concurrent.futures.Future[T]) -> None:
-        self.future = future
-
-    def __await__(self) -> Generator[Any, None, T]:
-        return asyncio.wrap_future(self.future).__await__()
-
-    def result(self, timeout: float | None = None) -> T:
-        return self.future.result(timeout)
 
 
 def salt_path(db: Path) -> Path:
@@ -215,25 +188,16 @@ def quote_of(hit: Hit) -> str:
 
 
 @dataclass
-class _Job:
-    work: Callable[[sqlite3.Connection], Any]
-    future: concurrent.futures.Future[Any]
-    lost: Any  # the outcome when the database fails
-    writes: bool = True
-
-
-@dataclass
 class FeedbackStore:
     """Votes and unanswered questions in the SQLite file `path`, written by one worker thread.
 
     The bot's methods queue their work at once and return a `Pending`, which resolves once the
-    work is committed (or lost).
-    `busy_timeout` and `attempts`: how long a write waits for a lock another process holds,
-    and how often it tries. After a failure the database is left alone for `pause` seconds
-    (each call fails at once meanwhile), so a broken disk doesn't slow every vote down.
-    With `keep_questions` False only the daily counts are written, and which answers exist
-    and who voted what are kept in memory only, for the `remembered` most recent answers: a
-    vote on an older one (or one from before a restart) is "unknown".
+    work is committed (or lost): so a vote is always written after the answer it is about, and
+    an answer is sent while its record is written. `busy_timeout`, `attempts` and `pause` are
+    the writer's (bot/sqlite_writer.py). With `keep_questions` False only the daily counts are
+    written, and which answers exist and who voted what are kept in memory only, for the
+    `remembered` most recent answers: a vote on an older one (or from before a restart) is
+    "unknown".
     """
 
     path: Path
@@ -243,24 +207,25 @@ class FeedbackStore:
     pause: float = 5.0
     remembered: int = 10_000
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    _queue: queue.SimpleQueue[_Job | None] = field(default_factory=queue.SimpleQueue, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
-    _start_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # The answers this process gave, most recent last: answer id -> {person key: vote} (the
     # votes only with STORE_QUESTIONS=false). A vote on one whose record was lost is "lost",
     # not "unknown": the person saw a real answer.
     _issued: OrderedDict[str, dict[str, int]] = field(default_factory=OrderedDict, repr=False)
     _issued_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    # The rest belongs to the writer thread.
-    _conn: sqlite3.Connection | None = field(default=None, repr=False)
-    _salt: bytes = field(default=b"", repr=False)
-    _failing: bool = field(default=False, repr=False)
-    _paused_until: float = field(default=0.0, repr=False)
-    # Undoes the in-memory changes of the transaction in progress, should it fail.
-    _undo: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _salt: bytes = field(default=b"", repr=False)  # read by the writer thread on connecting
+    _writer: SqliteWriter = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
+        self._writer = SqliteWriter(
+            self.path,
+            self._prepare,
+            what="votes and unanswered questions",
+            log=logger,
+            busy_timeout=self.busy_timeout,
+            attempts=self.attempts,
+            pause=self.pause,
+        )
         if not self.keep_questions:
             # Keys that live only in memory: a salt that never touches the disk.
             self._salt = secrets.token_bytes(32)
@@ -344,12 +309,7 @@ class FeedbackStore:
 
     def close(self, timeout: float = 10.0) -> None:
         """Finish the work queued so far and close the database (the store reopens on next use)."""
-        with self._start_lock:
-            thread, self._thread = self._thread, None
-            if thread is None:
-                return
-            self._queue.put(None)
-        thread.join(timeout)
+        self._writer.close(timeout)
 
     # -- the jobs -------------------------------------------------------------------------------
 
@@ -381,7 +341,7 @@ class FeedbackStore:
             deltas[VOTE_NAMES[before]] = -1  # a changed vote moves from one count to the other
         self._add(conn, when, deltas)
         voters[person] = value
-        self._undo.append(
+        self._writer.on_rollback(
             lambda: voters.pop(person) if before is None else voters.update({person: before})
         )
         return Vote.RECORDED
@@ -407,145 +367,13 @@ class FeedbackStore:
             [(day, name, delta) for name, delta in deltas.items()],
         )
 
-    # -- the writer thread ----------------------------------------------------------------------
-
     def _submit(
-        self, work: Callable[[sqlite3.Connection], Any], lost: Any, writes: bool = True
-    ) -> Pending[Any]:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        with self._start_lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="feedback-writer", daemon=True
-                )
-                self._thread.start()
-            self._queue.put(_Job(work, future, lost, writes))
-        return Pending(future)
+        self, work: Callable[[sqlite3.Connection], T], lost: T, writes: bool = True
+    ) -> Pending[T]:
+        return self._writer.submit(work, lost, writes=writes)
 
-    def _run(self) -> None:
-        stop = False
-        while not stop:
-            job = self._queue.get()
-            if job is None:
-                break
-            batch = [job]
-            while len(batch) < MAX_BATCH:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    stop = True
-                    break
-                batch.append(job)
-            self._execute(batch)
-        self._disconnect()
-
-    def _execute(self, batch: list[_Job]) -> None:
-        """Run a batch: its writes in one transaction, then its reads; all lost on a failure."""
-        writes = [job for job in batch if job.writes]
-        reads = [job for job in batch if not job.writes]
-        done = time.monotonic() >= self._paused_until and self._attempt(writes, reads)
-        for i, job in enumerate(writes + reads):
-            job.future.set_result(done[i] if done and done[i] is not _LOST else job.lost)
-
-    def _attempt(self, writes: list[_Job], reads: list[_Job]) -> list[Any] | None:
-        """Each job's outcome (`_LOST` for a job undone alone), None when all were lost."""
-        for attempt in range(1, self.attempts + 1):
-            try:
-                conn = self._connect()
-                changes = conn.total_changes
-                outcomes = self._transaction(conn, writes) if writes else []
-                wrote = conn.total_changes > changes
-                outcomes += [job.work(conn) for job in reads]
-            except sqlite3.Error as exc:
-                self._disconnect()
-                if getattr(exc, "sqlite_errorcode", None) in _BUSY and attempt < self.attempts:
-                    continue  # the connection already waited busy_timeout for the lock
-                self._fault(exc)
-            except Exception as exc:  # noqa: BLE001 - a vote is never worth an answer
-                self._disconnect()
-                self._fault(exc)
-            else:
-                # Only a write proves it works again: a read-only file still answers reads.
-                if self._failing and wrote:
-                    logger.warning("The feedback database %s works again.", self.path)
-                    self._failing = False
-                return outcomes
-            return None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _transaction(self, conn: sqlite3.Connection, jobs: list[_Job]) -> list[Any]:
-        """Every job in one transaction; a job that breaks a constraint is undone alone."""
-        self._undo.clear()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            outcomes: list[Any] = []
-            for job in jobs:
-                undone = len(self._undo)
-                conn.execute("SAVEPOINT job")
-                try:
-                    outcomes.append(job.work(conn))
-                except sqlite3.IntegrityError as exc:  # e.g. an answer id given twice
-                    conn.execute("ROLLBACK TO job")
-                    self._rewind(undone)
-                    logger.info("feedback not kept: %s", exc)
-                    outcomes.append(_LOST)
-                conn.execute("RELEASE job")
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.rollback()
-            self._rewind(0)
-            raise
-        self._undo.clear()
-        return outcomes
-
-    def _rewind(self, keep: int) -> None:
-        """Undo the in-memory changes made after the first `keep`, latest first."""
-        while len(self._undo) > keep:
-            self._undo.pop()()
-
-    def _fault(self, exc: Exception) -> None:
-        """One warning when the database starts failing; the rest go to the debug log."""
-        self._paused_until = time.monotonic() + self.pause
-        if self._failing:
-            logger.debug("feedback database still failing: %s", exc)
-            return
-        self._failing = True
-        logger.warning(
-            "The feedback database %s can't be used (%s: %s); votes and unanswered questions "
-            "are not being kept, answers go on. Trying again every %g s.",
-            self.path,
-            type(exc).__name__,
-            exc,
-            self.pause,
-            exc_info=not isinstance(exc, sqlite3.Error | FeedbackError | OSError),
-        )
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
-            # FULL: a commit is on disk before the caller hears it was kept.
-            conn.execute("PRAGMA synchronous = FULL")
-            migrate(conn)
-            if self.keep_questions and not self._salt:
-                self._salt = read_salt(salt_path(self.path))
-        except BaseException:
-            conn.close()
-            raise
-        self._conn = conn
-        return conn
-
-    def _disconnect(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-            self._conn = None
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """A new connection: the schema brought up to date, the salt read (or made)."""
+        migrate(conn)
+        if self.keep_questions and not self._salt:
+            self._salt = read_salt(salt_path(self.path))
