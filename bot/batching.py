@@ -12,10 +12,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from retrieval.records import Hit, Source
+from retrieval.records import Hit, Refusal, SearchResult, Source
 
 logger = logging.getLogger(__name__)
 
@@ -26,19 +26,27 @@ class Searcher(Protocol):
     """What the bot and the terminal chat need of a retriever (retrieval.Retriever is one)."""
 
     warnings: list[str]  # problems found while loading, for /reload to report
+    fingerprint: str  # which index answers: its corpus fingerprint, kept with each answer
 
     def search(self, question: str, k: int) -> list[Hit]: ...
 
     def search_many(self, questions: Sequence[str], k: int) -> list[list[Hit]]: ...
+
+    # With why nothing was found: the bot keeps unanswered questions with their reason.
+    def search_with_reason(self, question: str, k: int) -> SearchResult: ...
+
+    def search_many_with_reason(self, questions: Sequence[str], k: int) -> list[SearchResult]: ...
 
     def sources(self) -> list[Source]: ...
 
 
 class OneAtATime:
     """The rest of `Searcher` for a searcher that only has `search` (a test double, say):
-    batches are searched one question at a time, and there are no sources or warnings."""
+    batches are searched one question at a time, there are no sources or warnings, and
+    nothing found is put down to low relevance."""
 
     warnings: list[str] = []  # never mutated: a searcher with warnings sets its own
+    fingerprint = ""
 
     def search(self, question: str, k: int) -> list[Hit]:
         raise NotImplementedError
@@ -46,19 +54,31 @@ class OneAtATime:
     def search_many(self, questions: Sequence[str], k: int) -> list[list[Hit]]:
         return [self.search(q, k) for q in questions]
 
+    def search_with_reason(self, question: str, k: int) -> SearchResult:
+        return _with_reason(self.search(question, k))
+
+    def search_many_with_reason(self, questions: Sequence[str], k: int) -> list[SearchResult]:
+        return [_with_reason(hits) for hits in self.search_many(questions, k)]
+
     def sources(self) -> list[Source]:
         return []
+
+
+def _with_reason(hits: list[Hit]) -> SearchResult:
+    best = max((hit.score for hit in hits), default=0.0)
+    return SearchResult(hits, None if hits else Refusal.LOW_RELEVANCE, best)
 
 
 @dataclass
 class _Request:
     question: str
     k: int
-    future: asyncio.Future[list[Hit]]
+    future: asyncio.Future[SearchResult]
 
 
 class MicroBatcher:
-    """`search(question, k)` for many coroutines at once, batched into `search_many` calls.
+    """`search(question, k)` for many coroutines at once, batched into `search_many_with_reason`
+    calls (`search_with_reason` gives the reasons too).
 
     The first question of a batch waits up to `window_ms` for company (or until `max_batch`
     questions are waiting); questions that arrive while a batch is running form the next one.
@@ -69,7 +89,7 @@ class MicroBatcher:
         self.retriever = retriever
         self.window = max(0.0, window_ms) / 1000.0
         self.max_batch = max(1, max_batch)
-        self.batches = 0  # search_many calls made, for benchmarks and tests
+        self.batches = 0  # batched searches made, for benchmarks and tests
         self._pending: list[_Request] = []
         self._full = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
@@ -86,8 +106,12 @@ class MicroBatcher:
 
     async def search(self, question: str, k: int) -> list[Hit]:
         """The retriever's hits for `question`; its exception, if it raised for this question."""
+        return (await self.search_with_reason(question, k)).hits
+
+    async def search_with_reason(self, question: str, k: int) -> SearchResult:
+        """`search`, with why nothing was found (the retriever's `search_with_reason`)."""
         if not self.enabled:
-            return await asyncio.to_thread(self.retriever.search, question, k)
+            return await asyncio.to_thread(self.retriever.search_with_reason, question, k)
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # first use, or a new event loop (tests): start afresh
             self._loop, self._pending, self._full, self._worker = loop, [], asyncio.Event(), None
@@ -140,12 +164,15 @@ class MicroBatcher:
             else:
                 request.future.set_result(outcome)
 
-    def _search_batch(self, batch: Sequence[_Request]) -> list[list[Hit] | BaseException]:
-        """Hits per request (sliced to its own k), or the exception its question raised."""
+    def _search_batch(self, batch: Sequence[_Request]) -> list[SearchResult | BaseException]:
+        """Results per request (hits sliced to its own k), or the exception its question raised."""
         top = max(r.k for r in batch)
         try:
-            results = self.retriever.search_many([r.question for r in batch], top)
-            return [hits[: r.k] for r, hits in zip(batch, results, strict=True)]
+            results = self.retriever.search_many_with_reason([r.question for r in batch], top)
+            return [
+                replace(result, hits=result.hits[: r.k])
+                for r, result in zip(batch, results, strict=True)
+            ]
         except Exception:
             if len(batch) == 1:
                 return [self._one(batch[0])]
@@ -153,8 +180,8 @@ class MicroBatcher:
             logger.info("a batch of %d failed; retrying its questions one by one", len(batch))
         return [self._one(r) for r in batch]
 
-    def _one(self, request: _Request) -> list[Hit] | BaseException:
+    def _one(self, request: _Request) -> SearchResult | BaseException:
         try:
-            return self.retriever.search(request.question, request.k)
+            return self.retriever.search_with_reason(request.question, request.k)
         except Exception as exc:
             return exc

@@ -89,6 +89,11 @@ class Retriever:
         """The articles the index holds, in corpus order."""
         return list(self.data.sources.values())
 
+    @property
+    def fingerprint(self) -> str:
+        """The corpus fingerprint the index was built from: which articles answer."""
+        return str(self.data.manifest["corpus_fingerprint"])
+
     # -- search ---------------------------------------------------------------------------------
 
     def encode_questions(

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot.batching import MicroBatcher, OneAtATime
-from retrieval.records import Hit, Source
+from retrieval.records import Hit, Refusal, SearchResult, Source
 
 SOURCE = Source("Headline", "Outlet", "https://example.test/a", "2019-06-10")
 
@@ -130,3 +130,41 @@ async def test_a_cancelled_caller_does_not_break_the_batch() -> None:
     doomed.cancel()
     assert (await kept)[0].text == "kept #0"
     assert doomed.cancelled()
+
+
+class Explaining(OneAtATime):
+    """Says why: every question naming Zelensky is refused as an unknown name."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def search_many_with_reason(self, questions: list[str], k: int) -> list[SearchResult]:
+        self.batches.append(list(questions))
+        return [self.search_with_reason(q, k) for q in questions]
+
+    def search_with_reason(self, question: str, k: int) -> SearchResult:
+        if "Zelensky" in question:
+            return SearchResult([], Refusal.UNKNOWN_NAME, 0.12)
+        return SearchResult(hits_for(question, k), None, 1.0)
+
+
+@pytest.mark.parametrize("window_ms", [20, 0])
+async def test_why_nothing_was_found_reaches_each_caller(window_ms: float) -> None:
+    retriever = Explaining()
+    batcher = MicroBatcher(retriever, window_ms=window_ms)
+    refused, answered = await asyncio.gather(
+        batcher.search_with_reason("Who is Zelensky?", 3), batcher.search_with_reason("Who won?", 2)
+    )
+    assert (refused.hits, refused.refusal, refused.relevance) == ([], Refusal.UNKNOWN_NAME, 0.12)
+    assert [h.text for h in answered.hits] == ["Who won? #0", "Who won? #1"]  # its own k
+    assert answered.refusal is None
+    assert retriever.batches == ([["Who is Zelensky?", "Who won?"]] if window_ms else [])
+
+
+async def test_a_searcher_without_reasons_puts_nothing_found_down_to_low_relevance() -> None:
+    class Empty(OneAtATime):
+        def search(self, question: str, k: int) -> list[Hit]:
+            return []
+
+    found = await MicroBatcher(Empty(), window_ms=10).search_with_reason("Pizza?", 3)
+    assert (found.hits, found.refusal) == ([], Refusal.LOW_RELEVANCE)

@@ -57,11 +57,18 @@ def test_hits_carry_text_score_and_source(hash_retriever: Retriever) -> None:
         assert isinstance(h, Hit) and isinstance(h.source, Source)
         passage = data.passages[h.passage_id]
         assert h.text == passage.text
-        assert h.source == data.sources[passage.article_id]
+        assert h.source == data.sources[passage.article_id] and h.article_id == passage.article_id
         assert h.source.url.startswith("https://") and h.source.outlet
         assert isinstance(h.source.title, str) and h.source.published.startswith("2019")
         assert isinstance(h.score, float) and 0 < h.score < 2
         assert h.best_sentence in passage.sentences
+
+
+def test_the_fingerprint_names_the_corpus_the_index_was_built_from(
+    hash_retriever: Retriever,
+) -> None:
+    fingerprint = hash_retriever.fingerprint
+    assert fingerprint and fingerprint == hash_retriever.data.manifest["corpus_fingerprint"]
 
 
 def test_hit_repr_is_short_and_readable(hash_retriever: Retriever) -> None:
