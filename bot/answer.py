@@ -48,6 +48,9 @@ TOO_LONG = (
     "for example: Who won the election?"
 )
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+THANKS = "Thanks — noted."
+VOTES = {1: "👍", -1: "👎"}
+VOTED = " ✓"  # after the button of the vote given
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,8 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One message: Telegram HTML, the same in plain text, and buttons (one per row).
+    """One message: Telegram HTML, the same in plain text, and buttons (one per row, or all
+    in one row when `one_row`: an answer's More, 👍 and 👎).
 
     The plain text may be given as a function: Telegram never needs it, the terminal does.
     """
@@ -74,6 +78,7 @@ class Reply:
     html: str
     plain_text: str | Callable[[], str]
     buttons: tuple[Button, ...] = ()
+    one_row: bool = False
 
     @property
     def plain(self) -> str:
@@ -250,10 +255,12 @@ def answer_reply(
     hits: Sequence[Hit],
     *,
     more_data: str | None = None,
+    vote_key: str | None = None,
     note: str = "",
     continued: bool = False,
 ) -> Reply:
-    """The passages that answer `question`, each quoted with its source; "More" if `more_data`."""
+    """The passages that answer `question`, each quoted with its source; "More" if `more_data`,
+    👍 and 👎 if `vote_key` (the answer's key in the feedback store)."""
     if not hits:
         return no_answer_reply(question, note=note)
     echo = shorten(" ".join(question.split()), MAX_ECHO_CHARS)
@@ -280,12 +287,14 @@ def answer_reply(
             break
         budget -= over  # a safety net; the arithmetic above is meant to be exact
     buttons = (Button("More ›", more_data),) if more_data else ()
+    if vote_key:
+        buttons += vote_buttons(vote_key)
 
     def plain() -> str:  # wrapped for a terminal: most of the work, and only a terminal needs it
         text = "\n\n".join([head_text, *(passage_plain(hit) for hit in hits)])
         return text + "\n\n(type 'more' for more passages)" if more_data else text
 
-    return Reply(message, plain, buttons)
+    return Reply(message, plain, buttons, one_row=True)
 
 
 def plain_answer(question: str, hits: Sequence[Hit]) -> str:
@@ -469,6 +478,7 @@ class Paging:
 
 MORE_DATA = re.compile(r"^m:([A-Za-z0-9_-]{1,24}):(\d{1,4})$")
 EXAMPLE_DATA = re.compile(r"^ex:(\d{1,2})$")
+VOTE_DATA = re.compile(r"^v:([A-Za-z0-9_-]{1,24}):([+-])$")
 
 
 def more_callback(key: str, offset: int) -> str:
@@ -490,3 +500,44 @@ def parse_example(data: str | None) -> str | None:
     if match and int(match[1]) < len(EXAMPLE_QUESTIONS):
         return EXAMPLE_QUESTIONS[int(match[1])]
     return None
+
+
+# --- votes -------------------------------------------------------------------------------------
+
+
+def vote_buttons(key: str, chosen: int | None = None) -> tuple[Button, Button]:
+    """👍 and 👎 for the answer `key`; the `chosen` one marked."""
+    up, down = (
+        Button(VOTES[value] + (VOTED if value == chosen else ""), vote_callback(key, value))
+        for value in (1, -1)
+    )
+    return up, down
+
+
+def vote_callback(key: str, value: int) -> str:
+    return f"v:{key}:{'+' if value > 0 else '-'}"
+
+
+def parse_vote(data: str | None) -> tuple[str, int] | None:
+    """(answer key, 1 or -1) from a vote button's data, None when it isn't one of ours."""
+    match = VOTE_DATA.fullmatch(data or "")  # fullmatch: "$" alone lets a final "\n" through
+    return (match[1], 1 if match[2] == "+" else -1) if match else None
+
+
+Keyboard = list[list[Button]]
+
+
+def with_vote(rows: Sequence[Sequence[Button]], key: str, value: int) -> Keyboard:
+    """An answer's keyboard once `value` was voted on it: that button marked, the other not."""
+    marked = dict(zip((1, -1), vote_buttons(key, value), strict=True))
+    return [
+        [marked[vote[1]] if (vote := parse_vote(b.callback_data)) and vote[0] == key else b
+         for b in row]
+        for row in rows
+    ]  # fmt: skip
+
+
+def without_more(rows: Sequence[Sequence[Button]]) -> Keyboard:
+    """An answer's keyboard once its More was pressed: the votes stay."""
+    kept = [[b for b in row if parse_more(b.callback_data) is None] for row in rows]
+    return [row for row in kept if row]

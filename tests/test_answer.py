@@ -110,6 +110,43 @@ def test_callback_data_is_at_most_64_bytes() -> None:
     assert answer.parse_example("ex:99") is None
 
 
+def test_an_answer_carries_more_and_the_votes_in_one_row() -> None:
+    key = "x" * 24  # the longest key the data allows
+    reply = answer_reply("q", [hit("t")], more_data=answer.more_callback(key, 3), vote_key=key)
+    assert reply.one_row and [b.text for b in reply.buttons] == ["More ›", "👍", "👎"]
+    assert [answer.parse_vote(b.callback_data) for b in reply.buttons[1:]] == [(key, 1), (key, -1)]
+    assert all(len(b.callback_data.encode()) <= 64 for b in reply.buttons)
+    assert answer_reply("q", [hit("t")]).buttons == ()  # the terminal chat: no votes
+    assert "👍" not in reply.plain
+    assert answer_reply("q", [], vote_key=key).buttons == no_answer_reply("q").buttons
+
+
+def test_vote_data_is_checked() -> None:
+    for forged in (
+        "v:abc:2",
+        "v::+",
+        "v:a/b:+",
+        "v:abc:+ ",
+        "v:abc:+\n",
+        "m:abc:1",
+        "v:" + "a" * 25 + ":-",
+        None,
+    ):
+        assert answer.parse_vote(forged) is None, forged
+
+
+def test_the_keyboard_shows_the_vote_and_keeps_the_votes_when_more_is_pressed() -> None:
+    key = "k1"
+    rows = [[Button("More ›", answer.more_callback(key, 3)), *answer.vote_buttons(key)]]
+    voted = answer.with_vote(rows, key, 1)
+    assert [b.text for b in voted[0]] == ["More ›", "👍 ✓", "👎"]
+    changed = answer.with_vote(voted, key, -1)
+    assert [b.text for b in changed[0]] == ["More ›", "👍", "👎 ✓"]
+    assert answer.with_vote(rows, "other", 1) == rows  # another answer's votes
+    assert [[b.text for b in row] for row in answer.without_more(changed)] == [["👍", "👎 ✓"]]
+    assert answer.without_more([[Button("More ›", answer.more_callback(key, 3))]]) == []
+
+
 def test_no_answer_is_one_honest_line_and_two_examples() -> None:
     reply = no_answer_reply("What about <Paris>?")
     assert accepted(reply.html).splitlines()[0] == NO_ANSWER
