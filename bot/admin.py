@@ -11,6 +11,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import answer
+from bot.feedback_report import build_report, stats_text
 from bot.handlers import deps, help_command, is_reply_to_bot
 from bot.reliability import RetryingRateLimiter
 
@@ -59,10 +60,11 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Admins only: questions served, abstentions, latency, uptime."""
-    limiter = context.bot.rate_limiter
+    """Admins only: questions served, abstentions, latency, uptime, votes and the top gaps."""
+    state, limiter = deps(context), context.bot.rate_limiter
     retries = limiter.retries if isinstance(limiter, RetryingRateLimiter) else 0
-    report = deps(context).stats.report(retries)
+    feedback = await state.feedback.read(build_report)  # in the store's thread, off the loop
+    report = state.stats.report(retries) + "\n" + stats_text(feedback)
     await context.bot.send_message(update.effective_chat.id, report)
 
 

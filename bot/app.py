@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -43,6 +44,11 @@ async def post_init(application: Application) -> None:
     """Publish the command menu once the bot is connected."""
     await application.bot.set_my_commands(COMMANDS)
     logger.info("Connected as @%s", application.bot.username)
+
+
+async def post_shutdown(application: Application) -> None:
+    """Let the feedback store write what is queued and close its database."""
+    await asyncio.to_thread(application.bot_data[handlers.DEPS].feedback.close)
 
 
 class QuietExtBot(ExtBot):
@@ -94,7 +100,12 @@ def build_application(
         rate_limiter=rate_limiter,
     )
     application = (
-        ApplicationBuilder().bot(bot).concurrent_updates(True).post_init(post_init).build()
+        ApplicationBuilder()
+        .bot(bot)
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
     )
     application.bot_data[handlers.DEPS] = handlers.Deps(settings, retriever, sources)
     add_handlers(application)
@@ -120,6 +131,7 @@ def add_handlers(application: Application) -> None:
             MessageHandler(groups & text, handlers.group_text),
             MessageHandler(NOT_TEXT, handlers.not_text),
             CallbackQueryHandler(handlers.more_button, pattern=r"^m:"),
+            CallbackQueryHandler(handlers.vote_button, pattern=r"^v:"),
             CallbackQueryHandler(handlers.example_button, pattern=r"^ex:"),
             CallbackQueryHandler(handlers.unknown_button),
             InlineQueryHandler(handlers.inline_query),

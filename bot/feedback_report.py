@@ -315,6 +315,26 @@ def format_report(report: FeedbackReport, top: int = 10) -> str:
     return "\n".join(lines) + "\n"
 
 
+def stats_text(report: FeedbackReport | None, top: int = 3) -> str:
+    """The feedback part of /stats: the votes, and the most-asked unanswered questions."""
+    if report is None:
+        return "Feedback: the database can't be read now (the log says why)."
+    t = report.totals
+    lines = [
+        f"Votes: 👍 {t.votes_up}, 👎 {t.votes_down}; answers: {t.answers}, "
+        f"unanswered: {t.unanswered}"
+    ]
+    if report.gaps:
+        lines.append("Top gaps (most-asked unanswered):")
+        lines += [
+            f"{n}. {_short(gap.question, 80)} ({gap.asked}×)"
+            for n, gap in enumerate(report.gaps[:top], 1)
+        ]
+    elif t.unanswered:
+        lines.append("Top gaps: questions are not kept (STORE_QUESTIONS=false)")
+    return "\n".join(lines)
+
+
 def _also(question: str, wordings: Sequence[str]) -> list[str]:
     others = [w for w in wordings if w != question]
     if not others:

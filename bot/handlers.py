@@ -19,6 +19,7 @@ from telegram import (
     InlineQueryResultsButton,
     InputTextMessageContent,
     LinkPreviewOptions,
+    Message,
     MessageEntity,
     ReplyParameters,
     Update,
@@ -30,8 +31,9 @@ from telegram.ext import ContextTypes
 from bot import answer
 from bot.batching import MicroBatcher, Searcher
 from bot.config import Settings
+from bot.feedback import FeedbackStore, Vote
 from bot.usage import RateLimits, Stats
-from retrieval.records import Hit, Source
+from retrieval.records import Hit, SearchResult, Source
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +64,14 @@ class Deps:
     loader: Callable[[Settings], Searcher] | None = None
     # Concurrent questions embedded together; made from settings when None.
     batcher: MicroBatcher | None = None
+    # Votes and unanswered questions (FEEDBACK_DB); made from settings when None.
+    feedback: FeedbackStore | None = None
 
     def __post_init__(self) -> None:
         if self.limits is None:
             self.limits = RateLimits(self.settings.rate_limit_per_minute)
+        if self.feedback is None:
+            self.feedback = FeedbackStore.from_settings(self.settings)
         if self.batcher is None:
             self.batcher = MicroBatcher(
                 self.retriever, self.settings.batch_window_ms, self.settings.batch_max
@@ -84,6 +90,25 @@ class Deps:
             self.asked.popitem(last=False)
         return key
 
+    def keep(self, question: str, page: list[Hit], paging: answer.Paging) -> str:
+        """Hand an answer about to be sent to the feedback store; the key for its votes.
+
+        Queued, not awaited: the answer goes out while the store writes (or fails to).
+        """
+        key = self.feedback.new_answer_id()
+        first = len(paging.shown) - len(page) + 1  # a "More" page goes on from the last
+        self.feedback.record_answer(
+            key, question, page, self.retriever.fingerprint, first_rank=first
+        )
+        return key
+
+    def keep_unanswered(self, question: str, found: SearchResult) -> None:
+        """Hand a question the retriever refused to the feedback store, with why."""
+        if found.refusal is not None:
+            self.feedback.record_unanswered(
+                question, found.refusal, found.relevance, self.retriever.fingerprint
+            )
+
 
 def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
     return context.bot_data[DEPS]
@@ -95,11 +120,28 @@ async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> l
 
 
 def keyboard(reply: answer.Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
+    rows = [list(reply.buttons)] if reply.one_row else [[b] for b in reply.buttons]
+    return markup(rows)
+
+
+def markup(rows: answer.Keyboard) -> InlineKeyboardMarkup | None:
+    rows = [row for row in rows if row]
+    if not rows:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.callback_data)] for b in reply.buttons]
+        [[InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row] for row in rows]
     )
+
+
+def pressed_keyboard(update: Update) -> answer.Keyboard:
+    """The keyboard of the message whose button was pressed (our buttons all carry data)."""
+    message = update.callback_query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return []  # too old for Telegram to show us (over 48 hours), or no keyboard
+    return [
+        [answer.Button(b.text, b.callback_data) for b in row if b.callback_data]
+        for row in message.reply_markup.inline_keyboard
+    ]
 
 
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: answer.Reply) -> None:
@@ -163,16 +205,21 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if not question:
         await send(update, context, answer.ask_usage_reply())
         return
-    paging = answer.Paging(question, settings.answer_passages)
+    state, paging = deps(context), answer.Paging(question, settings.answer_passages)
     async with typing_while(update, context):
-        hits = await search(context, question, paging.wanted)
-    page, has_more = paging.take(hits)
-    more = None
+        found = await state.batcher.search_with_reason(question, paging.wanted)
+    page, has_more = paging.take(found.hits)
+    more = votes = None
     if has_more:
-        key = deps(context).remember(paging, update.effective_chat.id)
+        key = state.remember(paging, update.effective_chat.id)
         more = answer.more_callback(key, len(page))
-    await send(update, context, answer.answer_reply(question, page, more_data=more, note=note))
-    deps(context).stats.record(time.monotonic() - started, abstained=not page)
+    if page:
+        votes = state.keep(question, page, paging)
+    else:
+        state.keep_unanswered(question, found)
+    reply = answer.answer_reply(question, page, more_data=more, vote_key=votes, note=note)
+    await send(update, context, reply)
+    state.stats.record(time.monotonic() - started, abstained=not page)
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -235,10 +282,10 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- buttons ---------------------------------------------------------------------------------
 
 
-async def _remove_buttons(update: Update) -> None:
-    """Take the keyboard off the pressed message; already gone is fine."""
+async def _edit_buttons(update: Update, rows: answer.Keyboard) -> None:
+    """Replace the keyboard of the pressed message (none left: no keyboard); unchanged is fine."""
     try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+        await update.callback_query.edit_message_reply_markup(reply_markup=markup(rows))
     except BadRequest as exc:
         # A second press, or two clients pressing at once: Telegram refuses the no-op edit.
         # (python-telegram-bot capitalizes Telegram's text: "Message is not modified: …".)
@@ -272,20 +319,39 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     # Checked and marked before any await: concurrent presses can't both get this page.
     if offset in asked.served or offset < len(paging.shown):
         await query.answer(answer.ALREADY_SHOWN)
-        await _remove_buttons(update)
+        await _edit_buttons(update, answer.without_more(pressed_keyboard(update)))
         return
     asked.served.add(offset)
     async with typing_while(update, context):
         hits = await search(context, paging.question, paging.wanted)
     page, has_more = paging.take(hits)
-    await _remove_buttons(update)
+    await _edit_buttons(update, answer.without_more(pressed_keyboard(update)))
     if not page:
         await query.answer(answer.NOTHING_MORE)
         return
     more = answer.more_callback(key, len(paging.shown)) if has_more else None
+    votes = state.keep(paging.question, page, paging)
     await query.answer()
-    reply = answer.answer_reply(paging.question, page, more_data=more, continued=True)
+    reply = answer.answer_reply(
+        paging.question, page, more_data=more, vote_key=votes, continued=True
+    )
     await send(update, context, reply)
+
+
+async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Take a 👍 or 👎 on an answer: thanks at once, the keyboard shows the vote."""
+    query = update.callback_query
+    parsed = answer.parse_vote(query.data)
+    outcome = Vote.UNKNOWN
+    if parsed is not None:
+        key, value = parsed
+        outcome = await deps(context).feedback.vote(key, update.effective_user.id, value)
+    if outcome is Vote.UNKNOWN:  # forged, or older than the store remembers
+        await query.answer(answer.EXPIRED)
+        return
+    # Recorded or lost to a failing database alike: the person voted, and is thanked.
+    await query.answer(answer.THANKS)
+    await _edit_buttons(update, answer.with_vote(pressed_keyboard(update), *parsed))
 
 
 def _chat_id(update: Update) -> int | None:

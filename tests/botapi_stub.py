@@ -14,11 +14,14 @@ than 50 inline results, edits that change nothing. Every call is recorded in `st
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import itertools
 import json
 import re
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -841,9 +844,17 @@ STOP_WORDS = {"what", "were", "there", "was", "the", "who", "how", "many", "and"
 
 
 def bot_settings(base_url: str, **overrides: Any) -> Any:
-    """The bot's settings pointed at a stand-in, never at .env or the environment's token."""
+    """The bot's settings pointed at a stand-in, never at .env or the environment's token.
+
+    The feedback database is a fresh one in a temporary directory unless `feedback_db` is given:
+    a test never writes into the repository's data/.
+    """
     from bot.config import Settings
 
+    if "feedback_db" not in overrides:
+        scratch = tempfile.mkdtemp(prefix="election-bot-feedback-")
+        atexit.register(shutil.rmtree, scratch, True)
+        overrides["feedback_db"] = f"{scratch}/feedback.sqlite3"
     return Settings(
         _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=base_url, **overrides
     )
@@ -870,6 +881,8 @@ async def polling(application: Any) -> AsyncIterator[Any]:
 
 class FakeRetriever(OneAtATime):
     """Deterministic keyword search over `PASSAGES`: instant, exact, no model."""
+
+    fingerprint = "fake-corpus-fingerprint"
 
     def __init__(self, delay: float = 0.0, fail: bool = False):
         self.delay, self.fail = delay, fail

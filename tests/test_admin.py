@@ -67,6 +67,32 @@ async def test_stats_for_admins_only_others_get_the_help_like_any_unknown_comman
     assert "p50" in stats_admin and "Uptime" in stats_admin
 
 
+async def test_stats_shows_the_votes_and_the_three_most_asked_gaps(stub: BotApiStub) -> None:
+    admin = stub.user(ADMIN, "Admin")
+    chat = stub.private_chat(admin)
+    async with running(stub, FakeRetriever(), admin_user_ids=[ADMIN]) as (_, feed):
+        for question in [
+            "Who won?", "Price of bread?", "price of bread", "PRICE OF BREAD!",
+            "Weather in Paris?", "weather in paris", "Tide tables?", "Moon landing?",
+        ]:  # fmt: skip
+            stub.send_text(chat, admin, question)
+            await feed()
+        (answered,) = [c for c in stub.sent_since(0) if "<blockquote>" in c.params["text"]]
+        up = answered.params["reply_markup"]["inline_keyboard"][0][-2]
+        assert up["text"] == "👍"
+        stub.press(answered.result, up["callback_data"], admin)
+        await feed()
+        mark = stub.mark()
+        stub.send_text(chat, admin, "/stats")
+        await feed()
+    (stats,) = replies(stub, mark)
+    assert "Votes: 👍 1, 👎 0; answers: 1, unanswered: 7" in stats
+    assert stats.endswith(
+        "Top gaps (most-asked unanswered):\n"
+        "1. Price of bread? (3×)\n2. Weather in Paris? (2×)\n3. Tide tables? (1×)"
+    )
+
+
 async def test_reload_swaps_the_retriever_and_keeps_the_old_one_on_failure(
     stub: BotApiStub,
 ) -> None:

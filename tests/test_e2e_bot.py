@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.answer import EXPIRED, NO_ANSWER, SOMETHING_WRONG
+from bot.answer import EXPIRED, NO_ANSWER, SOMETHING_WRONG, THANKS, parse_vote
 from bot.app import build_application
 from tests.botapi_stub import BotApiStub, Call, FakeRetriever, bot_settings, parse_html, polling
 
@@ -79,14 +80,18 @@ async def test_conversation(stub: BotApiStub, bot: FakeRetriever) -> None:
         in first.params["text"]
     )
     assert "&lt;carried&gt;" in first.params["text"]
-    ((more_text, more_data),) = buttons(first)
-    assert more_data.startswith("m:") and more_data.endswith(":3")
+    # More, 👍 and 👎 in one row
+    (row,) = first.params["reply_markup"]["inline_keyboard"]
+    (more_text, more_data), up, down = buttons(first)
+    assert len(row) == 3 and more_data.startswith("m:") and more_data.endswith(":3")
+    assert [up[0], down[0]] == ["👍", "👎"] and up[1].startswith("v:")
 
-    # More: the next three, the old button removed
+    # More: the next three, the old More button removed, its votes kept
     mark = stub.mark()
     stub.press(first.result, more_data, user)
     (second,) = await stub.wait_for("sendMessage", since=mark)
-    await stub.wait_for("editMessageReplyMarkup", since=mark)
+    (edit,) = await stub.wait_for("editMessageReplyMarkup", since=mark)
+    assert [b["text"] for b in edit.params["reply_markup"]["inline_keyboard"][0]] == ["👍", "👎"]
     assert len(quotes(second)) == 3 and not set(quotes(second)) & set(quotes(first))
     assert shown(second).startswith("More on")
 
@@ -99,12 +104,13 @@ async def test_conversation(stub: BotApiStub, bot: FakeRetriever) -> None:
     await stub.settle()
     assert stub.sent_since(mark) == []
 
-    # More on the second answer: the last one, and no More button after it
-    ((_, more_data_2),) = buttons(second)
+    # More on the second answer: the last one, and no More button after it, only the votes
+    (_, more_data_2), *votes_2 = buttons(second)
+    assert votes_2 and votes_2 != [up, down]  # a "More" page is voted on by itself
     mark = stub.mark()
     stub.press(second.result, more_data_2, user)
     (third,) = await stub.wait_for("sendMessage", since=mark)
-    assert len(quotes(third)) == 1 and buttons(third) == []
+    assert len(quotes(third)) == 1 and [text for text, _ in buttons(third)] == ["👍", "👎"]
     everything = quotes(first) + quotes(second) + quotes(third)
     assert len(everything) == len(set(everything)) == 7
 
@@ -165,6 +171,105 @@ async def test_conversation(stub: BotApiStub, bot: FakeRetriever) -> None:
     assert [c.method for c in failures] == ["editMessageReplyMarkup"], stub.summary()
     assert all(SOMETHING_WRONG not in c.params.get("text", "") for c in stub.calls)
     _dump_transcript(stub)
+
+
+# --- 👍 and 👎 ------------------------------------------------------------------------------
+
+
+async def test_votes_reach_the_database_without_telegram_ids(
+    stub: BotApiStub, tmp_path: Path
+) -> None:
+    db = tmp_path / "feedback.sqlite3"
+    application = build_application(
+        bot_settings(stub.base_url, feedback_db=str(db)), FakeRetriever()
+    )
+    # Telegram ids as they look (ten digits, a group's thirteen): unlike anything else stored.
+    alice, bob = stub.user(7341234567, "Aigerim"), stub.user(7349876543, "Bolat")
+    chat, group = stub.private_chat(alice), stub.group_chat(-1001987654321)
+    async with polling(application):
+
+        async def press(message: Call, data: str, user: dict) -> tuple[str, list[str]]:
+            """The toast, and the keyboard after the press (as the user then sees it)."""
+            mark = stub.mark()
+            stub.press(message.result, data, user)
+            (toast,) = await stub.wait_for("answerCallbackQuery", since=mark)
+            await stub.settle(quiet=0.1)
+            current = stub.messages[(message.result["chat"]["id"], message.result["message_id"])]
+            rows = current.get("reply_markup", {}).get("inline_keyboard", [])
+            return toast.params.get("text", ""), [b["text"] for row in rows for b in row]
+
+        mark = stub.mark()
+        stub.send_text(chat, alice, "Were there protests and detentions?")
+        (first,) = await stub.wait_for("sendMessage", since=mark)
+        (_, more), (_, up), (_, down) = buttons(first)
+        assert await press(first, up, alice) == (THANKS, ["More ›", "👍 ✓", "👎"])
+        assert await press(first, up, alice) == (THANKS, ["More ›", "👍 ✓", "👎"])  # no change
+        assert await press(first, down, alice) == (THANKS, ["More ›", "👍", "👎 ✓"])  # changed
+
+        mark = stub.mark()
+        stub.press(first.result, more, alice)
+        (page,) = await stub.wait_for("sendMessage", since=mark)
+        _, (_, up_2), _ = buttons(page)
+        assert await press(page, up_2, alice) == (THANKS, ["More ›", "👍 ✓", "👎"])
+        assert stub.messages[(chat["id"], first.result["message_id"])]["reply_markup"] == {
+            "inline_keyboard": [[{"text": "👍", "callback_data": up},
+                                 {"text": "👎 ✓", "callback_data": down}]]
+        }  # fmt: skip
+
+        # In a group, each person's vote counts once.
+        mark = stub.mark()
+        stub.send_text(group, alice, "/ask@election_test_bot Who won?")
+        (asked,) = await stub.wait_for("sendMessage", since=mark)
+        *_, (_, group_up), (_, group_down) = buttons(asked)
+        await press(asked, group_up, alice)
+        await press(asked, group_up, bob)
+        await press(asked, group_down, bob)
+
+        # Forged or mangled vote data: the usual "expired".
+        assert (await press(first, "v:forged00:+", alice))[0] == EXPIRED
+        assert (await press(first, up.replace("+", "*"), alice))[0] == EXPIRED
+
+        mark = stub.mark()
+        stub.send_text(chat, alice, "What is the price of bread in Paris?")
+        await stub.wait_for("sendMessage", since=mark)
+        await stub.settle()
+        running = _files_of(db)  # the write-ahead log included, while the bot runs
+    application.bot_data["deps"].feedback.close()  # what `run_polling` does on the way out
+
+    conn = sqlite3.connect(db)
+    answers = conn.execute("SELECT id, question, fingerprint FROM answers ORDER BY asked_at, rowid")
+    keys = {answer_id: (question, fp) for answer_id, question, fp in answers}
+    first_key, page_key, group_key = (parse_vote(data)[0] for data in (up, up_2, group_up))
+    assert keys == {
+        first_key: ("Were there protests and detentions?", "fake-corpus-fingerprint"),
+        page_key: ("Were there protests and detentions?", "fake-corpus-fingerprint"),
+        group_key: ("Who won?", "fake-corpus-fingerprint"),
+    }
+    ranks = conn.execute("SELECT answer_id, rank FROM shown ORDER BY answer_id, rank").fetchall()
+    assert [r for a, r in ranks if a == first_key] == [1, 2, 3]
+    assert [r for a, r in ranks if a == page_key] == [4, 5, 6]
+    votes = conn.execute("SELECT answer_id, vote FROM votes").fetchall()
+    assert sorted(votes) == sorted(
+        [(first_key, -1), (page_key, 1), (group_key, 1), (group_key, -1)]
+    )
+    assert conn.execute("SELECT question, reason FROM unanswered").fetchall() == [
+        ("What is the price of bread in Paris?", "low relevance")
+    ]
+    conn.close()
+    assert set(running) == {"feedback.sqlite3", "-wal", "-shm", ".salt"}
+    for written in (b"".join(running.values()), b"".join(_files_of(db).values())):
+        assert b"bread in Paris" in written  # the check can see what was written
+        for telegram_id in (alice["id"], bob["id"], group["id"], -group["id"]):
+            assert str(telegram_id).encode() not in written
+
+
+def _files_of(db: Path) -> dict[str, bytes]:
+    """The database and the files SQLite and the store keep beside it, by suffix."""
+    return {
+        path.name.removeprefix(db.name) or db.name: path.read_bytes()
+        for path in db.parent.iterdir()
+        if path.name.startswith(db.name)
+    }
 
 
 def _dump_transcript(stub: BotApiStub) -> None:
