@@ -270,12 +270,19 @@ async def exercise(store: FeedbackStore) -> list[object]:
     return outcomes
 
 
-async def test_a_read_only_database_costs_the_votes_with_one_warning(
-    db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.fixture
+async def answered(db: Path) -> Path:
+    """A database holding one answer, "a1", closed."""
     setup = FeedbackStore(db)
     await setup.record_answer("a1", "Who won?", HITS, "fp")
     setup.close()
+    return db
+
+
+async def test_a_read_only_database_costs_the_votes_with_one_warning(
+    answered: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = answered
     before = db.read_bytes()
     connect = sqlite3.connect
 
@@ -312,11 +319,9 @@ def _chmod_binds() -> bool:
 
 @pytest.mark.skipif(not _chmod_binds(), reason="this user writes through chmod (root)")
 async def test_a_chmod_read_only_database_costs_the_votes_with_one_warning(
-    db: Path, caplog: pytest.LogCaptureFixture
+    answered: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    setup = FeedbackStore(db)
-    await setup.record_answer("a1", "Who won?", HITS, "fp")
-    setup.close()
+    db = answered
     db.chmod(0o444)
     db.parent.chmod(0o555)
     try:
@@ -332,11 +337,9 @@ async def test_a_chmod_read_only_database_costs_the_votes_with_one_warning(
 
 
 async def test_a_full_disk_costs_the_votes_with_one_warning(
-    db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    answered: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    setup = FeedbackStore(db)
-    await setup.record_answer("a1", "Who won?", HITS, "fp")
-    setup.close()
+    db = answered
     connect = sqlite3.connect
 
     def full(*args: object, **kwargs: object) -> sqlite3.Connection:
