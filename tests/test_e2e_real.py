@@ -61,7 +61,8 @@ async def _converse(stub: BotApiStub) -> None:
     )
     assert "<b>" in first
 
-    ((_, more),) = buttons(answer)
+    (_, more), up, down = buttons(answer)
+    assert (up[0], down[0]) == ("👍", "👎")
     mark = stub.mark()
     stub.press(answer.result, more, user)
     (second,) = await stub.wait_for("sendMessage", since=mark, timeout=30)
