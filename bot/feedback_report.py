@@ -32,12 +32,19 @@ from bot.feedback import COUNTS, SCHEMA_VERSION, FeedbackError, now_text
 # send", 0.946; "when was he released" / "how old was he when he was detained", 0.936), and
 # the question word keeps both apart. Below 0.9 the pairs are mostly different questions
 # (0.863-0.879: 3 different, 1 the same), and two lines in a report cost less than two
-# questions shown as one.
+# questions shown as one. A question that names no kind of answer ("best pizza recipe?") may
+# join any: it is "what is the best pizza recipe" (0.981) asked tersely; but "did tokayev
+# win" asks yes or no, and stays apart from "how did tokayev win" (0.956).
 GROUP_COSINE = 0.9
 # The word that says what kind of answer a question wants ("how" with the word that makes it
 # a quantity). Vectors blur it: "when did X arrive" and "how many X were sent" sit close.
 _ASKS = re.compile(
     r"\b(who|whom|whose|what|which|when|where|why|how(?: (?:many|much|old|long|often|far))?)\b"
+)
+# Without a question word, a question opening with a verb asks yes or no ("did X win").
+_YES_NO = re.compile(
+    r"^(?:is|are|am|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|"
+    r"may|might|must)\b"
 )
 SHOWN_WORDINGS = 5
 
@@ -54,17 +61,24 @@ def fold(text: str) -> str:
 
 
 def asks_for(folded: str) -> str:
-    """The question word of a folded question ("when", "how many", ...), "" for none."""
+    """The kind of answer a folded question wants: its question word ("when", "how many"),
+    "yes/no" when it opens with a verb, "" when it doesn't say ("turnout")."""
     match = _ASKS.search(folded)
-    return match[1] if match else ""
+    if match:
+        return match[1]
+    return "yes/no" if _YES_NO.match(folded) else ""
+
+
+def _same_kind(one: str, other: str) -> bool:
+    return one == other or not one or not other
 
 
 def group_questions(questions: Sequence[str], embed: Embed | None = None) -> list[list[int]]:
     """Indices of `questions` grouped by question, the most asked first.
 
     Equal once folded, they are one group; with `embed`, a group also takes in every smaller
-    one asking for the same kind of answer whose folded text has a cosine of at least
-    GROUP_COSINE with its own.
+    one asking for the same kind of answer (or not saying) whose folded text has a cosine of
+    at least GROUP_COSINE with its own.
     """
     by_text: dict[str, list[int]] = {}
     for i, question in enumerate(questions):
@@ -82,7 +96,7 @@ def group_questions(questions: Sequence[str], embed: Embed | None = None) -> lis
         near = [
             i
             for i in leaders
-            if kinds[i] == kinds[j] and float(vectors[i] @ vectors[j]) >= GROUP_COSINE
+            if _same_kind(kinds[i], kinds[j]) and float(vectors[i] @ vectors[j]) >= GROUP_COSINE
         ]
         if near:
             merged[near[0]].extend(group)

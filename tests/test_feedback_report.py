@@ -105,9 +105,12 @@ def test_questions_asking_for_different_kinds_of_answer_stay_apart() -> None:
         "How old was he?",
         "Was the internet blocked?",
         "Did they block the internet?",
+        "Why was the internet blocked?",
+        "Internet blocked?",  # says no kind: may join any
     ]
-    assert [asks_for(fold(q)) for q in questions] == ["when", "how many", "when", "how old", "", ""]
-    assert group_questions(questions, alike) == [[0, 2], [4, 5], [1], [3]]
+    kinds = ["when", "how many", "when", "how old", "yes/no", "yes/no", "why", ""]
+    assert [asks_for(fold(q)) for q in questions] == kinds
+    assert group_questions(questions, alike) == [[0, 2, 7], [4, 5], [1], [3], [6]]
 
 
 async def test_report_on_a_seeded_database(db: Path) -> None:
