@@ -847,10 +847,12 @@ def bot_settings(base_url: str, **overrides: Any) -> Any:
     """The bot's settings pointed at a stand-in, never at .env or the environment's token.
 
     The feedback database is a fresh one in a temporary directory unless `feedback_db` is given:
-    a test never writes into the repository's data/.
+    a test never writes into the repository's data/; it keeps questions unless told otherwise,
+    whatever STORE_QUESTIONS the environment holds.
     """
     from bot.config import Settings
 
+    overrides.setdefault("store_questions", True)
     if "feedback_db" not in overrides:
         scratch = tempfile.mkdtemp(prefix="election-bot-feedback-")
         atexit.register(shutil.rmtree, scratch, True)
