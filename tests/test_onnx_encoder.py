@@ -99,3 +99,103 @@ def test_missing_or_foreign_export_raises_model_error(tmp_path: Path, cache: Pat
         OnnxEncoder.from_cache(tmp_path, "bundled")
     with pytest.raises(ModelError, match="another model"):
         OnnxEncoder.from_cache(cache, "some/other-model")
+
+
+# --- a damaged export: noticed on load, torch meanwhile, exported again by `index` -----------
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"\x00garbage\xff" * 100)
+
+
+def _flip_a_weight(path: Path) -> None:
+    # Same size and still a valid model, with other vectors: only a checksum can tell.
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+DAMAGES = [
+    ("model.onnx", _truncate),
+    ("model.onnx", _garbage),
+    ("model.onnx", _flip_a_weight),
+    ("tokenizer.json", _garbage),
+    ("tokenizer.json", _truncate),
+]
+
+
+@pytest.fixture
+def exported(tmp_path: Path, cache: Path):
+    """Settings whose INDEX_DIR holds a sound export of the bundled model, to damage."""
+    import shutil
+
+    from retrieval.config import RetrievalSettings
+    from retrieval.encoders import model_cache_dir
+
+    settings = RetrievalSettings(_env_file=None, index_dir=tmp_path / "index")
+    shutil.copytree(cache, model_cache_dir(tmp_path / "index", "bundled"))
+    return settings
+
+
+@pytest.mark.parametrize(("name", "damage"), DAMAGES)
+def test_a_damaged_export_falls_back_to_torch_with_a_warning(
+    exported, name: str, damage, caplog: pytest.LogCaptureFixture
+) -> None:
+    from retrieval.encoders import load_query_encoder, model_cache_dir
+    from retrieval.encoders.torch_encoder import TorchEncoder
+
+    assert isinstance(load_query_encoder(exported, "bundled"), OnnxEncoder)
+    damage(model_cache_dir(exported.index_dir, "bundled") / name)
+    with caplog.at_level("WARNING"):
+        encoder = load_query_encoder(exported, "bundled")
+    assert isinstance(encoder, TorchEncoder)
+    assert name in caplog.text and "election-bot index" in caplog.text
+    assert encoder.encode(["Who won?"]).shape == (1, 384)
+
+
+@pytest.mark.parametrize(("name", "damage"), DAMAGES[:1] + DAMAGES[3:4])
+def test_ensure_query_encoder_exports_a_damaged_export_again(exported, name: str, damage) -> None:
+    from retrieval.encoders import ensure_query_encoder, load_query_encoder, model_cache_dir
+
+    damage(model_cache_dir(exported.index_dir, "bundled") / name)
+    ensure_query_encoder(exported, progress=False)
+    assert isinstance(load_query_encoder(exported, "bundled"), OnnxEncoder)
+
+
+def test_the_export_records_its_files_checksums(cache: Path) -> None:
+    import zlib
+
+    files = json.loads((cache / "encoder.json").read_text())["files"]
+    for name in ("model.onnx", "tokenizer.json"):
+        data = (cache / name).read_bytes()
+        assert files[name] == {"size": len(data), "crc32": zlib.crc32(data)}
+
+
+@pytest.mark.slow
+def test_ask_survives_a_truncated_export_and_index_repairs_it(exported) -> None:
+    import os
+
+    from retrieval.encoders import load_query_encoder, model_cache_dir
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "EMBEDDING_"))}
+    env.update(INDEX_DIR=str(exported.index_dir), CORPUS_DIR=str(root / "corpus"),
+               HF_HUB_OFFLINE="1", PYTHONPATH=str(root))  # fmt: skip
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "bot.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600,
+                              cwd=exported.index_dir.parent)  # fmt: skip
+
+    assert cli("index", "-q").returncode == 0
+    _truncate(model_cache_dir(exported.index_dir, "bundled") / "model.onnx")
+    asked = cli("ask", "Who won the presidential election?")
+    assert asked.returncode == 0, asked.stderr
+    assert "Tokayev" in asked.stdout
+    assert "model.onnx" in asked.stderr and "INVALID_PROTOBUF" not in asked.stderr
+    assert cli("index", "-q").returncode == 0
+    assert isinstance(load_query_encoder(exported, "bundled"), OnnxEncoder)

@@ -75,9 +75,19 @@ class WordPieceCounter:
     """Counts word pieces with the model's own tokenizer (the `tokenizers` library: no torch)."""
 
     def __init__(self, tokenizer_file: Path) -> None:
+        self._setup(tokenizer_file.read_text(encoding="utf-8"))
+
+    @classmethod
+    def from_str(cls, tokenizer_json: str) -> WordPieceCounter:
+        """A counter from the text of a `tokenizer.json`."""
+        counter = cls.__new__(cls)
+        counter._setup(tokenizer_json)
+        return counter
+
+    def _setup(self, tokenizer_json: str) -> None:
         from tokenizers import Tokenizer
 
-        self._tok = Tokenizer.from_file(str(tokenizer_file))
+        self._tok = Tokenizer.from_str(tokenizer_json)
         self._tok.no_truncation()
         self._tok.no_padding()
 

@@ -33,6 +33,9 @@ class HashEncoder:
         tok = tokenizer_file(str(bundled_model_path()))
         self._counter = WordPieceCounter(tok) if tok else None
 
+    def __repr__(self) -> str:
+        return "HashEncoder()"
+
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -1,7 +1,8 @@
 """Export the sentence-transformers model to ONNX for `OnnxEncoder`: needs torch, once.
 
 The export is written to a temporary directory and moved into place whole
-(`retrieval.atomic.new_directory`), so a reader never sees half an export.
+(`retrieval.atomic.new_directory`), so a reader never sees half an export; encoder.json
+records each file's size and checksum, so one damaged later is noticed on load.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from pathlib import Path
 from retrieval.atomic import new_directory
 from retrieval.encoders.base import MAX_TOKENS, resolve_model
 from retrieval.encoders.onnx_encoder import (
+    CHECKED_FILES,
     CONFIG_FILE,
     FORMAT,
     MODEL_FILE,
     TOKENIZER_FILE,
+    file_entry,
     read_json,
 )
 from retrieval.errors import ModelError
@@ -67,6 +70,7 @@ def export_onnx(model: str, cache_dir: Path) -> Path:
             _trace(torch, hf, tmp / MODEL_FILE)
             shutil.copyfile(src / TOKENIZER_FILE, tmp / TOKENIZER_FILE)
             config.update({"format": FORMAT, "model": model, "source": str(src)})
+            config["files"] = {n: file_entry((tmp / n).read_bytes()) for n in CHECKED_FILES}
             (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
     except ModelError:
         raise
