@@ -42,11 +42,18 @@ def cmd_index(args: argparse.Namespace, settings) -> int:
     from retrieval.store import read_manifest
 
     print(f"Indexing {settings.corpus_dir} ...", file=sys.stderr)
-    m = read_manifest(build_index(settings, progress=not args.quiet))
+    m = read_manifest(build_index(settings, progress=not args.quiet, reuse=not args.full))
     print(
         f"Indexed {m['passages']} passages from {m['articles']} articles "
         f"({m['index_type']} index, model {m['model']}) in {m['build_seconds']}s "
         f"-> {settings.index_dir}"
+    )
+    new, old = m["embedded"], m["reused"]
+    print(
+        f"Embedded {new['passages']} passages and {new['sentences']} sentences"
+        + (f" with {m['encoder']}" if m["encoder"] else "")
+        + f"; reused {old['passages']} passages and {old['sentences']} sentences"
+        " from the previous build"
     )
     ensure_query_encoder(settings, progress=not args.quiet)
     return 0
@@ -241,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="build the index from the corpus")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--full", action="store_true", help="embed every passage again, reusing no vectors"
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("ask", help="answer one question")

@@ -16,17 +16,24 @@ log = logging.getLogger(__name__)
 
 
 def open_index(
-    settings: RetrievalSettings, encoder: Encoder | None = None, *, progress: bool = True
+    settings: RetrievalSettings,
+    encoder: Encoder | None = None,
+    *,
+    progress: bool = True,
+    rebuild: bool = True,
 ) -> tuple[IndexData, list[str]]:
     """The index of INDEX_DIR, built first when missing or stale; and warnings to show.
 
     A stale or damaged index is rebuilt when AUTO_REBUILD is on (the default); otherwise
     IndexStale, IndexNotFound or IndexCorrupt says to run `election-bot index`. When the
     corpus cannot be indexed (a bad file) but a sound older index exists, that index is used
-    and the problem returned as a warning; a damaged index is never served.
+    and the problem returned as a warning; a damaged index is never served. `rebuild=False`
+    loads the current build as it is, stale or not, and never builds.
     """
     index_dir = Path(settings.index_dir)
     warnings: list[str] = []
+    if not rebuild:
+        return load_index(index_dir), warnings
     data: IndexData | None = None
     error: Exception | None = None
     try:

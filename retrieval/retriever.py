@@ -71,16 +71,19 @@ class Retriever:
         *,
         encoder: Encoder | None = None,
         progress: bool = True,
+        rebuild: bool = True,
     ) -> Retriever:
         """Load the index from INDEX_DIR, building it first when missing or stale.
 
         A stale or damaged index is rebuilt when AUTO_REBUILD is on (the default); otherwise
         IndexStale, IndexNotFound or IndexCorrupt says to run `election-bot index`. When the
         corpus cannot be indexed (a bad file) but a sound older index exists, that index is used
-        and the problem kept in `.warnings`; a damaged index is never served.
+        and the problem kept in `.warnings`; a damaged index is never served. `rebuild=False`
+        loads the build `current` points at as it is, and never builds (what a serving bot
+        does when a new build appears).
         """
         settings = settings or RetrievalSettings()
-        data, warnings = open_index(settings, encoder, progress=progress)
+        data, warnings = open_index(settings, encoder, progress=progress, rebuild=rebuild)
         if encoder is None:
             encoder = load_query_encoder(settings, data.model)
         return cls(data, encoder, settings, warnings=warnings)

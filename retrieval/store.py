@@ -2,7 +2,8 @@
 
 Layout under INDEX_DIR:
     current -> builds/<id>      a symlink, replaced atomically when a new build is complete
-    builds/<id>/manifest.json   model, corpus fingerprint, chunking, build time, file checksums
+    builds/<id>/manifest.json   model, corpus fingerprint, chunking, build time, file checksums,
+                                how many texts were embedded and how many reused, and with what
     builds/<id>/passages.jsonl  one passage a line; its line number is its vector id
     builds/<id>/articles.json   the sources of the articles
     builds/<id>/vectors.faiss   passage vectors (the text alone; see build.embedding_text)
@@ -15,12 +16,14 @@ Layout under INDEX_DIR:
     builds/<id>/names.json      the names the corpus uses, for abstention (retrieval/names.py)
     builds/<id>/vocabulary.json the words the corpus uses, for spelling (retrieval/spelling.py)
     models/<model>/             the model exported to ONNX, kept across builds (encoders.factory)
+    build.lock                  held (flock) by the one build running; never removed
 
 What `write_build` writes, `load_index` reads back through the same records and classes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -28,6 +31,8 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,9 +48,10 @@ from retrieval.records import Passage, Source, from_record, to_record
 from retrieval.spelling import Vocabulary
 
 # 2: names.json; 3: overlapping passages with sentence spans; 4: contractions; 5: token vectors;
-# 6: vocabulary.json
-INDEX_FORMAT = 6
+# 6: vocabulary.json; 7: what was embedded and reused, and by which encoder
+INDEX_FORMAT = 7
 MANIFEST = "manifest.json"
+LOCK = "build.lock"
 _CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
 # What every manifest holds, and of which type: anything else is not one of our manifests.
 _MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -58,6 +64,9 @@ _MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
     "articles": int,
     "passages": int,
     "late_interaction": bool,
+    "embedded": dict,
+    "reused": dict,
+    "encoder": (str, type(None)),
     "built_at": str,
     "files": dict,
 }
@@ -100,11 +109,36 @@ def check_writable(index_dir: Path) -> Path:
     return builds
 
 
+@contextmanager
+def build_lock(index_dir: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[bool]:
+    """Hold the index's build lock; yields whether another build had it first.
+
+    One build at a time: two at once would embed everything twice, and each would remove the
+    other's half-written build. The lock is an flock on INDEX_DIR/build.lock, released when
+    the block ends or the process dies. `waiting` is called once if the lock is taken.
+    """
+    builds = check_writable(index_dir)
+    # "a": opening never truncates nor replaces the file another process may hold locked.
+    with open(builds.parent / LOCK, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(f, fcntl.LOCK_EX)
+            waited = True
+        try:
+            yield waited
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def write_build(index_dir: Path, data: IndexData, manifest: dict[str, Any]) -> Path:
     """Write `data` as a new build, point `current` at it, remove older builds; its path.
 
     The build is filled under a temporary name and renamed whole, the manifest written last:
     a build without one is incomplete by definition. A failure leaves the previous index.
+    Call it holding `build_lock`: it removes every other entry of builds/.
     """
     index_dir = Path(index_dir)
     builds = check_writable(index_dir)
@@ -188,9 +222,12 @@ def read_manifest(build: Path) -> dict[str, Any]:
     return manifest
 
 
-def verify_files(build: Path, manifest: dict[str, Any]) -> None:
-    """Every file the manifest lists is there, whole: size and, where recorded, checksum."""
-    for name, entry in manifest["files"].items():
+def verify_files(build: Path, manifest: dict[str, Any], names: Iterable[str] | None = None) -> None:
+    """Every file the manifest lists (or those of `names`) is there, whole: size and, where
+    recorded, checksum."""
+    files = manifest["files"]
+    for name in files if names is None else names:
+        entry = files.get(name)
         path = build / name
         if not isinstance(entry, dict) or not path.is_file():
             raise IndexCorrupt(f"index file {name} is missing")
@@ -203,6 +240,17 @@ def verify_files(build: Path, manifest: dict[str, Any]) -> None:
 def load_index(index_dir: Path, *, verify: bool = True) -> IndexData:
     """Load the current build; IndexNotFound or IndexCorrupt, never a half-read index."""
     build = current_build(index_dir)
+    try:
+        return load_build(build, verify=verify)
+    except IndexCorrupt:
+        if current_build(index_dir) == build:
+            raise
+    # A new build was swapped in while this one was read, and the old one removed: read the new.
+    return load_build(current_build(index_dir), verify=verify)
+
+
+def load_build(build: Path, *, verify: bool = True) -> IndexData:
+    """Load one build; IndexCorrupt, never a half-read index."""
     manifest = read_manifest(build)
     if verify:
         verify_files(build, manifest)

@@ -6,6 +6,10 @@ import datetime as dt
 import hashlib
 import json
 import os
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -406,3 +410,104 @@ def test_an_unwritable_index_dir_fails_before_embedding(tmp_path: Path) -> None:
 
     with pytest.raises(IndexNotWritable, match="cannot write the index"):
         build_index(settings, NoEmbedding(), progress=False)
+
+
+# --- one build at a time --------------------------------------------------------------------
+
+
+def _slow_writes(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Builds take a while to write: long enough for others to start meanwhile."""
+    import retrieval.store as store
+
+    write = store._write_files
+
+    def slow(root: Path, data) -> None:
+        time.sleep(seconds)
+        write(root, data)
+
+    monkeypatch.setattr(store, "_write_files", slow)
+
+
+def test_concurrent_builds_take_turns_and_reuse_the_one_that_finished(
+    built: RetrievalSettings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # Two /reloads and an `election-bot index` at once used to remove each other's
+    # half-written builds ("No such file or directory: …/builds/.tmp-…").
+    _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+    _slow_writes(monkeypatch, 0.5)
+    results: list[Path | BaseException] = []
+
+    def build() -> None:
+        try:
+            results.append(build_index(built, HashEncoder(), progress=True))
+        except BaseException as e:  # noqa: BLE001 - collected for the assertion below
+            results.append(e)
+
+    threads = [threading.Thread(target=build) for _ in range(3)]
+    for t in threads:
+        t.start()
+        time.sleep(0.05)
+    for t in threads:
+        t.join(timeout=60)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    # The first built; the others waited for it and found its index up to date.
+    assert len(set(results)) == 1
+    assert capsys.readouterr().err.count("waiting for it to finish") == 2
+    index_dir = Path(built.index_dir)
+    assert [p.name for p in (index_dir / "builds").iterdir()] == [results[0].name]
+    assert any("Zebra crossings" in p.text for p in load_index(index_dir).passages)
+
+
+def test_a_waiting_build_of_a_corpus_changed_meanwhile_builds_again(
+    built: RetrievalSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval.store import build_lock
+
+    index_dir = Path(built.index_dir)
+    first = (index_dir / "current").resolve()
+    finished: list[Path] = []
+    with build_lock(index_dir):  # another build is running
+        waiter = threading.Thread(
+            target=lambda: finished.append(build_index(built, HashEncoder(), progress=False))
+        )
+        waiter.start()
+        time.sleep(0.3)
+        assert not finished  # it waits
+        _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+    waiter.join(timeout=60)
+    assert finished and finished[0] != first
+    assert any("Zebra crossings" in p.text for p in load_index(index_dir).passages)
+
+
+def test_concurrent_index_commands_all_succeed(tmp_path: Path, corpus_copy: Path) -> None:
+    env = {**os.environ, "EMBEDDING_MODEL": "hash", "INDEX_DIR": str(tmp_path / "index"),
+           "CORPUS_DIR": str(corpus_copy), "PYTHONPATH": str(CORPUS.parent)}  # fmt: skip
+    command = [sys.executable, "-m", "bot.cli", "index", "-q"]
+    runs = [subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]  # fmt: skip
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    index_dir = tmp_path / "index"
+    assert len(list((index_dir / "builds").iterdir())) == 1
+    load_index(index_dir)
+
+
+def test_a_reader_racing_a_swap_reads_the_new_build(
+    built: RetrievalSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retrieval.store as store
+
+    index_dir = Path(built.index_dir)
+    read = store._read_files
+    swapped: list[Path] = []
+
+    def read_then_swap(build: Path, manifest: dict):
+        if not swapped:  # a build finishes (and removes this one) while it is being read
+            _append_paragraph(Path(built.corpus_dir), "Zebra crossings were repainted in Oral.")
+            swapped.append(build_index(built, HashEncoder(), progress=False))
+        return read(build, manifest)
+
+    monkeypatch.setattr(store, "_read_files", read_then_swap)
+    data = load_index(index_dir)
+    assert data.path == swapped[0]
+    assert any("Zebra crossings" in p.text for p in data.passages)

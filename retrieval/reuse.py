@@ -1,0 +1,120 @@
+"""Vectors a build can reuse instead of embedding again: the previous build's, found by text.
+
+The previous build is the cache. So the cache is as safe as the index itself: written
+atomically with it; checked against its manifest's sizes and checksums before a vector is
+taken from it (a damaged one is ignored with a warning, and everything is embedded again);
+bounded, since it holds only what the previous build used (the new build becomes the next
+cache and the old one is removed); and used only when the model and the chunking are the
+ones of the build asking, so another model's vector is never taken for this one's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.ann import VectorIndex
+from retrieval.errors import IndexCorrupt, IndexNotFound
+from retrieval.records import Passage, from_record
+from retrieval.store import current_build, read_manifest, verify_files
+
+log = logging.getLogger(__name__)
+
+# What a build reads of the previous one: texts, their vectors, and nothing else.
+_FILES = ("passages.jsonl", "vectors.faiss", "sentences.npy", "sentence_offsets.npy")
+_TOKEN_FILES = ("tokens.npy", "token_offsets.npy")
+
+
+@dataclass(frozen=True)
+class Known:
+    """Vectors computed before, by the text they are of.
+
+    `passages[text]` is the row of the passage `text` in `passage_vectors` and, when there are
+    token vectors, its rows `token_offsets[row]:token_offsets[row + 1]` in `token_vectors`
+    (float16, as the index stores them). `sentences[text]` is a row of `sentence_vectors`.
+    """
+
+    passages: dict[str, int] = field(default_factory=dict)
+    passage_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    sentences: dict[str, int] = field(default_factory=dict)
+    sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    token_vectors: np.ndarray | None = None
+    token_offsets: np.ndarray | None = None
+
+    def passage_tokens(self, row: int) -> np.ndarray:
+        """The token vectors of the passage at `row` (float16)."""
+        assert self.token_vectors is not None and self.token_offsets is not None
+        return self.token_vectors[self.token_offsets[row] : self.token_offsets[row + 1]]
+
+
+NOTHING = Known()
+
+
+def previous_vectors(
+    index_dir: Path,
+    model: str,
+    chunking: Mapping[str, Any],
+    text_of: Callable[[Passage], str] = lambda p: p.text,
+) -> Known:
+    """The vectors of the build `current` points at, when it was made by `model` with
+    `chunking`; NOTHING when there is none, it was made otherwise, or it is damaged (then
+    with a warning in the log). Passages are found by `text_of` them: what was embedded."""
+    try:
+        build = current_build(index_dir)
+        manifest = read_manifest(build)
+    except IndexNotFound:
+        return NOTHING
+    except IndexCorrupt as e:  # another format, or a damaged manifest: nothing to trust
+        log.warning("not reusing vectors of the previous index: %s", e)
+        return NOTHING
+    if manifest["model"] != model or manifest["chunking"] != dict(chunking):
+        return NOTHING
+    files = _FILES + (_TOKEN_FILES if manifest["late_interaction"] else ())
+    try:
+        verify_files(build, manifest, files)
+        known = _read(build, manifest["late_interaction"], text_of)
+    except (IndexCorrupt, OSError, ValueError) as e:
+        log.warning("not reusing vectors of the previous index, it is damaged: %s", e)
+        return NOTHING
+    return known
+
+
+def _read(build: Path, late: bool, text_of: Callable[[Passage], str]) -> Known:
+    with (build / "passages.jsonl").open(encoding="utf-8") as f:
+        passages = [from_record(Passage, json.loads(line)) for line in f]
+    ann = VectorIndex.load(build / "vectors.faiss")
+    sentence_vectors = np.load(build / "sentences.npy")
+    sentence_offsets = np.load(build / "sentence_offsets.npy")
+    sentences = [s for p in passages for s in p.sentences]
+    if not (ann.ntotal == len(passages) and len(sentences) == len(sentence_vectors)):
+        raise IndexCorrupt(f"the index in {build} is inconsistent: counts differ")
+    if len(sentence_offsets) != len(passages) + 1 or sentence_offsets[-1] != len(sentences):
+        raise IndexCorrupt(f"the index in {build} is inconsistent: sentence offsets")
+    token_vectors = token_offsets = None
+    if late:
+        token_vectors = np.load(build / "tokens.npy")
+        token_offsets = np.load(build / "token_offsets.npy")
+        if len(token_offsets) != len(passages) + 1 or token_offsets[-1] != len(token_vectors):
+            raise IndexCorrupt(f"the index in {build} is inconsistent: token offsets")
+    return Known(
+        passages=_rows(text_of(p) for p in passages),
+        passage_vectors=ann.index.reconstruct_n(0, ann.ntotal),
+        sentences=_rows(sentences),
+        sentence_vectors=sentence_vectors,
+        token_vectors=token_vectors,
+        token_offsets=token_offsets,
+    )
+
+
+def _rows(texts: Iterable[str]) -> dict[str, int]:
+    """Each distinct text's first row."""
+    rows: dict[str, int] = {}
+    for row, text in enumerate(texts):
+        rows.setdefault(text, row)
+    return rows
