@@ -85,9 +85,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             chat_id, f"Reload failed, still serving the previous index: {exc}"
         )
         return
-    # One assignment each: a search in flight finishes on the old retriever, the next uses the new.
-    state.retriever = fresh
-    state.batcher.retriever = fresh
+    state.use(fresh)
     warnings = list(fresh.warnings)
     text = "Reloaded the index."
     if warnings:

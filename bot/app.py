@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
@@ -25,6 +26,7 @@ from telegram.request import HTTPXRequest
 
 from bot import admin, handlers
 from bot.config import Settings, serve_problem, token_problem
+from bot.pickup import IndexWatcher
 from bot.reliability import RetryingRateLimiter
 from retrieval.records import Source
 
@@ -38,12 +40,21 @@ COMMANDS = [
 ]
 # Messages that carry something other than text: stickers, photos, voice, … (not service ones).
 NOT_TEXT = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+WATCHER = "index_watcher"
 
 
 async def post_init(application: Application) -> None:
-    """Publish the command menu once the bot is connected."""
+    """Publish the command menu once the bot is connected; start watching for a new index."""
     await application.bot.set_my_commands(COMMANDS)
     logger.info("Connected as @%s", application.bot.username)
+    if WATCHER in application.bot_data:
+        application.bot_data[WATCHER].start()
+
+
+async def post_stop(application: Application) -> None:
+    """Stop watching for a new index."""
+    if WATCHER in application.bot_data:
+        await application.bot_data[WATCHER].stop()
 
 
 async def post_shutdown(application: Application) -> None:
@@ -70,10 +81,13 @@ def build_application(
     sources: Sequence[Source] = (),
     *,
     rate_limiter: BaseRateLimiter | None = None,
+    watch_index: bool = False,
 ) -> Application:
     """The bot, wired to `retriever`; `sources` lists the articles if the retriever can't.
 
     `rate_limiter` defaults to Telegram's flood limits with retries; tests pass a faster one.
+    `watch_index`: the retriever serves INDEX_DIR, and a new build of it is picked up every
+    INDEX_POLL_SECONDS (bot/pickup.py).
     """
     problem = token_problem(settings)
     if problem:
@@ -104,12 +118,26 @@ def build_application(
         .bot(bot)
         .concurrent_updates(True)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[handlers.DEPS] = handlers.Deps(settings, retriever, sources)
+    state = handlers.Deps(settings, retriever, sources)
+    application.bot_data[handlers.DEPS] = state
+    if watch_index and settings.index_poll_seconds > 0:
+        link = Path(settings.index_dir) / "current"
+        application.bot_data[WATCHER] = IndexWatcher(
+            state, link, settings.index_poll_seconds, lambda: load_current(settings)
+        )
     add_handlers(application)
     return application
+
+
+def load_current(settings: Settings) -> handlers.Searcher:
+    """The retriever of the build INDEX_DIR/current points at, as it is: never a rebuild."""
+    from retrieval import Retriever
+
+    return Retriever.load(settings, progress=False, rebuild=False)
 
 
 def add_handlers(application: Application) -> None:
@@ -150,7 +178,7 @@ def run(settings: Settings, retriever: handlers.Searcher, sources: Sequence[Sour
     if problem:
         raise SystemExit(problem)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    application = build_application(settings, retriever, sources)
+    application = build_application(settings, retriever, sources, watch_index=True)
     if settings.webhook_url:
         print(f"Bot running, webhook on {settings.webhook_listen}:{settings.webhook_port}; "
               "Ctrl-C stops it.", file=sys.stderr)  # fmt: skip

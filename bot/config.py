@@ -76,6 +76,9 @@ class Settings(RetrievalSettings):
     store_questions: bool = Field(
         True, description="keep questions and votes; false = only daily counts (README, Privacy)"
     )
+    index_poll_seconds: float = Field(
+        10.0, ge=0, description="how often serve looks for a new index to pick up; 0 = never"
+    )
 
     @property
     def telegram_api_base_file_url(self) -> str:

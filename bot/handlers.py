@@ -77,6 +77,11 @@ class Deps:
                 self.retriever, self.settings.batch_window_ms, self.settings.batch_max
             )
 
+    def use(self, retriever: Searcher) -> None:
+        """Serve `retriever` from the next question on; a search in flight finishes on the old."""
+        self.retriever = retriever
+        self.batcher.retriever = retriever
+
     def list_sources(self) -> list[Source]:
         """The articles: as given, else the retriever's."""
         return list(self.sources) if self.sources else self.retriever.sources()

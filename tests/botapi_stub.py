@@ -879,6 +879,8 @@ async def polling(application: Any) -> AsyncIterator[Any]:
         finally:
             await application.updater.stop()
             await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
 
 
 class FakeRetriever(OneAtATime):
