@@ -48,15 +48,25 @@ def cmd_index(args: argparse.Namespace, settings) -> int:
         f"({m['index_type']} index, model {m['model']}) in {m['build_seconds']}s "
         f"-> {settings.index_dir}"
     )
-    new, old = m["embedded"], m["reused"]
-    print(
-        f"Embedded {new['passages']} passages and {new['sentences']} sentences"
-        + (f" with {m['encoder']}" if m["encoder"] else "")
-        + f"; reused {old['passages']} passages and {old['sentences']} sentences"
-        " from the previous build"
-    )
+    print(embedding_summary(m))
     ensure_query_encoder(settings, progress=not args.quiet)
     return 0
+
+
+def embedding_summary(manifest: dict) -> str:
+    """What a build embedded, how fast, with what, and what it reused: one line."""
+    new, old, encoder = manifest["embedded"], manifest["reused"], manifest["encoder"]
+
+    def rate(count: int, seconds: float) -> str:
+        return f" ({count / seconds:.0f}/s)" if count and seconds else ""
+
+    passages = rate(new["passages"], new["passage_seconds"])
+    sentences = rate(new["sentences"], new["sentence_seconds"])
+    return (
+        f"Embedded {new['passages']} passages{passages} and {new['sentences']} sentences"
+        f"{sentences}{f' with {encoder}' if encoder else ''}; reused "
+        f"{old['passages']} passages and {old['sentences']} sentences from the previous build"
+    )
 
 
 def cmd_ask(args: argparse.Namespace, settings) -> int:

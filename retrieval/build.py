@@ -115,17 +115,25 @@ def _gather(
 
 @dataclass(frozen=True)
 class Embedded:
-    """What a build embedded and what it reused (distinct texts), and the encoder it used."""
+    """What a build embedded and what it reused (distinct texts), the encoder it used, and the
+    seconds embedding took (the model's loading not included)."""
 
     passages: int
     sentences: int
     reused_passages: int
     reused_sentences: int
     encoder: str | None  # None: nothing needed embedding
+    passage_seconds: float = 0.0
+    sentence_seconds: float = 0.0
 
     def as_manifest(self) -> dict[str, Any]:
         return {
-            "embedded": {"passages": self.passages, "sentences": self.sentences},
+            "embedded": {
+                "passages": self.passages,
+                "sentences": self.sentences,
+                "passage_seconds": round(self.passage_seconds, 3),
+                "sentence_seconds": round(self.sentence_seconds, 3),
+            },
             "reused": {"passages": self.reused_passages, "sentences": self.reused_sentences},
             "encoder": self.encoder,
         }
@@ -165,7 +173,10 @@ def embed(
     if new_texts or new_sentences:
         encoder = encoder_for(sum(map(len, new_texts)) + sum(map(len, new_sentences)))
         late = late and encoder.supports_tokens
+        encoder.dim  # noqa: B018 - loads a lazy model now, so its start is not embedding time
+    started = time.perf_counter()
     new_vectors, new_tokens = _encode_if(encoder, new_texts, "Embedding passages", progress, late)
+    passage_seconds, started = time.perf_counter() - started, time.perf_counter()
     token_vectors = token_offsets = None
     if late:
         made = dict(zip(new_texts, new_tokens or [], strict=True))
@@ -176,6 +187,7 @@ def embed(
         token_offsets = np.cumsum([0] + [len(t) for t in tokens], dtype=np.int64)
         token_vectors = np.vstack(tokens)
     new_sentence_vectors, _ = _encode_if(encoder, new_sentences, "Embedding sentences", progress)
+    sentence_seconds = time.perf_counter() - started
     vectors = Vectors(
         passages=_gather(texts, known_passages, known.passage_vectors, new_texts, new_vectors),
         tokens=token_vectors,
@@ -192,6 +204,8 @@ def embed(
         reused_passages=distinct_texts - len(new_texts),
         reused_sentences=distinct_sentences - len(new_sentences),
         encoder=repr(encoder) if encoder is not None else None,
+        passage_seconds=passage_seconds,
+        sentence_seconds=sentence_seconds,
     )
     return vectors, embedded
 

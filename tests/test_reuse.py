@@ -47,6 +47,11 @@ def _build(settings: RetrievalSettings, **options) -> tuple[dict, CountingEncode
     return manifest, encoder
 
 
+def _embedded(manifest: dict) -> dict[str, int]:
+    """How many passages and sentences a build embedded."""
+    return {k: manifest["embedded"][k] for k in ("passages", "sentences")}
+
+
 def _questions() -> list[str]:
     return [q.question for q in load_questions(EVAL_FILE)]
 
@@ -84,10 +89,10 @@ def test_a_second_build_of_the_same_corpus_embeds_nothing(built: RetrievalSettin
     first = read_manifest((Path(built.index_dir) / "current").resolve())
     manifest, encoder = _build(built)
     assert encoder.texts == []
-    assert manifest["embedded"] == {"passages": 0, "sentences": 0}
+    assert _embedded(manifest) == {"passages": 0, "sentences": 0}
     assert (
         manifest["reused"]
-        == first["embedded"]
+        == _embedded(first)
         == {
             "passages": first["passages"],
             "sentences": len(
@@ -112,7 +117,7 @@ def test_adding_an_article_embeds_only_its_passages_and_searches_like_a_full_bui
     new_sentences = {s for p in new for s in p.sentences}
     # Exactly the new article's passages and sentences went to the encoder, each once.
     assert sorted(encoder.texts) == sorted(new_texts | new_sentences)
-    assert manifest["embedded"] == {"passages": len(new_texts), "sentences": len(new_sentences)}
+    assert _embedded(manifest) == {"passages": len(new_texts), "sentences": len(new_sentences)}
     assert manifest["reused"]["passages"] == len(before.passages)
 
     full = hash_settings(tmp_path / "full", Path(built.corpus_dir))
@@ -145,7 +150,7 @@ def test_another_chunking_or_model_reuses_nothing(built: RetrievalSettings) -> N
     assert previous_vectors(index_dir, "hash", other.as_dict()) is NOTHING
     manifest, encoder = _build(built, params=other)
     assert manifest["reused"] == {"passages": 0, "sentences": 0}
-    assert len(encoder.texts) == sum(manifest["embedded"].values())
+    assert len(encoder.texts) == sum(_embedded(manifest).values())
 
 
 @pytest.mark.parametrize("name", ["sentences.npy", "tokens.npy", "vectors.faiss", "passages.jsonl"])
@@ -200,3 +205,34 @@ def test_the_manifest_of_the_build_records_it(built: RetrievalSettings) -> None:
     )
     assert manifest["encoder"] == "HashEncoder()"
     assert manifest["embedded"]["passages"] == manifest["passages"]
+
+
+@pytest.mark.slow
+def test_index_prints_what_it_embedded_and_reused(tmp_path: Path, corpus_copy: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "EMBEDDING_MODEL": "hash", "INDEX_DIR": str(tmp_path / "index"),
+           "CORPUS_DIR": str(corpus_copy), "PYTHONPATH": str(ROOT)}  # fmt: skip
+
+    def index(*options: str) -> str:
+        command = [sys.executable, "-m", "bot.cli", "index", "-q", *options]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path,
+                              timeout=120, check=True)  # fmt: skip
+        return done.stdout.splitlines()[-1]
+
+    first = index()
+    m = read_manifest((tmp_path / "index" / "current").resolve())
+    n, s = m["passages"], _embedded(m)["sentences"]
+    assert first.startswith(f"Embedded {n} passages (") and f"and {s} sentences (" in first
+    assert first.endswith(
+        "with HashEncoder(); reused 0 passages and 0 sentences from the previous build"
+    )
+    assert index() == (
+        f"Embedded 0 passages and 0 sentences; reused {n} passages and {s} sentences "
+        "from the previous build"
+    )
+    assert index("--full").startswith(f"Embedded {n} passages (")
