@@ -403,22 +403,52 @@ def bench_serve(qs: Sequence[str]) -> dict:
 # --- 5. index build ----------------------------------------------------------------------------
 
 
-def bench_index_build() -> dict:
+def bench_index_build(repeat: int = 3) -> dict:
+    """A full build in-process (its passages/s from the manifest); then whole `election-bot
+    index` processes, start included: a full build against one after adding an article."""
+    import shutil
+
     from retrieval.build import build_index
     from retrieval.config import RetrievalSettings
-    from retrieval.store import load_index
+    from retrieval.store import current_build, read_manifest
 
+    page = PROJECT_ROOT / "tests" / "data" / "pages" / "steppe-herald-observers.html"
     with tempfile.TemporaryDirectory() as tmp:
-        settings = RetrievalSettings(_env_file=None, index_dir=Path(tmp) / "index")
+        corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"
+        shutil.copytree(PROJECT_ROOT / "corpus", corpus)
+        settings = RetrievalSettings(_env_file=None, index_dir=index_dir, corpus_dir=corpus)
         started = time.perf_counter()
-        build_index(settings, progress=False)
+        build_index(settings, progress=False, reuse=False)
         seconds = time.perf_counter() - started
-        m = load_index(settings.index_dir).manifest
+        m = read_manifest(current_build(index_dir))
+        env = {**os.environ, "INDEX_DIR": str(index_dir), "CORPUS_DIR": str(corpus)}
+        index = [*_cli(), "index", "-q"]
+        _wall(index, env)  # exports the question encoder: what any later build finds
+        full = [_wall([*index, "--full"], env) for _ in range(repeat)]
+        added: list[float] = []
+        for _ in range(repeat):
+            before = set(corpus.iterdir())
+            subprocess.run([*_cli(), "add", str(page)], check=True, capture_output=True, env=env)
+            added.append(_wall(index, env))
+            incremental = read_manifest(current_build(index_dir))
+            for path in set(corpus.iterdir()) - before:
+                path.unlink()
+            _wall(index, env)  # back to the corpus as it was
+    embedded = m["embedded"]
     return {
         "seconds": round(seconds, 2),
         "passages": m["passages"],
         "articles": m["articles"],
         "index_type": m["index_type"],
+        "encoder": m["encoder"],
+        "passages_per_s": round(embedded["passages"] / embedded["passage_seconds"], 1),
+        "sentences_per_s": round(embedded["sentences"] / embedded["sentence_seconds"], 1),
+        "full_process_s": [round(x, 2) for x in full],
+        "added_article_process_s": [round(x, 2) for x in added],
+        "added_article_embedded": incremental["embedded"]["passages"],
+        "added_article_encoder": incremental["encoder"],
+        "added_over_full_min": round(min(added) / min(full), 3),
+        "added_over_full_median": round(statistics.median(added) / statistics.median(full), 3),
     }
 
 
@@ -510,8 +540,20 @@ def table(r: dict) -> str:
         row(f"`serve` peak RSS (subprocess, {serve['load_chats']} chats; polled / VmHWM)",
             f"{serve['peak_rss_mb_polled']} / {serve['peak_rss_mb_vmhwm']} MB")  # fmt: skip
     if build:
-        row(f"index build ({build['passages']} passages, {build['articles']} articles)",
+        row(f"index build in-process ({build['passages']} passages, {build['articles']} articles)",
             f"{build['seconds']} s")  # fmt: skip
+        rate = build["passages_per_s"]
+        row(f"index build: passages/s, sentences/s ({build['encoder']})",
+            f"{rate} / {build['sentences_per_s']}", f">= 100: {holds(rate >= 100)}")  # fmt: skip
+        full, added = build["full_process_s"], build["added_article_process_s"]
+        row("`election-bot index --full` whole process min / median",
+            f"{min(full)} / {statistics.median(full)} s")  # fmt: skip
+        row(f"`election-bot index` after adding an article ({build['added_article_embedded']} "
+            f"passages, {build['added_article_encoder']}) min / median",
+            f"{min(added)} / {statistics.median(added)} s")  # fmt: skip
+        ratio, low = build["added_over_full_median"], build["added_over_full_min"]
+        row("added article / full build (min; median)", f"{low}; {ratio}",
+            f"<= 0.5: {holds(ratio <= 0.5)}")  # fmt: skip
     width = [max(len(x[i]) for x in rows + [("metric", "value", "target")]) for i in range(3)]
     lines = [f"{'metric':<{width[0]}}  {'value':<{width[1]}}  target", "-" * (sum(width) + 4)]
     lines += [f"{a:<{width[0]}}  {b:<{width[1]}}  {c}".rstrip() for a, b, c in rows]
@@ -524,6 +566,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--chats", type=int, default=100, help="concurrent chats in the e2e runs")
     ap.add_argument("--questions", type=int, default=100, help="questions for the latency run")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    steps_help = "only this step (latency, e2e, cold, serve, build); repeatable"
+    ap.add_argument("--only", action="append", metavar="STEP", help=steps_help)
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -550,6 +594,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if args.scale:
         steps.append(("scale", bench_scale))
+    if args.only:
+        steps = [(name, step) for name, step in steps if name in args.only]
     for name, step in steps:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()

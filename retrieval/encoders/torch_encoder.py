@@ -86,7 +86,10 @@ class TorchEncoder:
 
     @property
     def dim(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        model = self.model
+        # Renamed in newer sentence-transformers (the old name warns); pyproject allows >= 3.0.
+        size = getattr(model, "get_embedding_dimension", None)
+        return int(size() if size else model.get_sentence_embedding_dimension())
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
