@@ -28,11 +28,14 @@ from retrieval.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-# What a build's embedding costs, by backend: seconds to start (imports and model load) and
-# characters of text embedded a second, on both cores. Measured on this project's 2-core
-# Xeon (Sapphire Rapids) with benchmarks/build_speed.py; only their ratios matter here.
-START_SECONDS = {"torch": 3.0, "onnx": 0.4}
-CHARS_PER_SECOND = {"torch": 40_000, "torch bf16": 100_000, "onnx": 40_000}
+# What a build's embedding costs, by backend: seconds for a fresh process to import and load it
+# and embed once, and characters of passages (with token vectors) and sentences embedded a
+# second on both cores. `python -m benchmarks.build_speed` on the 2-core Xeon (Sapphire Rapids),
+# load ~1.8, best of 3 at batch 32: torch 6.2 s to start, ONNX Runtime 0.8 s; 32k chars/s in
+# float32, 85k in bfloat16 (122 passages/s), ONNX Runtime 26k. So a job of under ~200k new
+# characters (~250 passages with their sentences) goes to ONNX Runtime, more to torch.
+START_SECONDS = {"torch": 6.2, "onnx": 0.8}
+CHARS_PER_SECOND = {"torch": 32_000, "torch bf16": 85_000, "onnx": 26_000}
 
 
 def load_encoder(model: str, backend: str = "torch", cache_dir: Path | None = None) -> Encoder:

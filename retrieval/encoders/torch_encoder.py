@@ -45,8 +45,9 @@ class TorchEncoder:
     seconds), so counting tokens alone stays cheap.
 
     With `bf16`, the model runs under torch.autocast to bfloat16: on a CPU that does it
-    natively (`fast_bf16`) passages embed ~2.7x faster, and their vectors have a cosine of
-    at least 0.9999 with float32's (tests/test_build_speed.py). Outputs are float32 either way.
+    natively (`fast_bf16`) passages embed ~2.7x faster (benchmarks/build_speed.py), and their
+    vectors keep a cosine of at least 0.9999 with float32's (tests/test_encoders.py). Outputs
+    are float32 either way.
     """
 
     supports_tokens: ClassVar[bool] = True
