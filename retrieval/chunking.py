@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -208,24 +210,45 @@ def deduplicate(passages: list[Passage], threshold: float) -> list[Passage]:
     """Drop passages identical or nearly identical to another, or contained in another.
 
     Of two such passages the longer one is kept (the earlier on a tie), whichever comes first.
-    Only passages sharing a word shingle are compared, so this stays near linear.
+    Only pairs that can be the same are compared (`_candidate_pairs`), so this stays near
+    linear even when every passage shares a common phrase with thousands of others.
     """
     texts = [Shingled.of(p.text) for p in passages]
-    by_shingle: dict[tuple[str, ...], list[int]] = {}
-    for i, t in enumerate(texts):
-        for s in t.shingles:
-            by_shingle.setdefault(s, []).append(i)
 
     def outranks(j: int, i: int) -> bool:
         # j is the one to keep of the pair (i, j): the longer, or the earlier if as long.
         return (len(texts[j].norm), -j) > (len(texts[i].norm), -i)
 
     dropped: set[int] = set()
-    for i, t in enumerate(texts):
-        others = {j for s in t.shingles for j in by_shingle[s] if j != i}
-        if any(outranks(j, i) and same_text(t, texts[j], threshold) for j in others):
-            dropped.add(i)
+    for i, j in _candidate_pairs(texts, threshold):
+        if same_text(texts[i], texts[j], threshold):
+            dropped.add(j if outranks(i, j) else i)
     return [p for i, p in enumerate(passages) if i not in dropped]
+
+
+def _candidate_pairs(texts: list[Shingled], threshold: float) -> set[tuple[int, int]]:
+    """Every pair (i < j) sharing a shingle that `same_text` may find the same, and few
+    others: prefix filtering.
+
+    Order all shingles rarest first. Two texts sharing at least k shingles share one of the
+    first (size - k + 1) of either's shingles in that order. `same_text` needs k of at least
+    `threshold` of the text with fewer shingles, or, for a text inside another (which may
+    start and end inside words), all of its shingles but its first and last: so each text's
+    rare prefix is looked up among every text's shingles, and the common phrases, whose
+    lists are long, are never walked.
+    """
+    postings: dict[tuple[str, ...], list[int]] = {}
+    for i, t in enumerate(texts):
+        for s in t.shingles:
+            postings.setdefault(s, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for i, t in enumerate(texts):
+        size = len(t.shingles)
+        needed = min(math.ceil(threshold * size), size - 2)
+        rare_first = sorted(t.shingles, key=lambda s: (len(postings[s]), s))
+        for s in rare_first[: max(1, size - needed + 1)]:
+            pairs.update((min(i, j), max(i, j)) for j in postings[s] if j != i)
+    return pairs
 
 
 def windows(pieces: list[Passage], count: TokenCounter, limit: int) -> list[Passage]:
@@ -276,6 +299,8 @@ def chunk_corpus(
     Articles are cut into pieces, duplicate pieces dropped, then the pieces of each article
     become overlapping windows (unless `window_tokens` is 0).
     """
+    # Sentences are counted when cut into pieces and again when windows are made: once is enough.
+    count = functools.cache(count)
     pieces: list[Passage] = []
     for article in articles:
         pieces.extend(chunk_article(article, count, params))

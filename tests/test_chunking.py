@@ -6,6 +6,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.chunking import (
     ChunkParams,
@@ -386,3 +388,74 @@ def test_overlapping_windows_are_told_apart_by_their_spans(count) -> None:
     assert windows[0].overlaps(windows[1])
     far = next(w for w in windows if w.start >= windows[0].end)
     assert not windows[0].overlaps(far) and not far.overlaps(windows[0])
+
+
+# --- deduplicate compares only the pairs that can be the same, and finds every one ---------
+
+
+def _every_pair(passages: list[Passage], threshold: float) -> list[Passage]:
+    """What deduplicate means, comparing every pair that shares a word triple: the reference
+    (quadratic when a phrase is common, as deduplicate was)."""
+    from retrieval.chunking import Shingled, same_text
+
+    texts = [Shingled.of(p.text) for p in passages]
+
+    def keeps(j: int, i: int) -> bool:
+        return (len(texts[j].norm), -j) > (len(texts[i].norm), -i)
+
+    def same(i: int, j: int) -> bool:
+        return bool(texts[i].shingles & texts[j].shingles) and same_text(
+            texts[i], texts[j], threshold
+        )
+
+    return [
+        p
+        for i, p in enumerate(passages)
+        if not any(j != i and keeps(j, i) and same(i, j) for j in range(len(passages)))
+    ]
+
+
+WORDS = ["the", "vote", "was", "a", "protest", "in", "almaty", "police", "said", "tokayev", "won"]
+
+
+@st.composite
+def related_texts(draw: st.DrawFn) -> list[str]:
+    """Texts over a few words, many of them copies, pieces, edits or extensions of others."""
+    texts: list[str] = []
+    for _ in range(draw(st.integers(2, 12))):
+        words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=40))
+        if texts and draw(st.booleans()):
+            base = draw(st.sampled_from(texts)).split()
+            start = draw(st.integers(0, len(base) - 1))
+            end = draw(st.integers(start + 1, len(base)))
+            edit = draw(st.sampled_from(["piece", "edit", "extend", "glue"]))
+            piece = base[start:end]
+            if edit == "edit":
+                piece[draw(st.integers(0, len(piece) - 1))] = draw(st.sampled_from(WORDS))
+            elif edit == "extend":
+                piece = piece + words[:3]
+            elif edit == "glue":  # inside another, starting and ending within its words
+                piece = ["x" + piece[0], *piece[1:-1], piece[-1] + "x"] if len(piece) > 2 else piece
+            words = piece
+        texts.append(" ".join(words))
+    return texts
+
+
+@settings(max_examples=400, deadline=None)
+@given(related_texts(), st.sampled_from([0.5, 0.75, 0.9, 1.0]))
+def test_deduplicate_drops_exactly_what_comparing_every_pair_drops(texts, threshold) -> None:
+    passages = _passages(*texts)
+    assert deduplicate(passages, threshold) == _every_pair(passages, threshold)
+
+
+def test_deduplicate_of_the_corpus_is_what_comparing_every_pair_gives(count) -> None:
+    pieces = [p for a in load_corpus(CORPUS) for p in chunk_article(a, count, PIECES)]
+    assert deduplicate(pieces, PARAMS.near_duplicate) == _every_pair(pieces, PARAMS.near_duplicate)
+
+
+def test_deduplicate_does_not_compare_texts_that_only_share_common_phrases() -> None:
+    from retrieval.chunking import Shingled, _candidate_pairs
+
+    common = "according to the central election commission"
+    texts = [Shingled.of(f"{common} item{i} alpha{i} beta{i} gamma{i}") for i in range(300)]
+    assert _candidate_pairs(texts, 0.9) == set()  # each shares only the common phrase
