@@ -30,7 +30,7 @@ from retrieval.config import PROJECT_ROOT
 from retrieval.encoders import HashEncoder
 
 RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "capacity.json"
-QUESTIONS = PROJECT_ROOT / "tests" / "data" / "dev_questions.jsonl"
+QUESTIONS = sorted((PROJECT_ROOT / "tests" / "data").glob("*questions*.jsonl"))
 
 
 class WideHashEncoder(HashEncoder):
@@ -87,7 +87,7 @@ def load_and_search(corpus: Path, index_dir: Path) -> dict:
     from retrieval.config import RetrievalSettings
     from retrieval.evaluate import load_questions
 
-    questions = [q.question for q in load_questions(QUESTIONS)]
+    questions = [q.question for path in QUESTIONS for q in load_questions(path)]
     process = psutil.Process()
     before = process.memory_info().rss
     settings = RetrievalSettings(_env_file=None, corpus_dir=corpus, index_dir=index_dir,
