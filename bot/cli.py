@@ -38,7 +38,7 @@ def _load_retriever(settings, progress: bool = True):
 def cmd_index(args: argparse.Namespace, settings) -> int:
     """Build the index from the corpus."""
     from retrieval.build import build_index
-    from retrieval.encoders import ensure_query_encoder
+    from retrieval.loading import ensure_export
     from retrieval.store import read_manifest
 
     print(f"Indexing {settings.corpus_dir} ...", file=sys.stderr)
@@ -49,7 +49,7 @@ def cmd_index(args: argparse.Namespace, settings) -> int:
         f"-> {settings.index_dir}"
     )
     print(embedding_summary(m))
-    ensure_query_encoder(settings, progress=not args.quiet)
+    ensure_export(settings, progress=not args.quiet)
     return 0
 
 

@@ -10,7 +10,7 @@ from retrieval.build import build_index, staleness
 from retrieval.config import RetrievalSettings
 from retrieval.encoders import Encoder, ensure_query_encoder
 from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound, IndexStale
-from retrieval.store import IndexData, load_index
+from retrieval.store import IndexData, build_lock, load_index
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,17 @@ def open_index(
         build_index(settings, encoder, progress=progress)
         data = load_index(index_dir)
         if encoder is None:
-            ensure_query_encoder(settings, progress)
+            ensure_export(settings, progress)
     except CorpusError as e:
         if data is None:  # nothing sound to fall back on
             raise
         warnings.append(f"serving the previous index: the corpus cannot be indexed ({e})")
         log.warning(warnings[-1])
     return data, warnings
+
+
+def ensure_export(settings: RetrievalSettings, progress: bool = True) -> None:
+    """The question encoder exported (or exported again, when damaged), one process at a time:
+    under the build lock, so two exports never replace each other's files."""
+    with build_lock(Path(settings.index_dir)):
+        ensure_query_encoder(settings, progress)
