@@ -18,6 +18,7 @@ from retrieval.chunking import ChunkParams, chunk_corpus
 from retrieval.config import RetrievalSettings
 from retrieval.corpus import corpus_fingerprint, load_corpus
 from retrieval.encoders import HASH_MODEL, HashEncoder
+from retrieval.errors import IndexNotWritable
 from retrieval.lexical import LexicalIndex
 from retrieval.store import load_index, read_manifest
 
@@ -151,7 +152,7 @@ def test_crash_mid_build_keeps_the_previous_index(
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(owner, method, crash)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(IndexNotWritable, match="simulated"):  # named, with the directory
         build_index(built, HashEncoder(), progress=False)
     monkeypatch.undo()
 
@@ -176,7 +177,7 @@ def test_crash_while_swapping_keeps_the_previous_index(
         raise OSError("power cut (simulated)")
 
     monkeypatch.setattr(atomic_module.os, "replace", crash)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(IndexNotWritable, match="simulated"):  # named, with the directory
         build_index(built, HashEncoder(), progress=False)
     monkeypatch.undo()
     assert _snapshot(index_dir) == before
@@ -392,8 +393,6 @@ def test_read_manifest_of_other_format(built: RetrievalSettings) -> None:
 
 
 def test_an_unwritable_index_dir_fails_before_embedding(tmp_path: Path) -> None:
-    from retrieval.errors import IndexNotWritable
-
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     settings = RetrievalSettings(
