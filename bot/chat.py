@@ -8,6 +8,7 @@ from typing import TextIO
 from bot import answer
 from bot.batching import Searcher
 from bot.config import Settings
+from bot.inbound import clean_text
 
 INTRO = (
     "Ask about Kazakhstan's 2019 presidential election; I answer with quotes from the articles.\n"
@@ -38,7 +39,7 @@ def run_chat(
             break
         if not line:  # EOF
             break
-        text = line.strip()
+        text = clean_text(line).strip()
         if text.lower() in QUIT:
             break
         note, continued = "", text.lower() == "more"

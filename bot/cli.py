@@ -54,17 +54,26 @@ def cmd_index(args: argparse.Namespace, settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings) -> int:
     """Answer one question with quoted passages."""
-    if not args.question.strip():
+    from bot.inbound import clean_text
+
+    question = clean_text(args.question)
+    if not question.strip():
         print('election-bot: ask needs a question: election-bot ask "Who won?"', file=sys.stderr)
         return 2
+    if question != args.question:  # bytes that aren't UTF-8 reach Python as lone surrogates
+        print(
+            "warning: the question has bytes that are not UTF-8, read as \ufffd "
+            "(is the terminal's encoding UTF-8?)",
+            file=sys.stderr,
+        )
     retriever = _load_retriever(settings, progress=not args.json)
-    hits = retriever.search(args.question, k=args.k or settings.top_k)
+    hits = retriever.search(question, k=args.k or settings.top_k)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return 0
     from bot.answer import plain_answer
 
-    print(plain_answer(args.question, hits))
+    print(plain_answer(question, hits))
     return 0
 
 
@@ -72,18 +81,19 @@ def cmd_chat(args: argparse.Namespace, settings) -> int:
     """A terminal chat with the same answers as the bot."""
     from bot.chat import run_chat
 
+    if hasattr(sys.stdin, "reconfigure"):  # a byte that isn't UTF-8 is read as U+FFFD
+        sys.stdin.reconfigure(errors="replace")
     run_chat(settings, _load_retriever(settings))
     return 0
 
 
 def cmd_serve(args: argparse.Namespace, settings) -> int:
     """Run the Telegram bot."""
-    from bot.config import serve_problem
+    from bot.config import ServeError, serve_problem
 
     problem = serve_problem(settings)  # before the index loads: a typo shouldn't wait for it
     if problem:
-        print(problem, file=sys.stderr)
-        return 2
+        raise ServeError(problem)
     from bot.app import run
 
     run(settings, _load_retriever(settings))
@@ -282,7 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pydantic import ValidationError
 
-    from retrieval.errors import RetrievalError
+    from bot.config import ServeError
+    from retrieval.errors import RetrievalError, describe_os_error
 
     try:
         settings = _settings()
@@ -295,9 +306,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as e:
         first = e.errors()[0]
         field = ".".join(str(x) for x in first["loc"]).upper()
-        print(f"election-bot: setting {field}: {first['msg']}", file=sys.stderr)
+        _fail(f"setting {field}: {first['msg']}")
     except RetrievalError as e:
-        print(f"election-bot: {e}", file=sys.stderr)
+        _fail(str(e))
+    except ServeError as e:
+        _fail(str(e))
+        return 2
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
@@ -305,14 +319,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`election-bot eval | head`): not an error worth a traceback.
         sys.stderr.close()
         return 0
+    except OSError as e:  # a disk full, a size limit, a permission: what to fix, not a bug
+        _fail(describe_os_error(e))
     except Exception as e:  # a bug or a broken install: one line for the user, details in the log
         logging.getLogger("election-bot").debug("unexpected error", exc_info=True)
-        print(
-            f"election-bot: unexpected error: {type(e).__name__}: {e} "
-            "(set LOG_LEVEL=DEBUG for the traceback)",
-            file=sys.stderr,
-        )
+        _fail(f"unexpected error: {type(e).__name__}: {e} (set LOG_LEVEL=DEBUG for the traceback)")
     return 1
+
+
+def _fail(message: str) -> None:
+    """The last line of a failing command, through the same redaction as the logs."""
+    # The token and the webhook secret can hide in any exception's text: a URL, a library's
+    # message ("The token `…` was rejected"), an invalid port made of a mis-set base URL.
+    from bot.logs import redact
+
+    print(redact(f"election-bot: {message}"), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,13 @@ from retrieval.config import DATA_DIR, RetrievalSettings
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
+# Shorter is guessable, and too short to be found (and hidden) in the logs reliably.
+MIN_WEBHOOK_SECRET_CHARS = 16
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ServeError(Exception):
+    """Why the bot cannot be served, in one line that names the setting to fix."""
 
 
 class Settings(RetrievalSettings):
@@ -31,6 +37,10 @@ class Settings(RetrievalSettings):
     webhook_secret: SecretStr | None = Field(
         None, description="checked against X-Telegram-Bot-Api-Secret-Token"
     )
+    webhook_secret_file: Path = Field(
+        DATA_DIR / "webhook_secret",
+        description="where a generated webhook secret is kept when WEBHOOK_SECRET is not set",
+    )
     answer_passages: int = Field(3, ge=1, le=10, description="passages per answer")
     max_question_chars: int = Field(
         500, ge=20, description="longer text is searched on its first part, with a note"
@@ -41,6 +51,9 @@ class Settings(RetrievalSettings):
     )
     rate_limit_per_minute: int = Field(
         20, ge=0, description="questions per user per minute; beyond it a polite reply; 0 = off"
+    )
+    inline_rate_limit_per_minute: int = Field(
+        60, ge=0, description="inline searches per user per minute, apart from questions; 0 = off"
     )
     max_message_chars: int = Field(
         8000, ge=1, description="longer messages get a polite refusal and are not searched"
@@ -112,10 +125,34 @@ def token_problem(settings: Settings) -> str | None:
 
 def serve_problem(settings: Settings) -> str | None:
     """None when the bot can be served with `settings`, else one line saying what to fix."""
-    problem = token_problem(settings)
+    problem = token_problem(settings) or base_url_problem(settings.telegram_api_base_url)
     if problem:
         return problem
     secret = settings.webhook_secret
     if secret is not None and not WEBHOOK_SECRET.match(secret.get_secret_value()):
         return "WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them)."
+    if secret is not None and len(secret.get_secret_value()) < MIN_WEBHOOK_SECRET_CHARS:
+        return (
+            f"WEBHOOK_SECRET is too short to be secret: use at least {MIN_WEBHOOK_SECRET_CHARS} "
+            "characters, or leave it empty and one is generated."
+        )
     return None
+
+
+def base_url_problem(base_url: str) -> str | None:
+    """None when the token can be put into `base_url` to make a request URL, else why not."""
+    # The library appends the token (or puts it in place of "{token}"); a URL that ends in a
+    # port or a query string would then carry a mangled token in every error message.
+    url = base_url.replace("{token}", "0:x") if "{token}" in base_url else base_url + "0:x"
+    try:
+        parts = urlsplit(url)
+        fine = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        fine = fine and "0:x" in parts.path and not parts.query
+    except ValueError:  # a port that is not a number, brackets that don't close, ...
+        fine = False
+    if fine:
+        return None
+    return (
+        "TELEGRAM_API_BASE_URL should be the Bot API's address without the token, "
+        f"like {DEFAULT_API_BASE_URL}"
+    )
