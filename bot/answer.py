@@ -42,6 +42,7 @@ NOT_TEXT = (
     "as a message, for example: "
 )
 ASK_USAGE = "Ask a question after the command, for example: /ask "
+PROMPT = "Send me a question about Kazakhstan's 2019 presidential election, for example: "
 RATE_LIMITED = "You're asking faster than I can answer — please wait a minute and ask again."
 TOO_LONG = (
     "That message is too long for me to search. Please ask a shorter question, "
@@ -408,14 +409,22 @@ def sources_reply(sources: Sequence[Source]) -> Reply:
     return Reply(message, "\n".join(text_lines))
 
 
-def not_text_reply() -> Reply:
-    text = NOT_TEXT + EXAMPLE_QUESTIONS[0]
+def _with_example(lead: str) -> Reply:
+    text = lead + EXAMPLE_QUESTIONS[0]
     return Reply(_esc(text), text)
+
+
+def not_text_reply() -> Reply:
+    return _with_example(NOT_TEXT)
 
 
 def ask_usage_reply() -> Reply:
-    text = ASK_USAGE + EXAMPLE_QUESTIONS[0]
-    return Reply(_esc(text), text)
+    return _with_example(ASK_USAGE)
+
+
+def prompt_reply() -> Reply:
+    """For a message with nothing to search (only spaces) in a private chat."""
+    return _with_example(PROMPT)
 
 
 # --- inline results --------------------------------------------------------------------------

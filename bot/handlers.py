@@ -20,19 +20,19 @@ from telegram import (
     InputTextMessageContent,
     LinkPreviewOptions,
     Message,
-    MessageEntity,
     ReplyParameters,
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError, TimedOut
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import answer
 from bot.batching import MicroBatcher, Searcher
 from bot.config import Settings
 from bot.feedback import FeedbackStore, Vote
-from bot.usage import RateLimits, Stats
+from bot.reliability import describe, may_have_acted
+from bot.usage import LatestOnly, RateLimits, Stats
 from retrieval.records import Hit, SearchResult, Source
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,9 @@ class Deps:
     asked: OrderedDict[str, Asked] = field(default_factory=OrderedDict)
     stats: Stats = field(default_factory=Stats)
     limits: RateLimits | None = None  # made from settings when None
+    # Inline queries: their own budget (a query per keystroke), one search per user at a time.
+    inline_limits: RateLimits | None = None  # made from settings when None
+    inline_turns: LatestOnly = field(default_factory=LatestOnly)
     # What /reload calls (in a thread) for a fresh retriever; None: `Retriever.load(settings)`.
     loader: Callable[[Settings], Searcher] | None = None
     # Concurrent questions embedded together; made from settings when None.
@@ -72,6 +75,8 @@ class Deps:
             self.limits = RateLimits(self.settings.rate_limit_per_minute)
         if self.feedback is None:
             self.feedback = FeedbackStore.from_settings(self.settings)
+        if self.inline_limits is None:
+            self.inline_limits = RateLimits(self.settings.inline_rate_limit_per_minute)
         if self.batcher is None:
             self.batcher = MicroBatcher(
                 self.retriever, self.settings.batch_window_ms, self.settings.batch_max
@@ -242,35 +247,45 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer `/ask question`, in any chat."""
-    parts = (update.message.text or "").split(maxsplit=1)
+    parts = text_of(update.effective_message).split(maxsplit=1)
     await answer_question(update, context, parts[1] if len(parts) > 1 else "")
 
 
 # --- messages --------------------------------------------------------------------------------
 
 
+def text_of(message: Message | None) -> str:
+    """What a message says: its text, or the caption of a photo, video or document."""
+    if message is None:
+        return ""
+    return message.text or message.caption or ""
+
+
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer any text in a private chat."""
-    await answer_question(update, context, update.message.text)
+    """Answer any text (or captioned photo) in a private chat."""
+    text = text_of(update.effective_message)
+    if not text.strip():  # nothing to search: say what to send, not how /ask works
+        await send(update, context, answer.prompt_reply())
+        return
+    await answer_question(update, context, text)
 
 
 def is_reply_to_bot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Whether the message answers one of the bot's own (in a group: addressed to it)."""
-    replied = update.message.reply_to_message
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
     return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
 
 
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a group message addressed to the bot (a reply to it or a mention); ignore chatter."""
-    message, mention = update.message, f"@{context.bot.username}"
-    mentioned = any(
-        text.lower() == mention.lower()
-        for text in message.parse_entities([MessageEntity.MENTION]).values()
-    )
-    if not (mentioned or is_reply_to_bot(update, context)):
+    text = text_of(update.effective_message)
+    # The @username as a word of the text, not as one of the message's entities: entity
+    # offsets come from the client, and one that splits an emoji's surrogate pair raises.
+    mention = re.compile(rf"(?<!\w)@{re.escape(context.bot.username)}(?!\w)", re.IGNORECASE)
+    if not (mention.search(text) or is_reply_to_bot(update, context)):
         return
-    question = re.sub(re.escape(mention), " ", message.text, flags=re.IGNORECASE)
-    await answer_question(update, context, question)
+    await answer_question(update, context, mention.sub(" ", text))
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -368,11 +383,20 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Offer the best passages for `@bot question`, each sending a quotation with its source."""
-    query, settings = update.inline_query, deps(context).settings
+    """Offer the best passages for `@bot question`, each sending a quotation with its source.
+
+    A query per keystroke: each user gets one search at a time, of the newest query, within
+    their own inline budget; the rest get no answer (the client shows only the last one).
+    """
+    query, state = update.inline_query, deps(context)
+    settings = state.settings
     question, _ = answer.clip_question(query.query, settings.max_question_chars)
-    hits: list[Hit] = []
-    if question:
+    if not question:
+        await query.answer([], cache_time=settings.inline_cache_seconds)
+        return
+    async with state.inline_turns.turn(query.from_user.id) as newest:
+        if not newest or not state.inline_limits.allow(query.from_user.id):
+            return
         hits, _ = answer.next_page(await search(context, question, settings.top_k), (), 50)
     results = [
         InlineQueryResultArticle(
@@ -388,7 +412,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         for i, hit in enumerate(hits)
     ]
     button = None
-    if question and not results:
+    if not results:
         button = InlineQueryResultsButton(answer.NO_ANSWER, start_parameter="examples")
     await query.answer(results, cache_time=settings.inline_cache_seconds, button=button)
 
@@ -398,12 +422,16 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the exception with its traceback, then tell the user something went wrong."""
+    if update is None and isinstance(context.error, TelegramError):
+        # From the polling loop, which tries again by itself: one line, no traceback.
+        logger.warning("getUpdates failed (%s); polling again", describe(context.error))
+        return
     logger.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if isinstance(context.error, TimedOut):
-        # Telegram didn't answer in time, but may have delivered the message: an apology on top
-        # of the answer would be a second reply, and the retries already gave up on the rest.
+    if may_have_acted(context.error):
+        # Telegram may have delivered the message whose answer we lost: an apology on top of
+        # the answer would be a second reply, and the retries already gave up on the rest.
         return
     try:
         await context.bot.send_message(update.effective_chat.id, answer.SOMETHING_WRONG)

@@ -88,6 +88,7 @@ ATTRIBUTE = re.compile(
     r"""\s*([A-Za-z][A-Za-z0-9_-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
 )
 NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+MARKUP = re.compile(r"[&<>]")
 
 
 @dataclass(frozen=True)
@@ -149,10 +150,12 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
             continue
         if char == ">":
             raise _parse_error("Character '>' is reserved and must be escaped", source, i)
-        if char != "<":
-            text.append(char)
-            units += utf16_len(char)
-            i += 1
+        if char != "<":  # a run of plain text, up to the next markup character
+            special = MARKUP.search(source, i)
+            end = special.start() if special else len(source)
+            text.append(source[i:end])
+            units += utf16_len(source[i:end])
+            i = end
             continue
         match = TAG.match(source, i)
         if not match:
@@ -993,13 +996,19 @@ def bot_settings(base_url: str, **overrides: Any) -> Any:
 @contextlib.asynccontextmanager
 async def polling(application: Any) -> AsyncIterator[Any]:
     """Run `application` as `run_polling` does (post_init, polling, handlers), then stop it."""
-    from telegram import Update
+    from bot.app import ALLOWED_UPDATES  # the kinds of update `serve` asks Telegram for
+
+    def polling_failed(exc: Exception) -> None:  # what run_polling does with them
+        application.create_task(application.process_error(error=exc, update=None))
 
     async with application:
         if application.post_init:
             await application.post_init(application)
         await application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+            poll_interval=0,
+            timeout=1,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=polling_failed,
         )
         await application.start()
         try:

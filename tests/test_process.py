@@ -46,18 +46,18 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_n
             user = stub.user()
             chat = stub.private_chat(user)
             # Failures for the log to show: getUpdates 500, a send that fails every retry (the
-            # handler raises, the error handler logs the traceback), a dropped connection.
+            # handler raises, the error handler logs the traceback), a refused send.
             stub.plan(Fault("getUpdates", status=500))
             stub.plan(*[Fault("sendMessage", status=500)] * 4)
             stub.send_text(chat, user, "Who won the election?")
             await stub.wait_for("sendMessage", 4, ok=False, timeout=30)
             await stub.settle(quiet=0.5)
             # The answer in flight: Telegram takes 2 s to accept it; SIGTERM arrives meanwhile.
-            stub.plan(Fault("sendMessage", drop=True), Fault("sendMessage", delay=2.0))
+            stub.plan(Fault("sendMessage", status=502), Fault("sendMessage", delay=2.0))
             mark = stub.mark()
             stub.send_text(chat, user, "How many protesters were detained?")
             await stub.wait_for("sendChatAction", since=mark, timeout=30)
-            await asyncio.sleep(0.6)  # past the dropped attempt and its backoff: send in flight
+            await asyncio.sleep(0.6)  # past the refused attempt and its backoff: send in flight
             started = time.monotonic()
             process.send_signal(signal.SIGTERM)
             while process.poll() is None and time.monotonic() - started < 10:
