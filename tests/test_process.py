@@ -20,11 +20,12 @@ CORPUS = ROOT / "corpus"
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A clean environment: the hash encoder, a temporary index and feedback database, no .env
-    (cwd is tmp_path)."""
+    """A clean environment: the hash encoder, a temporary index, feedback database and webhook
+    secret, no .env (cwd is tmp_path)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
     env.update(PYTHONPATH=str(ROOT), EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index"),
                CORPUS_DIR=str(CORPUS), FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
+               WEBHOOK_SECRET_FILE=str(tmp_path / "webhook_secret"),
                HF_HUB_OFFLINE="1")  # fmt: skip
     env.update(extra)
     return env
