@@ -27,6 +27,7 @@ from typing import Any
 from retrieval.config import PROJECT_ROOT
 
 RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "bench.json"
+DEV_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "dev_questions.jsonl"
 TEMPLATES = (
     "What did the articles say about {w}?",
     "Why is {w} mentioned in the election coverage?",
@@ -400,7 +401,33 @@ def bench_serve(qs: Sequence[str]) -> dict:
     }
 
 
-# --- 5. index build ----------------------------------------------------------------------------
+# --- 5. answers at a glance -------------------------------------------------------------------
+
+
+def bench_glance(retriever: Any, path: Path = DEV_QUESTIONS) -> dict:
+    """Words a reader sees of each answer without a tap (all but the expandable quotes), over
+    the development questions the bot answers, as the bot builds its first page."""
+    from bot.answer import answer_reply, visible_words
+    from bot.config import Settings
+    from retrieval.evaluate import load_questions
+
+    size = Settings.model_fields["answer_passages"].default
+    questions = load_questions(path)
+    words = []
+    for q in questions:
+        hits = retriever.search(q.question, size)
+        if hits:
+            reply = answer_reply(q.question, hits, asked=q.question)
+            words.append(visible_words(reply.html))
+    return {
+        "questions": len(questions),
+        "answered": len(words),
+        "median_words": statistics.median(words),
+        "max_words": max(words),
+    }
+
+
+# --- 6. index build ----------------------------------------------------------------------------
 
 
 def bench_index_build() -> dict:
@@ -422,7 +449,7 @@ def bench_index_build() -> dict:
     }
 
 
-# --- 6. scale (the scaling benchmark, slow) -------------------------------------------------------
+# --- 7. scale (the scaling benchmark, slow) -------------------------------------------------------
 
 
 def bench_scale() -> dict:
@@ -435,8 +462,8 @@ def bench_scale() -> dict:
 
 
 def table(r: dict) -> str:
-    lat, e2e, cold, serve, build = (
-        r.get(k, {}) for k in ("latency", "e2e", "cold", "serve", "build")
+    lat, e2e, cold, serve, build, glance = (
+        r.get(k, {}) for k in ("latency", "e2e", "cold", "serve", "build", "glance")
     )
     off, on = e2e.get("batching_off", {}), e2e.get("batching_on", {})
     rows: list[tuple[str, str, str]] = []
@@ -509,6 +536,11 @@ def table(r: dict) -> str:
         row("`serve` start to first answer", f"{serve['start_to_first_answer_s']} s")
         row(f"`serve` peak RSS (subprocess, {serve['load_chats']} chats; polled / VmHWM)",
             f"{serve['peak_rss_mb_polled']} / {serve['peak_rss_mb_vmhwm']} MB")  # fmt: skip
+    if glance:
+        median, most = glance["median_words"], glance["max_words"]
+        row(f"answer words seen at a glance ({glance['answered']} answered dev questions): "
+            "median / max", f"{median} / {most}",
+            f"<= 120 / <= 180: {holds(median <= 120 and most <= 180)}")  # fmt: skip
     if build:
         row(f"index build ({build['passages']} passages, {build['articles']} articles)",
             f"{build['seconds']} s")  # fmt: skip
@@ -524,6 +556,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--chats", type=int, default=100, help="concurrent chats in the e2e runs")
     ap.add_argument("--questions", type=int, default=100, help="questions for the latency run")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument(
+        "--only",
+        default="",
+        help="run these steps alone, comma-separated (latency, e2e, cold, serve, build, "
+        "glance); their results replace theirs in --out, the rest stay",
+    )
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -547,9 +585,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("cold", bench_cold_start),
         ("serve", lambda: bench_serve(serve_qs)),
         ("build", bench_index_build),
+        ("glance", lambda: bench_glance(retriever)),
     ]
     if args.scale:
         steps.append(("scale", bench_scale))
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")}
+        unknown = wanted - {name for name, _ in steps}
+        if unknown:
+            raise SystemExit(f"python -m benchmarks: no step {', '.join(sorted(unknown))}")
+        steps = [(name, step) for name, step in steps if name in wanted]
+        if args.out.exists():
+            results = {**json.loads(args.out.read_text(encoding="utf-8")), **results}
     for name, step in steps:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()

@@ -8,10 +8,12 @@ from typing import TextIO
 from bot import answer
 from bot.batching import Searcher
 from bot.config import Settings
+from retrieval.records import Hit
 
 INTRO = (
     "Ask about Kazakhstan's 2019 presidential election; I answer with quotes from the articles.\n"
-    "'more' shows further passages; an empty line, 'quit' or Ctrl-D leaves.\n"
+    "'more' shows the quotes whole, then further passages; an empty line, 'quit' or Ctrl-D "
+    "leaves.\n"
     f"For example: {answer.EXAMPLE_QUESTIONS[0]}"
 )
 QUIT = {"", "quit", "exit", "q", "bye"}
@@ -23,6 +25,8 @@ def run_chat(
 ) -> None:
     """Answer questions typed in the terminal, with the same passages the bot would send."""
     paging: answer.Paging | None = None
+    page: list[Hit] = []  # the passages last shown, at a glance until 'more' shows them whole
+    whole, has_more = True, False
 
     def say(text: str) -> None:
         output.write(text + "\n")
@@ -42,6 +46,12 @@ def run_chat(
         if text.lower() in QUIT:
             break
         note, continued = "", text.lower() == "more"
+        if continued and paging is not None and not whole:
+            # 'more' first shows what Telegram keeps behind a tap: these quotes, whole.
+            whole = True
+            hint = "\n\n(type 'more' for more passages)" if has_more else ""
+            say(answer.whole_passages_plain(f"In full, on {paging.question}:", page) + hint)
+            continue
         try:
             if continued:
                 if paging is None:
@@ -62,6 +72,8 @@ def run_chat(
             more_data="more" if has_more else None,
             note=note,
             continued=continued,
+            asked=text,
         )
+        whole = not answer.glanced(page)
         say(reply.plain)
     say("")

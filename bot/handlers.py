@@ -217,7 +217,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
         votes = state.keep(question, page, paging)
     else:
         state.keep_unanswered(question, found)
-    reply = answer.answer_reply(question, page, more_data=more, vote_key=votes, note=note)
+    reply = answer.answer_reply(
+        question, page, more_data=more, vote_key=votes, note=note, asked=text
+    )
     await send(update, context, reply)
     state.stats.record(time.monotonic() - started, abstained=not page)
 
