@@ -54,6 +54,10 @@ TOO_LONG = (
     "That message is too long for me to search. Please ask a shorter question, "
     "for example: Who won the election?"
 )
+OTHER_LANGUAGE = "For now I can only read questions in English. Please ask in English, for example:"
+OTHER_LANGUAGE_RU = (
+    "Пока я понимаю только вопросы на английском. Пожалуйста, спросите по-английски, например:"
+)
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 THANKS = "Thanks — noted."
 VOTES = {1: "👍", -1: "👎"}
@@ -489,6 +493,19 @@ def no_answer_reply(question: str, note: str = "") -> Reply:
         lines.insert(0, note)
     text = "\n".join(lines)
     return Reply(_esc(text), text, example_buttons(examples))
+
+
+def small_talk_reply(text: str, examples: int, seed: str) -> Reply:
+    """A person's reply to small talk (`text`), with `examples` example questions as buttons."""
+    picks = examples_for(seed, examples) if examples else []
+    plain = "\n".join([text, *(f"• {q}" for q in picks)])
+    return Reply(_esc(text), plain, example_buttons(picks))
+
+
+def language_reply(script: str, seed: str) -> Reply:
+    """Questions are read in English for now: said in Russian too to Cyrillic, with examples."""
+    lines = [OTHER_LANGUAGE_RU, OTHER_LANGUAGE] if script == "CYRILLIC" else [OTHER_LANGUAGE]
+    return small_talk_reply("\n".join(lines), 2, seed)
 
 
 def example_buttons(questions: Iterable[str]) -> tuple[Button, ...]:
