@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot import answer
+from bot import answer, conversation
 from bot.batching import Searcher
 from bot.config import Settings
+from retrieval.followup import Recent
 from retrieval.records import Hit
 
 INTRO = (
@@ -18,6 +19,7 @@ INTRO = (
 )
 QUIT = {"", "quit", "exit", "q", "bye"}
 PROMPT = "\n? "
+CHAT = "terminal"  # the one chat a terminal has, for `Recent`
 
 
 def run_chat(
@@ -25,6 +27,8 @@ def run_chat(
 ) -> None:
     """Answer questions typed in the terminal, with the same passages the bot would send."""
     paging: answer.Paging | None = None
+    recent = Recent()  # the last question, for follow-ups ("Where does he live?")
+    turn = conversation.Turn()
     page: list[Hit] = []  # the passages last shown, at a glance until 'more' shows them whole
     whole, has_more = True, False
 
@@ -45,7 +49,7 @@ def run_chat(
         text = line.strip()
         if text.lower() in QUIT:
             break
-        note, continued = "", text.lower() == "more"
+        continued = text.lower() == "more"
         if continued and paging is not None and not whole:
             # 'more' first shows what Telegram keeps behind a tap: these quotes, whole.
             whole = True
@@ -58,21 +62,30 @@ def run_chat(
                     say("Ask a question first.")
                     continue
             else:
-                question, note = answer.clip_question(text, settings.max_question_chars)
-                paging = answer.Paging(question, settings.answer_passages)
+                turn = conversation.read(
+                    text, recent.get(CHAT), retriever, settings.max_question_chars
+                )
+                if turn.reply is not None:
+                    say(turn.reply.plain)
+                    continue
+                recent.put(CHAT, turn.query)
+                paging = answer.Paging(turn.query, settings.answer_passages)
             page, has_more = paging.take(retriever.search(paging.question, paging.wanted))
         except KeyboardInterrupt:
             break
         if continued and not page:
             say(answer.NOTHING_MORE)
             continue
+        if not page:
+            say(conversation.nothing_found(turn).plain)
+            continue
         reply = answer.answer_reply(
             paging.question,
             page,
             more_data="more" if has_more else None,
-            note=note,
+            note=turn.note,
             continued=continued,
-            asked=text,
+            asked=turn.asked,
         )
         whole = not answer.glanced(page)
         say(reply.plain)

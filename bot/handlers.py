@@ -28,11 +28,12 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
-from bot import answer
+from bot import answer, conversation
 from bot.batching import MicroBatcher, Searcher
 from bot.config import Settings
 from bot.feedback import FeedbackStore, Vote
 from bot.usage import RateLimits, Stats
+from retrieval.followup import Recent
 from retrieval.records import Hit, SearchResult, Source
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class Deps:
     batcher: MicroBatcher | None = None
     # Votes and unanswered questions (FEEDBACK_DB); made from settings when None.
     feedback: FeedbackStore | None = None
+    # Each chat's last question, which a follow-up ("Where does he live?") leans on.
+    recent: Recent = field(default_factory=Recent)
 
     def __post_init__(self) -> None:
         if self.limits is None:
@@ -199,27 +202,30 @@ async def typing_while(update: Update, context: ContextTypes.DEFAULT_TYPE) -> As
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Search for `text` and send the best passages, with a More button when there are more."""
-    settings, started = deps(context).settings, time.monotonic()
-    question, note = answer.clip_question(text, settings.max_question_chars)
-    if not question:
-        await send(update, context, answer.ask_usage_reply())
-        return
-    state, paging = deps(context), answer.Paging(question, settings.answer_passages)
-    async with typing_while(update, context):
-        found = await state.batcher.search_with_reason(question, paging.wanted)
-    page, has_more = paging.take(found.hits)
-    more = votes = None
-    if has_more:
-        key = state.remember(paging, update.effective_chat.id)
-        more = answer.more_callback(key, len(page))
-    if page:
-        votes = state.keep(question, page, paging)
-    else:
-        state.keep_unanswered(question, found)
-    reply = answer.answer_reply(
-        question, page, more_data=more, vote_key=votes, note=note, asked=text
+    """Answer `text`: small talk in kind, else the best passages with a More button when there
+    are more; a follow-up is searched with the chat's last question's subject."""
+    state, started = deps(context), time.monotonic()
+    chat = update.effective_chat.id
+    turn = conversation.read(
+        text, state.recent.get(chat), state.retriever, state.settings.max_question_chars
     )
+    if turn.reply is not None:
+        await send(update, context, turn.reply)
+        return
+    state.recent.put(chat, turn.query)
+    paging = answer.Paging(turn.query, state.settings.answer_passages)
+    async with typing_while(update, context):
+        found = await state.batcher.search_with_reason(turn.query, paging.wanted)
+    page, has_more = paging.take(found.hits)
+    if page:
+        more = answer.more_callback(state.remember(paging, chat), len(page)) if has_more else None
+        votes = state.keep(turn.query, page, paging)
+        reply = answer.answer_reply(
+            turn.query, page, more_data=more, vote_key=votes, note=turn.note, asked=turn.asked
+        )
+    else:
+        state.keep_unanswered(turn.query, found)
+        reply = await asyncio.to_thread(conversation.nothing_found, turn)
     await send(update, context, reply)
     state.stats.record(time.monotonic() - started, abstained=not page)
 
