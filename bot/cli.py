@@ -105,8 +105,14 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings) -> int:
     """Evaluate retrieval on a questions file."""
-    from retrieval.evaluate import evaluate, format_report, load_questions
+    from retrieval import evaluate as ev
 
+    if ev.is_followup_file(Path(args.file)):
+        pairs = ev.load_pairs(Path(args.file))
+        outcomes = ev.evaluate_followups(_load_retriever(settings), pairs)
+        print(ev.format_followups(outcomes), end="")
+        return 0
+    evaluate, format_report, load_questions = ev.evaluate, ev.format_report, ev.load_questions
     questions = load_questions(Path(args.file))
     retriever = _load_retriever(settings)
     modes = ["hybrid", "dense", "lexical"] if args.compare else ["hybrid"]

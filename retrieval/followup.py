@@ -59,6 +59,7 @@ class Words:
     pointers: frozenset[str]
     connectives: tuple[tuple[str, ...], ...]
     asking: frozenset[str]
+    objects: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = WORDS_FILE) -> Words:
@@ -70,6 +71,7 @@ class Words:
             frozenset(data["pointers"]),
             tuple(reversed(connectives)),  # longest first: "and what about" before "and"
             frozenset(data["asking"]),
+            frozenset(data["objects"]),
         )
 
 
@@ -115,7 +117,9 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary) -> Followup:
     words = list(_WORD.finditer(question))
     opened = _connective(words, vocabulary.words)
     pointer = _unbound(words[opened:], vocabulary)
-    specific = any(not vocabulary.common(t) for t in _own_terms(words, vocabulary))
+    specific = _named(words, vocabulary) or any(
+        not vocabulary.common(t) for t in _own_terms(words, vocabulary)
+    )
     if not opened and pointer is None and specific:
         return Followup(question)
     names = vocabulary.subject_names(previous)
@@ -158,20 +162,32 @@ def _connective(words: list[re.Match[str]], lists: Words) -> int:
 def _unbound(words: list[re.Match[str]], vocabulary: Vocabulary) -> re.Match[str] | None:
     """The first pronoun or pointer with nothing before it that it could stand for.
 
-    Anything with content before it could be what it stands for ("How did the president
-    describe the election at his inauguration?"), except the word right after an asking word
-    ("which group did she help found?": the group is what is asked).
+    Before a subject or possessive pronoun, any word with content could be what it stands for
+    ("How did the president describe the election at his inauguration?"), except the word right
+    after an asking word ("which group did she help found?": the group is what is asked).
+    Before an object pronoun only a name could: "Who founded it?" has a verb before "it".
     """
     lists = vocabulary.words
     back = lists.pronouns | lists.possessives | lists.pointers
+    content = False
     for i, word in enumerate(words):
-        folded = word.group(0).lower()
+        text = word.group(0)
+        folded = text.lower()
         if folded in back:
-            return word
-        asked = i > 0 and words[i - 1].group(0).lower() in lists.asking
-        if not asked and vocabulary.tokenizer(word.group(0)):
+            if not content or (folded in lists.objects and not _named(words[:i], vocabulary)):
+                return word
             return None
+        asked = i > 0 and words[i - 1].group(0).lower() in lists.asking
+        content = content or (not asked and bool(vocabulary.tokenizer(text)))
     return None
+
+
+def _named(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:
+    """Whether `words` hold a name: capitalised past the first word, or a known spelling of one
+    (even in lower case, even first: "ablyazov", "Toqaev")."""
+    text = " ".join(w.group(0) for w in words)
+    capitalised = any(w.group(0)[:1].isupper() for w in words[1:])
+    return capitalised or bool(vocabulary.tokenizer.variants.find(text))
 
 
 def _joined(previous: str, rest: str, vocabulary: Vocabulary) -> Followup:
