@@ -190,16 +190,21 @@ async def _repeat_run(retriever: Any, user_id: int) -> dict:
             return await _repeat_example(stub, user_id)
 
 
-async def _e2e_remote_run(retriever: Any, qs: Sequence[str], window_ms: float, first: int) -> dict:
-    """Chats asking at once through the real bot; the stand-in runs in a process of its own."""
+async def _e2e_remote_run(
+    retriever: Any, qs: Sequence[str], window_ms: float, first: int, *, paced: bool = False
+) -> dict:
+    """Chats asking at once through the real bot; the stand-in runs in a process of its own.
+
+    `paced` keeps the production rate limiter (Telegram's ~30 messages a second) on.
+    """
     from benchmarks.remote_stub import remote_stub
     from bot.app import build_application
     from tests.botapi_stub import polling
 
     async with remote_stub() as stub:
-        application = _unpaced(
-            build_application(_settings_for(stub.base_url, window_ms), retriever)
-        )
+        application = build_application(_settings_for(stub.base_url, window_ms), retriever)
+        if not paced:
+            _unpaced(application)
         async with polling(application):
             chats = [(first + i, q) for i, q in enumerate(qs)]
             mark = await stub.mark()
@@ -220,6 +225,7 @@ async def _e2e_remote_run(retriever: Any, qs: Sequence[str], window_ms: float, f
             "reply_p50_ms": ms(percentile(latencies, 50)),
             "reply_p95_ms": ms(percentile(latencies, 95)),
             "batches": application.bot_data["deps"].batcher.batches,
+            "typing_sent": await stub.count("sendChatAction", mark),
             # CPU seconds both processes spent while the chats were answered (2 cores shared)
             "bot_cpu_s": round(bot_cpu, 3),
             "stub_cpu_s": round(stub_cpu, 3),
@@ -303,6 +309,20 @@ def bench_e2e(
         "direct_on": direct_on,
         "direct_speedup": round(direct, 2),
     }
+
+
+def bench_spike(retriever: Any, qs: Sequence[str]) -> dict:
+    """Everyone asks at once with the production rate limiter on: Telegram's ceiling is ~30
+    messages a second, and every request with a chat_id counts, "typing…" included."""
+    from tests.botapi_stub import FakeRetriever
+
+    asyncio.run(_e2e_remote_run(retriever, ["Who won the election?"] * 3, 5.0, 900))  # warm-up
+    out = asyncio.run(_e2e_remote_run(retriever, qs, 5.0, 70_000, paced=True))
+    # The same with an instant keyword retriever: the rate limiter and Telegram plumbing alone.
+    out["floor"] = asyncio.run(_e2e_remote_run(FakeRetriever(), qs, 5.0, 80_000, paced=True))
+    # And the searching alone, at the same time (the CPU is shared with whatever else runs).
+    out["search_alone"] = asyncio.run(_concurrent(retriever, qs, 5.0))
+    return out
 
 
 # --- 3 and 4. cold start, and serve's start and memory ------------------------------------------
@@ -462,8 +482,8 @@ def bench_scale() -> dict:
 
 
 def table(r: dict) -> str:
-    lat, e2e, cold, serve, build, glance = (
-        r.get(k, {}) for k in ("latency", "e2e", "cold", "serve", "build", "glance")
+    lat, e2e, cold, serve, build, glance, spike = (
+        r.get(k, {}) for k in ("latency", "e2e", "cold", "serve", "build", "glance", "spike")
     )
     off, on = e2e.get("batching_off", {}), e2e.get("batching_on", {})
     rows: list[tuple[str, str, str]] = []
@@ -536,6 +556,23 @@ def table(r: dict) -> str:
         row("`serve` start to first answer", f"{serve['start_to_first_answer_s']} s")
         row(f"`serve` peak RSS (subprocess, {serve['load_chats']} chats; polled / VmHWM)",
             f"{serve['peak_rss_mb_polled']} / {serve['peak_rss_mb_vmhwm']} MB")  # fmt: skip
+    if spike:
+        rate = spike["answers_per_s"]
+        row(f"spike: {spike['chats']} chats at once, rate limiter on: answers/s",
+            f"{rate} ({spike['answered']}/{spike['chats']} answered in {spike['seconds']} s, "
+            f"{spike['typing_sent']} typing…)",
+            f">= 27, all: {holds(rate >= 27 and spike['lost'] == 0)}")  # fmt: skip
+        row("spike: reply p50 / p95; CPU of bot / of the stand-in",
+            f"{spike['reply_p50_ms']} / {spike['reply_p95_ms']} ms; "
+            f"{spike['bot_cpu_s']} / {spike['stub_cpu_s']} s")  # fmt: skip
+        if "floor" in spike:
+            fl, alone = spike["floor"], spike["search_alone"]
+            row("spike floor (instant fake retriever): answers/s",
+                f"{fl['answers_per_s']} ({fl['answered']}/{fl['chats']}, "
+                f"{fl['typing_sent']} typing…)",
+                f">= 27: {holds(fl['answers_per_s'] >= 27)}")  # fmt: skip
+            row("spike: the same questions searched alone (batcher)",
+                f"{alone['answers_per_s']}/s")  # fmt: skip
     if glance:
         median, most = glance["median_words"], glance["max_words"]
         row(f"answer words seen at a glance ({glance['answered']} answered dev questions): "
@@ -555,23 +592,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--scale", action="store_true", help="also run benchmarks.scale (slow)")
     ap.add_argument("--chats", type=int, default=100, help="concurrent chats in the e2e runs")
     ap.add_argument("--questions", type=int, default=100, help="questions for the latency run")
+    ap.add_argument("--spike", type=int, default=300, help="chats at once, rate limiter on")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument(
         "--only",
         default="",
         help="run these steps alone, comma-separated (latency, e2e, cold, serve, build, "
-        "glance); their results replace theirs in --out, the rest stay",
+        "glance, spike); their results replace theirs in --out, the rest stay",
     )
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     from retrieval import Retriever
 
-    qs = questions(args.questions + 4 * args.chats)
+    qs = questions(args.questions + 4 * args.chats + args.spike)
     lat_qs, rest = qs[: args.questions], qs[args.questions :]
     off_qs, on_qs, serve_qs, direct_qs = (
         rest[i * args.chats : (i + 1) * args.chats] for i in range(4)
     )
+    spike_qs = rest[4 * args.chats :]
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -586,6 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("serve", lambda: bench_serve(serve_qs)),
         ("build", bench_index_build),
         ("glance", lambda: bench_glance(retriever)),
+        ("spike", lambda: bench_spike(retriever, spike_qs)),
     ]
     if args.scale:
         steps.append(("scale", bench_scale))

@@ -155,3 +155,30 @@ async def test_polling_survives_repeated_get_updates_failures(
                 (reply,) = await stub.wait_for("sendMessage", timeout=15)
         assert "Tokayev" in visible(reply)
         assert not [c for c in stub.calls_to("getUpdates", ok=False) if c.ok]
+
+
+async def test_typing_is_dropped_when_the_flood_budget_is_spent() -> None:
+    """A chat action never takes a slot an answer needs (issue 13): at 30 requests a second,
+    "typing…" is sent only while the overall limit has room, and never waited for."""
+    limiter = RetryingRateLimiter(overall_max_rate=2, overall_time_period=60)
+    assert limiter._base_limiter is not None  # the library's attribute `spare` reads
+    sent: list[str] = []
+
+    async def call(*args: object, **kwargs: object) -> bool:
+        sent.append(kwargs["endpoint"])
+        return True
+
+    async def request(endpoint: str) -> object:
+        return await limiter.process_request(
+            call, (), {"endpoint": endpoint}, endpoint, {"chat_id": 1}, None
+        )
+
+    assert await request("sendChatAction") is True  # room: sent
+    assert await request("sendMessage") is True  # the budget is now spent
+    started = asyncio.get_running_loop().time()
+    assert await request("sendChatAction") is True  # answered at once, not sent
+    assert asyncio.get_running_loop().time() - started < 0.1
+    assert sent == ["sendChatAction", "sendMessage"] and limiter.dropped == 1
+    # An answer is never dropped: it waits for its slot.
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(request("sendMessage"), 0.2)
