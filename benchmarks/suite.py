@@ -166,10 +166,10 @@ async def _wait_replies(
     return got
 
 
-def _settings_for(base_url: str, window_ms: float) -> Any:
+def _settings_for(base_url: str, window_ms: float, **overrides: Any) -> Any:
     from tests.botapi_stub import bot_settings
 
-    return bot_settings(base_url, batch_window_ms=window_ms)
+    return bot_settings(base_url, batch_window_ms=window_ms, **overrides)
 
 
 def _unpaced(application: Any) -> Any:
@@ -191,18 +191,27 @@ async def _repeat_run(retriever: Any, user_id: int) -> dict:
 
 
 async def _e2e_remote_run(
-    retriever: Any, qs: Sequence[str], window_ms: float, first: int, *, paced: bool = False
+    retriever: Any,
+    qs: Sequence[str],
+    window_ms: float,
+    first: int,
+    *,
+    paced: bool = False,
+    **settings: Any,
 ) -> dict:
     """Chats asking at once through the real bot; the stand-in runs in a process of its own.
 
-    `paced` keeps the production rate limiter (Telegram's ~30 messages a second) on.
+    `paced` keeps the production rate limiter (Telegram's ~30 messages a second) on;
+    `settings` override the bot's.
     """
     from benchmarks.remote_stub import remote_stub
     from bot.app import build_application
     from tests.botapi_stub import polling
 
     async with remote_stub() as stub:
-        application = build_application(_settings_for(stub.base_url, window_ms), retriever)
+        application = build_application(
+            _settings_for(stub.base_url, window_ms, **settings), retriever
+        )
         if not paced:
             _unpaced(application)
         async with polling(application):
@@ -320,6 +329,11 @@ def bench_spike(retriever: Any, qs: Sequence[str]) -> dict:
     out = asyncio.run(_e2e_remote_run(retriever, qs, 5.0, 70_000, paced=True))
     # The same with an instant keyword retriever: the rate limiter and Telegram plumbing alone.
     out["floor"] = asyncio.run(_e2e_remote_run(FakeRetriever(), qs, 5.0, 80_000, paced=True))
+    # ... and with "typing…" asked for on every answer (TYPING_DELAY_MS=0): what a spike of
+    # slow answers asks of the limiter, measured apart from the CPU the searching takes.
+    out["floor_typing"] = asyncio.run(
+        _e2e_remote_run(FakeRetriever(), qs, 5.0, 90_000, paced=True, typing_delay_ms=0)
+    )
     # And the searching alone, at the same time (the CPU is shared with whatever else runs).
     out["search_alone"] = asyncio.run(_concurrent(retriever, qs, 5.0))
     return out
@@ -571,6 +585,11 @@ def table(r: dict) -> str:
                 f"{fl['answers_per_s']} ({fl['answered']}/{fl['chats']}, "
                 f"{fl['typing_sent']} typing…)",
                 f">= 27: {holds(fl['answers_per_s'] >= 27)}")  # fmt: skip
+            ft = spike["floor_typing"]
+            row("spike floor, typing… asked on every answer: answers/s",
+                f"{ft['answers_per_s']} ({ft['answered']}/{ft['chats']}, "
+                f"{ft['typing_sent']} typing… sent)",
+                f">= 27: {holds(ft['answers_per_s'] >= 27)}")  # fmt: skip
             row("spike: the same questions searched alone (batcher)",
                 f"{alone['answers_per_s']}/s")  # fmt: skip
     if glance:

@@ -453,17 +453,17 @@ def whole_passages_plain(head: str, hits: Sequence[Hit]) -> str:
 
 def passage_plain(hit: Hit) -> str:
     """One passage for the terminal: the quote with the best sentence in **stars**, its source."""
-    return _plain_quote(_split_best(hit), hit.source)
+    return _plain_quote(_split_best(hit), hit.source, short=False)
 
 
-def _plain_quote(parts: tuple[str, str, str], source: Source) -> str:
+def _plain_quote(parts: tuple[str, str, str], source: Source, *, short: bool = True) -> str:
     before, best, after = parts
     quote = " ".join((f"{before}**{best}**{after}" if best else before + after).split())
     # Quote marks around the passage, unless it opens (or closes) with one of its own.
     opening = "" if quote[:1] in _QUOTE_MARKS else "“"
     closing = "" if quote[-1:] in _QUOTE_MARKS else "”"
     body = textwrap.fill(quote, width=88, initial_indent=f"  {opening}", subsequent_indent="   ")
-    _, line = source_line(source)
+    _, line = source_html(source, short=short)
     url = f"\n     {source.url}" if source.url else ""
     return f"{body}{closing}\n   — {line}{url}"
 
@@ -548,9 +548,12 @@ def help_reply(bot_username: str = "") -> Reply:
         ),
         (
             "I answer with quotations from the articles, the key sentence in bold and a link "
-            "to the source. “More ›” shows further passages. /sources lists the articles.",
+            "to the source; tap ▸ under a quote for the whole passage. “More ›” shows further "
+            "passages. You can ask a follow-up (“Where does he live?”). /sources lists the "
+            "articles.",
             "I answer with quotations from the articles, the key sentence in **bold** and a link "
-            "to the source. 'more' shows further passages.",
+            "to the source. 'more' shows the quotes whole, then further passages. You can ask a "
+            "follow-up ('Where does he live?').",
         ),
     ]
     return Reply("\n".join(h for h, _ in lines), "\n".join(t for _, t in lines))
