@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,6 +42,11 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_n
             [sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )  # fmt: skip
+        # Read the log as it comes: at DEBUG it outgrows a pipe's 64 KB buffer, and a bot
+        # blocked writing its log would look like a bot slow to stop.
+        chunks: list[bytes] = []
+        reader = threading.Thread(target=lambda: chunks.extend(iter(process.stdout.read1, b"")))
+        reader.start()
         try:
             await stub.wait_for("setMyCommands", timeout=60)
             user = stub.user()
@@ -66,7 +72,9 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_n
         finally:
             if process.poll() is None:
                 process.kill()
-            output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
+            process.wait(timeout=10)
+            reader.join(timeout=10)
+            output = b"".join(chunks).decode("utf-8", "replace")
         print(f"\nexit {process.returncode} {took:.2f} s after SIGTERM")
         assert took < 5, output[-3000:]
         (reply,) = stub.sent_since(mark)

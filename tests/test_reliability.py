@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import httpx
 import psutil
@@ -19,6 +20,7 @@ from telegram.ext import Application
 from bot.answer import SOMETHING_WRONG
 from bot.app import build_application
 from bot.reliability import RetryingRateLimiter, retryable
+from retrieval.records import Hit
 from tests.botapi_stub import BotApiStub, FakeRetriever, Fault, bot_settings, visible
 from tests.botapi_stub import polling as started
 
@@ -38,6 +40,15 @@ async def polling(
     application = build_application(settings, retriever, rate_limiter=limiter)
     async with started(application):
         yield application
+
+
+class Echoing(FakeRetriever):
+    """Its first passage ends with the question, so each answer shows whose question it
+    answers: the header repeats a question only when something else was searched."""
+
+    def search(self, question: str, k: int) -> list[Hit]:
+        hits = super().search(question, k)
+        return [replace(hits[0], text=f"{hits[0].text} ({question})"), *hits[1:]] if hits else []
 
 
 async def answered(stub: BotApiStub, chats: int, since: int = 0, timeout: float = 30) -> None:
@@ -67,9 +78,7 @@ async def test_100_users_each_answered_exactly_once_while_telegram_fails() -> No
         stub.plan(Fault("getUpdates", status=500), Fault("getUpdates", drop=True))
         users = [stub.user(5000 + i, f"User{i}") for i in range(100)]
         # The production backoff (0.5 s, doubling): retries land after the burst of faults.
-        async with polling(
-            stub, FakeRetriever(), backoff=0.5, send_timeout_seconds=1.0
-        ) as application:
+        async with polling(stub, Echoing(), backoff=0.5, send_timeout_seconds=1.0) as application:
             # Sends fail in every way, interleaved: 5xx, dropped connections, 429 with
             # retry_after, a slow answer within the timeout, and one accepted only after the
             # bot gave up waiting (delivered once: a read timeout is never resent).
@@ -114,7 +123,7 @@ async def test_1000_questions_200_users_none_lost_none_twice_memory_flat() -> No
     with BotApiStub() as stub:
         users = [stub.user(7000 + i, f"U{i}") for i in range(200)]
         chats = [stub.private_chat(u) for u in users]
-        async with polling(stub, FakeRetriever(), batch_window_ms=0):
+        async with polling(stub, Echoing(), batch_window_ms=0):
             for round_ in range(10):  # ten hundreds; each user asks five times in all
                 half = users[(round_ % 2) * 100 : (round_ % 2) * 100 + 100]
                 mark = stub.mark()
