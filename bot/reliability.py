@@ -37,9 +37,11 @@ def retryable(endpoint: str, exc: Exception) -> bool:
 
 # Requests that are a courtesy, not an answer: dropped (as if sent) when Telegram's flood budget
 # (~30 requests a second, every one with a chat_id counted) has no room for them right now.
-# Queued, each "typing…" would take a slot an answer needs: 300 users asking at once were
-# answered at 15 a second with one, 30 a second without (benchmarks, `make bench`, spike).
+# Queued, each "typing…" would take a slot an answer needs: 300 users asking at once, "typing…"
+# asked for every answer, were answered at 15.7 a second when all were sent, 31.3 a second
+# with 16 sent (benchmarks, `make bench`, line "spike floor, typing… asked on every answer").
 COURTESIES = frozenset({"sendChatAction"})
+SPARE_SHARE = 0.5  # of the flood budget a courtesy may find used and still be sent
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -63,11 +65,13 @@ class RetryingRateLimiter(AIORateLimiter):
         self.dropped = 0  # courtesies not sent for want of budget, for benchmarks and tests
 
     def spare(self) -> bool:
-        """Whether the overall flood limit has room for a request right now, without waiting."""
+        """Whether the overall flood limit is at most half used, so a courtesy can't take a
+        slot an answer soon needs (a spike's first answers arrive while the first "typing…" are
+        asked for)."""
         # AIORateLimiter keeps its overall limiter (aiolimiter's AsyncLimiter) in `_base_limiter`,
         # None when there is no overall limit; tests/test_reliability.py checks it is still there.
         base = self._base_limiter
-        return base is None or base.has_capacity()
+        return base is None or base.has_capacity(max(1.0, base.max_rate * SPARE_SHARE))
 
     async def process_request(
         self,
