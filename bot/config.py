@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from retrieval.config import DATA_DIR, RetrievalSettings
+from retrieval.config import RetrievalSettings
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
@@ -70,7 +70,7 @@ class Settings(RetrievalSettings):
         500, ge=0, description="show 'typing…' only for answers slower than this; 0 = always"
     )
     feedback_db: Path = Field(
-        DATA_DIR / "feedback.sqlite3",
+        default_factory=lambda values: Path(values["data_dir"]) / "feedback.sqlite3",
         description="SQLite file of 👍/👎 votes and unanswered questions; created on first use",
     )
     store_questions: bool = Field(

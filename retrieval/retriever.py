@@ -48,7 +48,7 @@ class Retriever:
     ) -> None:
         self.data = data
         self.encoder = encoder
-        self.settings = settings or RetrievalSettings()
+        self.settings = settings or RetrievalSettings.load()
         self.scoring = scoring or Scoring()
         self.warnings = list(warnings)
         self.min_score = self.settings.min_score
@@ -79,7 +79,7 @@ class Retriever:
         corpus cannot be indexed (a bad file) but a sound older index exists, that index is used
         and the problem kept in `.warnings`; a damaged index is never served.
         """
-        settings = settings or RetrievalSettings()
+        settings = settings or RetrievalSettings.load()
         data, warnings = open_index(settings, encoder, progress=progress)
         if encoder is None:
             encoder = load_query_encoder(settings, data.model)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_stub import TOKEN, BotApiStub, Fault, visible
+from tests.hermetic import clean_env
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,14 +20,10 @@ CORPUS = ROOT / "corpus"
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A clean environment: the hash encoder, a temporary index and feedback database, no .env
-    (cwd is tmp_path)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update(PYTHONPATH=str(ROOT), EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index"),
-               CORPUS_DIR=str(CORPUS), FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
-               HF_HUB_OFFLINE="1")  # fmt: skip
-    env.update(extra)
-    return env
+    """A clean environment: the hash encoder, a temporary index and feedback database, no .env."""
+    return clean_env(tmp_path / "home", EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index"),
+                     CORPUS_DIR=str(CORPUS), FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
+                     **extra)  # fmt: skip
 
 
 async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_never_logged(
