@@ -20,14 +20,18 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 class Settings(RetrievalSettings):
     """Everything `election-bot serve` and `election-bot chat` need, from `.env` or the env."""
 
-    telegram_bot_token: SecretStr | None = Field(None, description="from @BotFather")
+    telegram_bot_token: SecretStr | None = Field(
+        None, description="the bot's token from @BotFather (a secret: never logged)"
+    )
     telegram_api_base_url: str = Field(
         DEFAULT_API_BASE_URL,
         description="Bot API server; the token is appended (or replaces '{token}')",
     )
     webhook_url: str | None = Field(None, description="public HTTPS URL; set it to use webhooks")
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_listen: str = Field(
+        "127.0.0.1", description="address the webhook listener binds (behind a reverse proxy)"
+    )
+    webhook_port: int = Field(8443, ge=1, le=65535, description="port of the webhook listener")
     webhook_secret: SecretStr | None = Field(
         None, description="checked against X-Telegram-Bot-Api-Secret-Token"
     )
