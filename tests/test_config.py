@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -187,3 +188,9 @@ def test_a_checkout_reads_its_own_env_from_any_directory(tmp_path: Path, index_d
     built = run("index", "-q")
     assert built.returncode == 0, built.stderr
     assert f"Settings: {checkout / '.env'}" in built.stderr.splitlines()  # index names it
+
+
+def test_env_example_lists_every_setting() -> None:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^#? ?([A-Z_]+)=", example, re.M))
+    assert listed == {name.upper() for name in Settings.model_fields}
