@@ -11,12 +11,12 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot.config import Settings, token_problem
+from retrieval.atomic import new_file
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +43,6 @@ def heartbeat_path(settings: Settings) -> Path:
     return Path(settings.data_dir) / HEARTBEAT_FILE
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace `path` by `text` in one step: a reader sees the old file or the new, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class Heartbeat:
     """When the bot last heard from Telegram: kept in memory, and in DATA_DIR for `health`."""
 
@@ -74,7 +61,8 @@ class Heartbeat:
         self._written = now
         record = {"at": self.last, "pid": os.getpid(), "mode": self.mode}
         try:
-            _write_atomically(self.path, json.dumps(record))
+            with new_file(self.path) as f:  # `health` reads the old record or the new, whole
+                f.write(json.dumps(record).encode())
         except OSError as e:  # health will say the contact is old; the bot keeps serving
             if not self._warned:
                 log.warning("cannot write the heartbeat %s: %s", self.path, e.strerror or e)
@@ -109,8 +97,9 @@ def check_settings(settings: Settings) -> Check:
 
 def check_index(settings: Settings) -> Check:
     """The current build's manifest loads and every file it lists is whole (no model loaded)."""
+    from retrieval.build import staleness
     from retrieval.errors import RetrievalError
-    from retrieval.index import current_build, read_manifest, staleness, verify_files
+    from retrieval.store import current_build, read_manifest, verify_files
 
     try:
         build = current_build(Path(settings.index_dir))

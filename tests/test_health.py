@@ -99,7 +99,7 @@ def test_checks_name_what_fails(hash_index, tmp_path: Path) -> None:
 
 def test_a_damaged_index_file_fails_the_index_check(tmp_path: Path, hash_encoder) -> None:
     from bot.config import Settings
-    from retrieval.index import build_index
+    from retrieval.build import build_index
 
     settings = Settings.from_values(
         index_dir=tmp_path / "index", data_dir=tmp_path, embedding_model="hash"

@@ -30,7 +30,7 @@ SLICE = [
     "tests/test_e2e_bot.py",
     "tests/test_health.py",
 ]
-COPIED = ("pyproject.toml", "retrieval", "bot", "corpus", "tests")
+COPIED = ("pyproject.toml", ".env.example", "NOTICE", "retrieval", "bot", "corpus", "tests")
 
 
 def test_the_suite_passes_under_a_hostile_env_file_and_environment(tmp_path: Path) -> None:

@@ -24,6 +24,20 @@ print(json.dumps({"module": retrieval.__file__, "hits": [h.to_dict() for h in hi
 """
 
 
+def test_pyproject_lists_every_package() -> None:
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("retrieval", "bot")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert listed == found | {"retrieval.bundled_corpus"}
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`pip install --target` of a copy of the sources (the build writes beside them)."""

@@ -21,9 +21,10 @@ CORPUS = ROOT / "corpus"
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A clean environment: the hash encoder, a temporary index and feedback database, no .env."""
-    return clean_env(tmp_path / "home", EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index"),
-                     CORPUS_DIR=str(CORPUS), FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
-                     **extra)  # fmt: skip
+    values = {"EMBEDDING_MODEL": "hash", "INDEX_DIR": str(tmp_path / "index"),
+              "CORPUS_DIR": str(CORPUS), "FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+              **extra}  # fmt: skip
+    return clean_env(tmp_path / "home", **values)
 
 
 async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_never_logged(
