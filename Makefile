@@ -29,12 +29,12 @@ index: setup
 run: index
 	@$(BOT) run
 
-# Lint first, so CI (which runs `make test`) checks it.
+# Lint and type-check first, so CI (which runs `make test`) checks both.
 test: lint
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
 
 # Re-resolve pyproject.toml's dependencies in a fresh environment and pin what pip chose, then
 # run `make test` (it reinstalls from the new pins) before committing constraints.txt.

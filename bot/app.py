@@ -88,7 +88,7 @@ class QuietExtBot(ExtBot):
 class HealthHandler(tornado.web.RequestHandler):
     """GET /healthz on the webhook listener: 200 when Telegram was reached lately, else 503."""
 
-    SUPPORTED_METHODS = ("GET",)  # type: ignore[assignment]  # tornado declares a wider tuple
+    SUPPORTED_METHODS = ("GET",)
 
     def initialize(self, heartbeat: Heartbeat) -> None:
         self.heartbeat = heartbeat
@@ -167,15 +167,15 @@ def build_application(
     `rate_limiter` defaults to Telegram's flood limits with retries; tests pass a faster one.
     `heartbeat`, when given, records every successful request to Telegram.
     """
-    problem = token_problem(settings)
-    if problem:
+    problem, token = token_problem(settings), settings.telegram_bot_token
+    if problem or token is None:  # no token is a problem too: token_problem says which
         raise ValueError(problem)
     if rate_limiter is None:
         # Waits out 429s (3 times), retries 5xx, timeouts and dropped connections (4 attempts).
         rate_limiter = RetryingRateLimiter(max_retries=3)
     timeout = settings.send_timeout_seconds
     bot = QuietExtBot(
-        token=settings.telegram_bot_token.get_secret_value().strip(),
+        token=token.get_secret_value().strip(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_api_base_file_url,
         request=HTTPXRequest(

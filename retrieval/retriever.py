@@ -245,7 +245,8 @@ class Retriever:
 
     def _hit(self, r: Ranked, context: int) -> Hit:
         p = r.passage
-        before, after = ((), ())
+        before: tuple[str, ...] = ()
+        after: tuple[str, ...] = ()
         if context > 0:
             before, after = surrounding(self.signals.articles[p.article_id], p, context)
         return Hit(
