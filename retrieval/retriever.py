@@ -74,6 +74,8 @@ class Retriever:
     ) -> Retriever:
         """Load the index from INDEX_DIR, building it first when missing or stale.
 
+        Without `settings`, they are read as the command line reads them: the environment,
+        then the settings file (ELECTION_BOT_ENV_FILE, else the checkout's .env or the user's).
         A stale or damaged index is rebuilt when AUTO_REBUILD is on (the default); otherwise
         IndexStale, IndexNotFound or IndexCorrupt says to run `election-bot index`. When the
         corpus cannot be indexed (a bad file) but a sound older index exists, that index is used
