@@ -4,6 +4,8 @@ environment, `.env` or home directory. (In-process, tests build settings with `f
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,3 +58,11 @@ def clean_env(home: Path, **values: str) -> dict[str, str]:
     }
     env.update(values)
     return env
+
+
+def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    """`python -m bot` (serve) in its own process, stdout and stderr together in `.stdout`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=cwd, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip

@@ -24,7 +24,7 @@ from bot.health import (
     run_checks,
 )
 from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, bot_settings
-from tests.hermetic import clean_env
+from tests.hermetic import clean_env, start_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -168,10 +168,7 @@ async def test_a_serving_bot_is_healthy_by_health_and_by_healthz(tmp_path: Path,
             env.update(WEBHOOK_URL="https://bot.invalid/tg-hook", WEBHOOK_PORT=str(port),
                        WEBHOOK_SECRET="s3cret")  # fmt: skip
         before = _health(env, tmp_path)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process = start_bot(env, tmp_path)
         try:
             await stub.wait_for("setMyCommands", timeout=60)
             during = _health(env, tmp_path)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_stub import TOKEN, BotApiStub, Fault, visible
-from tests.hermetic import clean_env
+from tests.hermetic import clean_env, start_bot
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,10 +34,7 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_n
         env = env_for(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=stub.base_url,
                       LOG_LEVEL="DEBUG", SEND_TIMEOUT_SECONDS="5",
                       TYPING_DELAY_MS="0")  # fmt: skip
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process = start_bot(env, tmp_path)
         try:
             await stub.wait_for("setMyCommands", timeout=60)
             user = stub.user()
