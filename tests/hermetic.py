@@ -38,6 +38,8 @@ HOSTILE = {
     "TYPING_DELAY_MS": "0",
     "INLINE_CACHE_SECONDS": "0",
     "REMEMBERED_ANSWERS": "1",
+    "FEEDBACK_DB": "/nonexistent/feedback.sqlite3",
+    "STORE_QUESTIONS": "false",
 }
 
 

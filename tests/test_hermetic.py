@@ -29,6 +29,7 @@ SLICE = [
     "tests/test_reliability.py",
     "tests/test_e2e_bot.py",
     "tests/test_health.py",
+    "tests/test_feedback.py",
 ]
 COPIED = ("pyproject.toml", ".env.example", "NOTICE", "retrieval", "bot", "corpus", "tests")
 
