@@ -470,7 +470,7 @@ def bench_index_build() -> dict:
     from retrieval.store import load_index
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = RetrievalSettings(_env_file=None, index_dir=Path(tmp) / "index")
+        settings = RetrievalSettings.from_values(index_dir=Path(tmp) / "index")
         started = time.perf_counter()
         build_index(settings, progress=False)
         seconds = time.perf_counter() - started

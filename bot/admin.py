@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import answer
 from bot.feedback_report import build_report, stats_text
-from bot.handlers import deps, help_command, is_reply_to_bot
+from bot.handlers import deps, help_command, is_reply_to_bot, required
 from bot.reliability import RetryingRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         button = InlineQueryResultsButton("Too many questions: wait a minute", start_parameter="x")
         await update.inline_query.answer([], cache_time=0, button=button)
     elif message is not None:
-        await context.bot.send_message(update.effective_chat.id, html.escape(text),
-                                       parse_mode=ParseMode.HTML)  # fmt: skip
+        await context.bot.send_message(required(update.effective_chat, "chat").id,
+                                       html.escape(text), parse_mode=ParseMode.HTML)  # fmt: skip
     raise ApplicationHandlerStop  # no other handler sees it: refused means not searched
 
 
@@ -65,12 +65,12 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     retries = limiter.retries if isinstance(limiter, RetryingRateLimiter) else 0
     feedback = await state.feedback.read(build_report)  # in the store's thread, off the loop
     report = state.stats.report(retries) + "\n" + stats_text(feedback)
-    await context.bot.send_message(update.effective_chat.id, report)
+    await context.bot.send_message(required(update.effective_chat, "chat").id, report)
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins only: load the index from disk again; on failure keep serving the old one."""
-    state, chat_id = deps(context), update.effective_chat.id
+    state, chat_id = deps(context), required(update.effective_chat, "chat").id
     await context.bot.send_message(chat_id, "Reloading the index…")
     loader = state.loader
     if loader is None:

@@ -397,7 +397,7 @@ def answer_reply(
         if over <= 0 or budget <= 0:
             break
         budget -= over  # a safety net; the arithmetic above is meant to be exact
-    buttons = (Button("More ›", more_data),) if more_data else ()
+    buttons: tuple[Button, ...] = (Button("More ›", more_data),) if more_data else ()
     if vote_key:
         buttons += vote_buttons(vote_key)
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
+import tornado.web
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -25,6 +29,7 @@ from telegram.request import HTTPXRequest
 
 from bot import admin, handlers
 from bot.config import Settings, serve_problem, token_problem
+from bot.health import PING_SECONDS, Check, Heartbeat, contact_check, heartbeat_path, report
 from bot.reliability import RetryingRateLimiter
 from retrieval.records import Source
 
@@ -52,9 +57,25 @@ async def post_shutdown(application: Application) -> None:
 
 
 class QuietExtBot(ExtBot):
-    """The library's bot, whose repr shows its username instead of its token."""
+    """The library's bot, whose repr shows its username instead of its token, and which
+    records each successful request in its heartbeat (for `election-bot health`)."""
 
-    __slots__ = ()
+    __slots__ = ("_heartbeat",)
+
+    def __init__(self, *args: Any, heartbeat: Heartbeat | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._heartbeat = heartbeat  # PTB freezes the bot's public attributes
+
+    @property
+    def heartbeat(self) -> Heartbeat | None:
+        return self._heartbeat
+
+    async def _do_post(self, endpoint: str, data: Any, **timeouts: Any) -> Any:
+        # Every request, getUpdates included, passes here (PTB's documented override point).
+        result = await super()._do_post(endpoint, data, **timeouts)
+        if self._heartbeat is not None:
+            self._heartbeat.beat()
+        return result
 
     def __repr__(self) -> str:
         # Bot.__repr__ prints the token, and so does Application's repr, which embeds it.
@@ -64,26 +85,97 @@ class QuietExtBot(ExtBot):
             return "ExtBot[not initialized]"
 
 
+class HealthHandler(tornado.web.RequestHandler):
+    """GET /healthz on the webhook listener: 200 when Telegram was reached lately, else 503."""
+
+    SUPPORTED_METHODS = ("GET",)
+
+    def initialize(self, heartbeat: Heartbeat) -> None:
+        self.heartbeat = heartbeat
+
+    def get(self) -> None:
+        # The index is in memory: a bot that failed to load it never starts listening.
+        checks = [
+            Check("index", True, "loaded"),
+            contact_check(self.heartbeat.last, time.time(), self.heartbeat.mode),
+        ]
+        body = report(checks)
+        self.set_status(200 if body["healthy"] else 503)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+
+def _webhook_server_app(application: Application) -> tornado.web.Application | None:
+    # PTB offers no way to add a route to its webhook listener; its tornado application is
+    # reached through two private attributes (python-telegram-bot is pinned below 23, and a
+    # test fetches /healthz). When the layout changes, the bot serves without /healthz.
+    server = getattr(application.updater, "_httpd", None)
+    app = getattr(getattr(server, "_http_server", None), "request_callback", None)
+    return app if isinstance(app, tornado.web.Application) else None
+
+
+class BotApplication(Application):
+    """PTB's Application plus, in webhook mode, `GET /healthz` on the webhook listener and a
+    periodic getWebhookInfo, so that the heartbeat stays fresh when nobody writes."""
+
+    __slots__ = ("_pinger",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pinger: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        await super().start()
+        heartbeat = getattr(self.bot, "heartbeat", None)
+        server_app = _webhook_server_app(self)
+        if heartbeat is None or server_app is None:  # long polling, or no heartbeat kept
+            return
+        server_app.add_handlers(r".*", [(r"/healthz", HealthHandler, {"heartbeat": heartbeat})])
+        self._pinger = asyncio.create_task(self._ping(), name="webhook-ping")
+
+    async def stop(self) -> None:
+        if self._pinger is not None:
+            self._pinger.cancel()
+            self._pinger = None
+        await super().stop()
+
+    async def _ping(self) -> None:
+        reported = None
+        while True:
+            await asyncio.sleep(PING_SECONDS)
+            try:
+                info = await self.bot.get_webhook_info()
+            except Exception as e:  # the heartbeat ages; health reports it
+                logger.warning("getWebhookInfo failed: %s: %s", type(e).__name__, e)
+                continue
+            if info.last_error_date and info.last_error_date != reported:
+                reported = info.last_error_date
+                logger.warning("Telegram reports a webhook delivery error: %s",
+                               info.last_error_message)  # fmt: skip
+
+
 def build_application(
     settings: Settings,
     retriever: handlers.Searcher,
     sources: Sequence[Source] = (),
     *,
     rate_limiter: BaseRateLimiter | None = None,
+    heartbeat: Heartbeat | None = None,
 ) -> Application:
     """The bot, wired to `retriever`; `sources` lists the articles if the retriever can't.
 
     `rate_limiter` defaults to Telegram's flood limits with retries; tests pass a faster one.
+    `heartbeat`, when given, records every successful request to Telegram.
     """
-    problem = token_problem(settings)
-    if problem:
+    problem, token = token_problem(settings), settings.telegram_bot_token
+    if problem or token is None:  # no token is a problem too: token_problem says which
         raise ValueError(problem)
     if rate_limiter is None:
         # Waits out 429s (3 times), retries 5xx, timeouts and dropped connections (4 attempts).
         rate_limiter = RetryingRateLimiter(max_retries=3)
     timeout = settings.send_timeout_seconds
     bot = QuietExtBot(
-        token=settings.telegram_bot_token.get_secret_value().strip(),
+        token=token.get_secret_value().strip(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_api_base_file_url,
         request=HTTPXRequest(
@@ -98,9 +190,11 @@ def build_application(
         ),
         get_updates_request=HTTPXRequest(),
         rate_limiter=rate_limiter,
+        heartbeat=heartbeat,
     )
     application = (
         ApplicationBuilder()
+        .application_class(BotApplication)
         .bot(bot)
         .concurrent_updates(True)
         .post_init(post_init)
@@ -150,7 +244,9 @@ def run(settings: Settings, retriever: handlers.Searcher, sources: Sequence[Sour
     if problem:
         raise SystemExit(problem)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    application = build_application(settings, retriever, sources)
+    mode = "webhook" if settings.webhook_url else "polling"
+    heartbeat = Heartbeat(heartbeat_path(settings), mode)
+    application = build_application(settings, retriever, sources, heartbeat=heartbeat)
     if settings.webhook_url:
         print(f"Bot running, webhook on {settings.webhook_listen}:{settings.webhook_port}; "
               "Ctrl-C stops it.", file=sys.stderr)  # fmt: skip

@@ -1,9 +1,13 @@
-"""The terminal chat: the bot's answers as plain text, no Telegram token needed."""
+"""The terminal chat: the bot's answers as text, no Telegram token needed."""
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
 
 from bot import answer, conversation
 from bot.batching import Searcher
@@ -13,32 +17,51 @@ from retrieval.records import Hit
 
 INTRO = (
     "Ask about Kazakhstan's 2019 presidential election; I answer with quotes from the articles.\n"
-    "'more' shows the quotes whole, then further passages; an empty line, 'quit' or Ctrl-D "
+    "'more' shows the quotes whole, then further passages; 'quit', 'exit' or Ctrl-D "
     "leaves.\n"
     f"For example: {answer.EXAMPLE_QUESTIONS[0]}"
 )
-QUIT = {"", "quit", "exit", "q", "bye"}
+QUIT = {"quit", "exit", "q", "bye"}
 PROMPT = "\n? "
 CHAT = "terminal"  # the one chat a terminal has, for `Recent`
+# The plain answer marks the sentence that answers best as **this** (bot/answer.py).
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+
+
+def styled(plain: str) -> Text:
+    """The plain answer with its **marked** spans in bold and the stars gone."""
+    text, at = Text(), 0
+    for match in BOLD.finditer(plain):
+        text.append(plain[at : match.start()])
+        text.append(match[1], style="bold")
+        at = match.end()
+    text.append(plain[at:])
+    return text
 
 
 def run_chat(
     settings: Settings, retriever: Searcher, input: TextIO = sys.stdin, output: TextIO = sys.stdout
 ) -> None:
-    """Answer questions typed in the terminal, with the same passages the bot would send."""
+    """Answer questions typed in the terminal, with the same passages the bot would send.
+
+    Bold is bold on a terminal; piped, the text comes out plain (rich decides, from the output).
+    """
     paging: answer.Paging | None = None
     recent = Recent()  # the last question, for follow-ups ("Where does he live?")
     turn = conversation.Turn()
     page: list[Hit] = []  # the passages last shown, at a glance until 'more' shows them whole
     whole, has_more = True, False
+    # No wrapping (the terminal wraps; a pipe gets the lines as they are), no markup or emoji
+    # codes read in the articles' text, no highlighting of numbers.
+    console = Console(file=output, soft_wrap=True, markup=False, emoji=False, highlight=False)
 
-    def say(text: str) -> None:
-        output.write(text + "\n")
+    def say(text: str | Text) -> None:
+        console.print(text)
         output.flush()
 
     say(INTRO)
     while True:
-        output.write(PROMPT)
+        console.print(PROMPT, end="")
         output.flush()
         try:
             line = input.readline()
@@ -47,6 +70,8 @@ def run_chat(
         if not line:  # EOF
             break
         text = line.strip()
+        if not text:  # a stray Enter is not a wish to leave
+            continue
         if text.lower() in QUIT:
             break
         continued = text.lower() == "more"
@@ -54,7 +79,7 @@ def run_chat(
             # 'more' first shows what Telegram keeps behind a tap: these quotes, whole.
             whole = True
             hint = "\n\n(type 'more' for more passages)" if has_more else ""
-            say(answer.whole_passages_plain(f"In full, on {paging.question}:", page) + hint)
+            say(styled(answer.whole_passages_plain(f"In full, on {paging.question}:", page) + hint))
             continue
         try:
             if continued:
@@ -88,5 +113,5 @@ def run_chat(
             asked=turn.asked,
         )
         whole = not answer.glanced(page)
-        say(reply.plain)
+        say(styled(reply.plain))
     say("")

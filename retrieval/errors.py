@@ -38,3 +38,7 @@ class ModelError(RetrievalError):
 
 class IngestError(RetrievalError):
     """A page that cannot be added to the corpus: nothing was written."""
+
+
+class SettingsError(RetrievalError):
+    """A setting or settings file that cannot be used."""

@@ -50,7 +50,7 @@ class Retriever:
     ) -> None:
         self.data = data
         self.encoder = encoder
-        self.settings = settings or RetrievalSettings()
+        self.settings = settings or RetrievalSettings.load()
         self.scoring = scoring or Scoring()
         self.warnings = list(warnings)
         self.min_score = self.settings.min_score
@@ -77,12 +77,14 @@ class Retriever:
     ) -> Retriever:
         """Load the index from INDEX_DIR, building it first when missing or stale.
 
+        Without `settings`, they are read as the command line reads them: the environment,
+        then the settings file (ELECTION_BOT_ENV_FILE, else the checkout's .env or the user's).
         A stale or damaged index is rebuilt when AUTO_REBUILD is on (the default); otherwise
         IndexStale, IndexNotFound or IndexCorrupt says to run `election-bot index`. When the
         corpus cannot be indexed (a bad file) but a sound older index exists, that index is used
         and the problem kept in `.warnings`; a damaged index is never served.
         """
-        settings = settings or RetrievalSettings()
+        settings = settings or RetrievalSettings.load()
         data, warnings = open_index(settings, encoder, progress=progress)
         if encoder is None:
             encoder = load_query_encoder(settings, data.model)
@@ -256,7 +258,8 @@ class Retriever:
 
     def _hit(self, r: Ranked, context: int) -> Hit:
         p = r.passage
-        before, after = ((), ())
+        before: tuple[str, ...] = ()
+        after: tuple[str, ...] = ()
         if context > 0:
             before, after = surrounding(self.signals.articles[p.article_id], p, context)
         return Hit(

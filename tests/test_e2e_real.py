@@ -25,8 +25,7 @@ TOKAYEV = re.compile(r"To[kq]a[y]?ev", re.IGNORECASE)
 
 @pytest.fixture(scope="module")
 def real_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
-    settings = Settings(
-        _env_file=None,
+    settings = Settings.from_values(
         corpus_dir=ROOT / "corpus",
         index_dir=tmp_path_factory.mktemp("index"),
         encoder_backend="torch",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi_stub import TOKEN, BotApiStub, Fault, visible
+from tests.hermetic import clean_env, start_bot
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,14 +21,11 @@ CORPUS = ROOT / "corpus"
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A clean environment: the hash encoder, a temporary index and feedback database, no .env
-    (cwd is tmp_path)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update(PYTHONPATH=str(ROOT), EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index"),
-               CORPUS_DIR=str(CORPUS), FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
-               HF_HUB_OFFLINE="1")  # fmt: skip
-    env.update(extra)
-    return env
+    """A clean environment: the hash encoder, a temporary index and feedback database, no .env."""
+    values = {"EMBEDDING_MODEL": "hash", "INDEX_DIR": str(tmp_path / "index"),
+              "CORPUS_DIR": str(CORPUS), "FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+              **extra}  # fmt: skip
+    return clean_env(tmp_path / "home", **values)
 
 
 async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_never_logged(
@@ -38,10 +35,7 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_n
         env = env_for(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=stub.base_url,
                       LOG_LEVEL="DEBUG", SEND_TIMEOUT_SECONDS="5",
                       TYPING_DELAY_MS="0")  # fmt: skip
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process = start_bot(env, tmp_path)
         # Read the log as it comes: at DEBUG it outgrows a pipe's 64 KB buffer, and a bot
         # blocked writing its log would look like a bot slow to stop.
         chunks: list[bytes] = []

@@ -25,7 +25,7 @@ TOKAYEV = re.compile(r"\bTo(?:kayev|qaev|kaev|qayev)\b")
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
     """The real model, default settings but a private index, built once (torch)."""
-    settings = RetrievalSettings(
+    settings = RetrievalSettings.from_values(
         index_dir=tmp_path_factory.mktemp("quality") / "index",
         corpus_dir=CORPUS,
         embedding_model=BUNDLED_MODEL,
