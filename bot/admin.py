@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import answer, handlers
 from bot.feedback_report import build_report, stats_text
-from bot.handlers import deps, help_command, is_reply_to_bot
+from bot.handlers import deps, help_command, is_reply_to_bot, required
 from bot.reliability import RetryingRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query is not None:  # answered always: it stops the button's spinner
         await update.callback_query.answer(text)
     elif message is not None and (allowed or state.limits.tell(user.id)):
-        await context.bot.send_message(update.effective_chat.id, html.escape(text),
-                                       parse_mode=ParseMode.HTML)  # fmt: skip
+        chat = required(update.effective_chat, "chat")
+        await context.bot.send_message(chat.id, html.escape(text), parse_mode=ParseMode.HTML)
     raise ApplicationHandlerStop  # no other handler sees it: refused means not searched
 
 
@@ -75,12 +75,12 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     retries = limiter.retries if isinstance(limiter, RetryingRateLimiter) else 0
     feedback = await state.feedback.read(build_report)  # in the store's thread, off the loop
     report = state.stats.report(retries) + "\n" + stats_text(feedback)
-    await context.bot.send_message(update.effective_chat.id, report)
+    await context.bot.send_message(required(update.effective_chat, "chat").id, report)
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins only: load the index from disk again; on failure keep serving the old one."""
-    state, chat_id = deps(context), update.effective_chat.id
+    state, chat_id = deps(context), required(update.effective_chat, "chat").id
     await context.bot.send_message(chat_id, "Reloading the index…")
     loader = state.loader
     if loader is None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import secrets
 import sys
+import time
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import tornado.web
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -37,6 +40,7 @@ from bot.config import (
     serve_problem,
     token_problem,
 )
+from bot.health import PING_SECONDS, Check, Heartbeat, contact_check, heartbeat_path, report
 from bot.inbound import clean_json
 from bot.logs import REDACTOR
 from bot.reliability import RetryingRateLimiter, describe, unreachable
@@ -81,9 +85,18 @@ async def post_shutdown(application: Application) -> None:
 
 
 class QuietExtBot(ExtBot):
-    """The library's bot: its repr hides the token; updates it can't read are skipped."""
+    """The library's bot: its repr hides the token; updates it can't read are skipped; each
+    successful request is recorded in its heartbeat (for `election-bot health`)."""
 
-    __slots__ = ()
+    __slots__ = ("_heartbeat",)
+
+    def __init__(self, *args: Any, heartbeat: Heartbeat | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._heartbeat = heartbeat  # PTB freezes the bot's public attributes
+
+    @property
+    def heartbeat(self) -> Heartbeat | None:
+        return self._heartbeat
 
     def __repr__(self) -> str:
         # Bot.__repr__ prints the token, and so does Application's repr, which embeds it.
@@ -93,7 +106,10 @@ class QuietExtBot(ExtBot):
             return "ExtBot[not initialized]"
 
     async def _do_post(self, endpoint: str, data: Any, **kwargs: Any) -> Any:
+        # Every request, getUpdates included, passes here (PTB's documented override point).
         result = await super()._do_post(endpoint, data, **kwargs)
+        if self._heartbeat is not None:
+            self._heartbeat.beat()
         if endpoint == "getUpdates" and isinstance(result, list):
             # One update the library can't parse fails the whole batch, and the same offset is
             # fetched again forever: nobody is answered. Each such update becomes an empty one,
@@ -123,6 +139,35 @@ def readable(raw: dict, bot: ExtBot) -> dict:
     return raw
 
 
+class HealthHandler(tornado.web.RequestHandler):
+    """GET /healthz on the webhook listener: 200 when Telegram was reached lately, else 503."""
+
+    SUPPORTED_METHODS = ("GET",)
+
+    def initialize(self, heartbeat: Heartbeat) -> None:
+        self.heartbeat = heartbeat
+
+    def get(self) -> None:
+        # The index is in memory: a bot that failed to load it never starts listening.
+        checks = [
+            Check("index", True, "loaded"),
+            contact_check(self.heartbeat.last, time.time(), self.heartbeat.mode),
+        ]
+        body = report(checks)
+        self.set_status(200 if body["healthy"] else 503)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+
+def _webhook_server_app(application: Application) -> tornado.web.Application | None:
+    # PTB offers no way to add a route to its webhook listener; its tornado application is
+    # reached through two private attributes (python-telegram-bot is pinned below 23, and a
+    # test fetches /healthz). When the layout changes, the bot serves without /healthz.
+    server = getattr(application.updater, "_httpd", None)
+    app = getattr(getattr(server, "_http_server", None), "request_callback", None)
+    return app if isinstance(app, tornado.web.Application) else None
+
+
 class BotApplication(Application):
     """The library's Application with this bot's edges.
 
@@ -134,6 +179,7 @@ class BotApplication(Application):
         super().__init__(**kwargs)
         self.announce: str | None = None  # printed once connected (run() sets it)
         self.in_flight: set[asyncio.Task[Any]] = set()
+        self._pinger: asyncio.Task[None] | None = None
 
     async def initialize(self) -> None:
         delay = START_RETRY_SECONDS
@@ -168,7 +214,7 @@ class BotApplication(Application):
                 update = Update.de_json(cleaned, self.bot)
         await super().process_update(update)
 
-    def create_task(
+    def create_task(  # type: ignore[override]  # PTB's own signature, narrowed to coroutines
         self, coroutine: Coroutine[Any, Any, Any], update: object = None, **kwargs: Any
     ) -> asyncio.Task[Any]:
         task = super().create_task(coroutine, update, **kwargs)
@@ -177,8 +223,36 @@ class BotApplication(Application):
             task.add_done_callback(self.in_flight.discard)
         return task
 
+    async def start(self) -> None:
+        """Start; in webhook mode also serve GET /healthz and keep the heartbeat fresh with a
+        periodic getWebhookInfo, when nobody writes."""
+        await super().start()
+        heartbeat = getattr(self.bot, "heartbeat", None)
+        server_app = _webhook_server_app(self)
+        if heartbeat is None or server_app is None:  # long polling, or no heartbeat kept
+            return
+        server_app.add_handlers(r".*", [(r"/healthz", HealthHandler, {"heartbeat": heartbeat})])
+        self._pinger = asyncio.create_task(self._ping(), name="webhook-ping")
+
+    async def _ping(self) -> None:
+        reported = None
+        while True:
+            await asyncio.sleep(PING_SECONDS)
+            try:
+                info = await self.bot.get_webhook_info()
+            except Exception as e:  # the heartbeat ages; health reports it
+                logger.warning("getWebhookInfo failed: %s", describe(e))
+                continue
+            if info.last_error_date and info.last_error_date != reported:
+                reported = info.last_error_date
+                logger.warning("Telegram reports a webhook delivery error: %s",
+                               info.last_error_message)  # fmt: skip
+
     async def stop(self) -> None:
         """Stop as the library does, but cancel what is still answering after the grace time."""
+        if self._pinger is not None:
+            self._pinger.cancel()
+            self._pinger = None
         stopping = asyncio.ensure_future(super().stop())
         await asyncio.wait([stopping], timeout=SHUTDOWN_GRACE_SECONDS)
         if not stopping.done():
@@ -198,22 +272,24 @@ def build_application(
     *,
     rate_limiter: BaseRateLimiter | None = None,
     request: BaseRequest | None = None,
+    heartbeat: Heartbeat | None = None,
 ) -> Application:
     """The bot, wired to `retriever`; `sources` lists the articles if the retriever can't.
 
     `rate_limiter` defaults to Telegram's flood limits with retries; tests pass a faster one.
     `request` (both for sending and for getUpdates) defaults to HTTP; tests pass one that
     answers in-process.
+    `heartbeat`, when given, records every successful request to Telegram.
     """
-    problem = token_problem(settings)
-    if problem:
+    problem, token = token_problem(settings), settings.telegram_bot_token
+    if problem or token is None:  # no token is a problem too: token_problem says which
         raise ValueError(problem)
     if rate_limiter is None:
         # Waits out 429s (3 times), retries 5xx, timeouts and dropped connections (4 attempts).
         rate_limiter = RetryingRateLimiter(max_retries=3)
     timeout = settings.send_timeout_seconds
     bot = QuietExtBot(
-        token=settings.telegram_bot_token.get_secret_value().strip(),
+        token=token.get_secret_value().strip(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_api_base_file_url,
         request=request
@@ -237,6 +313,7 @@ def build_application(
             pool_timeout=GET_UPDATES_TIMEOUT,
         ),
         rate_limiter=rate_limiter,
+        heartbeat=heartbeat,
     )
     application = (
         ApplicationBuilder()
@@ -289,7 +366,10 @@ def run(settings: Settings, retriever: handlers.Searcher, sources: Sequence[Sour
     problem = serve_problem(settings)
     if problem:
         raise ServeError(problem)
-    application = build_application(settings, retriever, sources)
+    mode = "webhook" if settings.webhook_url else "polling"
+    heartbeat = Heartbeat(heartbeat_path(settings), mode)
+    application = build_application(settings, retriever, sources, heartbeat=heartbeat)
+    assert isinstance(application, BotApplication)  # build_application's class, always
     if not settings.webhook_url:
         application.announce = "Bot running (long polling); Ctrl-C stops it."
         # bootstrap_retries=-1: deleteWebhook is retried while Telegram is unreachable.

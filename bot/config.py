@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from retrieval.config import DATA_DIR, RetrievalSettings
+from retrieval.config import RetrievalSettings
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
@@ -26,19 +26,23 @@ class ServeError(Exception):
 class Settings(RetrievalSettings):
     """Everything `election-bot serve` and `election-bot chat` need, from `.env` or the env."""
 
-    telegram_bot_token: SecretStr | None = Field(None, description="from @BotFather")
+    telegram_bot_token: SecretStr | None = Field(
+        None, description="the bot's token from @BotFather (a secret: never logged)"
+    )
     telegram_api_base_url: str = Field(
         DEFAULT_API_BASE_URL,
         description="Bot API server; the token is appended (or replaces '{token}')",
     )
     webhook_url: str | None = Field(None, description="public HTTPS URL; set it to use webhooks")
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_listen: str = Field(
+        "127.0.0.1", description="address the webhook listener binds (behind a reverse proxy)"
+    )
+    webhook_port: int = Field(8443, ge=1, le=65535, description="port of the webhook listener")
     webhook_secret: SecretStr | None = Field(
         None, description="checked against X-Telegram-Bot-Api-Secret-Token"
     )
     webhook_secret_file: Path = Field(
-        DATA_DIR / "webhook_secret",
+        default_factory=lambda values: Path(values["data_dir"]) / "webhook_secret",
         description="where a generated webhook secret is kept when WEBHOOK_SECRET is not set",
     )
     answer_passages: int = Field(3, ge=1, le=10, description="passages per answer")
@@ -83,7 +87,7 @@ class Settings(RetrievalSettings):
         500, ge=0, description="show 'typing…' only for answers slower than this; 0 = always"
     )
     feedback_db: Path = Field(
-        DATA_DIR / "feedback.sqlite3",
+        default_factory=lambda values: Path(values["data_dir"]) / "feedback.sqlite3",
         description="SQLite file of 👍/👎 votes and unanswered questions; created on first use",
     )
     store_questions: bool = Field(

@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from telegram import (
     InlineKeyboardButton,
@@ -27,15 +28,17 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import answer
+from bot import answer, conversation
 from bot.batching import MicroBatcher, Searcher
 from bot.config import Settings
 from bot.feedback import FeedbackStore, Vote
 from bot.reliability import describe, may_have_acted
 from bot.usage import LatestOnly, RateLimits, Stats
+from retrieval.followup import Recent
 from retrieval.records import Hit, SearchResult, Source
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEPS = "deps"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # several links per answer: no big preview
@@ -59,28 +62,26 @@ class Deps:
     sources: Sequence[Source] = ()
     asked: OrderedDict[str, Asked] = field(default_factory=OrderedDict)
     stats: Stats = field(default_factory=Stats)
-    limits: RateLimits | None = None  # made from settings when None
     # Inline queries: their own budget (a query per keystroke), one search per user at a time.
-    inline_limits: RateLimits | None = None  # made from settings when None
+    inline_limits: RateLimits = field(init=False)
     inline_turns: LatestOnly = field(default_factory=LatestOnly)
     # What /reload calls (in a thread) for a fresh retriever; None: `Retriever.load(settings)`.
     loader: Callable[[Settings], Searcher] | None = None
-    # Concurrent questions embedded together; made from settings when None.
-    batcher: MicroBatcher | None = None
-    # Votes and unanswered questions (FEEDBACK_DB); made from settings when None.
-    feedback: FeedbackStore | None = None
+    # Made from the settings: each user's question budget, the votes and unanswered questions
+    # (FEEDBACK_DB), and concurrent questions embedded together.
+    limits: RateLimits = field(init=False)
+    feedback: FeedbackStore = field(init=False)
+    batcher: MicroBatcher = field(init=False)
+    # Each chat's last question, which a follow-up ("Where does he live?") leans on.
+    recent: Recent = field(default_factory=Recent)
 
     def __post_init__(self) -> None:
-        if self.limits is None:
-            self.limits = RateLimits(self.settings.rate_limit_per_minute)
-        if self.feedback is None:
-            self.feedback = FeedbackStore.from_settings(self.settings)
-        if self.inline_limits is None:
-            self.inline_limits = RateLimits(self.settings.inline_rate_limit_per_minute)
-        if self.batcher is None:
-            self.batcher = MicroBatcher(
-                self.retriever, self.settings.batch_window_ms, self.settings.batch_max
-            )
+        self.limits = RateLimits(self.settings.rate_limit_per_minute)
+        self.feedback = FeedbackStore.from_settings(self.settings)
+        self.inline_limits = RateLimits(self.settings.inline_rate_limit_per_minute)
+        self.batcher = MicroBatcher(
+            self.retriever, self.settings.batch_window_ms, self.settings.batch_max
+        )
 
     def list_sources(self) -> list[Source]:
         """The articles: as given, else the retriever's."""
@@ -119,6 +120,14 @@ def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
     return context.bot_data[DEPS]
 
 
+def required(value: T | None, what: str) -> T:
+    """A part of the update the handler's filter guarantees (a chat, a message, its text);
+    missing, it is a bug in the wiring, reported to the error handler by name."""
+    if value is None:
+        raise ValueError(f"the update has no {what}")
+    return value
+
+
 async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> list[Hit]:
     """The retriever's hits, computed in a worker thread so other chats keep being served."""
     return await deps(context).batcher.search(question, k)
@@ -140,18 +149,18 @@ def markup(rows: answer.Keyboard) -> InlineKeyboardMarkup | None:
 
 def pressed_keyboard(update: Update) -> answer.Keyboard:
     """The keyboard of the message whose button was pressed (our buttons all carry data)."""
-    message = update.callback_query.message
+    message = required(update.callback_query, "callback query").message
     if not isinstance(message, Message) or message.reply_markup is None:
         return []  # too old for Telegram to show us (over 48 hours), or no keyboard
     return [
-        [answer.Button(b.text, b.callback_data) for b in row if b.callback_data]
+        [answer.Button(b.text, b.callback_data) for b in row if isinstance(b.callback_data, str)]
         for row in message.reply_markup.inline_keyboard
     ]
 
 
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: answer.Reply) -> None:
     """Send `reply` to the chat of the update; in groups as a reply to the message asked in."""
-    chat, message = update.effective_chat, update.message
+    chat, message = required(update.effective_chat, "chat"), update.message
     quote = None
     if message is not None and chat.type != ChatType.PRIVATE:
         quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
@@ -168,7 +177,8 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: answer
 async def typing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show "typing…"; a cosmetic, so a failure is logged, not reported to the user."""
     try:
-        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        chat = required(update.effective_chat, "chat")
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     except TelegramError as exc:
         logger.info("sendChatAction failed: %s", exc)
 
@@ -204,25 +214,30 @@ async def typing_while(update: Update, context: ContextTypes.DEFAULT_TYPE) -> As
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Search for `text` and send the best passages, with a More button when there are more."""
-    settings, started = deps(context).settings, time.monotonic()
-    question, note = answer.clip_question(text, settings.max_question_chars)
-    if not question:
-        await send(update, context, answer.ask_usage_reply())
+    """Answer `text`: small talk in kind, else the best passages with a More button when there
+    are more; a follow-up is searched with the chat's last question's subject."""
+    state, started = deps(context), time.monotonic()
+    chat = required(update.effective_chat, "chat").id
+    turn = conversation.read(
+        text, state.recent.get(chat), state.retriever, state.settings.max_question_chars
+    )
+    if turn.reply is not None:
+        await send(update, context, turn.reply)
         return
-    state, paging = deps(context), answer.Paging(question, settings.answer_passages)
+    state.recent.put(chat, turn.query)
+    paging = answer.Paging(turn.query, state.settings.answer_passages)
     async with typing_while(update, context):
-        found = await state.batcher.search_with_reason(question, paging.wanted)
+        found = await state.batcher.search_with_reason(turn.query, paging.wanted)
     page, has_more = paging.take(found.hits)
-    more = votes = None
-    if has_more:
-        key = state.remember(paging, update.effective_chat.id)
-        more = answer.more_callback(key, len(page))
     if page:
-        votes = state.keep(question, page, paging)
+        more = answer.more_callback(state.remember(paging, chat), len(page)) if has_more else None
+        votes = state.keep(turn.query, page, paging)
+        reply = answer.answer_reply(
+            turn.query, page, more_data=more, vote_key=votes, note=turn.note, asked=turn.asked
+        )
     else:
-        state.keep_unanswered(question, found)
-    reply = answer.answer_reply(question, page, more_data=more, vote_key=votes, note=note)
+        state.keep_unanswered(turn.query, found)
+        reply = await asyncio.to_thread(conversation.nothing_found, turn)
     await send(update, context, reply)
     state.stats.record(time.monotonic() - started, abstained=not page)
 
@@ -290,7 +305,8 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask for a text question when sent a sticker, photo, voice message, …"""
-    if update.effective_chat.type == ChatType.PRIVATE or is_reply_to_bot(update, context):
+    chat = required(update.effective_chat, "chat")
+    if chat.type == ChatType.PRIVATE or is_reply_to_bot(update, context):
         await send(update, context, answer.not_text_reply())
 
 
@@ -300,7 +316,8 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _edit_buttons(update: Update, rows: answer.Keyboard) -> None:
     """Replace the keyboard of the pressed message (none left: no keyboard); unchanged is fine."""
     try:
-        await update.callback_query.edit_message_reply_markup(reply_markup=markup(rows))
+        query = required(update.callback_query, "callback query")
+        await query.edit_message_reply_markup(reply_markup=markup(rows))
     except BadRequest as exc:
         # A second press, or two clients pressing at once: Telegram refuses the no-op edit.
         # (python-telegram-bot capitalizes Telegram's text: "Message is not modified: …".)
@@ -310,7 +327,7 @@ async def _edit_buttons(update: Update, rows: answer.Keyboard) -> None:
 
 async def example_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask the example question whose button was pressed."""
-    query = update.callback_query
+    query = required(update.callback_query, "callback query")
     question = answer.parse_example(query.data)
     if question is None:
         await query.answer(answer.EXPIRED)
@@ -321,16 +338,15 @@ async def example_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the next passages of an answer, never one already shown."""
-    query, state = update.callback_query, deps(context)
+    query, state = required(update.callback_query, "callback query"), deps(context)
     parsed = answer.parse_more(query.data)
     asked = state.asked.get(parsed[0]) if parsed else None
     if asked is not None and asked.chat_id is not None and asked.chat_id != _chat_id(update):
         asked = None  # another chat's question: as if it never existed
-    paging = asked.paging if asked is not None else None
-    if parsed is None or paging is None or parsed[1] > len(paging.shown):
+    if parsed is None or asked is None or parsed[1] > len(asked.paging.shown):
         await query.answer(answer.EXPIRED)
         return
-    key, offset = parsed
+    paging, (key, offset) = asked.paging, parsed
     # Checked and marked before any await: concurrent presses can't both get this page.
     if offset in asked.served or offset < len(paging.shown):
         await query.answer(answer.ALREADY_SHOWN)
@@ -355,14 +371,15 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Take a 👍 or 👎 on an answer: thanks at once, the keyboard shows the vote."""
-    query = update.callback_query
+    query = required(update.callback_query, "callback query")
     parsed = answer.parse_vote(query.data)
-    outcome = Vote.UNKNOWN
-    if parsed is not None:
-        key, value = parsed
-        outcome = await deps(context).feedback.vote(key, update.effective_user.id, value)
-    if outcome is Vote.UNKNOWN:  # forged, or older than the store remembers
+    if parsed is None:  # forged
         await query.answer(answer.EXPIRED)
+        return
+    key, value = parsed
+    user = required(update.effective_user, "user")
+    if await deps(context).feedback.vote(key, user.id, value) is Vote.UNKNOWN:
+        await query.answer(answer.EXPIRED)  # older than the store remembers
         return
     # Recorded or lost to a failing database alike: the person voted, and is thanked.
     await query.answer(answer.THANKS)
@@ -370,13 +387,13 @@ async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 def _chat_id(update: Update) -> int | None:
-    message = update.callback_query.message
+    message = required(update.callback_query, "callback query").message
     return message.chat.id if message is not None else None
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a button this bot doesn't know (old or forged) politely."""
-    await update.callback_query.answer(answer.EXPIRED)
+    await required(update.callback_query, "callback query").answer(answer.EXPIRED)
 
 
 # --- inline mode -----------------------------------------------------------------------------
@@ -388,7 +405,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     A query per keystroke: each user gets one search at a time, of the newest query, within
     their own inline budget; the rest get no answer (the client shows only the last one).
     """
-    query, state = update.inline_query, deps(context)
+    query, state = required(update.inline_query, "inline query"), deps(context)
     settings = state.settings
     question, _ = answer.clip_question(query.query, settings.max_question_chars)
     if not question:
@@ -429,7 +446,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if may_have_acted(context.error):
+    if context.error is not None and may_have_acted(context.error):
         # Telegram may have delivered the message whose answer we lost: an apology on top of
         # the answer would be a second reply, and the retries already gave up on the rest.
         return

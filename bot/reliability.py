@@ -75,6 +75,15 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}"
 
 
+# Requests that are a courtesy, not an answer: dropped (as if sent) when Telegram's flood budget
+# (~30 requests a second, every one with a chat_id counted) has no room for them right now.
+# Queued, each "typing…" would take a slot an answer needs: 300 users asking at once, "typing…"
+# asked for every answer, were answered at 15.7 a second when all were sent, 31.3 a second
+# with 16 sent (benchmarks, `make bench`, line "spike floor, typing… asked on every answer").
+COURTESIES = frozenset({"sendChatAction"})
+SPARE_SHARE = 0.5  # of the flood budget a courtesy may find used and still be sent
+
+
 class RetryingRateLimiter(AIORateLimiter):
     """AIORateLimiter (waits out 429 `retry_after`) that also retries 5xx, timeouts, drops.
 
@@ -93,6 +102,16 @@ class RetryingRateLimiter(AIORateLimiter):
         super().__init__(**limits)
         self.attempts, self.backoff, self.max_backoff = attempts, backoff, max_backoff
         self.retries = 0  # how many retries were made, for /stats and tests
+        self.dropped = 0  # courtesies not sent for want of budget, for benchmarks and tests
+
+    def spare(self) -> bool:
+        """Whether the overall flood limit is at most half used, so a courtesy can't take a
+        slot an answer soon needs (a spike's first answers arrive while the first "typing…" are
+        asked for)."""
+        # AIORateLimiter keeps its overall limiter (aiolimiter's AsyncLimiter) in `_base_limiter`,
+        # None when there is no overall limit; tests/test_reliability.py checks it is still there.
+        base = self._base_limiter
+        return base is None or base.has_capacity(max(1.0, base.max_rate * SPARE_SHARE))
 
     async def process_request(
         self,
@@ -103,6 +122,9 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict | list[dict]:
+        if endpoint in COURTESIES and not self.spare():
+            self.dropped += 1
+            return True  # what Telegram answers a chat action with
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             try:

@@ -42,6 +42,10 @@ class IngestError(RetrievalError):
     """A page that cannot be added to the corpus: nothing was written."""
 
 
+class SettingsError(RetrievalError):
+    """A setting or settings file that cannot be used."""
+
+
 # What an operator can do something about, said in words (strerror is terse: "File too large").
 _OS_REASONS = {
     errno.ENOSPC: "the disk is full",

@@ -141,7 +141,7 @@ def _write_files(root: Path, data: IndexData) -> None:
     data.ann.save(root / "vectors.faiss")
     np.save(root / "sentences.npy", data.sentence_vectors)
     np.save(root / "sentence_offsets.npy", data.sentence_offsets)
-    if data.token_vectors is not None:
+    if data.token_vectors is not None and data.token_offsets is not None:
         np.save(root / "tokens.npy", data.token_vectors.astype(np.float16))
         np.save(root / "token_offsets.npy", data.token_offsets)
     data.lexical.save(root / "lexical")

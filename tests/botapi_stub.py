@@ -311,6 +311,7 @@ class BotApiStub:
         self.messages: dict[tuple[int, int], dict] = {}
         self.commands: list[dict] = []
         self.chats: dict[int, dict] = {}
+        self.webhook_url = ""
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
@@ -630,7 +631,12 @@ class BotApiStub:
         return True
 
     def api_setWebhook(self, params: dict) -> bool:
+        self.webhook_url = params.get("url", "")
         return True
+
+    def api_getWebhookInfo(self, params: dict) -> dict:
+        return {"url": self.webhook_url, "has_custom_certificate": False,
+                "pending_update_count": 0}  # fmt: skip
 
     def api_close(self, params: dict) -> bool:
         return True
@@ -978,18 +984,17 @@ def bot_settings(base_url: str, **overrides: Any) -> Any:
     """The bot's settings pointed at a stand-in, never at .env or the environment's token.
 
     The feedback database is a fresh one in a temporary directory unless `feedback_db` is given:
-    a test never writes into the repository's data/; it keeps questions unless told otherwise,
-    whatever STORE_QUESTIONS the environment holds.
+    a test never writes into the repository's data/. Nothing comes from the environment, so
+    questions are kept (the default) unless told otherwise.
     """
     from bot.config import Settings
 
-    overrides.setdefault("store_questions", True)
     if "feedback_db" not in overrides:
         scratch = tempfile.mkdtemp(prefix="election-bot-feedback-")
         atexit.register(shutil.rmtree, scratch, True)
         overrides["feedback_db"] = f"{scratch}/feedback.sqlite3"
-    return Settings(
-        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=base_url, **overrides
+    return Settings.from_values(
+        telegram_bot_token=TOKEN, telegram_api_base_url=base_url, **overrides
     )
 
 

@@ -583,7 +583,6 @@ async def test_13_shutdown_is_bounded(tmp_path: Path, index_dir: Path, trouble: 
 # --- 14. MIN_SCORE=nan (settings validation) -------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 item 14: settings validation (issue 18)")
 def test_14_min_score_nan_is_refused(tmp_path: Path, index_dir: Path) -> None:
     out = cli_run(tmp_path, "ask", "What is the best pizza recipe?", MIN_SCORE="nan",
                   INDEX_DIR=str(index_dir))  # fmt: skip

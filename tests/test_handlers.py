@@ -170,33 +170,33 @@ async def test_private_photo_gets_a_request_for_text_but_group_photos_are_ignore
 
 
 def test_token_problems_are_one_line_and_never_echo_the_token() -> None:
-    missing = token_problem(Settings(_env_file=None))
-    bad = token_problem(Settings(_env_file=None, telegram_bot_token="12345:secret-ish"))
+    missing = token_problem(Settings.from_values())
+    bad = token_problem(Settings.from_values(telegram_bot_token="12345:secret-ish"))
     for problem in (missing, bad):
         assert "@BotFather" in problem and "TELEGRAM_BOT_TOKEN" in problem and "\n" not in problem
     assert "secret-ish" not in bad
-    good = Settings(_env_file=None, telegram_bot_token=TOKEN)
+    good = Settings.from_values(telegram_bot_token=TOKEN)
     assert token_problem(good) is None and TOKEN not in repr(good)
 
 
 def test_serve_problem_is_the_token_s_then_a_webhook_secret_telegram_would_refuse() -> None:
-    assert serve_problem(Settings(_env_file=None)) == token_problem(Settings(_env_file=None))
-    good = dict(_env_file=None, telegram_bot_token=TOKEN)
-    assert serve_problem(Settings(**good, webhook_secret="ok_secret-123456")) is None
-    bad = serve_problem(Settings(**good, webhook_secret="no spaces!"))
+    assert serve_problem(Settings.from_values()) == token_problem(Settings.from_values())
+    good = dict(telegram_bot_token=TOKEN)
+    assert serve_problem(Settings.from_values(**good, webhook_secret="ok_secret-123456")) is None
+    bad = serve_problem(Settings.from_values(**good, webhook_secret="no spaces!"))
     assert bad and bad.startswith("WEBHOOK_SECRET may only use") and "no spaces" not in bad
 
 
 def test_build_refuses_a_missing_token() -> None:
     with pytest.raises(ValueError, match="BotFather"):
-        build_application(Settings(_env_file=None), FakeRetriever())
+        build_application(Settings.from_values(), FakeRetriever())
 
 
 def test_httpx_which_logs_urls_with_the_token_is_kept_at_warning() -> None:
     httpx_logger = logging.getLogger("httpx")
     before = httpx_logger.level
     try:
-        configure_logging(Settings(_env_file=None))
+        configure_logging(Settings.from_values())
         assert httpx_logger.getEffectiveLevel() >= logging.WARNING
     finally:
         httpx_logger.setLevel(before)

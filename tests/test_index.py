@@ -30,7 +30,7 @@ BROKEN_FRONT = (
 
 
 def _settings(index_dir: Path, corpus_dir: Path = CORPUS, **extra) -> RetrievalSettings:
-    return RetrievalSettings(
+    return RetrievalSettings.from_values(
         index_dir=index_dir, corpus_dir=corpus_dir, embedding_model=HASH_MODEL, **extra
     )
 
@@ -318,7 +318,7 @@ def test_changed_name_variants_make_it_stale(built: RetrievalSettings) -> None:
 
 def test_other_model_makes_it_stale(built: RetrievalSettings) -> None:
     manifest = load_index(Path(built.index_dir)).manifest
-    other = RetrievalSettings(
+    other = RetrievalSettings.from_values(
         index_dir=built.index_dir, corpus_dir=built.corpus_dir, embedding_model="bundled"
     )
     why = staleness(other, manifest)
@@ -395,7 +395,7 @@ def test_read_manifest_of_other_format(built: RetrievalSettings) -> None:
 def test_an_unwritable_index_dir_fails_before_embedding(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    settings = RetrievalSettings(
+    settings = RetrievalSettings.from_values(
         index_dir=blocker / "index", corpus_dir=CORPUS, embedding_model="hash"
     )
 

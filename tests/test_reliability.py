@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import httpx
 import psutil
@@ -19,6 +20,7 @@ from telegram.ext import Application
 from bot.answer import SOMETHING_WRONG
 from bot.app import build_application
 from bot.reliability import RetryingRateLimiter, retryable
+from retrieval.records import Hit
 from tests.botapi_stub import BotApiStub, FakeRetriever, Fault, bot_settings, visible
 from tests.botapi_stub import polling as started
 
@@ -38,6 +40,15 @@ async def polling(
     application = build_application(settings, retriever, rate_limiter=limiter)
     async with started(application):
         yield application
+
+
+class Echoing(FakeRetriever):
+    """Its first passage ends with the question, so each answer shows whose question it
+    answers: the header repeats a question only when something else was searched."""
+
+    def search(self, question: str, k: int) -> list[Hit]:
+        hits = super().search(question, k)
+        return [replace(hits[0], text=f"{hits[0].text} ({question})"), *hits[1:]] if hits else []
 
 
 async def answered(stub: BotApiStub, chats: int, since: int = 0, timeout: float = 30) -> None:
@@ -69,9 +80,7 @@ async def test_100_users_each_answered_exactly_once_while_telegram_fails() -> No
         stub.plan(Fault("getUpdates", status=500), Fault("getUpdates", drop=True))
         users = [stub.user(5000 + i, f"User{i}") for i in range(100)]
         # The production backoff (0.5 s, doubling): retries land after the burst of faults.
-        async with polling(
-            stub, FakeRetriever(), backoff=0.5, send_timeout_seconds=1.0
-        ) as application:
+        async with polling(stub, Echoing(), backoff=0.5, send_timeout_seconds=1.0) as application:
             # Sends fail in every way, interleaved: 5xx, 429 with retry_after (both retried),
             # answers lost after Telegram delivered the message, a slow answer within the
             # timeout, and one accepted only after the bot gave up waiting (the last two kinds
@@ -119,7 +128,7 @@ async def test_1000_questions_200_users_none_lost_none_twice_memory_flat() -> No
     with BotApiStub() as stub:
         users = [stub.user(7000 + i, f"U{i}") for i in range(200)]
         chats = [stub.private_chat(u) for u in users]
-        async with polling(stub, FakeRetriever(), batch_window_ms=0):
+        async with polling(stub, Echoing(), batch_window_ms=0):
             for round_ in range(10):  # ten hundreds; each user asks five times in all
                 half = users[(round_ % 2) * 100 : (round_ % 2) * 100 + 100]
                 mark = stub.mark()
@@ -160,3 +169,34 @@ async def test_polling_survives_repeated_get_updates_failures(
                 (reply,) = await stub.wait_for("sendMessage", timeout=15)
         assert "Tokayev" in visible(reply)
         assert not [c for c in stub.calls_to("getUpdates", ok=False) if c.ok]
+
+
+async def test_typing_is_dropped_when_the_flood_budget_is_spent() -> None:
+    """A chat action never takes a slot an answer needs (issue 13): at 30 requests a second,
+    "typing…" is sent only while the overall limit has room, and never waited for."""
+    limiter = RetryingRateLimiter(overall_max_rate=4, overall_time_period=600)
+    assert limiter._base_limiter is not None  # the library's attribute `spare` reads
+    sent: list[str] = []
+
+    async def call(*args: object, **kwargs: object) -> bool:
+        sent.append(kwargs["endpoint"])
+        return True
+
+    async def request(endpoint: str) -> object:
+        return await limiter.process_request(
+            call, (), {"endpoint": endpoint}, endpoint, {"chat_id": 1}, None
+        )
+
+    assert await request("sendChatAction") is True  # room: sent
+    assert await request("sendMessage") is True  # half the budget used: still room
+    assert await request("sendChatAction") is True  # sent: three of four used
+    started = asyncio.get_running_loop().time()
+    assert await request("sendChatAction") is True  # answered at once, not sent
+    assert asyncio.get_running_loop().time() - started < 0.1
+    # The last slot went to an answer: it is sent at once.
+    assert await asyncio.wait_for(request("sendMessage"), 1) is True
+    assert sent == ["sendChatAction", "sendMessage", "sendChatAction", "sendMessage"]
+    assert limiter.dropped == 1
+    # An answer is never dropped: it waits for its slot.
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(request("sendMessage"), 0.2)

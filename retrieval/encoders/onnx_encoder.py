@@ -24,7 +24,7 @@ CONFIG_FILE = "encoder.json"
 FORMAT = 1  # bump when the cache layout changes, so old caches are re-exported
 
 
-def read_json(path: Path) -> dict:
+def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
