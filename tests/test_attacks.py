@@ -587,7 +587,7 @@ async def test_13_shutdown_is_bounded(tmp_path: Path, index_dir: Path, trouble: 
 def test_14_min_score_nan_is_refused(tmp_path: Path, index_dir: Path) -> None:
     out = cli_run(tmp_path, "ask", "What is the best pizza recipe?", MIN_SCORE="nan",
                   INDEX_DIR=str(index_dir))  # fmt: skip
-    assert out.returncode == 2 and "MIN_SCORE" in out.stderr and out.stdout == ""
+    assert out.returncode == 1 and "MIN_SCORE" in out.stderr and out.stdout == ""
 
 
 # --- 15. the minor ones ----------------------------------------------------------------------

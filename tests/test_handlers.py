@@ -204,7 +204,7 @@ def test_httpx_which_logs_urls_with_the_token_is_kept_at_warning() -> None:
 
 def test_the_token_is_redacted_from_log_lines_and_tracebacks() -> None:
     redactor = Redactor()
-    redactor.add_settings(Settings(_env_file=None, telegram_bot_token=TOKEN))
+    redactor.add_settings(Settings.from_values(telegram_bot_token=TOKEN))
     formatter = RedactingFormatter(logging.Formatter("%(message)s"), redactor)
     try:
         raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
@@ -217,8 +217,8 @@ def test_the_token_is_redacted_from_log_lines_and_tracebacks() -> None:
 
 def test_secrets_are_redacted_everywhere_but_short_strings_are_left_alone() -> None:
     redactor = Redactor()
-    settings = Settings(
-        _env_file=None, telegram_bot_token=TOKEN, webhook_secret="hook_secret-0123456789",
+    settings = Settings.from_values(
+        telegram_bot_token=TOKEN, webhook_secret="hook_secret-0123456789",
         telegram_api_base_url="https://bot:pass-word-1@tg.example.org/bot",
     )  # fmt: skip
     redactor.add_settings(settings)

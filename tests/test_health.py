@@ -166,7 +166,7 @@ async def test_a_serving_bot_is_healthy_by_health_and_by_healthz(tmp_path: Path,
         )  # fmt: skip
         if mode == "webhook":
             env.update(WEBHOOK_URL="https://bot.invalid/tg-hook", WEBHOOK_PORT=str(port),
-                       WEBHOOK_SECRET="s3cret")  # fmt: skip
+                       WEBHOOK_SECRET="s3cret-long-enough")  # fmt: skip
         before = _health(env, tmp_path)
         process = start_bot(env, tmp_path)
         try:
