@@ -127,3 +127,17 @@ def test_answers_are_read_at_a_glance_and_show_the_answer(retriever: Retriever, 
     assert re.search(TOKAYEV.pattern + r" won the election", who), who
     turnout, _ = _glance(retriever, "What was the turnout?")
     assert re.search(r"\d+(?:\.\d+)? per ?cent turnout|\d+ percent of eligible voters", turnout)
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the capital of France?", "How does the US electoral college work?"]
+)
+def test_far_questions_sharing_a_word_or_two_with_the_articles_are_refused(
+    retriever: Retriever, question: str
+) -> None:
+    assert retriever.search(question) == []
+
+
+@pytest.mark.parametrize("keyword", ["kumis", "May 9", "Oyan Qazaqstan", "ablyazov"])
+def test_a_bare_keyword_the_articles_hold_is_answered(retriever: Retriever, keyword: str):
+    assert retriever.search(keyword)
