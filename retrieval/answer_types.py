@@ -9,7 +9,7 @@ kinds and what their answers look like are data (retrieval/data/answer_types.yam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -64,21 +64,27 @@ def asked_type(question: str) -> AnswerType | None:
     return next((t for t in answer_types() if t.ask.search(first)), None)
 
 
-def holds_answer(
-    kind: AnswerType, sentences: Iterable[str], anchors: list[frozenset[str]], terms
-) -> bool:
-    """Whether one of `sentences` holds an answer of `kind` and a term of every anchor group.
+def answering(
+    kind: AnswerType, sentences: Sequence[str], anchors: list[frozenset[str]], terms
+) -> list[int]:
+    """The positions of the `sentences` holding an answer of `kind` and a term of every
+    anchor group.
 
     `terms(sentence)` gives a sentence's lexical terms (the BM25 tokenizer: stems, name
     variants folded), so anchors match whatever spelling the sentence uses.
     """
-    for sentence in sentences:
-        if not kind.in_sentence(sentence):
-            continue
-        words = set(terms(sentence))
-        if all(group & words for group in anchors):
-            return True
-    return False
+    found = []
+    for i, sentence in enumerate(sentences):
+        if kind.in_sentence(sentence) and all(g & set(terms(sentence)) for g in anchors):
+            found.append(i)
+    return found
+
+
+def holds_answer(
+    kind: AnswerType, sentences: Sequence[str], anchors: list[frozenset[str]], terms
+) -> bool:
+    """Whether one of `sentences` holds an answer of `kind` beside every anchor group."""
+    return bool(answering(kind, sentences, anchors, terms))
 
 
 def subject_names(question: str, names: NameCheck, lexical: LexicalIndex) -> list[frozenset[str]]:

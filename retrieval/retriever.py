@@ -235,7 +235,10 @@ class Retriever:
             if any(p.overlaps(q) for q in same):
                 continue
             same.append(p)
-            best = p.sentences[s.best_sentence[j]] if p.sentences else p.text
+            at = s.best_sentence[j]
+            if s.answer_kind is not None and s.answer_kind[j]:  # the sentence with the figure
+                at = self.signals.answer_sentence(question, qvec, p.id) or at
+            best = p.sentences[at] if p.sentences else p.text
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),
                        float(s.lexical[j]), best)

@@ -20,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from retrieval.answer_types import asked_type, holds_answer, subject_names
+from retrieval.answer_types import answering, asked_type, holds_answer, subject_names
 from retrieval.context import ArticleText, article_texts
 from retrieval.questions import definitional_subject
 from retrieval.store import IndexData
@@ -103,6 +103,23 @@ class SignalSource:
             [holds_answer(kind, passages[int(i)].sentences, names, self.terms) for i in ids],
             dtype=np.float32,
         )
+
+    def answer_sentence(self, question: str, qvec: np.ndarray, passage_id: int) -> int | None:
+        """Of the passage's sentences holding the kind of answer `question` asks for beside
+        its names, the position of the one closest to the question; None when none does (or
+        the question asks for no particular kind). What to show in bold: "What was the
+        turnout?" shows the sentence with the figure."""
+        kind = asked_type(question)
+        if kind is None:
+            return None
+        p = self.data.passages[passage_id]
+        names = subject_names(question, self.data.names, self.data.lexical)
+        found = answering(kind, p.sentences, names, self.terms)
+        if not found:
+            return None
+        start = int(self.data.sentence_offsets[passage_id])
+        cosines = self.data.sentence_vectors[[start + i for i in found]] @ qvec
+        return found[int(np.argmax(cosines))]
 
     def terms(self, sentence: str) -> frozenset[str]:
         """A sentence's BM25 terms (name variants folded), cached: sentences recur."""
