@@ -141,3 +141,19 @@ def test_far_questions_sharing_a_word_or_two_with_the_articles_are_refused(
 @pytest.mark.parametrize("keyword", ["kumis", "May 9", "Oyan Qazaqstan", "ablyazov"])
 def test_a_bare_keyword_the_articles_hold_is_answered(retriever: Retriever, keyword: str):
     assert retriever.search(keyword)
+
+
+def test_the_readme_ask_json_example_is_what_the_code_answers(retriever: Retriever) -> None:
+    """The README shows real output: its `ask --json` example's first hit, source and bold
+    sentence are what the bundled model answers today."""
+    import json
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r'\$ election-bot ask "([^"]+)" -k 1 --json\n(\[.*?\n\])', readme, re.S)
+    assert command, "the README's ask --json example is missing"
+    shown = json.loads(command.group(2).replace(" …", ""))[0]
+    hit = retriever.search(command.group(1), k=1)[0]
+    assert shown["source"] == hit.source.to_dict()
+    assert shown["best_sentence"] == hit.best_sentence
+    assert shown["score"] == pytest.approx(hit.score, abs=0.02)
+    assert hit.text.startswith(shown["text"].removesuffix("…").rstrip())
