@@ -79,7 +79,7 @@ def build(corpus: Path, index_dir: Path) -> dict:
     from retrieval.config import RetrievalSettings
     from retrieval.store import current_build, read_manifest
 
-    settings = RetrievalSettings(_env_file=None, corpus_dir=corpus, index_dir=index_dir,
+    settings = RetrievalSettings.from_values(corpus_dir=corpus, index_dir=index_dir,
                                  embedding_model="hash")  # fmt: skip
     started = time.perf_counter()
     build_index(settings, WideHashEncoder(), progress=False, reuse=False)
@@ -105,7 +105,7 @@ def load_and_search(corpus: Path, index_dir: Path) -> dict:
     questions = [q.question for path in QUESTIONS for q in load_questions(path)]
     process = psutil.Process()
     before = process.memory_info().rss
-    settings = RetrievalSettings(_env_file=None, corpus_dir=corpus, index_dir=index_dir,
+    settings = RetrievalSettings.from_values(corpus_dir=corpus, index_dir=index_dir,
                                  embedding_model="hash", auto_rebuild=False)  # fmt: skip
     started = time.perf_counter()
     retriever = Retriever.load(settings, encoder=WideHashEncoder(), progress=False)

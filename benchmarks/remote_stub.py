@@ -5,6 +5,7 @@ end-to-end run measures both; Telegram's servers are another machine. Commands, 
     {"op": "ask", "chats": [[chat_id, text], ...]}   -> {"pushed": {chat_id: t}}
     {"op": "wait", "chats": [chat_id, ...], "since": n, "timeout": s} -> {"got": {chat_id: t}}
     {"op": "mark"} -> {"mark": n}
+    {"op": "count", "method": m, "since": n} -> {"count": calls of m since call n}
 Times are time.monotonic(), which is one clock for every process on the machine.
 """
 
@@ -36,6 +37,9 @@ def serve() -> None:
                     pushed[chat_id] = time.monotonic()
                     stub.send_text(stub.private_chat(user), user, text)
                 reply = {"pushed": pushed}
+            elif cmd["op"] == "count":
+                calls = stub.sent_since(cmd["since"], (cmd["method"],))
+                reply = {"count": len(calls)}
             elif cmd["op"] == "wait":
                 reply = {"got": _wait(stub, set(cmd["chats"]), cmd["since"], cmd["timeout"])}
             else:
@@ -80,6 +84,10 @@ class RemoteStub:
     async def ask(self, chats: list[tuple[int, str]]) -> dict[int, float]:
         pushed = (await self._call(op="ask", chats=chats))["pushed"]
         return {int(k): v for k, v in pushed.items()}
+
+    async def count(self, method: str, since: int) -> int:
+        """How many successful calls of `method` the bot made since call number `since`."""
+        return (await self._call(op="count", method=method, since=since))["count"]
 
     async def wait(self, chats: list[int], since: int, timeout: float = 60) -> dict[int, float]:
         got = (await self._call(op="wait", chats=chats, since=since, timeout=timeout))["got"]

@@ -1,4 +1,5 @@
-"""`python -m bot`: serve the Telegram bot, exactly as `election-bot serve` does."""
+"""`python -m bot`: serve the Telegram bot, as `election-bot serve` does; with arguments it is
+the `election-bot` command itself (`python -m bot --help`, `python -m bot health`)."""
 
 from __future__ import annotations
 
@@ -7,4 +8,4 @@ import sys
 from bot.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(["serve"]))
+    sys.exit(main(sys.argv[1:] or ["serve"]))

@@ -16,12 +16,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from retrieval.chunking import split_sentences
 from retrieval.records import Hit, Source, newest_first, published_parts
 
 MAX_MESSAGE_UNITS = 4096  # Telegram's limit, in UTF-16 code units of the text after parsing
 MAX_CALLBACK_BYTES = 64
 MAX_ECHO_CHARS = 200  # how much of the question is repeated above the answer
 MAX_LABEL_CHARS = 160  # a source line is one line, even for a run-on headline
+MAX_SHORT_HEADLINE_CHARS = 40  # under a quote: about a phone's line with the outlet and date
+# The words all the quotes of an answer show at a glance, key sentences and context together.
+# Key sentences are shown whole even past it; over the development questions the three of an
+# answer hold 80 words (median), so context mostly comes with short ones. With the header and
+# source lines, what a reader sees is 111 words (median), 146 at most (`make bench`, glance).
+GLANCE_WORDS = 80
 ELLIPSIS = "…"
 
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
@@ -42,10 +49,15 @@ NOT_TEXT = (
     "as a message, for example: "
 )
 ASK_USAGE = "Ask a question after the command, for example: /ask "
+PROMPT = "Send me a question about Kazakhstan's 2019 presidential election, for example: "
 RATE_LIMITED = "You're asking faster than I can answer — please wait a minute and ask again."
 TOO_LONG = (
     "That message is too long for me to search. Please ask a shorter question, "
     "for example: Who won the election?"
+)
+OTHER_LANGUAGE = "For now I can only read questions in English. Please ask in English, for example:"
+OTHER_LANGUAGE_RU = (
+    "Пока я понимаю только вопросы на английском. Пожалуйста, спросите по-английски, например:"
 )
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
 THANKS = "Thanks — noted."
@@ -127,7 +139,8 @@ def shorten(text: str, limit: int) -> str:
         while cut and _is_glue(cut[-1]):
             cut = cut[:-1]
         cut = cut[:-1]
-    return cut.rstrip() + ELLIPSIS
+    # No "Recently,…": a comma or colon left at the cut reads like a typo.
+    return cut.rstrip().rstrip(",;:") + ELLIPSIS
 
 
 def shorten_start(text: str, limit: int) -> str:
@@ -169,7 +182,7 @@ def _esc(text: str) -> str:
 def format_date(published: str) -> str:
     """'2019-06-10' → '10 June 2019', '2019-06' → 'June 2019'; other text is shown as it is."""
     try:
-        when = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
+        when = datetime.fromisoformat(published.replace("Z", "+00:00"))
     except ValueError:
         parts = published_parts(published)
         if parts is None or len(parts) == 3:
@@ -178,9 +191,21 @@ def format_date(published: str) -> str:
     return f"{when.day} {when:%B %Y}"
 
 
-def source_label(source: Source) -> str:
-    """'Outlet — Headline', or the outlet alone when there is no headline."""
+def short_outlet(outlet: str) -> str:
+    """The outlet's name alone: 'RFE/RL, blog "Qishloq Ovozi"' → 'RFE/RL', 'CABAR.asia (…)' →
+    'CABAR.asia'."""
+    return re.split(r",| \(", outlet.strip())[0].strip()
+
+
+def source_label(source: Source, *, short: bool = False) -> str:
+    """'Outlet — Headline', or the outlet alone when there is no headline.
+
+    `short` is the line under a quote: the outlet's name alone and the headline's first words,
+    so it stays one line on a phone; /sources gives them whole.
+    """
     outlet, title = source.outlet.strip(), " ".join(source.title.split())
+    if short and title:
+        outlet, title = short_outlet(outlet), shorten(title, MAX_SHORT_HEADLINE_CHARS)
     label = f"{outlet} — {title}" if outlet and title else outlet or title or "Source"
     return shorten(label, MAX_LABEL_CHARS)
 
@@ -189,15 +214,20 @@ def _linkable(url: str) -> bool:
     return url.startswith(("https://", "http://")) and not any(c.isspace() for c in url)
 
 
-def source_html(source: Source) -> tuple[str, str]:
+def source_html(source: Source, *, short: bool = False) -> tuple[str, str]:
     """The source line as HTML (a link when there is a URL) and as the visible text."""
-    label, date = source_label(source), format_date(source.published)
+    label, date = source_label(source, short=short), format_date(source.published)
     shown = _esc(label)
     if _linkable(source.url):
         shown = f'<a href="{_esc(source.url)}">{shown}</a>'
     if date:
         return f"{shown}, {_esc(date)}", f"{label}, {date}"
     return shown, label
+
+
+def source_line(source: Source) -> tuple[str, str]:
+    """The one short line under a quote, as HTML and as the visible text."""
+    return source_html(source, short=True)
 
 
 def _split_best(hit: Hit) -> tuple[str, str, str]:
@@ -208,9 +238,9 @@ def _split_best(hit: Hit) -> tuple[str, str, str]:
     return text[:at], best, text[at + len(best) :]
 
 
-def _fit_quote(hit: Hit, budget: int) -> tuple[str, str, str]:
-    """(before, best, after) of the passage within `budget` units, keeping the best sentence."""
-    before, best, after = _split_best(hit)
+def _fit(parts: tuple[str, str, str], budget: int) -> tuple[str, str, str]:
+    """(before, best, after) within `budget` units, keeping the best sentence."""
+    before, best, after = parts
     if utf16_len(before) + utf16_len(best) + utf16_len(after) <= budget:
         return before, best, after
     if not best:
@@ -225,15 +255,25 @@ def _fit_quote(hit: Hit, budget: int) -> tuple[str, str, str]:
     return shorten_start(before, before_room), best, shorten(after, after_room)
 
 
+def _fit_quote(hit: Hit, budget: int) -> tuple[str, str, str]:
+    """(before, best, after) of the passage within `budget` units, keeping the best sentence."""
+    return _fit(_split_best(hit), budget)
+
+
+def _length(parts: tuple[str, str, str]) -> int:
+    return sum(utf16_len(part) for part in parts)
+
+
 def quote_length(hit: Hit) -> int:
     """Visible length of the whole passage."""
-    return sum(utf16_len(part) for part in _split_best(hit))
+    return _length(_split_best(hit))
 
 
-def quote_html(parts: tuple[str, str, str]) -> str:
+def quote_html(parts: tuple[str, str, str], *, expandable: bool = False) -> str:
     before, best, after = parts
     bold = f"<b>{_esc(best)}</b>" if best else ""
-    return f"<blockquote>{_esc(before)}{bold}{_esc(after)}</blockquote>"
+    tag = "blockquote expandable" if expandable else "blockquote"
+    return f"<{tag}>{_esc(before)}{bold}{_esc(after)}</blockquote>"
 
 
 def _shares(lengths: Sequence[int], total: int) -> list[int]:
@@ -247,6 +287,69 @@ def _shares(lengths: Sequence[int], total: int) -> list[int]:
     return shares
 
 
+# --- at a glance -------------------------------------------------------------------------------
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: runs of text holding a letter or a digit ("—" is none)."""
+    return sum(1 for token in text.split() if any(c.isalnum() for c in token))
+
+
+def visible_words(message_html: str) -> int:
+    """Words of a message a reader sees without a tap: everything but expandable quotes."""
+    shown = re.sub(r"<blockquote expandable>.*?</blockquote>", "", message_html, flags=re.S)
+    return word_count(visible_text(shown))
+
+
+def _neighbours(before: str, after: str) -> tuple[str, str]:
+    """The sentence right before the key sentence and the one right after it (or "")."""
+    previous = split_sentences(before)[-1:] if before.strip() else []
+    following = split_sentences(after)[:1] if after.strip() else []
+    # Sliced from the passage itself, so its spacing and paragraph breaks stay as they are.
+    start = before.rfind(previous[0]) if previous else len(before)
+    end = after.find(following[0]) + len(following[0]) if following else 0
+    return before[start:], after[:end]
+
+
+def glances(hits: Sequence[Hit], budget: int = GLANCE_WORDS) -> list[tuple[str, str, str]]:
+    """What each quote shows at a glance: (context before, key sentence, context after).
+
+    Every key sentence is shown whole. Then, best hit first, each quote gets one neighbouring
+    sentence (the one before it, which often says who is speaking, else the one after) as long
+    as all the glances together stay within `budget` words; the rest waits behind a tap.
+    A passage without a key sentence shows its first sentence, in plain type.
+    """
+    parts = [_split_best(hit) for hit in hits]
+    shown = [["", best, ""] if best else [_first_sentence(before), "", ""]
+             for before, best, _ in parts]  # fmt: skip
+    used = sum(word_count("".join(glance)) for glance in shown)
+    for (before, best, after), glance in zip(parts, shown, strict=True):
+        if not best:
+            continue
+        for side, context in zip((0, 2), _neighbours(before, after), strict=True):
+            if context and used + word_count(context) <= budget:
+                glance[side] = context
+                used += word_count(context)
+                break
+    return [(before, best, after) for before, best, after in shown]
+
+
+def glanced(hits: Sequence[Hit]) -> bool:
+    """Whether the glances at `hits` leave some of a passage out (behind a tap, or 'more')."""
+    return any(_rests(glances(hits), [_split_best(hit) for hit in hits]))
+
+
+def _rests(
+    shown: Sequence[tuple[str, str, str]], whole: Sequence[tuple[str, str, str]]
+) -> list[bool]:
+    return [_length(g) < _length(w) for g, w in zip(shown, whole, strict=True)]
+
+
+def _first_sentence(text: str) -> str:
+    sentences = split_sentences(text)
+    return text[: text.find(sentences[0]) + len(sentences[0])] if sentences else text
+
+
 # --- replies ---------------------------------------------------------------------------------
 
 
@@ -258,61 +361,112 @@ def answer_reply(
     vote_key: str | None = None,
     note: str = "",
     continued: bool = False,
+    asked: str | None = None,
 ) -> Reply:
     """The passages that answer `question`, each quoted with its source; "More" if `more_data`,
-    👍 and 👎 if `vote_key` (the answer's key in the feedback store)."""
+    👍 and 👎 if `vote_key` (the answer's key in the feedback store).
+
+    The header repeats the question searched, unless it is just what the user `asked`: the
+    answer sits right under their message (in groups, as a reply to it), so ten words more
+    would say nothing. When a follow-up's subject was carried over, or a long message cut, it
+    shows what was really searched.
+    """
     if not hits:
         return no_answer_reply(question, note=note)
     echo = shorten(" ".join(question.split()), MAX_ECHO_CHARS)
-    intro = "More on" if continued else "From the articles, on"
-    head_html = f"{intro} <i>{_esc(echo)}</i>:"
-    head_text = f"{intro} {echo}:"
+    if continued:
+        head_html, head_text = f"More on <i>{_esc(echo)}</i>:", f"More on {echo}:"
+    elif asked is not None and " ".join(asked.split()) == " ".join(question.split()):
+        head_html = head_text = "From the articles:"
+    else:
+        head_html = f"From the articles, on <i>{_esc(echo)}</i>:"
+        head_text = f"From the articles, on {echo}:"
     if note:
         head_html += f"\n<i>{_esc(note)}</i>"
         head_text += f"\n{note}"
-    sources = [source_html(hit.source) for hit in hits]
-    # Layout: head, then per hit "\n\n" + quote + "\n" + source line.
-    fixed = utf16_len(head_text) + sum(3 + utf16_len(text) for _, text in sources)
+    sources = [source_line(hit.source) for hit in hits]
+    shown = glances(hits)
+    whole = [_split_best(hit) for hit in hits]
+    # The whole passage goes behind a tap only when the glance leaves some of it out.
+    rests = _rests(shown, whole)
+    # Layout: head, then per hit "\n\n" + glance + ("\n" + whole passage) + "\n" + source.
+    fixed = utf16_len(head_text) + sum(3 + utf16_len(text) for _, text in sources) + sum(rests)
     budget = MAX_MESSAGE_UNITS - fixed
-    lengths = [quote_length(hit) for hit in hits]
     while True:
-        shares = _shares(lengths, budget)
-        blocks = [
-            f"{quote_html(_fit_quote(hit, share))}\n{source}"
-            for hit, share, (source, _) in zip(hits, shares, sources, strict=True)
-        ]
-        message = "\n\n".join([head_html, *blocks])
+        message = "\n\n".join([head_html, *_quote_blocks(shown, whole, rests, sources, budget)])
         over = utf16_len(visible_text(message)) - MAX_MESSAGE_UNITS
         if over <= 0 or budget <= 0:
             break
         budget -= over  # a safety net; the arithmetic above is meant to be exact
-    buttons = (Button("More ›", more_data),) if more_data else ()
+    buttons: tuple[Button, ...] = (Button("More ›", more_data),) if more_data else ()
     if vote_key:
         buttons += vote_buttons(vote_key)
 
     def plain() -> str:  # wrapped for a terminal: most of the work, and only a terminal needs it
-        text = "\n\n".join([head_text, *(passage_plain(hit) for hit in hits)])
+        quotes = (_plain_quote(g, hit.source) for g, hit in zip(shown, hits, strict=True))
+        text = "\n\n".join([head_text, *quotes])
+        if any(rests):
+            return text + "\n\n(type 'more' for the whole passages)"
         return text + "\n\n(type 'more' for more passages)" if more_data else text
 
     return Reply(message, plain, buttons, one_row=True)
 
 
+def _quote_blocks(
+    shown: Sequence[tuple[str, str, str]],
+    whole: Sequence[tuple[str, str, str]],
+    rests: Sequence[bool],
+    sources: Sequence[tuple[str, str]],
+    budget: int,
+) -> list[str]:
+    """Each hit's glance, its whole passage behind a tap, and its source, in `budget` units.
+
+    Glances come first: when even they don't fit (only ever with enormous passages), they
+    share the space and no passage is repeated behind a tap.
+    """
+    glance_units = [_length(g) for g in shown]
+    if sum(glance_units) > budget:
+        shares = _shares(glance_units, budget)
+        fitted = [_fit(g, share) for g, share in zip(shown, shares, strict=True)]
+        return [f"{quote_html(g)}\n{line}" for g, (line, _) in zip(fitted, sources, strict=True)]
+    lengths = [_length(w) if rest else 0 for w, rest in zip(whole, rests, strict=True)]
+    shares = _shares(lengths, budget - sum(glance_units))
+    blocks = []
+    for glance, passage, share, (source, _) in zip(shown, whole, shares, sources, strict=True):
+        block = quote_html(glance)
+        if share > 0:
+            block += "\n" + quote_html(_fit(passage, share), expandable=True)
+        blocks.append(f"{block}\n{source}")
+    return blocks
+
+
 def plain_answer(question: str, hits: Sequence[Hit]) -> str:
-    """The answer as plain text for a terminal (`election-bot ask`), all hits, no More."""
-    return answer_reply(question, hits).plain
+    """The answer as plain text for a terminal (`election-bot ask`): all hits, whole."""
+    if not hits:
+        return no_answer_reply(question).plain
+    return whole_passages_plain(f"From the articles, on {' '.join(question.split())}:", hits)
+
+
+def whole_passages_plain(head: str, hits: Sequence[Hit]) -> str:
+    """`head`, then each passage whole (what the terminal chat's 'more' shows first)."""
+    return "\n\n".join([head, *(passage_plain(hit) for hit in hits)])
 
 
 def passage_plain(hit: Hit) -> str:
     """One passage for the terminal: the quote with the best sentence in **stars**, its source."""
-    before, best, after = _split_best(hit)
-    quote = " ".join((f"{before}**{best}**{after}" if best else before).split())
+    return _plain_quote(_split_best(hit), hit.source, short=False)
+
+
+def _plain_quote(parts: tuple[str, str, str], source: Source, *, short: bool = True) -> str:
+    before, best, after = parts
+    quote = " ".join((f"{before}**{best}**{after}" if best else before + after).split())
     # Quote marks around the passage, unless it opens (or closes) with one of its own.
     opening = "" if quote[:1] in _QUOTE_MARKS else "“"
     closing = "" if quote[-1:] in _QUOTE_MARKS else "”"
     body = textwrap.fill(quote, width=88, initial_indent=f"  {opening}", subsequent_indent="   ")
-    _, source = source_html(hit.source)
-    url = f"\n     {hit.source.url}" if hit.source.url else ""
-    return f"{body}{closing}\n   — {source}{url}"
+    _, line = source_html(source, short=short)
+    url = f"\n     {source.url}" if source.url else ""
+    return f"{body}{closing}\n   — {line}{url}"
 
 
 _QUOTE_MARKS = frozenset("“”\"«»‘’'")
@@ -342,6 +496,19 @@ def no_answer_reply(question: str, note: str = "") -> Reply:
     return Reply(_esc(text), text, example_buttons(examples))
 
 
+def small_talk_reply(text: str, examples: int, seed: str) -> Reply:
+    """A person's reply to small talk (`text`), with `examples` example questions as buttons."""
+    picks = examples_for(seed, examples) if examples else []
+    plain = "\n".join([text, *(f"• {q}" for q in picks)])
+    return Reply(_esc(text), plain, example_buttons(picks))
+
+
+def language_reply(script: str, seed: str) -> Reply:
+    """Questions are read in English for now: said in Russian too to Cyrillic, with examples."""
+    lines = [OTHER_LANGUAGE_RU, OTHER_LANGUAGE] if script == "CYRILLIC" else [OTHER_LANGUAGE]
+    return small_talk_reply("\n".join(lines), 2, seed)
+
+
 def example_buttons(questions: Iterable[str]) -> tuple[Button, ...]:
     return tuple(Button(q, example_callback(EXAMPLE_QUESTIONS.index(q))) for q in questions)
 
@@ -349,7 +516,7 @@ def example_buttons(questions: Iterable[str]) -> tuple[Button, ...]:
 def start_reply(sources: Sequence[Source] = ()) -> Reply:
     """/start: what the bot knows and three example questions as buttons."""
     # "RFE/RL, blog "Qishloq Ovozi"" and "CABAR.asia (Central …)" name the outlet first.
-    outlets = sorted({re.split(r",| \(", s.outlet)[0] for s in sources if s.outlet})
+    outlets = sorted({short_outlet(s.outlet) for s in sources if s.outlet})
     count = f"{len(sources)} news articles" if sources else "a handful of news articles"
     where = f" ({', '.join(outlets)})" if outlets else ""
     text = (
@@ -382,9 +549,12 @@ def help_reply(bot_username: str = "") -> Reply:
         ),
         (
             "I answer with quotations from the articles, the key sentence in bold and a link "
-            "to the source. “More ›” shows further passages. /sources lists the articles.",
+            "to the source; tap ▸ under a quote for the whole passage. “More ›” shows further "
+            "passages. You can ask a follow-up (“Where does he live?”). /sources lists the "
+            "articles.",
             "I answer with quotations from the articles, the key sentence in **bold** and a link "
-            "to the source. 'more' shows further passages.",
+            "to the source. 'more' shows the quotes whole, then further passages. You can ask a "
+            "follow-up ('Where does he live?').",
         ),
     ]
     return Reply("\n".join(h for h, _ in lines), "\n".join(t for _, t in lines))
@@ -408,14 +578,22 @@ def sources_reply(sources: Sequence[Source]) -> Reply:
     return Reply(message, "\n".join(text_lines))
 
 
-def not_text_reply() -> Reply:
-    text = NOT_TEXT + EXAMPLE_QUESTIONS[0]
+def _with_example(lead: str) -> Reply:
+    text = lead + EXAMPLE_QUESTIONS[0]
     return Reply(_esc(text), text)
+
+
+def not_text_reply() -> Reply:
+    return _with_example(NOT_TEXT)
 
 
 def ask_usage_reply() -> Reply:
-    text = ASK_USAGE + EXAMPLE_QUESTIONS[0]
-    return Reply(_esc(text), text)
+    return _with_example(ASK_USAGE)
+
+
+def prompt_reply() -> Reply:
+    """For a message with nothing to search (only spaces) in a private chat."""
+    return _with_example(PROMPT)
 
 
 # --- inline results --------------------------------------------------------------------------

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from retrieval.followup import Followup, Vocabulary, resolve
 from retrieval.records import Hit, Refusal, SearchResult, Source
 
 logger = logging.getLogger(__name__)
@@ -39,11 +41,16 @@ class Searcher(Protocol):
 
     def sources(self) -> list[Source]: ...
 
+    def followup(self, previous: str, question: str) -> Followup:
+        """What to search for `question` asked after `previous` (retrieval.followup)."""
+        ...
+
 
 class OneAtATime:
     """The rest of `Searcher` for a searcher that only has `search` (a test double, say):
-    batches are searched one question at a time, there are no sources or warnings, and
-    nothing found is put down to low relevance."""
+    batches are searched one question at a time, there are no sources or warnings,
+    nothing found is put down to low relevance, and follow-ups are read without an index's
+    names (capitals only)."""
 
     warnings: list[str] = []  # never mutated: a searcher with warnings sets its own
     fingerprint = ""
@@ -62,6 +69,14 @@ class OneAtATime:
 
     def sources(self) -> list[Source]:
         return []
+
+    def followup(self, previous: str, question: str) -> Followup:
+        return resolve(previous, question, _plain_vocabulary())
+
+
+@functools.cache
+def _plain_vocabulary() -> Vocabulary:
+    return Vocabulary.plain()
 
 
 def _with_reason(hits: list[Hit]) -> SearchResult:

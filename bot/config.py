@@ -10,26 +10,40 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from retrieval.config import DATA_DIR, RetrievalSettings
+from retrieval.config import RetrievalSettings
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
+# Shorter is guessable, and too short to be found (and hidden) in the logs reliably.
+MIN_WEBHOOK_SECRET_CHARS = 16
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ServeError(Exception):
+    """Why the bot cannot be served, in one line that names the setting to fix."""
 
 
 class Settings(RetrievalSettings):
     """Everything `election-bot serve` and `election-bot chat` need, from `.env` or the env."""
 
-    telegram_bot_token: SecretStr | None = Field(None, description="from @BotFather")
+    telegram_bot_token: SecretStr | None = Field(
+        None, description="the bot's token from @BotFather (a secret: never logged)"
+    )
     telegram_api_base_url: str = Field(
         DEFAULT_API_BASE_URL,
         description="Bot API server; the token is appended (or replaces '{token}')",
     )
     webhook_url: str | None = Field(None, description="public HTTPS URL; set it to use webhooks")
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_listen: str = Field(
+        "127.0.0.1", description="address the webhook listener binds (behind a reverse proxy)"
+    )
+    webhook_port: int = Field(8443, ge=1, le=65535, description="port of the webhook listener")
     webhook_secret: SecretStr | None = Field(
         None, description="checked against X-Telegram-Bot-Api-Secret-Token"
+    )
+    webhook_secret_file: Path = Field(
+        default_factory=lambda values: Path(values["data_dir"]) / "webhook_secret",
+        description="where a generated webhook secret is kept when WEBHOOK_SECRET is not set",
     )
     answer_passages: int = Field(3, ge=1, le=10, description="passages per answer")
     max_question_chars: int = Field(
@@ -41,6 +55,9 @@ class Settings(RetrievalSettings):
     )
     rate_limit_per_minute: int = Field(
         20, ge=0, description="questions per user per minute; beyond it a polite reply; 0 = off"
+    )
+    inline_rate_limit_per_minute: int = Field(
+        60, ge=0, description="inline searches per user per minute, apart from questions; 0 = off"
     )
     max_message_chars: int = Field(
         8000, ge=1, description="longer messages get a polite refusal and are not searched"
@@ -70,7 +87,7 @@ class Settings(RetrievalSettings):
         500, ge=0, description="show 'typing…' only for answers slower than this; 0 = always"
     )
     feedback_db: Path = Field(
-        DATA_DIR / "feedback.sqlite3",
+        default_factory=lambda values: Path(values["data_dir"]) / "feedback.sqlite3",
         description="SQLite file of 👍/👎 votes and unanswered questions; created on first use",
     )
     store_questions: bool = Field(
@@ -115,10 +132,34 @@ def token_problem(settings: Settings) -> str | None:
 
 def serve_problem(settings: Settings) -> str | None:
     """None when the bot can be served with `settings`, else one line saying what to fix."""
-    problem = token_problem(settings)
+    problem = token_problem(settings) or base_url_problem(settings.telegram_api_base_url)
     if problem:
         return problem
     secret = settings.webhook_secret
     if secret is not None and not WEBHOOK_SECRET.match(secret.get_secret_value()):
         return "WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 of them)."
+    if secret is not None and len(secret.get_secret_value()) < MIN_WEBHOOK_SECRET_CHARS:
+        return (
+            f"WEBHOOK_SECRET is too short to be secret: use at least {MIN_WEBHOOK_SECRET_CHARS} "
+            "characters, or leave it empty and one is generated."
+        )
     return None
+
+
+def base_url_problem(base_url: str) -> str | None:
+    """None when the token can be put into `base_url` to make a request URL, else why not."""
+    # The library appends the token (or puts it in place of "{token}"); a URL that ends in a
+    # port or a query string would then carry a mangled token in every error message.
+    url = base_url.replace("{token}", "0:x") if "{token}" in base_url else base_url + "0:x"
+    try:
+        parts = urlsplit(url)
+        fine = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        fine = fine and "0:x" in parts.path and not parts.query
+    except ValueError:  # a port that is not a number, brackets that don't close, ...
+        fine = False
+    if fine:
+        return None
+    return (
+        "TELEGRAM_API_BASE_URL should be the Bot API's address without the token, "
+        f"like {DEFAULT_API_BASE_URL}"
+    )

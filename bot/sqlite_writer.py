@@ -90,7 +90,7 @@ class SqliteWriter:
         self._failing = False
         self._paused_until = 0.0
         # Undoes the in-memory changes of the transaction in progress, should it fail.
-        self._undo: list[Callable[[], None]] = []
+        self._undo: list[Callable[[], object]] = []
 
     def __repr__(self) -> str:
         return f"SqliteWriter({str(self.path)!r})"
@@ -107,7 +107,7 @@ class SqliteWriter:
             self._queue.put(_Job(work, future, lost, writes))
         return Pending(future)
 
-    def on_rollback(self, undo: Callable[[], None]) -> None:
+    def on_rollback(self, undo: Callable[[], object]) -> None:
         """From inside a job: how to take back an in-memory change if its work is undone."""
         self._undo.append(undo)
 

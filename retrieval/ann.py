@@ -134,16 +134,16 @@ class VectorIndex:
         if kind == "ivf":
             # Callers re-score candidates with index.reconstruct_batch(ids); IVF needs an id ->
             # list map for that (8 bytes per vector), and faiss saves it with the index.
-            index.make_direct_map()
+            faiss.extract_index_ivf(index).make_direct_map()
         built = cls(index, kind, params)
         built._apply_params()
         return built
 
     def _apply_params(self) -> None:
-        if self.kind == "hnsw":
+        if self.kind == "hnsw" and isinstance(self.index, faiss.IndexHNSW):
             self.index.hnsw.efSearch = int(self.params["efSearch"])
         elif self.kind == "ivf":
-            self.index.nprobe = int(self.params["nprobe"])
+            faiss.extract_index_ivf(self.index).nprobe = int(self.params["nprobe"])
 
     def set_params(self, **params: int) -> None:
         """Change search parameters (efSearch for hnsw, nprobe for ivf); saved with the index."""
@@ -174,13 +174,13 @@ class VectorIndex:
                 "ntotal": self.ntotal,
                 "dim": self.dim,
                 "nbytes": int(data.nbytes),
-                "crc32": zlib.crc32(data),
+                "crc32": zlib.crc32(data.data),
             }
         ).encode()
         with new_file(path) as f:
             f.write(_HEADER.pack(_MAGIC, _VERSION, len(meta)))
             f.write(meta)
-            f.write(memoryview(data))
+            f.write(data.data)  # the array's buffer, not a copy
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:

@@ -9,9 +9,9 @@ kinds and what their answers look like are data (retrieval/data/answer_types.yam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -32,10 +32,16 @@ class AnswerType:
     ignore: re.Pattern[str] | None = None
 
     def in_sentence(self, sentence: str) -> bool:
-        """Whether `sentence` holds an answer of this kind."""
-        if self.ignore is not None:
-            sentence = self.ignore.sub(" ", sentence)
-        return bool(self.evidence.search(sentence))
+        """Whether `sentence` holds an answer of this kind (cached: the corpus's sentences
+        recur in every question asking for this kind)."""
+        return _holds(self, sentence)
+
+
+@lru_cache(maxsize=65_536)
+def _holds(kind: AnswerType, sentence: str) -> bool:
+    if kind.ignore is not None:
+        sentence = kind.ignore.sub(" ", sentence)
+    return bool(kind.evidence.search(sentence))
 
 
 @cache
@@ -64,21 +70,27 @@ def asked_type(question: str) -> AnswerType | None:
     return next((t for t in answer_types() if t.ask.search(first)), None)
 
 
-def holds_answer(
-    kind: AnswerType, sentences: Iterable[str], anchors: list[frozenset[str]], terms
-) -> bool:
-    """Whether one of `sentences` holds an answer of `kind` and a term of every anchor group.
+def answering(
+    kind: AnswerType, sentences: Sequence[str], anchors: list[frozenset[str]], terms
+) -> list[int]:
+    """The positions of the `sentences` holding an answer of `kind` and a term of every
+    anchor group.
 
     `terms(sentence)` gives a sentence's lexical terms (the BM25 tokenizer: stems, name
     variants folded), so anchors match whatever spelling the sentence uses.
     """
-    for sentence in sentences:
-        if not kind.in_sentence(sentence):
-            continue
-        words = set(terms(sentence))
-        if all(group & words for group in anchors):
-            return True
-    return False
+    found = []
+    for i, sentence in enumerate(sentences):
+        if kind.in_sentence(sentence) and all(g & set(terms(sentence)) for g in anchors):
+            found.append(i)
+    return found
+
+
+def holds_answer(
+    kind: AnswerType, sentences: Sequence[str], anchors: list[frozenset[str]], terms
+) -> bool:
+    """Whether one of `sentences` holds an answer of `kind` beside every anchor group."""
+    return bool(answering(kind, sentences, anchors, terms))
 
 
 def subject_names(question: str, names: NameCheck, lexical: LexicalIndex) -> list[frozenset[str]]:

@@ -77,7 +77,7 @@ class FrontMatter(BaseModel):
 
     @property
     def source(self) -> Source:
-        return Source(**self.model_dump(include=SOURCE_FIELDS))
+        return Source(**self.model_dump(include=set(SOURCE_FIELDS)))
 
 
 def _read_text(path: Path) -> str:

@@ -199,3 +199,104 @@ def format_report(reports: list[Report], show_misses: bool = True) -> str:
                 top = o.top_text if len(o.top_text) <= 150 else o.top_text[:147] + "..."
                 lines.append(f"      first: {top}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+# --- follow-ups: a question asked after another ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A question asked after `first`: a follow-up leaning on it, or one standing alone."""
+
+    id: int | str
+    kind: str  # "followup" or "standalone"
+    first: str
+    followup: str
+    evidence: tuple[str, ...]
+
+
+@dataclass
+class PairOutcome:
+    pair: Pair
+    query: str  # what was searched with the first question as context
+    alone: bool  # the first quote answers, the follow-up searched alone
+    in_context: bool  # the first quote answers, searched as `query`
+
+
+def is_followup_file(path: Path) -> bool:
+    """Whether the file holds pairs of questions ({"first", "followup", ...}), not questions."""
+    for line in _lines(path):
+        if line.strip():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                return False
+            return isinstance(row, dict) and "first" in row and "followup" in row
+    return False
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise EvalFileError(f"cannot read {path}: {e}") from e
+
+
+def load_pairs(path: Path) -> list[Pair]:
+    """Read a follow-ups file; EvalFileError names the line that is wrong."""
+    pairs = []
+    for n, line in enumerate(_lines(path), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            pairs.append(
+                Pair(row["id"], row["kind"], str(row["first"]), str(row["followup"]),
+                     tuple(row["evidence"]))
+            )  # fmt: skip
+        except (ValueError, KeyError, TypeError) as e:
+            raise EvalFileError(f"{path}, line {n}: not a follow-up record ({e})") from e
+    if not pairs:
+        raise EvalFileError(f"{path} holds no follow-ups")
+    return pairs
+
+
+def evaluate_followups(retriever, pairs: list[Pair], k: int = 5) -> list[PairOutcome]:
+    """Each follow-up searched alone and with its first question as context (the bot's way)."""
+    outcomes = []
+    for pair in pairs:
+        query = retriever.followup(pair.first, pair.followup).query
+        alone, in_context = retriever.search_many([pair.followup, query], k)
+        outcomes.append(
+            PairOutcome(pair, query, _first_answers(alone, pair), _first_answers(in_context, pair))
+        )
+    return outcomes
+
+
+def _first_answers(hits, pair: Pair) -> bool:
+    return bool(hits) and answers(hits[0].text, pair.evidence)
+
+
+def format_followups(outcomes: list[PairOutcome]) -> str:
+    """First quote right alone vs with context, per kind; then every query that was rewritten."""
+    lines = [f"{'kind':<11} {'n':>3} {'alone':>6} {'context':>8} {'as is':>6}"]
+    lines.append("-" * len(lines[0]))
+    for kind in dict.fromkeys(o.pair.kind for o in outcomes):
+        rows = [o for o in outcomes if o.pair.kind == kind]
+        same = sum(o.query == o.pair.followup.strip() for o in rows)
+        lines.append(
+            f"{kind:<11} {len(rows):>3} {sum(o.alone for o in rows):>6} "
+            f"{sum(o.in_context for o in rows):>8} {same:>6}"
+        )
+    lines += [
+        "",
+        "first quote right, out of n: the follow-up alone, with the first question as",
+        "context; 'as is': searched unchanged (standalone ones should all be)",
+        "",
+    ]
+    lines.append("Searched with context:")
+    for o in outcomes:
+        if o.query != o.pair.followup.strip():
+            mark = f"{'+' if o.in_context else '-'}{'+' if o.alone else '-'}"
+            lines.append(f"  [{o.pair.kind} #{o.pair.id}] {mark} {o.pair.followup} -> {o.query}")
+    return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from lxml.etree import _Element
-from trafilatura.settings import DEFAULT_CONFIG, use_config
+from trafilatura.settings import DEFAULT_CONFIG, Document, use_config
 from trafilatura.utils import load_html
 
 from retrieval.atomic import new_file
@@ -103,7 +103,8 @@ def read_page(page: str, *, allow_private: bool = False) -> tuple[bytes, str]:
 
 
 def _text(element: _Element) -> str:
-    return " ".join("".join(element.itertext()).split())
+    # lxml's types allow bytes; parsed HTML gives text only.
+    return " ".join("".join(t for t in element.itertext() if isinstance(t, str)).split())
 
 
 def _blocks(body: _Element, headlines: set[str]) -> Iterator[Block]:
@@ -145,7 +146,7 @@ def extract(
     )
     found = {"title": "", "outlet": "", "author": "", "published": "", "url": ""}
     blocks: list[Block] = []
-    if doc is not None and doc.body is not None:
+    if isinstance(doc, Document) and doc.body is not None:  # a dict only when as_dict=True
         raw = (doc.title, doc.sitename, doc.author, doc.date, doc.url)
         fields = zip(OVERRIDABLE, raw, strict=True)
         found = {name: " ".join((value or "").split()) for name, value in fields}

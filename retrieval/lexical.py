@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -32,6 +33,14 @@ def _expand(match: re.Match[str]) -> str:
 def _question_words() -> frozenset[str]:
     lines = _QUESTION_WORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """The words the tokenizer drops: English stop words and the words that shape a question."""
+    import bm25s.stopwords
+
+    return frozenset(bm25s.stopwords.STOPWORDS_EN) | _question_words()
 
 
 class NameVariants:
@@ -89,12 +98,11 @@ class Tokenizer:
     """Lower-case word tokens, English stop words removed, Snowball-stemmed, variants folded."""
 
     def __init__(self, variants: NameVariants | None = None) -> None:
-        import bm25s.stopwords
         import Stemmer
 
         self.variants = variants or NameVariants([])
         self._stem = Stemmer.Stemmer("english").stemWords
-        self.stop_words = frozenset(bm25s.stopwords.STOPWORDS_EN) | _question_words()
+        self.stop_words = stop_words()
 
     def __call__(self, text: str) -> list[str]:
         text = _CONTRACTION.sub(_expand, self.variants.normalize(text)).lower()

@@ -13,6 +13,7 @@ articles each mention, but never in one passage, so no passage can answer it
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from retrieval.lexical import Tokenizer
+from retrieval.spelling import english_counts
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“‘(]*([^\W_]+)")
@@ -62,16 +64,39 @@ class NameCheck:
     def unknown(self, question: str) -> list[str]:
         """The names in `question` that the corpus does not contain in any spelling."""
         missing = []
+        english = english_counts()
         for name in names_in(question):
             terms = self.tokenizer(name)
-            if not terms or all(t in self.known_terms for t in terms):
+            if not terms:
+                # An acronym spelt like a stop word ("US", "IT") is still a name: known only
+                # if the articles write it with capitals somewhere.
+                if len(name) > 1 and name.isupper() and name.lower() not in self.names:
+                    missing.append(name)
                 continue
-            if not _YEAR.match(name) and difflib.get_close_matches(
-                name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF
-            ):
+            if all(t in self.known_terms for t in terms):
+                continue
+            # A real word ("France", "Germany") is what it says, never a misspelling of the
+            # articles' "French" or "German": the dictionary is asked first. It may still be
+            # a form of one of their names ("European" of "Europe").
+            if name.lower() in english or _YEAR.match(name):
+                if not self._derived(name.lower()):
+                    missing.append(name)
+                continue
+            if difflib.get_close_matches(name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF):
                 continue  # a spelling of a name the articles use
             missing.append(name)
         return missing
+
+    def _derived(self, word: str) -> bool:
+        """Whether `word` is one of the corpus's names with an ending added or taken away
+        (European, Europe): one begins with the other, the shorter of four letters or more."""
+        at = bisect.bisect_left(self.names, word[:4])
+        for name in self.names[at:]:
+            if not name.startswith(word[:4]):
+                break
+            if word.startswith(name) or name.startswith(word):
+                return True
+        return False
 
     def named_terms(self, question: str) -> list[frozenset[str]]:
         """The BM25 terms of each name in `question` that the corpus uses, one set a name.

@@ -123,6 +123,7 @@ class Hit:
         return {
             "text": self.text,
             "score": round(float(self.score), 4),
+            "best_sentence": self.best_sentence,
             "source": self.source.to_dict(),
         }
 

@@ -19,6 +19,7 @@ from retrieval.abstention import refusal
 from retrieval.config import RetrievalSettings
 from retrieval.context import surrounding
 from retrieval.encoders import Encoder, load_query_encoder
+from retrieval.followup import Followup, Vocabulary, resolve
 from retrieval.fusion import Mode, Scoring, check_mode, fused, order, relevance, shortlist
 from retrieval.loading import open_index
 from retrieval.query import Query, prepare
@@ -27,10 +28,13 @@ from retrieval.records import Hit, Passage, Ranked, Refusal, SearchResult, Sourc
 from retrieval.signals import SignalSource
 from retrieval.spelling import Speller
 from retrieval.store import IndexData
+from retrieval.transliteration import latinize
 
-# Late interaction is computed for this many of the best candidates by the other signals:
-# measured on the question sets, the same results as computing it for all 124 passages at
-# a fraction of the cost (docs/retrieval.md).
+# Late interaction is computed for at most this many of the best candidates by the other
+# signals: its cost grows with the corpus (about 9 ms for all 124 passages here, the encoder
+# 13 ms). At 124 it is every passage of today's corpus, results exactly as computed for all;
+# 64 and 48 were measured and move results on the held-out set (hit@1 0.87 -> 0.84), so the
+# cost is paid (docs/performance.md).
 LATE_SHORTLIST = 124
 DENSE_SIDE = "asked"  # which text of the Query the dense side encodes (asked, focus, text)
 
@@ -48,7 +52,7 @@ class Retriever:
     ) -> None:
         self.data = data
         self.encoder = encoder
-        self.settings = settings or RetrievalSettings()
+        self.settings = settings or RetrievalSettings.load()
         self.scoring = scoring or Scoring()
         self.warnings = list(warnings)
         self.min_score = self.settings.min_score
@@ -56,6 +60,7 @@ class Retriever:
         self.questions = QuestionEncoder(
             encoder, tokens=self.signals.late, dim=data.ann.dim, size=256
         )
+        self._vocabulary: Vocabulary | None = None  # for follow-ups, made on first use
 
     def __repr__(self) -> str:
         m = self.data.manifest
@@ -75,6 +80,8 @@ class Retriever:
     ) -> Retriever:
         """Load the index from INDEX_DIR, building it first when missing or stale.
 
+        Without `settings`, they are read as the command line reads them: the environment,
+        then the settings file (ELECTION_BOT_ENV_FILE, else the checkout's .env or the user's).
         A stale or damaged index is rebuilt when AUTO_REBUILD is on (the default); otherwise
         IndexStale, IndexNotFound or IndexCorrupt says to run `election-bot index`. When the
         corpus cannot be indexed (a bad file) but a sound older index exists, that index is used
@@ -82,7 +89,7 @@ class Retriever:
         loads the build `current` points at as it is, and never builds (what a serving bot
         does when a new build appears).
         """
-        settings = settings or RetrievalSettings()
+        settings = settings or RetrievalSettings.load()
         data, warnings = open_index(settings, encoder, progress=progress, rebuild=rebuild)
         if encoder is None:
             encoder = load_query_encoder(settings, data.model)
@@ -96,6 +103,14 @@ class Retriever:
     def fingerprint(self) -> str:
         """The corpus fingerprint the index was built from: which articles answer."""
         return str(self.data.manifest["corpus_fingerprint"])
+
+    def followup(self, previous: str, question: str) -> Followup:
+        """What to search for `question` asked after `previous`: itself when it stands alone,
+        else with `previous`'s subject carried over ("Where does he live?")."""
+        if self._vocabulary is None:
+            lexical = self.data.lexical
+            self._vocabulary = Vocabulary(self.data.names, lexical.doc_freq, lexical.n_docs)
+        return resolve(latinize(previous), latinize(question), self._vocabulary)
 
     # -- search ---------------------------------------------------------------------------------
 
@@ -147,7 +162,7 @@ class Retriever:
         """`search_with_reason` for several questions, their vectors computed in one batch."""
         checked = check_mode(mode)
         k = self.settings.top_k if k is None else k
-        queries = [self.prepare(q or "") for q in questions]
+        queries = [self.prepare(latinize(q or "")) for q in questions]
         results = [SearchResult([], Refusal.EMPTY_QUESTION) for _ in questions]
         live = [i for i, q in enumerate(queries) if q.text and k > 0]
         if not live:
@@ -225,7 +240,10 @@ class Retriever:
             if any(p.overlaps(q) for q in same):
                 continue
             same.append(p)
-            best = p.sentences[s.best_sentence[j]] if p.sentences else p.text
+            at = s.best_sentence[j]
+            if s.answer_kind is not None and s.answer_kind[j]:  # the sentence with the figure
+                at = self.signals.answer_sentence(question, qvec, p.id) or at
+            best = p.sentences[at] if p.sentences else p.text
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),
                        float(s.lexical[j]), best)
@@ -248,7 +266,8 @@ class Retriever:
 
     def _hit(self, r: Ranked, context: int) -> Hit:
         p = r.passage
-        before, after = ((), ())
+        before: tuple[str, ...] = ()
+        after: tuple[str, ...] = ()
         if context > 0:
             before, after = surrounding(self.signals.articles[p.article_id], p, context)
         return Hit(

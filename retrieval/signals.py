@@ -20,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from retrieval.answer_types import asked_type, holds_answer, subject_names
+from retrieval.answer_types import answering, asked_type, holds_answer, subject_names
 from retrieval.context import ArticleText, article_texts
 from retrieval.questions import definitional_subject
 from retrieval.store import IndexData
@@ -104,6 +104,23 @@ class SignalSource:
             dtype=np.float32,
         )
 
+    def answer_sentence(self, question: str, qvec: np.ndarray, passage_id: int) -> int | None:
+        """Of the passage's sentences holding the kind of answer `question` asks for beside
+        its names, the position of the one closest to the question; None when none does (or
+        the question asks for no particular kind). What to show in bold: "What was the
+        turnout?" shows the sentence with the figure."""
+        kind = asked_type(question)
+        if kind is None:
+            return None
+        p = self.data.passages[passage_id]
+        names = subject_names(question, self.data.names, self.data.lexical)
+        found = answering(kind, p.sentences, names, self.terms)
+        if not found:
+            return None
+        start = int(self.data.sentence_offsets[passage_id])
+        cosines = self.data.sentence_vectors[[start + i for i in found]] @ qvec
+        return found[int(np.argmax(cosines))]
+
     def terms(self, sentence: str) -> frozenset[str]:
         """A sentence's BM25 terms (name variants folded), cached: sentences recur."""
         words = self._terms_cache.get(sentence)
@@ -142,12 +159,17 @@ class SignalSource:
     def late_interaction(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """For each passage, the mean over the question's tokens of the best cosine with any
         of the passage's tokens."""
-        assert self.data.token_vectors is not None and self.data.token_offsets is not None
-        rows, seg, counts = self._owned_rows(self.data.token_offsets, ids)
-        sims = tokens @ self.data.token_vectors[rows].T
-        best = np.maximum.reduceat(sims, seg, axis=1)  # question tokens x passages
-        best[:, counts == 0] = 0.0  # a passage without tokens matches nothing
-        return best.mean(axis=0)
+        table, offsets = self.data.token_vectors, self.data.token_offsets
+        assert table is not None and offsets is not None
+        # Passage by passage, on views of the table: copying a shortlist's rows out first
+        # costs more than the products (measured: 48 passages 2.0 ms this way, 4.9 ms copied).
+        question = np.ascontiguousarray(tokens.T)
+        out = np.zeros(len(ids), dtype=np.float32)
+        for j, i in enumerate(ids):
+            rows = table[offsets[i] : offsets[i + 1]]
+            if len(rows):  # a passage without tokens matches nothing
+                out[j] = (rows @ question).max(axis=0).mean()
+        return out
 
     def _owned_rows(
         self, offsets: np.ndarray, ids: np.ndarray

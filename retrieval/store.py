@@ -41,7 +41,7 @@ import numpy as np
 
 from retrieval.ann import VectorIndex
 from retrieval.atomic import new_directory, point_symlink
-from retrieval.errors import IndexCorrupt, IndexNotFound, IndexNotWritable
+from retrieval.errors import IndexCorrupt, IndexNotFound, IndexNotWritable, describe_os_error
 from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
 from retrieval.names import NameCheck
 from retrieval.records import Passage, Source, from_record, to_record
@@ -104,8 +104,9 @@ def check_writable(index_dir: Path) -> Path:
         builds.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=builds).close()
     except OSError as e:
-        why = e.strerror or str(e)
-        raise IndexNotWritable(f"cannot write the index to {index_dir}: {why}") from e
+        raise IndexNotWritable(
+            f"cannot write the index to {index_dir}: {describe_os_error(e)}"
+        ) from e
     return builds
 
 
@@ -146,11 +147,17 @@ def write_build(index_dir: Path, data: IndexData, manifest: dict[str, Any]) -> P
     stamp, fingerprint = time.strftime("%Y%m%dT%H%M%S"), manifest["corpus_fingerprint"][:8]
     name = f"{stamp}-{fingerprint}-{os.getpid()}-{secrets.token_hex(3)}"
     final = builds / name
-    with new_directory(final, replace=False) as tmp:
-        _write_files(tmp, data)
-        manifest = {"format": INDEX_FORMAT, **manifest, "files": _file_table(tmp)}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    point_symlink(index_dir / "current", final)
+    try:
+        with new_directory(final, replace=False) as tmp:
+            _write_files(tmp, data)
+            manifest = {"format": INDEX_FORMAT, **manifest, "files": _file_table(tmp)}
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        point_symlink(index_dir / "current", final)
+    except OSError as e:  # disk full, a file-size limit, ...: the previous index still serves
+        shutil.rmtree(final, ignore_errors=True)  # renamed into place, but never pointed at
+        raise IndexNotWritable(
+            f"cannot write the index to {index_dir}: {describe_os_error(e)}"
+        ) from e
     for entry in builds.iterdir():
         if entry != final:
             shutil.rmtree(entry, ignore_errors=True)
@@ -168,7 +175,7 @@ def _write_files(root: Path, data: IndexData) -> None:
     data.ann.save(root / "vectors.faiss")
     np.save(root / "sentences.npy", data.sentence_vectors)
     np.save(root / "sentence_offsets.npy", data.sentence_offsets)
-    if data.token_vectors is not None:
+    if data.token_vectors is not None and data.token_offsets is not None:
         np.save(root / "tokens.npy", data.token_vectors.astype(np.float16))
         np.save(root / "token_offsets.npy", data.token_offsets)
     data.lexical.save(root / "lexical")

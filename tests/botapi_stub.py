@@ -4,7 +4,12 @@
     stub.send_text(chat, user, "hi")    # an update the bot will get from getUpdates
     await stub.wait_for("sendMessage")  # what the bot sent, validated like Telegram would
     stub.plan(Fault("sendMessage", status=429, retry_after=1))   # faults, consumed in order
+    stub.plan(Fault("sendMessage", act_then_drop=True))  # delivered, but the answer is lost
+    stub.go_away(3.0)                   # connections refused (or 502s) for 3 seconds
     stub.stop()
+
+`in_process_request(stub)` serves the same API to a bot without any socket, for tests that feed
+thousands of updates through `process_update`.
 
 It rejects what Telegram rejects, with Telegram's error JSON: malformed HTML or unsupported tags,
 text over 4096 UTF-16 units after entity parsing, empty text, callback_data over 64 bytes, more
@@ -83,6 +88,7 @@ ATTRIBUTE = re.compile(
     r"""\s*([A-Za-z][A-Za-z0-9_-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
 )
 NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+MARKUP = re.compile(r"[&<>]")
 
 
 @dataclass(frozen=True)
@@ -144,10 +150,12 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
             continue
         if char == ">":
             raise _parse_error("Character '>' is reserved and must be escaped", source, i)
-        if char != "<":
-            text.append(char)
-            units += utf16_len(char)
-            i += 1
+        if char != "<":  # a run of plain text, up to the next markup character
+            special = MARKUP.search(source, i)
+            end = special.start() if special else len(source)
+            text.append(source[i:end])
+            units += utf16_len(source[i:end])
+            i = end
             continue
         match = TAG.match(source, i)
         if not match:
@@ -262,7 +270,9 @@ class Fault:
 
     `status` 429 answers "Too Many Requests" with `retry_after`; other statuses answer an error
     JSON; `delay` sleeps before answering (or before the fault); `drop` closes the connection
-    without an answer. `times` is how many calls it affects.
+    without an answer and without acting; `act_then_drop` acts on the call (a message is sent)
+    and then closes the connection without an answer, as when Telegram's answer is lost on the
+    way back. `times` is how many calls it affects.
     """
 
     method: str | None = None
@@ -270,6 +280,7 @@ class Fault:
     retry_after: int = 1
     delay: float = 0.0
     drop: bool = False
+    act_then_drop: bool = False
     times: int = 1
 
     def matches(self, method: str) -> bool:
@@ -284,6 +295,7 @@ class Call:
     error: str = ""
     result: Any = None
     at: float = field(default_factory=time.monotonic)
+    answered: bool = True  # False: acted on, but the connection was closed before the answer
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -299,40 +311,47 @@ class BotApiStub:
         self.messages: dict[tuple[int, int], dict] = {}
         self.commands: list[dict] = []
         self.chats: dict[int, dict] = {}
+        self.webhook_url = ""
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
         self._open_queries: set[str] = set()
         self._query_ids = itertools.count(1)
         self._lock = threading.Condition()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._port = 0
+        self.allowed_updates: set[str] | None = None  # None: every kind of update
+        self._gone_until = 0.0  # until then every call is answered 502 (go_away(refuse=False))
 
     # lifecycle
     def start(self) -> BotApiStub:
+        self._serve(("127.0.0.1", 0))
+        return self
+
+    def _serve(self, address: tuple[str, int]) -> None:
         stub = self
 
         class Handler(_Handler):
             pass
 
         Handler.stub = stub
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        server = self._server
+        self._server = server = _Server(address, Handler)
+        self._port = server.server_address[1]
         self._thread = threading.Thread(
             target=lambda: server.serve_forever(poll_interval=0.05), daemon=True
         )
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         with self._lock:
             self._closing = True
             self._lock.notify_all()
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+            server = self._server
+        if server:
+            server.shutdown()
+            server.server_close()
 
     def __enter__(self) -> BotApiStub:
         return self.start()
@@ -342,8 +361,8 @@ class BotApiStub:
 
     @property
     def port(self) -> int:
-        assert self._server, "start() the stub first"
-        return self._server.server_address[1]
+        assert self._port, "start() the stub first"
+        return self._port
 
     @property
     def base_url(self) -> str:
@@ -481,6 +500,21 @@ class BotApiStub:
             content["reply_to_message"] = reply_to
         return self.incoming(chat, user, **content)
 
+    def edit_text(self, message: dict, text: str) -> dict:
+        """The user edits a message they sent: an `edited_message` update."""
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        edited.pop("entities", None)
+        self.push(edited_message=edited)
+        return edited
+
+    def send_photo(self, chat: dict, user: dict, caption: str | None = None) -> dict:
+        photo = [{"file_id": "AgACAgIAAxk", "file_unique_id": "AQAD", "width": 90,
+                  "height": 60, "file_size": 1200}]  # fmt: skip
+        content: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            content["caption"] = caption
+        return self.incoming(chat, user, **content)
+
     def send_sticker(self, chat: dict, user: dict) -> dict:
         sticker = {"file_id": "CAACAgIAAxk", "file_unique_id": "AgAD", "width": 512,
                    "height": 512, "is_animated": False, "is_video": False, "type": "regular",
@@ -505,6 +539,79 @@ class BotApiStub:
                                 "chat_type": "sender"})  # fmt: skip
         return query_id
 
+    # serving one call: HTTP and in-process alike
+    def respond(self, path: str, params: dict[str, Any]) -> tuple[int, dict | None]:
+        """The answer to a call of `/bot<token>/<method>`: (status, JSON), JSON None = dropped."""
+        prefix = f"/bot{self.token}/"
+        if not path.startswith("/bot"):
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        if not path.startswith(prefix):
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        method = path[len(prefix) :]
+        call = Call(method, params)
+        if self._gone_until > time.monotonic():  # "gone" answering 502s, like a proxy would
+            return self._failed(call, 502, "gone")
+        fault = self._take_fault(method)
+        if fault and fault.delay:
+            time.sleep(fault.delay)
+        if fault and fault.drop:
+            return self._failed(call, 0, "dropped")
+        if fault and fault.status == 429:
+            self._failed(call, 429, "HTTP 429")
+            return 429, {"ok": False, "error_code": 429,
+                         "description": f"Too Many Requests: retry after {fault.retry_after}",
+                         "parameters": {"retry_after": fault.retry_after}}  # fmt: skip
+        if fault and fault.status:
+            return self._failed(call, fault.status, f"HTTP {fault.status}")
+        try:
+            result = self.handle(method, params)
+        except ApiError as exc:
+            call.ok, call.error = False, exc.description
+            with self._lock:
+                self.calls.append(call)
+            payload = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.parameters:
+                payload["parameters"] = exc.parameters
+            return exc.code, payload
+        call.result = result
+        call.answered = not (fault and fault.act_then_drop)
+        if method != "getUpdates" or result:
+            with self._lock:
+                self.calls.append(call)
+        return 200, ({"ok": True, "result": result} if call.answered else None)
+
+    def _failed(self, call: Call, status: int, error: str) -> tuple[int, dict | None]:
+        call.ok, call.error = False, error
+        with self._lock:
+            self.calls.append(call)
+        if not status:
+            return 0, None
+        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        return status, {"ok": False, "error_code": status, "description": phrase}
+
+    def go_away(self, seconds: float, *, refuse: bool = True) -> None:
+        """Be unreachable for `seconds`: connections refused (open ones closed), or 502 answers.
+
+        Returns at once; service resumes on the same port by itself.
+        """
+        if not refuse:
+            with self._lock:
+                self._gone_until = time.monotonic() + seconds
+            return
+        assert self._server, "start() the stub first"
+        port, server = self.port, self._server
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+
+        def come_back() -> None:
+            time.sleep(seconds)
+            with self._lock:
+                if not self._closing:
+                    self._serve(("127.0.0.1", port))
+
+        threading.Thread(target=come_back, daemon=True).start()
+
     # the Bot API methods
     def handle(self, method: str, params: dict[str, Any]) -> Any:
         handler = getattr(self, f"api_{method}", None)
@@ -524,7 +631,12 @@ class BotApiStub:
         return True
 
     def api_setWebhook(self, params: dict) -> bool:
+        self.webhook_url = params.get("url", "")
         return True
+
+    def api_getWebhookInfo(self, params: dict) -> dict:
+        return {"url": self.webhook_url, "has_custom_certificate": False,
+                "pending_update_count": 0}  # fmt: skip
 
     def api_close(self, params: dict) -> bool:
         return True
@@ -538,8 +650,12 @@ class BotApiStub:
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
         with self._lock:
+            if "allowed_updates" in params:  # like Telegram: kept until the next one given
+                self.allowed_updates = set(params["allowed_updates"] or ()) or None
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if self.allowed_updates is not None:  # the others are never delivered
+                self._updates = [u for u in self._updates if set(u) & self.allowed_updates]
             while not self._updates and not self._closing:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -691,16 +807,58 @@ def _read_params(content_type: str, body: bytes) -> dict[str, Any]:
         return json.loads(body)
     if content_type.startswith("multipart/"):
         raise ApiError("Bad Request: file uploads aren't supported by this stand-in")
-    params: dict[str, Any] = {}
-    for key, value in parse_qsl(body.decode("utf-8", "surrogatepass"), keep_blank_values=True):
-        if key in STRING_FIELDS:
-            params[key] = value
-        else:
-            try:
-                params[key] = json.loads(value)
-            except ValueError:
-                params[key] = value
-    return params
+    pairs = parse_qsl(body.decode("utf-8", "surrogatepass"), keep_blank_values=True)
+    return {key: _typed(key, value) for key, value in pairs}
+
+
+def _typed(key: str, value: str) -> Any:
+    """A form field's value: text fields as sent, the others JSON-decoded when they parse."""
+    if key in STRING_FIELDS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def in_process_request(stub: BotApiStub) -> Any:
+    """A python-telegram-bot request that asks `stub` directly: no socket, no HTTP, no thread.
+
+    For tests that feed thousands of updates through `process_update` (PTB's own tests do the
+    same). As strict as the HTTP path: text that isn't valid UTF-8 can't be sent, and a dropped
+    call raises what httpx would.
+    """
+    import httpx
+    from telegram.error import NetworkError
+    from telegram.request import BaseRequest, RequestData
+
+    class Request(BaseRequest):
+        async def initialize(self) -> None:
+            pass
+
+        async def shutdown(self) -> None:
+            pass
+
+        @property
+        def read_timeout(self) -> float:
+            return 1.0
+
+        async def do_request(
+            self, url: str, method: str, request_data: RequestData | None = None, **_: Any
+        ) -> tuple[int, bytes]:
+            fields = request_data.json_parameters if request_data else {}
+            for value in fields.values():
+                value.encode("utf-8")  # httpx can't send what isn't UTF-8 either
+            params = {key: _typed(key, value) for key, value in fields.items()}
+            status, payload = stub.respond("/" + url.split("/", 3)[3], params)
+            if payload is None:
+                dropped = httpx.RemoteProtocolError(
+                    "Server disconnected without sending a response."
+                )
+                raise NetworkError(f"httpx.RemoteProtocolError: {dropped}") from dropped
+            return status, json.dumps(payload).encode("utf-8")
+
+    return Request()
 
 
 class _Server(ThreadingHTTPServer):
@@ -709,16 +867,34 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
     daemon_threads = True
 
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.connections: set[socket.socket] = set()
+
+    def close_connections(self) -> None:
+        """Close every kept-alive connection, as a server that went away would."""
+        for connection in list(self.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like api.telegram.org
     stub: BotApiStub
 
+    server: _Server
+
     def setup(self) -> None:
         super().setup()
+        self.server.connections.add(self.connection)
         # The response goes out in several small writes (status, headers, body); with Nagle's
         # algorithm on, a keep-alive client's delayed ACK then stalls each reply by ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def finish(self) -> None:
+        self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's signature
         pass  # the URL holds the token; tests read `stub.calls` instead
@@ -730,62 +906,23 @@ class _Handler(BaseHTTPRequestHandler):
         stub = self.stub
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        prefix = f"/bot{stub.token}/"
-        path = self.path.split("?", 1)[0]
-        if not path.startswith("/bot"):
-            return self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
-        if not path.startswith(prefix):
-            return self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-        method = path[len(prefix) :]
+        path, _, query = self.path.partition("?")
         try:
             params = _read_params(self.headers.get("Content-Type", ""), body)
-            if "?" in self.path:
-                params = {**dict(parse_qsl(self.path.split("?", 1)[1])), **params}
+            if query:
+                params = {**dict(parse_qsl(query)), **params}
         except (ApiError, ValueError) as exc:
             description = (
                 exc.description if isinstance(exc, ApiError) else "Bad Request: " + str(exc)
             )
             return self._send(400, {"ok": False, "error_code": 400, "description": description})
-        call = Call(method, params)
-        fault = stub._take_fault(method)
-        if fault and fault.delay:
-            time.sleep(fault.delay)
-        if fault and (fault.drop or fault.status):
-            call.ok, call.error = False, "dropped" if fault.drop else f"HTTP {fault.status}"
-            with stub._lock:
-                stub.calls.append(call)
-            if fault.drop:
-                self.close_connection = True
-                return None
-            if fault.status == 429:
-                return self._send(429, {
-                    "ok": False, "error_code": 429,
-                    "description": f"Too Many Requests: retry after {fault.retry_after}",
-                    "parameters": {"retry_after": fault.retry_after},
-                })  # fmt: skip
-            phrase = (
-                HTTPStatus(fault.status).phrase
-                if fault.status in HTTPStatus._value2member_map_
-                else "Error"
-            )
-            return self._send(
-                fault.status, {"ok": False, "error_code": fault.status, "description": phrase}
-            )
-        try:
-            result = stub.handle(method, params)
-        except ApiError as exc:
-            call.ok, call.error = False, exc.description
-            with stub._lock:
-                stub.calls.append(call)
-            payload = {"ok": False, "error_code": exc.code, "description": exc.description}
-            if exc.parameters:
-                payload["parameters"] = exc.parameters
-            return self._send(exc.code, payload)
-        call.result = result
-        if method != "getUpdates" or result:
-            with stub._lock:
-                stub.calls.append(call)
-        return self._send(200, {"ok": True, "result": result})
+        status, payload = stub.respond(path, params)
+        if payload is None:  # dropped: no answer, the connection closed
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        return self._send(status, payload)
 
     def _send(self, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode("utf-8")
@@ -795,8 +932,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up, e.g. a cancelled long poll
+        except OSError:
+            self.close_connection = True  # the client gave up (a cancelled long poll), or we left
 
 
 def visible(call: Call) -> str:
@@ -847,31 +984,36 @@ def bot_settings(base_url: str, **overrides: Any) -> Any:
     """The bot's settings pointed at a stand-in, never at .env or the environment's token.
 
     The feedback database is a fresh one in a temporary directory unless `feedback_db` is given:
-    a test never writes into the repository's data/; it keeps questions unless told otherwise,
-    whatever STORE_QUESTIONS the environment holds.
+    a test never writes into the repository's data/. Nothing comes from the environment, so
+    questions are kept (the default) unless told otherwise.
     """
     from bot.config import Settings
 
-    overrides.setdefault("store_questions", True)
     if "feedback_db" not in overrides:
         scratch = tempfile.mkdtemp(prefix="election-bot-feedback-")
         atexit.register(shutil.rmtree, scratch, True)
         overrides["feedback_db"] = f"{scratch}/feedback.sqlite3"
-    return Settings(
-        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=base_url, **overrides
+    return Settings.from_values(
+        telegram_bot_token=TOKEN, telegram_api_base_url=base_url, **overrides
     )
 
 
 @contextlib.asynccontextmanager
 async def polling(application: Any) -> AsyncIterator[Any]:
     """Run `application` as `run_polling` does (post_init, polling, handlers), then stop it."""
-    from telegram import Update
+    from bot.app import ALLOWED_UPDATES  # the kinds of update `serve` asks Telegram for
+
+    def polling_failed(exc: Exception) -> None:  # what run_polling does with them
+        application.create_task(application.process_error(error=exc, update=None))
 
     async with application:
         if application.post_init:
             await application.post_init(application)
         await application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+            poll_interval=0,
+            timeout=1,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=polling_failed,
         )
         await application.start()
         try:
@@ -897,6 +1039,8 @@ class FakeRetriever(OneAtATime):
         ]
 
     def search(self, question: str, k: int) -> list[Hit]:
+        # Strict like the model's tokenizer, which refuses text that isn't valid Unicode.
+        question.encode("utf-8")
         self.questions.append((question, k))
         if self.delay:
             time.sleep(self.delay)  # CPU-bound in real life: blocks its thread like this

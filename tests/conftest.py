@@ -23,7 +23,7 @@ EVAL_FILE = ROOT / "tests" / "data" / "dev_questions.jsonl"
 
 def hash_settings(index_dir: Path, corpus_dir: Path = CORPUS, **extra) -> RetrievalSettings:
     """Settings built explicitly (never from the environment) for the fake encoder."""
-    return RetrievalSettings(
+    return RetrievalSettings.from_values(
         index_dir=index_dir, corpus_dir=corpus_dir, embedding_model=HASH_MODEL, **extra
     )
 

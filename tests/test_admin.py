@@ -24,16 +24,23 @@ def test_rate_limit_window() -> None:
     assert all(RateLimits(per_minute=0).allow(1, now=0) for _ in range(100))  # 0 = off
 
 
-async def test_over_the_rate_limit_each_message_gets_one_polite_reply(stub: BotApiStub) -> None:
+async def test_over_the_rate_limit_one_polite_notice_then_quiet(stub: BotApiStub) -> None:
     user, retriever = stub.user(), FakeRetriever()
     chat = stub.private_chat(user)
     async with running(stub, retriever, rate_limit_per_minute=3) as (_, feed):
-        for i in range(5):
+        for i in range(6):
             stub.send_text(chat, user, f"What was the turnout? {i}")
         await feed()
     got = replies(stub)
-    assert len(got) == 5  # every message answered once: 3 answers, 2 refusals
-    assert got.count(answer.RATE_LIMITED) == 2 and len(retriever.questions) == 3
+    assert len(got) == 4  # 3 answers, 1 notice; the other 2 refusals are quiet
+    assert got.count(answer.RATE_LIMITED) == 1 and len(retriever.questions) == 3
+
+
+def test_a_refused_user_is_told_once_a_window() -> None:
+    limits = RateLimits(per_minute=1)
+    assert [limits.tell(1, now=t) for t in (0, 1, 59)] == [True, False, False]
+    assert limits.tell(2, now=1)  # per user
+    assert limits.tell(1, now=60.5)  # a new window: told again
 
 
 async def test_a_message_over_the_cap_is_refused_without_searching(stub: BotApiStub) -> None:

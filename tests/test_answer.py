@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -83,9 +85,97 @@ def test_long_passages_are_shortened_at_word_boundaries_keeping_the_best_sentenc
     reply = answer_reply("who won", hits, more_data="m:abcdefgh:3")
     visible = accepted(reply.html)
     assert utf16_len(visible) > MAX_MESSAGE_UNITS - 200  # the space is used, not wasted
-    assert reply.html.count("<b>Tokayev won the vote.</b>") == 3
+    # Three glances, and the three passages behind a tap, each keeping its key sentence.
+    assert reply.html.count("<b>Tokayev won the vote.</b>") == 6
+    assert reply.html.count("<blockquote expandable>") == 3
     assert "…lead" in visible and "tail…" in visible
     assert "lea…" not in visible and "tai…" not in visible
+
+
+LONG = (
+    "The commission met on Monday. It counted the ballots from every region overnight. "
+    "Tokayev won with 70.76 per cent. Observers said the count was not transparent. "
+    "Protests followed in Almaty and Nur-Sultan."
+)
+
+
+def test_a_glance_is_the_key_sentence_and_one_neighbour_the_rest_behind_a_tap() -> None:
+    reply = answer_reply("Who won?", [hit(LONG, "Tokayev won with 70.76 per cent.")])
+    shown = (
+        "<blockquote>It counted the ballots from every region overnight. "
+        "<b>Tokayev won with 70.76 per cent.</b></blockquote>"
+    )
+    assert shown in reply.html
+    whole = re.search(r"<blockquote expandable>(.*?)</blockquote>", reply.html)[1]
+    assert parse_html(whole)[0] == LONG and "<b>Tokayev won with 70.76 per cent.</b>" in whole
+    visible = accepted(reply.html)
+    assert visible.count("Protests followed") == 1  # only behind the tap
+    _, entities = parse_html(reply.html)
+    assert [e.type for e in entities if "blockquote" in e.type] == [
+        "blockquote",
+        "expandable_blockquote",
+    ]
+
+
+def test_a_glance_takes_the_sentence_after_when_the_key_one_opens_the_passage() -> None:
+    (glance,) = answer.glances([hit(LONG, "The commission met on Monday.")])
+    assert glance == ("", "The commission met on Monday.", " It counted the ballots from every "
+                      "region overnight.")  # fmt: skip
+
+
+def test_context_stops_at_the_word_budget_and_key_sentences_are_never_cut() -> None:
+    hits = [hit(LONG, "Tokayev won with 70.76 per cent.", pid=i) for i in range(3)]
+    # Key sentences of 6 words each; the sentence before is 8 words, the one after 7.
+    for budget, with_context in ((24, 0), (25, 1), (26, 1), (34, 2), (42, 3)):
+        shown = answer.glances(hits, budget)
+        assert [best for _, best, _ in shown] == ["Tokayev won with 70.76 per cent."] * 3
+        assert [bool(before or after) for before, _, after in shown] == [
+            i < with_context for i in range(3)
+        ]  # the best hit first
+        assert sum(answer.word_count("".join(g)) for g in shown) <= budget
+    assert answer.glances(hits, 26)[0][0] and not answer.glances(hits, 25)[0][0]
+    assert answer.glances(hits, 0) == [("", "Tokayev won with 70.76 per cent.", "")] * 3
+
+
+def test_a_passage_no_longer_than_its_glance_has_nothing_behind_a_tap() -> None:
+    reply = answer_reply("q", [hit("Tokayev won. He said so.", "Tokayev won.")])
+    assert "expandable" not in reply.html and not answer.glanced(
+        [hit("Tokayev won.", "Tokayev won.")]
+    )
+    keyless = answer_reply("q", [hit("First sentence here. Second one there.")])
+    assert "<blockquote>First sentence here.</blockquote>" in keyless.html
+    assert "<b>" not in keyless.html
+
+
+def test_visible_words_leave_out_expandable_quotes_and_lone_dashes() -> None:
+    message = (
+        "A — b c\n<blockquote expandable>d e f</blockquote>\n<blockquote>g <b>h</b></blockquote>"
+    )
+    assert answer.visible_words(message) == 5
+    reply = answer_reply("Who won?", [hit(LONG, "Tokayev won with 70.76 per cent.")])
+    everything = answer.word_count(accepted(reply.html))
+    assert answer.visible_words(reply.html) == everything - answer.word_count(LONG)
+
+
+def test_the_header_repeats_the_question_only_when_something_else_was_searched() -> None:
+    one = [hit(LONG, "Tokayev won with 70.76 per cent.")]
+    assert answer_reply("Who won?", one, asked=" Who  won? ").html.startswith("From the articles:")
+    carried = answer_reply("Where does Mukhtar Ablyazov live?", one, asked="Where does he live?")
+    assert carried.html.startswith("From the articles, on <i>Where does Mukhtar Ablyazov live?</i>")
+    assert answer_reply("Who won?", one, continued=True, asked="Who won?").html.startswith(
+        "More on <i>Who won?</i>"
+    )
+
+
+def test_the_source_line_under_a_quote_is_short_and_dated_by_month_when_that_is_all() -> None:
+    long = Source(
+        "The Biggest Loser In The Kazakh Presidential Election Could Be The Government's "
+        "Reputation", 'RFE/RL, blog "Qishloq Ovozi"', "https://rferl.test/a", "2019-06",
+    )  # fmt: skip
+    assert answer.source_line(long)[1] == "RFE/RL — The Biggest Loser In The Kazakh…, June 2019"
+    assert answer.source_html(long)[1].startswith('RFE/RL, blog "Qishloq Ovozi" — The Biggest')
+    untitled = Source("", "CABAR.asia, Opinion section", "https://c.test", "2019-06")
+    assert answer.source_line(untitled)[1] == "CABAR.asia, Opinion section, June 2019"
 
 
 def test_emoji_count_twice_toward_the_limit() -> None:

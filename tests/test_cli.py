@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.hermetic import clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -22,18 +23,15 @@ BROKEN_FRONT = (
 def run_cli(
     *args: str, index_dir: Path, corpus_dir: Path = CORPUS, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(
-        os.environ,
+    env = clean_env(
+        index_dir.parent / "home",
         EMBEDDING_MODEL="hash",
         INDEX_DIR=str(index_dir),
         CORPUS_DIR=str(corpus_dir),
-        TOP_K="5",
     )
-    env.pop("TELEGRAM_BOT_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         env=env,
-        # Another directory than the repo, so a developer's .env can't change the settings.
         cwd=cwd or index_dir.parent,
         capture_output=True,
         text=True,
@@ -75,7 +73,8 @@ def test_ask_json(index_dir: Path) -> None:
     hits = json.loads(out.stdout)
     assert isinstance(hits, list) and len(hits) == 5
     for h in hits:
-        assert set(h) == {"text", "score", "source"}
+        assert set(h) == {"text", "score", "best_sentence", "source"}
+        assert h["best_sentence"] and h["best_sentence"] in h["text"]
         assert isinstance(h["text"], str) and h["text"]
         assert isinstance(h["score"], float)
         assert set(h["source"]) == {"title", "outlet", "url", "published"}
@@ -233,7 +232,7 @@ def test_ask_with_an_empty_question_says_how_to_ask(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "ask", "   "],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env={**os.environ, "EMBEDDING_MODEL": "hash", "INDEX_DIR": str(tmp_path / "index")},
+        env=clean_env(tmp_path / "home", EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index")),
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.startswith("election-bot: ask needs a question")
@@ -338,3 +337,67 @@ def test_add_options_override_and_sources_lists_newest_first(
     assert listed[-1].startswith("7. CABAR.asia (Central Asian Bureau") and "May 2019" in listed[-1]
     assert f"   {url}" in out.stdout.splitlines()
     assert not (tmp_path / "idx").exists()
+
+
+# --- conventions ----------------------------------------------------------------------------
+
+
+def _run(*argv: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *argv], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env=clean_env(tmp_path / "home"),
+    )  # fmt: skip
+
+
+def test_version_is_the_package_s(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    out = _run("-m", "bot.cli", "--version", tmp_path=tmp_path)
+    assert out.returncode == 0 and out.stdout.strip() == f"election-bot {version('election-bot')}"
+
+
+# Each command's --help names the settings that matter to it.
+HELP_NAMES = {
+    "index": ["CORPUS_DIR", "INDEX_DIR", "EMBEDDING_MODEL"],
+    "ask": ["TOP_K", "MIN_SCORE", "--json", "best_sentence"],
+    "chat": ["ANSWER_PASSAGES", "quit"],
+    "serve": ["TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_PORT", "/healthz"],
+    "run": ["TELEGRAM_BOT_TOKEN"],
+    "eval": ["FILE", "--compare"],
+    "health": ["DATA_DIR", "TELEGRAM_BOT_TOKEN", "--json"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(HELP_NAMES))
+def test_every_command_s_help_describes_it_and_its_settings(tmp_path: Path, command: str) -> None:
+    out = _run("-m", "bot.cli", command, "--help", tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    usage, description = out.stdout.split("\n\n")[:2]
+    assert usage.startswith(f"usage: election-bot {command}") and len(description) > 40
+    for name in [*HELP_NAMES[command], "--env-file", "LOG_LEVEL", "ELECTION_BOT_ENV_FILE"]:
+        assert name in out.stdout, (command, name)
+
+
+def test_python_m_bot_help_prints_help_and_does_not_serve(tmp_path: Path) -> None:
+    out = _run("-m", "bot", "--help", tmp_path=tmp_path)
+    assert out.returncode == 0 and out.stdout.startswith("usage: election-bot")
+    assert "health" in out.stdout and "Bot running" not in out.stderr + out.stdout
+
+
+def test_eval_without_a_file_outside_a_checkout_says_it_needs_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot import cli
+
+    monkeypatch.setattr(cli, "DEFAULT_EVAL_FILE", None)  # as an installed package has it
+    parser = cli.build_parser()
+    args = parser.parse_args(["eval"])
+    assert args.file is None
+    assert cli.cmd_eval(args, None) == 2
+    assert capsys.readouterr().err.startswith("election-bot: eval needs FILE")
+
+
+def test_eval_defaults_to_the_checkout_s_development_questions() -> None:
+    from bot import cli
+
+    assert cli.build_parser().parse_args(["eval"]).file == ROOT / "tests/data/dev_questions.jsonl"

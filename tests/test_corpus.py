@@ -364,3 +364,13 @@ def test_the_writer_quotes_what_yaml_would_misread() -> None:
     assert back.paragraphs == ("#MeToo reached Almaty.",)
     with pytest.raises(ValueError, match="heading"):
         format_article(meta, [Block("## Not a paragraph")])
+
+
+def test_notice_names_each_article_s_file_outlet_and_url(articles) -> None:
+    # The articles are quoted third-party works: NOTICE says whose each one is.
+    notice = (ROOT / "NOTICE").read_text(encoding="utf-8")
+    for article in articles:
+        assert f"corpus/{Path(article.path).name}" in notice, article.path
+        assert article.source.url in notice, article.path
+        outlet = article.source.outlet.split(",")[0].split(" (")[0]  # "RFE/RL", "CABAR.asia"
+        assert outlet in notice, article.path

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import EXPIRED, NO_ANSWER, SOMETHING_WRONG, THANKS, parse_vote
+from bot.answer import (
+    EXPIRED,
+    NO_ANSWER,
+    OTHER_LANGUAGE,
+    OTHER_LANGUAGE_RU,
+    SOMETHING_WRONG,
+    THANKS,
+    parse_vote,
+)
 from bot.app import build_application
 from tests.botapi_stub import BotApiStub, Call, FakeRetriever, bot_settings, parse_html, polling
 
@@ -40,6 +48,21 @@ def buttons(call: Call) -> list[tuple[str, str]]:
     markup = call.params.get("reply_markup") or {}
     return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
             for b in row]  # fmt: skip
+
+
+def seen(call: Call) -> str:
+    """The message as a reader sees it before any tap: an expandable quote shows as a marker."""
+    text = call.params["text"]
+    if not call.params.get("parse_mode"):
+        return text
+
+    def folded(match: re.Match[str]) -> str:
+        words = len(parse_html(match[1])[0].split())
+        return f"<i>[▸ the whole passage, {words} words, behind a tap]</i>"
+
+    return parse_html(
+        re.sub(r"<blockquote expandable>(.*?)</blockquote>", folded, text, flags=re.S)
+    )[0]
 
 
 def quotes(call: Call) -> list[str]:
@@ -283,8 +306,8 @@ def _dump_transcript(stub: BotApiStub) -> None:
             lines.extend(f"→ {_brief(update)}" for update in call.result)
         elif call.method in ("sendMessage", "editMessageText"):
             chat = stub.chats[int(call.params["chat_id"])]["type"]
-            lines.append(f"← {call.method} ({chat}):")
-            lines.extend("    " + line for line in call.params["text"].splitlines())
+            lines.append(f"← {call.method} ({chat}), as the user sees it:")
+            lines.extend("    " + line for line in seen(call).splitlines())
             lines.extend(f"    [{text}] ({data})" for text, data in buttons(call))
         elif call.method == "answerInlineQuery":
             lines.append(f"← answerInlineQuery: {len(call.params['results'])} results, e.g.:")
@@ -338,3 +361,48 @@ async def test_a_slow_answer_shows_typing_first_and_once() -> None:
 
 async def test_typing_delay_zero_always_types() -> None:
     assert await _typing_run(delay_ms=0, search_seconds=0.0) == ["sendChatAction", "sendMessage"]
+
+
+# --- a conversation as people have it ------------------------------------------------------
+
+
+async def test_small_talk_another_language_and_follow_ups(stub: BotApiStub) -> None:
+    """Issue 13: "hi" and "thanks" get a person's reply, Russian is told it's read in English,
+    follow-ups are searched with the last question's subject, shown in the header."""
+    retriever = FakeRetriever()
+    application = build_application(bot_settings(stub.base_url), retriever)
+    user = stub.user()
+    chat = stub.private_chat(user)
+    async with polling(application):
+        hello = await _say(stub, chat, user, "Hi!")
+        assert shown(hello).startswith("Hello!") and len(buttons(hello)) == 2
+
+        russian = await _say(stub, chat, user, "Кто победил на выборах?")
+        assert shown(russian).startswith(OTHER_LANGUAGE_RU) and OTHER_LANGUAGE in shown(russian)
+        assert len(buttons(russian)) == 2 and NO_ANSWER not in shown(russian)
+
+        first = await _say(stub, chat, user, "Who is Amirzhan Kosanov?")
+        assert shown(first).startswith("From the articles:")
+        followup = await _say(stub, chat, user, "Did he call for protests?")
+        assert shown(followup).startswith("From the articles, on Did Amirzhan Kosanov call")
+        assert "Kosanov came second" in shown(followup)
+        again = await _say(stub, chat, user, "and the turnout?")
+        assert shown(again).startswith("From the articles, on Did Amirzhan Kosanov call for")
+        assert "Turnout was 77.4 percent" in shown(again)
+
+        thanks = await _say(stub, chat, user, "thanks!")
+        assert shown(thanks).startswith("You're welcome") and buttons(thanks) == []
+    searched = [q for q, _ in retriever.questions]
+    assert searched == [
+        "Who is Amirzhan Kosanov?",
+        "Did Amirzhan Kosanov call for protests?",
+        "Did Amirzhan Kosanov call for protests, the turnout?",
+    ]
+    _dump_transcript(stub)
+
+
+async def _say(stub: BotApiStub, chat: dict, user: dict, text: str) -> Call:
+    mark = stub.mark()
+    stub.send_text(chat, user, text)
+    (reply,) = await stub.wait_for("sendMessage", since=mark)
+    return reply

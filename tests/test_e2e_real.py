@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import NO_ANSWER
+from bot.answer import NO_ANSWER, OTHER_LANGUAGE_RU
 from bot.app import build_application
 from bot.config import Settings
 from retrieval import Retriever
 from tests.botapi_stub import BotApiStub, bot_settings, parse_html, polling
-from tests.test_e2e_bot import _dump_transcript, buttons, quotes
+from tests.test_e2e_bot import _dump_transcript, buttons, quotes, seen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -25,8 +25,7 @@ TOKAYEV = re.compile(r"To[kq]a[y]?ev", re.IGNORECASE)
 
 @pytest.fixture(scope="module")
 def real_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
-    settings = Settings(
-        _env_file=None,
+    settings = Settings.from_values(
         corpus_dir=ROOT / "corpus",
         index_dir=tmp_path_factory.mktemp("index"),
         encoder_backend="torch",
@@ -90,3 +89,38 @@ async def _converse(stub: BotApiStub) -> None:
     assert inline.params["results"]
     await stub.settle()
     assert all(c.ok for c in stub.calls if c.method == "sendMessage")
+
+
+async def test_a_conversation_with_small_talk_russian_and_follow_ups(
+    stub: BotApiStub, real_retriever: Retriever
+) -> None:
+    """Issue 13, as a user has it: answers read at a glance, small talk, Russian, follow-ups."""
+    application = build_application(bot_settings(stub.base_url), real_retriever)
+    user = stub.user()
+    chat = stub.private_chat(user)
+
+    async def say(text: str) -> str:
+        mark = stub.mark()
+        stub.send_text(chat, user, text)
+        (reply,) = await stub.wait_for("sendMessage", since=mark, timeout=30)
+        assert reply.ok
+        return seen(reply)
+
+    async with polling(application):
+        assert (await say("Hi!")).startswith("Hello!")
+        russian = await say("Кто победил на выборах?")
+        assert russian.startswith(OTHER_LANGUAGE_RU) and NO_ANSWER not in russian
+        who = await say("Who won the presidential election?")
+        assert re.search(TOKAYEV.pattern + " won the election", who, re.IGNORECASE), who
+        assert "behind a tap" in who
+        assert (await say("Who is Mukhtar Ablyazov?")).startswith("From the articles:")
+        where = await say("Where does he live?")
+        assert where.startswith("From the articles, on Where does Mukhtar Ablyazov live?")
+        assert "exile in France" in where.split("\n\n")[1]  # the first quote
+        assert (await say("What is Oyan Qazaqstan?")).startswith("From the articles:")
+        founded = await say("Who founded it?")
+        assert founded.startswith("From the articles, on Who founded Oyan Qazaqstan?")
+        assert "founders of Oyan Qazaqstan" in founded.split("\n\n")[1]
+        assert TOKAYEV.search(await say("What did Токаев promise?"))
+        assert (await say("thanks!")).startswith("You're welcome")
+    _dump_transcript(stub)

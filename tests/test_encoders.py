@@ -41,7 +41,7 @@ def exported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RetrievalSettin
     """Settings whose ONNX export counts as present."""
     monkeypatch.setattr(factory, "OnnxEncoder", FakeOnnx)
     monkeypatch.setattr(factory, "onnx_available", lambda cache, model: True)
-    return RetrievalSettings(_env_file=None, index_dir=tmp_path / "index")
+    return RetrievalSettings.from_values(index_dir=tmp_path / "index")
 
 
 @pytest.mark.parametrize("bf16", [True, False])
@@ -59,13 +59,11 @@ def test_a_few_new_passages_go_to_onnx_and_many_to_torch(
 def test_without_an_export_or_with_encoder_backend_torch_builds_use_torch(
     tmp_path: Path, exported: RetrievalSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    forced = RetrievalSettings(
-        _env_file=None, index_dir=exported.index_dir, encoder_backend="torch"
-    )
+    forced = RetrievalSettings.from_values(index_dir=exported.index_dir, encoder_backend="torch")
     assert isinstance(build_encoder(forced, FEW), TorchEncoder)
     monkeypatch.setattr(factory, "onnx_available", lambda cache, model: False)
     assert isinstance(build_encoder(exported, FEW), TorchEncoder)
-    fake = RetrievalSettings(_env_file=None, index_dir=tmp_path, embedding_model="hash")
+    fake = RetrievalSettings.from_values(index_dir=tmp_path, embedding_model="hash")
     assert isinstance(build_encoder(fake, FEW), HashEncoder)
 
 

@@ -15,7 +15,7 @@ from telegram.ext import Application
 from bot import answer
 from bot.app import build_application
 from bot.config import Settings, serve_problem, token_problem
-from bot.logs import RedactingFormatter, configure_logging
+from bot.logs import RedactingFormatter, Redactor, configure_logging
 from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, bot_settings, parse_html
 
 
@@ -170,46 +170,63 @@ async def test_private_photo_gets_a_request_for_text_but_group_photos_are_ignore
 
 
 def test_token_problems_are_one_line_and_never_echo_the_token() -> None:
-    missing = token_problem(Settings(_env_file=None))
-    bad = token_problem(Settings(_env_file=None, telegram_bot_token="12345:secret-ish"))
+    missing = token_problem(Settings.from_values())
+    bad = token_problem(Settings.from_values(telegram_bot_token="12345:secret-ish"))
     for problem in (missing, bad):
         assert "@BotFather" in problem and "TELEGRAM_BOT_TOKEN" in problem and "\n" not in problem
     assert "secret-ish" not in bad
-    good = Settings(_env_file=None, telegram_bot_token=TOKEN)
+    good = Settings.from_values(telegram_bot_token=TOKEN)
     assert token_problem(good) is None and TOKEN not in repr(good)
 
 
 def test_serve_problem_is_the_token_s_then_a_webhook_secret_telegram_would_refuse() -> None:
-    assert serve_problem(Settings(_env_file=None)) == token_problem(Settings(_env_file=None))
-    good = dict(_env_file=None, telegram_bot_token=TOKEN)
-    assert serve_problem(Settings(**good, webhook_secret="ok_secret-1")) is None
-    bad = serve_problem(Settings(**good, webhook_secret="no spaces!"))
+    assert serve_problem(Settings.from_values()) == token_problem(Settings.from_values())
+    good = dict(telegram_bot_token=TOKEN)
+    assert serve_problem(Settings.from_values(**good, webhook_secret="ok_secret-123456")) is None
+    bad = serve_problem(Settings.from_values(**good, webhook_secret="no spaces!"))
     assert bad and bad.startswith("WEBHOOK_SECRET may only use") and "no spaces" not in bad
 
 
 def test_build_refuses_a_missing_token() -> None:
     with pytest.raises(ValueError, match="BotFather"):
-        build_application(Settings(_env_file=None), FakeRetriever())
+        build_application(Settings.from_values(), FakeRetriever())
 
 
 def test_httpx_which_logs_urls_with_the_token_is_kept_at_warning() -> None:
     httpx_logger = logging.getLogger("httpx")
     before = httpx_logger.level
     try:
-        configure_logging(Settings(_env_file=None))
+        configure_logging(Settings.from_values())
         assert httpx_logger.getEffectiveLevel() >= logging.WARNING
     finally:
         httpx_logger.setLevel(before)
 
 
 def test_the_token_is_redacted_from_log_lines_and_tracebacks() -> None:
-    formatter = RedactingFormatter(logging.Formatter("%(message)s"), TOKEN)
+    redactor = Redactor()
+    redactor.add_settings(Settings.from_values(telegram_bot_token=TOKEN))
+    formatter = RedactingFormatter(logging.Formatter("%(message)s"), redactor)
     try:
         raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
     except RuntimeError as exc:
         record = logging.LogRecord("x", logging.ERROR, "", 0, f"url bot{TOKEN}", (), (
             type(exc), exc, exc.__traceback__))  # fmt: skip
-    assert TOKEN not in formatter.format(record)
+    shown = formatter.format(record)
+    assert TOKEN not in shown and TOKEN.split(":")[1] not in shown and "<TOKEN>" in shown
+
+
+def test_secrets_are_redacted_everywhere_but_short_strings_are_left_alone() -> None:
+    redactor = Redactor()
+    settings = Settings.from_values(
+        telegram_bot_token=TOKEN, webhook_secret="hook_secret-0123456789",
+        telegram_api_base_url="https://bot:pass-word-1@tg.example.org/bot",
+    )  # fmt: skip
+    redactor.add_settings(settings)
+    redactor.add("abc", "SHORT")  # would turn up inside ordinary words
+    text = f"{TOKEN} {TOKEN.split(':')[1]} 'secret_token': 'hook_secret-0123456789' pass-word-1 abc"
+    assert redactor.redact(text) == (
+        "<TOKEN> <TOKEN> 'secret_token': '<WEBHOOK_SECRET>' <PASSWORD> abc"
+    )
 
 
 def test_the_bot_package_does_not_import_telegram() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,16 +15,17 @@ from bot.app import build_application
 from bot.config import Settings, token_problem
 from bot.logs import configure_logging
 from tests.botapi_stub import TOKEN, BotApiStub, FakeRetriever, Fault, bot_settings, polling
+from tests.hermetic import clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_token_is_absent_from_reprs_dumps_and_messages() -> None:
-    settings = Settings(_env_file=None, telegram_bot_token=TOKEN)
+    settings = Settings.from_values(telegram_bot_token=TOKEN)
     for shown in (repr(settings), str(settings), settings.model_dump_json()):
         assert TOKEN not in shown
     half_pasted = "123456:half-pasted-SECRET-part"
-    problem = token_problem(Settings(_env_file=None, telegram_bot_token=half_pasted))
+    problem = token_problem(Settings.from_values(telegram_bot_token=half_pasted))
     assert problem and "half-pasted-SECRET-part" not in problem
     application = build_application(settings, FakeRetriever())
     for shown in (repr(application), repr(application.bot), str(application.bot)):
@@ -78,8 +78,8 @@ def test_chat_answers_from_the_previous_index_with_a_warning(tmp_path: Path) -> 
     corpus.mkdir()
     for path in (ROOT / "corpus").iterdir():
         (corpus / path.name).write_bytes(path.read_bytes())
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index"), CORPUS_DIR=str(corpus))
+    env = clean_env(tmp_path / "home", EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index"),
+                    CORPUS_DIR=str(corpus))  # fmt: skip
     cli = [sys.executable, "-m", "bot.cli"]
     run = dict(cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert subprocess.run([*cli, "index", "-q"], **run).returncode == 0

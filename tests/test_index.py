@@ -22,6 +22,7 @@ from retrieval.chunking import ChunkParams, chunk_corpus
 from retrieval.config import RetrievalSettings
 from retrieval.corpus import corpus_fingerprint, load_corpus
 from retrieval.encoders import HASH_MODEL, HashEncoder
+from retrieval.errors import IndexNotWritable
 from retrieval.lexical import LexicalIndex
 from retrieval.store import load_index, read_manifest
 
@@ -33,7 +34,7 @@ BROKEN_FRONT = (
 
 
 def _settings(index_dir: Path, corpus_dir: Path = CORPUS, **extra) -> RetrievalSettings:
-    return RetrievalSettings(
+    return RetrievalSettings.from_values(
         index_dir=index_dir, corpus_dir=corpus_dir, embedding_model=HASH_MODEL, **extra
     )
 
@@ -155,7 +156,7 @@ def test_crash_mid_build_keeps_the_previous_index(
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(owner, method, crash)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(IndexNotWritable, match="simulated"):  # named, with the directory
         build_index(built, HashEncoder(), progress=False)
     monkeypatch.undo()
 
@@ -180,7 +181,7 @@ def test_crash_while_swapping_keeps_the_previous_index(
         raise OSError("power cut (simulated)")
 
     monkeypatch.setattr(atomic_module.os, "replace", crash)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(IndexNotWritable, match="simulated"):  # named, with the directory
         build_index(built, HashEncoder(), progress=False)
     monkeypatch.undo()
     assert _snapshot(index_dir) == before
@@ -321,7 +322,7 @@ def test_changed_name_variants_make_it_stale(built: RetrievalSettings) -> None:
 
 def test_other_model_makes_it_stale(built: RetrievalSettings) -> None:
     manifest = load_index(Path(built.index_dir)).manifest
-    other = RetrievalSettings(
+    other = RetrievalSettings.from_values(
         index_dir=built.index_dir, corpus_dir=built.corpus_dir, embedding_model="bundled"
     )
     why = staleness(other, manifest)
@@ -396,11 +397,9 @@ def test_read_manifest_of_other_format(built: RetrievalSettings) -> None:
 
 
 def test_an_unwritable_index_dir_fails_before_embedding(tmp_path: Path) -> None:
-    from retrieval.errors import IndexNotWritable
-
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    settings = RetrievalSettings(
+    settings = RetrievalSettings.from_values(
         index_dir=blocker / "index", corpus_dir=CORPUS, embedding_model="hash"
     )
 

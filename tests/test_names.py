@@ -148,3 +148,18 @@ def test_spaces_around_a_question_change_nothing(hash_retriever) -> None:
     for question in ("Astronauts said what about the election?", "Who won the election?"):
         plain = hash_retriever.search(question)
         assert hash_retriever.search(f"  {question}\n") == plain
+
+
+def test_an_acronym_spelt_like_a_stop_word_is_still_a_name(check: NameCheck) -> None:
+    assert check.unknown("How does the US electoral college work?") == ["US"]
+    assert check.unknown("What did the OSCE say?") == []  # the articles write it
+
+
+def test_a_real_word_is_not_taken_for_a_misspelt_name() -> None:
+    # "France" is a letter or two from the articles' "French", but it is a word of its own;
+    # "European" is "Europe" with an ending, so it is theirs.
+    texts = ["French officials and the European Union commented.", "Europe watched."]
+    check = NameCheck.build(texts, Tokenizer(VARIANTS))
+    assert check.unknown("What is the capital of France?") == ["France"]
+    assert check.unknown("Was the European body keen?") == []
+    assert check.unknown("What did the Franch say?") == []  # a misspelling still is one

@@ -136,7 +136,7 @@ def exported(tmp_path: Path, cache: Path):
     from retrieval.config import RetrievalSettings
     from retrieval.encoders import model_cache_dir
 
-    settings = RetrievalSettings(_env_file=None, index_dir=tmp_path / "index")
+    settings = RetrievalSettings.from_values(index_dir=tmp_path / "index")
     shutil.copytree(cache, model_cache_dir(tmp_path / "index", "bundled"))
     return settings
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.botapi_stub import TOKEN, BotApiStub, Fault, visible
+from tests.hermetic import clean_env, start_bot
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,14 +21,13 @@ CORPUS = ROOT / "corpus"
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A clean environment: the hash encoder, a temporary index and feedback database, no .env
-    (cwd is tmp_path)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    env.update(PYTHONPATH=str(ROOT), EMBEDDING_MODEL="hash", INDEX_DIR=str(tmp_path / "index"),
-               CORPUS_DIR=str(CORPUS), FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
-               HF_HUB_OFFLINE="1")  # fmt: skip
-    env.update(extra)
-    return env
+    """A clean environment: the hash encoder, a temporary index, feedback database and
+    webhook secret, no .env."""
+    values = {"EMBEDDING_MODEL": "hash", "INDEX_DIR": str(tmp_path / "index"),
+              "CORPUS_DIR": str(CORPUS), "FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+              "WEBHOOK_SECRET_FILE": str(tmp_path / "webhook_secret"),
+              **extra}  # fmt: skip
+    return clean_env(tmp_path / "home", **values)
 
 
 async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_never_logged(
@@ -37,27 +37,29 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_n
         env = env_for(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=stub.base_url,
                       LOG_LEVEL="DEBUG", SEND_TIMEOUT_SECONDS="5",
                       TYPING_DELAY_MS="0")  # fmt: skip
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process = start_bot(env, tmp_path)
+        # Read the log as it comes: at DEBUG it outgrows a pipe's 64 KB buffer, and a bot
+        # blocked writing its log would look like a bot slow to stop.
+        chunks: list[bytes] = []
+        reader = threading.Thread(target=lambda: chunks.extend(iter(process.stdout.read1, b"")))
+        reader.start()
         try:
             await stub.wait_for("setMyCommands", timeout=60)
             user = stub.user()
             chat = stub.private_chat(user)
             # Failures for the log to show: getUpdates 500, a send that fails every retry (the
-            # handler raises, the error handler logs the traceback), a dropped connection.
+            # handler raises, the error handler logs the traceback), a refused send.
             stub.plan(Fault("getUpdates", status=500))
             stub.plan(*[Fault("sendMessage", status=500)] * 4)
             stub.send_text(chat, user, "Who won the election?")
             await stub.wait_for("sendMessage", 4, ok=False, timeout=30)
             await stub.settle(quiet=0.5)
             # The answer in flight: Telegram takes 2 s to accept it; SIGTERM arrives meanwhile.
-            stub.plan(Fault("sendMessage", drop=True), Fault("sendMessage", delay=2.0))
+            stub.plan(Fault("sendMessage", status=502), Fault("sendMessage", delay=2.0))
             mark = stub.mark()
             stub.send_text(chat, user, "How many protesters were detained?")
             await stub.wait_for("sendChatAction", since=mark, timeout=30)
-            await asyncio.sleep(0.6)  # past the dropped attempt and its backoff: send in flight
+            await asyncio.sleep(0.6)  # past the refused attempt and its backoff: send in flight
             started = time.monotonic()
             process.send_signal(signal.SIGTERM)
             while process.poll() is None and time.monotonic() - started < 10:
@@ -66,7 +68,9 @@ async def test_sigterm_finishes_the_answer_in_flight_and_exits_within_5s_token_n
         finally:
             if process.poll() is None:
                 process.kill()
-            output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
+            process.wait(timeout=10)
+            reader.join(timeout=10)
+            output = b"".join(chunks).decode("utf-8", "replace")
         print(f"\nexit {process.returncode} {took:.2f} s after SIGTERM")
         assert took < 5, output[-3000:]
         (reply,) = stub.sent_since(mark)

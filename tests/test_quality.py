@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import statistics
 from pathlib import Path
 
 import pytest
 
+from bot.answer import answer_reply, visible_text, visible_words
 from retrieval.config import BUNDLED_MODEL, RetrievalSettings
 from retrieval.corpus import load_corpus
 from retrieval.evaluate import Report, evaluate, load_questions
@@ -23,7 +25,7 @@ TOKAYEV = re.compile(r"\bTo(?:kayev|qaev|kaev|qayev)\b")
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
     """The real model, default settings but a private index, built once (torch)."""
-    settings = RetrievalSettings(
+    settings = RetrievalSettings.from_values(
         index_dir=tmp_path_factory.mktemp("quality") / "index",
         corpus_dir=CORPUS,
         embedding_model=BUNDLED_MODEL,
@@ -108,3 +110,50 @@ def test_sets_of_every_kind_hold_their_floors(retriever: Retriever, name: str) -
     assert report.false_abstentions <= 1, in_scope_abstentions(report)
     far = [o.question.question for o in report.oos if o.question.kind == "oos" and not o.abstained]
     assert far == []
+
+
+def _glance(retriever: Retriever, question: str) -> tuple[str, int]:
+    """What a reader sees of the bot's first answer without a tap, and its word count."""
+    reply = answer_reply(question, retriever.search(question, 3), asked=question)
+    shown = re.sub(r"<blockquote expandable>.*?</blockquote>", "", reply.html, flags=re.S)
+    return visible_text(shown), visible_words(reply.html)
+
+
+def test_answers_are_read_at_a_glance_and_show_the_answer(retriever: Retriever, questions) -> None:
+    """Issue 13: at most 120 words seen without a tap (median), 180 at most, answer included."""
+    words = [_glance(retriever, q.question)[1] for q in questions if q.answerable]
+    assert statistics.median(words) <= 120 and max(words) <= 180, words
+    who, _ = _glance(retriever, "Who won the presidential election?")
+    assert re.search(TOKAYEV.pattern + r" won the election", who), who
+    turnout, _ = _glance(retriever, "What was the turnout?")
+    assert re.search(r"\d+(?:\.\d+)? per ?cent turnout|\d+ percent of eligible voters", turnout)
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the capital of France?", "How does the US electoral college work?"]
+)
+def test_far_questions_sharing_a_word_or_two_with_the_articles_are_refused(
+    retriever: Retriever, question: str
+) -> None:
+    assert retriever.search(question) == []
+
+
+@pytest.mark.parametrize("keyword", ["kumis", "May 9", "Oyan Qazaqstan", "ablyazov"])
+def test_a_bare_keyword_the_articles_hold_is_answered(retriever: Retriever, keyword: str):
+    assert retriever.search(keyword)
+
+
+def test_the_readme_ask_json_example_is_what_the_code_answers(retriever: Retriever) -> None:
+    """The README shows real output: its `ask --json` example's first hit, source and bold
+    sentence are what the bundled model answers today."""
+    import json
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r'\$ election-bot ask "([^"]+)" -k 1 --json\n(\[.*?\n\])', readme, re.S)
+    assert command, "the README's ask --json example is missing"
+    shown = json.loads(command.group(2).replace(" …", ""))[0]
+    hit = retriever.search(command.group(1), k=1)[0]
+    assert shown["source"] == hit.source.to_dict()
+    assert shown["best_sentence"] == hit.best_sentence
+    assert shown["score"] == pytest.approx(hit.score, abs=0.02)
+    assert hit.text.startswith(shown["text"].removesuffix("…").rstrip())

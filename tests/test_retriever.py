@@ -81,7 +81,8 @@ def test_hit_repr_is_short_and_readable(hash_retriever: Retriever) -> None:
 
 def test_hit_to_dict_is_json_shaped(hash_retriever: Retriever) -> None:
     d = hash_retriever.search(QUESTION, k=1)[0].to_dict()
-    assert set(d) == {"text", "score", "source"}
+    assert set(d) == {"text", "score", "best_sentence", "source"}
+    assert d["best_sentence"] and d["best_sentence"] in d["text"]
     assert set(d["source"]) == {"title", "outlet", "url", "published"}
 
 

@@ -27,9 +27,11 @@ class Encoder(Protocol):
     """
 
     name: str
-    dim: int
     max_tokens: int
     supports_tokens: ClassVar[bool]
+
+    @property
+    def dim(self) -> int: ...
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
 

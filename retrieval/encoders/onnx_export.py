@@ -11,7 +11,9 @@ import json
 import os
 import shutil
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from retrieval.atomic import new_directory
 from retrieval.encoders.base import MAX_TOKENS, resolve_model
@@ -32,7 +34,7 @@ OPSET = 17
 
 def _pooling_config(src: Path) -> dict:
     """Pooling, normalisation and sequence length as sentence-transformers would apply them."""
-    modules = read_json(src / "modules.json") or []
+    modules: list[dict[str, Any]] = read_json(src / "modules.json") or []
     types = [m.get("type", "") for m in modules]
     pooling_dir = next((m["path"] for m in modules if m.get("type", "").endswith("Pooling")), "")
     pooling = read_json(src / pooling_dir / "config.json") if pooling_dir else {}
@@ -126,7 +128,8 @@ class _without_onnx_package:
     """
 
     def __enter__(self) -> None:
-        self._patched = None
+        # The module is torch's private one: typed Any, as its attributes are.
+        self._patched: tuple[Any, Callable[..., bytes]] | None = None
         try:
             import onnx  # noqa: F401
         except ImportError:

@@ -1,0 +1,46 @@
+"""What a message is before anything is searched: small talk, another language, a question
+(perhaps a follow-up), and what to say when nothing is found. The bot and the terminal chat
+share it, so they answer a conversation the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import answer, language, smalltalk
+from bot.batching import Searcher
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One message read: a reply made without searching, or a query to search."""
+
+    reply: answer.Reply | None = None
+    query: str = ""  # what to search: the question, or with the previous one's subject
+    asked: str = ""  # the question as the user put it (a greeting before it dropped)
+    note: str = ""  # said above the answer (a long message searched on its first part)
+
+
+def read(text: str, previous: str, searcher: Searcher, max_chars: int) -> Turn:
+    """Read `text`, sent after `previous` (the chat's last question, "" if none)."""
+    question, note = answer.clip_question(text, max_chars)
+    if not question:
+        return Turn(answer.ask_usage_reply())
+    reading = smalltalk.default().read(question)
+    if reading.kind is not None:
+        kind = reading.kind
+        return Turn(answer.small_talk_reply(kind.reply, kind.examples, question))
+    question = reading.question
+    script = language.script(question)
+    if script is not None:
+        return Turn(answer.language_reply(script, question))
+    query = searcher.followup(previous, question).query if previous else question
+    return Turn(query=query, asked=question, note=note)
+
+
+def nothing_found(turn: Turn) -> answer.Reply:
+    """The reply when the articles don't answer `turn`: unless it isn't English at all, the
+    honest "not covered". (Checked only now, so a real English question is never told to ask in
+    English; it costs lingua's first load, 0.1 s, once.)"""
+    if language.looks_foreign(turn.asked):
+        return answer.language_reply(language.LATIN, turn.asked)
+    return answer.no_answer_reply(turn.query, note=turn.note)

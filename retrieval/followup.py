@@ -1,0 +1,244 @@
+"""Follow-up questions: one that leans on the question before it gets that question's subject.
+
+"Who is Mukhtar Ablyazov?" then "Where does he live?": searched alone, the second finds
+passages about anyone living anywhere. It leans on the first in one of three ways, listed as
+words in `data/followup_words.yaml`:
+- a pronoun, or a pointer ending it, with nothing of its own before it to stand for ("Where
+  does he live?", "Who said that?", but not "How did the president describe the election at
+  his inauguration?");
+- an opening connective ("and in Almaty?", "what about Alzhanov?");
+- no word of its own at all, once question words are set aside ("Why not?", "When?").
+A pronoun is replaced by the previous question's names ("Where does Mukhtar Ablyazov live?");
+otherwise the previous question is searched with the new one added, the new one's names taking
+the place of the old one's ("what about Alzhanov?" after "... according to Nurbayev?").
+
+`resolve` is pure: the previous question, the new one, and the index's name tables and
+document frequencies. `Recent` remembers each chat's last question for a few minutes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from retrieval.abstention import SUBJECT_SHARE
+from retrieval.lexical import Tokenizer
+from retrieval.names import NameCheck
+
+WORDS_FILE = Path(__file__).parent / "data" / "followup_words.yaml"
+# A question with more words of its own than this says what it is about, whatever pronoun it
+# holds ("Why is it hard to build a united opposition given where people and resources are
+# located?" has 8). The follow-ups of tests/data/followups.jsonl have 4 at most.
+MAX_FOLLOWUP_TERMS = 5
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Followup:
+    """What to search for a question: itself, or with the previous question's subject."""
+
+    query: str
+    subject: str = ""  # what was carried over from the previous question; "" if nothing
+
+    @property
+    def carried(self) -> bool:
+        return bool(self.subject)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The word lists of `data/followup_words.yaml`."""
+
+    pronouns: frozenset[str]
+    possessives: frozenset[str]
+    pointers: frozenset[str]
+    connectives: tuple[tuple[str, ...], ...]
+    asking: frozenset[str]
+    objects: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path = WORDS_FILE) -> Words:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        connectives = sorted((tuple(c.split()) for c in data["connectives"]), key=len)
+        return cls(
+            frozenset(data["pronouns"]),
+            frozenset(data["possessives"]),
+            frozenset(data["pointers"]),
+            tuple(reversed(connectives)),  # longest first: "and what about" before "and"
+            frozenset(data["asking"]),
+            frozenset(data["objects"]),
+        )
+
+
+@dataclass
+class Vocabulary:
+    """What the index knows of words: its names and how many passages hold each term."""
+
+    names: NameCheck
+    doc_freq: Mapping[str, int]
+    n_docs: int
+    words: Words = field(default_factory=Words.load)
+
+    @classmethod
+    def plain(cls) -> Vocabulary:
+        """Without an index: names by capitals alone, and none the corpus's own subject."""
+        return cls(NameCheck(Tokenizer(), (), ()), {}, 0)
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return self.names.tokenizer
+
+    def common(self, term: str) -> bool:
+        """Whether most passages hold `term`: the corpus's common ground ("election",
+        "protest", "Kazakhstan"), not a subject a question has of its own."""
+        return self.n_docs > 0 and self.doc_freq.get(term, 0) > SUBJECT_SHARE * self.n_docs
+
+    def subject_names(self, text: str) -> list[str]:
+        """The names of `text`, but the corpus's own subject (Kazakhstan, here): passages take
+        it as read, and so does a follow-up."""
+        return [n for n in self.names.name_phrases(text) if not self._subject(n)]
+
+    def _subject(self, name: str) -> bool:
+        terms = self.tokenizer(name)
+        return bool(terms) and all(self.common(t) for t in terms)
+
+
+def resolve(previous: str, question: str, vocabulary: Vocabulary) -> Followup:
+    """`question` as it is when it stands alone, else with `previous`'s subject carried over."""
+    previous, question = previous.strip(), question.strip()
+    if not previous or not question:
+        return Followup(question)
+    words = list(_WORD.finditer(question))
+    opened = _connective(words, vocabulary.words)
+    pointer = _unbound(words[opened:], vocabulary)
+    own = _own_terms(words, vocabulary)
+    if len(own) > MAX_FOLLOWUP_TERMS:
+        return Followup(question)
+    # Only a question with no word of its own at all: "Were there protests?" is about
+    # protests, even though most passages mention them.
+    if not opened and pointer is None and own:
+        return Followup(question)
+    names = vocabulary.subject_names(previous)
+    if (
+        not opened
+        and names
+        and pointer is not None
+        and pointer.group(0).lower() in _standing(vocabulary.words)
+    ):
+        subject = " and ".join(names)
+        if pointer.group(0).lower() in vocabulary.words.possessives:
+            subject = subject + "'s"
+        query = question[: pointer.start()] + subject + question[pointer.end() :]
+        return Followup(query, " and ".join(names))
+    rest = question[words[opened - 1].end() :] if opened else question
+    return _joined(previous, rest, vocabulary)
+
+
+def _own_terms(words: list[re.Match[str]], vocabulary: Vocabulary) -> list[str]:
+    """The question's terms, but the words that point back ("who said so?")."""
+    lists = vocabulary.words
+    back = lists.pronouns | lists.possessives | lists.pointers
+    kept = " ".join(w.group(0) for w in words if w.group(0).lower() not in back)
+    return vocabulary.tokenizer(kept)
+
+
+def _standing(words: Words) -> frozenset[str]:
+    return words.pronouns | words.possessives
+
+
+def _connective(words: list[re.Match[str]], lists: Words) -> int:
+    """How many words of the question's opening are a connective (0: none)."""
+    folded = [w.group(0).lower() for w in words]
+    for connective in lists.connectives:
+        if tuple(folded[: len(connective)]) == connective:
+            return len(connective)
+    return 0
+
+
+def _unbound(words: list[re.Match[str]], vocabulary: Vocabulary) -> re.Match[str] | None:
+    """The first pronoun or pointer with nothing before it that it could stand for.
+
+    Before a subject or possessive pronoun, any word with content could be what it stands for
+    ("How did the president describe the election at his inauguration?"), except the word right
+    after an asking word ("which group did she help found?": the group is what is asked).
+    Before an object pronoun, or a pointer ending the question, only a name could: "Who
+    founded it?" and "Who said that?" have a verb before the word that points back.
+    """
+    lists = vocabulary.words
+    back = lists.pronouns | lists.possessives | lists.pointers
+    content = False
+    for i, word in enumerate(words):
+        text = word.group(0)
+        folded = text.lower()
+        if folded in back:
+            last = i == len(words) - 1
+            objects = folded in lists.objects or (last and folded in lists.pointers)
+            if folded in lists.possessives and _named(words[i + 1 :], vocabulary):
+                return None  # "In its report, what did ODIHR say?": its name comes after it
+            if not content or (objects and not _named(words[:i], vocabulary)):
+                return word
+            return None
+        asked = i > 0 and words[i - 1].group(0).lower() in lists.asking
+        content = content or (not asked and bool(vocabulary.tokenizer(text)))
+    return None
+
+
+def _named(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:
+    """Whether `words` hold a name: capitalised past the first word, or a known spelling of one
+    (even in lower case, even first: "ablyazov", "Toqaev")."""
+    text = " ".join(w.group(0) for w in words)
+    capitalised = any(w.group(0)[:1].isupper() for w in words[1:])
+    return capitalised or bool(vocabulary.tokenizer.variants.find(text))
+
+
+def _joined(previous: str, rest: str, vocabulary: Vocabulary) -> Followup:
+    """The previous question completed by the rest of this one; this one's names in place of
+    the previous one's first."""
+    base = previous.rstrip(" ?.!")
+    rest = rest.strip().lstrip(",;:—- ")
+    own = vocabulary.subject_names(rest)
+    earlier = vocabulary.names.name_phrases(previous)
+    if own and earlier:
+        base = base.replace(earlier[0], " and ".join(own), 1)
+        left = rest
+        for name in own:
+            left = left.replace(name, " ")
+        if not any(vocabulary.tokenizer(left)):
+            rest = ""
+    query = f"{base}, {rest}" if rest.strip(" ?.!") else base + "?"
+    return Followup(query, previous)
+
+
+class Recent:
+    """Each chat's last question, for a few minutes: what a follow-up leans on.
+
+    Bounded: the chats heard from longest ago are forgotten first.
+    """
+
+    def __init__(
+        self,
+        seconds: float = 600.0,
+        size: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.seconds, self.size, self.clock = seconds, size, clock
+        self._last: OrderedDict[object, tuple[float, str]] = OrderedDict()
+
+    def get(self, chat: object) -> str:
+        """The chat's last question, or "" when there is none or it is too old."""
+        entry = self._last.get(chat)
+        if entry is None or self.clock() - entry[0] > self.seconds:
+            return ""
+        return entry[1]
+
+    def put(self, chat: object, question: str) -> None:
+        self._last[chat] = (self.clock(), question)
+        self._last.move_to_end(chat)
+        while len(self._last) > self.size:
+            self._last.popitem(last=False)

@@ -1,0 +1,94 @@
+"""Follow-ups: a question leaning on the previous one is searched with its subject."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.followup import Recent, Vocabulary, resolve
+
+
+@pytest.fixture(scope="module")
+def vocabulary(hash_index, hash_encoder) -> Vocabulary:
+    """The real corpus's names and document frequencies (the hash index's)."""
+    from retrieval import Retriever
+
+    data = Retriever.load(hash_index, encoder=hash_encoder, progress=False).data
+    return Vocabulary(data.names, data.lexical.doc_freq, data.lexical.n_docs)
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "query"),
+    [
+        # a pronoun with nothing before it to stand for: the previous question's names
+        ("Who is Mukhtar Ablyazov?", "Where does he live?", "Where does Mukhtar Ablyazov live?"),
+        ("What is Oyan Qazaqstan?", "Who founded it?", "Who founded Oyan Qazaqstan?"),
+        ("Who is Amirzhan Kossanov?", "What was his job?", "What was Amirzhan Kossanov's job?"),
+        ("Who is Asya Tulseova?", "Which group did she found?",
+         "Which group did Asya Tulseova found?"),
+        # the corpus's own subject is never what a pronoun stands for
+        ("What did Tokayev say about Kazakhstan?", "Did he win?", "Did Tokayev win?"),
+        # an opening connective: the previous question, completed
+        ("Where were the largest demonstrations?", "and in Almaty?",
+         "Where were the largest demonstrations, in Almaty?"),
+        # ... its names giving way to the new question's
+        ("Will the blocks continue, according to Nurbayev?", "What about Alzhanov?",
+         "Will the blocks continue, according to Alzhanov?"),
+        # nothing specific of its own
+        ("How many police were injured?", "Who said that?",
+         "How many police were injured, Who said that?"),
+        ("Did ODIHR send observers?", "Why not?", "Did ODIHR send observers, Why not?"),
+    ],
+)  # fmt: skip
+def test_a_question_that_leans_on_the_last_gets_its_subject(
+    vocabulary: Vocabulary, previous: str, question: str, query: str
+) -> None:
+    followup = resolve(previous, question, vocabulary)
+    assert followup.query == query and followup.carried
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is Dimash Alzhanov?",
+        "How many policemen were injured on the first day?",
+        "How did the president describe the election at his inauguration?",
+        "What did Ablyazov say about the opposition movement he represents?",
+        "Which movement put forward Amirjan Kosanov as its candidate?",
+        "Were there protests in Almaty?",
+        "What has Oyan Qazaqstan called for so far?",
+        # about the corpus's common ground, yet about something
+        "Were there protests?",
+        "How many protesters were detained?",
+        # a possessive whose name comes after it
+        "In its preliminary report, what did ODIHR say the election was tarnished by?",
+        # long enough to say what it is about, whatever its pronoun
+        "Why is it hard to build a united opposition given where people and resources are located?",
+    ],
+)
+def test_a_question_with_its_own_subject_is_searched_as_it_is(
+    vocabulary: Vocabulary, question: str
+) -> None:
+    followup = resolve("Who is Mukhtar Ablyazov?", question, vocabulary)
+    assert followup.query == question and not followup.carried
+
+
+def test_without_a_previous_question_nothing_is_carried(vocabulary: Vocabulary) -> None:
+    assert resolve("", "Where does he live?", vocabulary).query == "Where does he live?"
+
+
+def test_without_an_index_names_are_told_by_their_capitals() -> None:
+    followup = resolve("Who is Mukhtar Ablyazov?", "Where does he live?", Vocabulary.plain())
+    assert followup.query == "Where does Mukhtar Ablyazov live?"
+
+
+def test_recent_forgets_after_ten_minutes_and_keeps_a_bounded_number_of_chats() -> None:
+    now = [0.0]
+    recent = Recent(seconds=600, size=2, clock=lambda: now[0])
+    recent.put(1, "Who is Mukhtar Ablyazov?")
+    now[0] = 599
+    assert recent.get(1) == "Who is Mukhtar Ablyazov?" and recent.get(2) == ""
+    now[0] = 601
+    assert recent.get(1) == ""
+    for chat in (1, 2, 3):
+        recent.put(chat, f"question {chat}")
+    assert [recent.get(c) for c in (1, 2, 3)] == ["", "question 2", "question 3"]
