@@ -20,8 +20,8 @@ from retrieval.encoders.hash_encoder import HASH_MODEL, HashEncoder
 from retrieval.encoders.onnx_encoder import (
     CHECKED_FILES,
     OnnxEncoder,
+    check_file,
     onnx_available,
-    read_checked,
 )
 from retrieval.encoders.torch_encoder import TorchEncoder, fast_bf16
 from retrieval.errors import ModelError
@@ -103,7 +103,7 @@ def export_is_sound(cache: Path, model: str) -> bool:
         return False
     try:
         for name in CHECKED_FILES:
-            read_checked(cache, name)
+            check_file(cache, name)
     except ModelError as e:
         log.warning("%s: exporting it again", e)
         return False
