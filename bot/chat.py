@@ -103,6 +103,7 @@ def run_chat(
             say(answer.NOTHING_MORE)
             continue
         if not page:
+            whole = True  # nothing shown, so nothing for 'more' to show whole
             say(conversation.nothing_found(turn).plain)
             continue
         reply = answer.answer_reply(

@@ -94,3 +94,10 @@ def test_more_shows_the_quotes_whole_then_further_passages(monkeypatch: pytest.M
 
 def test_more_before_any_question_asks_for_one() -> None:
     assert "Ask a question first." in chat("more\n")
+
+
+def test_more_after_a_question_the_articles_do_not_answer_says_there_is_nothing() -> None:
+    """'more' right after an answer glanced, then a refusal: nothing to show whole."""
+    _, refused, more = turns("Were there protests and detentions?", "Best pizza dough?", "more")
+    assert "don't cover that" in refused
+    assert more == answer.NOTHING_MORE
