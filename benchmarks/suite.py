@@ -382,12 +382,18 @@ def _vm_hwm(pid: int) -> int | None:
 def bench_serve(qs: Sequence[str]) -> dict:
     """`election-bot serve` as a subprocess against the stand-in: start to first answer, then
     100 concurrent chats while its RSS is polled (psutil, every 10 ms) and read from VmHWM."""
+    from retrieval.config import RetrievalSettings
     from tests.botapi_stub import TOKEN, BotApiStub
 
-    with BotApiStub() as stub:
+    index_dir = RetrievalSettings.load().index_dir  # the index `make bench` uses everywhere
+    with BotApiStub() as stub, tempfile.TemporaryDirectory() as scratch:
         env = {
             **os.environ,
             "HF_HUB_OFFLINE": "1",
+            # Its votes, questions and heartbeat go to a scratch DATA_DIR, never the operator's.
+            "DATA_DIR": scratch,
+            "INDEX_DIR": str(index_dir),
+            "FEEDBACK_DB": f"{scratch}/feedback.sqlite3",
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": stub.base_url,
             "WEBHOOK_URL": "",
