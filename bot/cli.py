@@ -53,6 +53,8 @@ def cmd_index(args: argparse.Namespace, settings) -> int:
     from retrieval.loading import ensure_export
     from retrieval.store import read_manifest
 
+    if args.quiet:  # transformers' own "Loading weights" bar too (read when it is imported)
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     print(f"Indexing {settings.corpus_dir} ...", file=sys.stderr)
     m = read_manifest(build_index(settings, progress=not args.quiet, reuse=not args.full))
     print(
