@@ -173,29 +173,3 @@ def test_the_export_records_its_files_checksums(cache: Path) -> None:
     for name in ("model.onnx", "tokenizer.json"):
         data = (cache / name).read_bytes()
         assert files[name] == {"size": len(data), "crc32": zlib.crc32(data)}
-
-
-@pytest.mark.slow
-def test_ask_survives_a_truncated_export_and_index_repairs_it(exported) -> None:
-    import os
-
-    from retrieval.encoders import load_query_encoder, model_cache_dir
-
-    root = Path(__file__).resolve().parent.parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "EMBEDDING_"))}
-    env.update(INDEX_DIR=str(exported.index_dir), CORPUS_DIR=str(root / "corpus"),
-               HF_HUB_OFFLINE="1", PYTHONPATH=str(root))  # fmt: skip
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "bot.cli", *args]
-        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600,
-                              cwd=exported.index_dir.parent)  # fmt: skip
-
-    assert cli("index", "-q").returncode == 0
-    _truncate(model_cache_dir(exported.index_dir, "bundled") / "model.onnx")
-    asked = cli("ask", "Who won the presidential election?")
-    assert asked.returncode == 0, asked.stderr
-    assert "Tokayev" in asked.stdout
-    assert "model.onnx" in asked.stderr and "INVALID_PROTOBUF" not in asked.stderr
-    assert cli("index", "-q").returncode == 0
-    assert isinstance(load_query_encoder(exported, "bundled"), OnnxEncoder)
