@@ -15,7 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
-from retrieval.abstention import refusal
+from retrieval.abstention import TYPED_PASSAGES, refusal
 from retrieval.config import RetrievalSettings
 from retrieval.context import surrounding
 from retrieval.encoders import Encoder, load_query_encoder
@@ -171,8 +171,11 @@ class Retriever:
         vectors, tokens = self.encode_questions(dense_texts)
         for row, i in enumerate(live):
             q = queries[i]
-            ranked = self.rank(q.text, vectors[row], checked, limit=k, tokens=tokens[row])
-            results[i] = self._result(q.asking, ranked, checked, context)
+            # Abstention looks at the same passages whatever k: the bot's page of 4 and
+            # `ask`'s 5 are refused alike.
+            limit = max(k, TYPED_PASSAGES)
+            ranked = self.rank(q.text, vectors[row], checked, limit=limit, tokens=tokens[row])
+            results[i] = self._result(q.asking, ranked, checked, context, k)
         return results
 
     @cached_property
@@ -187,7 +190,7 @@ class Retriever:
         return prepare(question, self.speller, self.data.vocabulary)
 
     def _result(
-        self, question: str, ranked: list[Ranked], mode: Mode, context: int
+        self, question: str, ranked: list[Ranked], mode: Mode, context: int, k: int
     ) -> SearchResult:
         if not ranked:  # an empty index
             return SearchResult([], Refusal.LOW_RELEVANCE)
@@ -195,7 +198,7 @@ class Retriever:
         why, detail = self.refusal(question, ranked, mode)
         if why is not None:
             return SearchResult([], why, best, detail)
-        return SearchResult([self._hit(r, context) for r in ranked], None, best)
+        return SearchResult([self._hit(r, context) for r in ranked[:k]], None, best)
 
     def rank(
         self,

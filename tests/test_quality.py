@@ -112,6 +112,17 @@ def test_sets_of_every_kind_hold_their_floors(retriever: Retriever, name: str) -
     assert far == []
 
 
+@pytest.mark.parametrize("name", ["extra_questions_3.jsonl", "extra_questions_4.jsonl"])
+def test_whether_to_answer_does_not_depend_on_how_many_passages_are_asked(
+    retriever: Retriever, name: str
+) -> None:
+    """The bot asks for 4 passages, `ask` for 5, Python callers for any k: each question is
+    refused for all of them or for none (a figure in the 5th passage once refused k=3)."""
+    for q in load_questions(Path(__file__).parent / "data" / name):
+        refusals = {k: retriever.search_with_reason(q.question, k).refusal for k in (1, 3, 5)}
+        assert len(set(refusals.values())) == 1, (q.question, refusals)
+
+
 def _glance(retriever: Retriever, question: str) -> tuple[str, int]:
     """What a reader sees of the bot's first answer without a tap, and its word count."""
     reply = answer_reply(question, retriever.search(question, 3), asked=question)
