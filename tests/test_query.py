@@ -64,6 +64,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("After he was detained, when was he released?", "date"),
         ("On what date was Tokayev inaugurated?", "date"),
         ("How long a sentence did he get?", "duration"),
+        ("How many years has he been in power?", "duration"),  # a length of time, not a count
+        ("For how many days was the internet down?", "duration"),
+        ("How many years of protests were there?", "duration"),
+        ("How many journalists were detained?", "count"),
         ("What position did he hold when he became president?", None),  # "when" not asked
         ("What age group led the protests?", None),
         ("What did he do for a living, and how long has he been in politics?", None),
