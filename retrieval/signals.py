@@ -161,13 +161,24 @@ class SignalSource:
         of the passage's tokens."""
         table, offsets = self.data.token_vectors, self.data.token_offsets
         assert table is not None and offsets is not None
-        # Passage by passage, on views of the table: copying a shortlist's rows out first
-        # costs more than the products (measured: 48 passages 2.0 ms this way, 4.9 ms copied).
         question = np.ascontiguousarray(tokens.T)
+        n = len(offsets) - 1
+        if 2 * len(ids) >= n:
+            # Most passages: one product with the whole table, then each passage's maximum
+            # (9.5 ms passage by passage for all 124 here, 4 ms so; the same numbers).
+            sims = table @ question
+            best = np.maximum.reduceat(sims, offsets[:-1], axis=0) if len(sims) else None
+            out = np.zeros(n, dtype=np.float32)
+            owned = offsets[1:] > offsets[:-1]  # a passage without tokens matches nothing
+            if best is not None:
+                out[owned] = best[owned].mean(axis=1)
+            return out[ids]
+        # A short list: passage by passage, on views of the table (copying the rows out first
+        # costs more than the products: 48 passages 2.0 ms this way, 4.9 ms copied).
         out = np.zeros(len(ids), dtype=np.float32)
         for j, i in enumerate(ids):
             rows = table[offsets[i] : offsets[i + 1]]
-            if len(rows):  # a passage without tokens matches nothing
+            if len(rows):
                 out[j] = (rows @ question).max(axis=0).mean()
         return out
 

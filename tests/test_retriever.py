@@ -415,6 +415,8 @@ def test_late_interaction_counts_each_question_token_s_best_match(hash_retriever
     # The same values for a few passages as for all of them.
     some = np.array([3, 0, 7])
     assert np.allclose(r.signals.late_interaction(tokens, some), late[some])
+    most = np.arange(len(r.data.passages))[::-1][:-1]  # most, in another order: one product
+    assert np.allclose(r.signals.late_interaction(tokens, most), late[most])
 
 
 def test_late_interaction_moves_the_ranking(hash_retriever) -> None:
