@@ -23,6 +23,12 @@ _APOSTROPHE = re.compile(r"['’]")
 # Without a question mark, a sentence asks when it holds a question word ("I'm curious how
 # many were arrested").
 _ASKS = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how|whether)\b", re.I)
+# Typed messages start sentences in lower case ("… where to start. can you tell me …?"),
+# which the articles' sentence splitter does not split at. After a word of two lower-case
+# letters or more, so abbreviations stay whole (U.S., e.g., Mr.).
+_LOWER_CASE_START = re.compile(r"(?<=[a-z]{2}[.!?])\s+(?=[a-z])")
+# An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ def focus(message: str) -> tuple[str, str]:
     word ask; a message with one sentence, or none that asks, is all question. Names in
     the rest (where the asker lives, what they watch) are not asked about.
     """
-    sentences = split_sentences(message)
+    sentences = [p for s in split_sentences(message) for p in _LOWER_CASE_START.split(s)]
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     if not asking:
         asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
@@ -81,6 +87,7 @@ def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
     part, alone = focus(asked)
 
     def fix(text: str) -> str:
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
         return capitalise_names(speller.correct(text), vocabulary)
 
     text = fix(part)

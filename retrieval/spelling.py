@@ -149,7 +149,8 @@ class Speller:
     def word(self, typed: str) -> str:
         """The word meant by `typed` (lower case): itself when known or nothing is closer."""
         w = typed.lower()
-        if w in texting():
+        # Shorthand is typed in lower case: "u" is "you", the "U" of "U.S." is not.
+        if w in texting() and (typed.islower() or len(typed) > 1 and not typed.isupper()):
             return texting()[w]
         if w in self.vocabulary or len(w) < MIN_LENGTH:
             return w

@@ -79,3 +79,9 @@ def test_names_are_what_the_corpus_capitalises_inside_sentences() -> None:
     assert vocabulary.is_proper("almaty") and vocabulary.is_proper("tokayev")
     assert not vocabulary.is_proper("operators")  # only ever opens a sentence
     assert not vocabulary.is_proper("police") and not vocabulary.is_proper("nowhere")
+
+
+def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> None:
+    assert speller.correct("can u tell me") == "can you tell me"
+    assert speller.correct("Ppl detained?") == "People detained?"
+    assert speller.correct("the U.S. said") == "the U.S. said"  # not "You.S."
