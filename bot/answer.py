@@ -22,6 +22,7 @@ from retrieval.records import Hit, Source, newest_first, published_parts
 MAX_MESSAGE_UNITS = 4096  # Telegram's limit, in UTF-16 code units of the text after parsing
 MAX_CALLBACK_BYTES = 64
 MAX_ECHO_CHARS = 200  # how much of the question is repeated above the answer
+_REPEATED_MARKS = re.compile(r"([?!])[?!]+")
 MAX_LABEL_CHARS = 160  # a source line is one line, even for a run-on headline
 MAX_SHORT_HEADLINE_CHARS = 40  # under a quote: about a phone's line with the outlet and date
 # The words all the quotes of an answer show at a glance, key sentences and context together.
@@ -373,7 +374,8 @@ def answer_reply(
     """
     if not hits:
         return no_answer_reply(question, note=note)
-    echo = shorten(" ".join(question.split()), MAX_ECHO_CHARS)
+    # "Almaty??" echoed once is enough: "… on Almaty?:".
+    echo = shorten(_REPEATED_MARKS.sub(r"\1", " ".join(question.split())), MAX_ECHO_CHARS)
     if continued:
         head_html, head_text = f"More on <i>{_esc(echo)}</i>:", f"More on {echo}:"
     elif asked is not None and " ".join(asked.split()) == " ".join(question.split()):

@@ -165,6 +165,8 @@ def test_the_header_repeats_the_question_only_when_something_else_was_searched()
     assert answer_reply("Who won?", one, continued=True, asked="Who won?").html.startswith(
         "More on <i>Who won?</i>"
     )
+    fixed = answer_reply("how many people were detained??!", one, asked="how many ppl detained??!")
+    assert fixed.html.startswith("From the articles, on <i>how many people were detained?</i>:")
 
 
 def test_the_source_line_under_a_quote_is_short_and_dated_by_month_when_that_is_all() -> None:
