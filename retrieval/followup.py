@@ -37,6 +37,9 @@ WORDS_FILE = Path(__file__).parent / "data" / "followup_words.yaml"
 # located?" has 8). The follow-ups of tests/data/followups.jsonl have 4 at most.
 MAX_FOLLOWUP_TERMS = 5
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_QUESTION_WORDS = frozenset(
+    {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,19 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary) -> Followup:
         query = question[: pointer.start()] + subject + question[pointer.end() :]
         return Followup(query, " and ".join(names))
     rest = question[words[opened - 1].end() :] if opened else question
+    if opened and _asks_on_its_own(words[opened:], vocabulary):
+        return Followup(question)
     return _joined(previous, rest, vocabulary)
+
+
+def _asks_on_its_own(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:
+    """Whether the words after an opening connective hold a question of their own: a question
+    word followed by two terms or more ("and what about the protests, how many people were
+    detained?"), not a bare completion ("and in Almaty?", "what about Alzhanov?")."""
+    for i, word in enumerate(words):
+        if word.group(0).lower() in _QUESTION_WORDS:
+            return len(_own_terms(words[i + 1 :], vocabulary)) >= 2
+    return False
 
 
 def _own_terms(words: list[re.Match[str]], vocabulary: Vocabulary) -> list[str]:

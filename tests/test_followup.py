@@ -63,6 +63,9 @@ def test_a_question_that_leans_on_the_last_gets_its_subject(
         "In its preliminary report, what did ODIHR say the election was tarnished by?",
         # long enough to say what it is about, whatever its pronoun
         "Why is it hard to build a united opposition given where people and resources are located?",
+        # an opening connective before a question of its own
+        "and what about the protests, how many people were detained?",
+        "Also, when did the internet go down in Almaty?",
     ],
 )
 def test_a_question_with_its_own_subject_is_searched_as_it_is(
