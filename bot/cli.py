@@ -172,11 +172,21 @@ def cmd_add(args: argparse.Namespace, settings) -> int:
     """Add an article to the corpus from a saved page or a URL."""
     from bot.answer import shorten
     from retrieval.chunking import split_sentences
+    from retrieval.config import PACKAGED_CORPUS
+    from retrieval.errors import IngestError
     from retrieval.ingest import OVERRIDABLE, add_page
 
     given = {name: getattr(args, name) for name in OVERRIDABLE}
     overrides = {name: value for name, value in given.items() if value is not None}
-    added = add_page(args.page, args.corpus_dir or settings.corpus_dir, overrides)
+    corpus_dir = Path(args.corpus_dir or settings.corpus_dir)
+    if corpus_dir.resolve() == PACKAGED_CORPUS.resolve():
+        # Written into site-packages, the article would vanish with the next upgrade.
+        raise IngestError(
+            f"the corpus shipped with the package ({corpus_dir}) is replaced on every upgrade: "
+            f"copy it to a directory of your own (cp -r {corpus_dir} ~/election-corpus) and "
+            "set CORPUS_DIR to it, or pass --corpus-dir"
+        )
+    added = add_page(args.page, corpus_dir, overrides)
     source, extracted = added.article.source, added.extracted
     subheads = sum(b.subhead for b in extracted.blocks)
     shown = {

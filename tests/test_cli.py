@@ -295,6 +295,19 @@ def test_add_refuses_in_one_line_and_writes_nothing(
     assert _files(corpus_copy) == before
 
 
+def test_add_refuses_the_corpus_shipped_inside_the_package(tmp_path: Path) -> None:
+    """An installed package reads its corpus from site-packages: an article added there would
+    be lost at the next upgrade, so `add` says where to put a corpus of one's own."""
+    from retrieval.config import PACKAGED_CORPUS
+
+    page = str(PAGES / "steppe-herald-observers.html")
+    out = run_cli("add", page, index_dir=tmp_path / "idx", corpus_dir=PACKAGED_CORPUS)
+    assert out.returncode == 1 and out.stdout == ""
+    assert len(out.stderr.splitlines()) == 1, out.stderr
+    assert "set CORPUS_DIR" in out.stderr and "replaced on every upgrade" in out.stderr
+    assert not PACKAGED_CORPUS.exists() or not any(PACKAGED_CORPUS.glob("*observers*"))
+
+
 def test_add_options_override_and_sources_lists_newest_first(
     tmp_path: Path, corpus_copy: Path
 ) -> None:
