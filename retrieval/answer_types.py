@@ -8,6 +8,7 @@ kinds and what their answers look like are data (retrieval/data/answer_types.yam
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,6 +95,47 @@ def holds_answer(
 ) -> bool:
     """Whether one of `sentences` holds an answer of `kind` beside every anchor group."""
     return bool(answering(kind, sentences, anchors, terms))
+
+
+# A figure this many words or fewer from each of the question's names is theirs ("Tokayev with
+# 70.76 per cent"); farther, it may be someone else's ("… which showed that Tokayev won by an
+# overwhelming margin, said he won votes (… Kossanov won 15.39 per cent)").
+NEAR_WORDS = 6
+FAR_SHARE = 0.5  # what an answer far from the names counts, against 1 for a near one
+_WORD_AT = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def nearness(kind: AnswerType, sentence: str, anchors: list[frozenset[str]], terms) -> float:
+    """1 when an answer of `kind` in `sentence` stands within NEAR_WORDS words of a word of
+    every anchor group, FAR_SHARE when it stands farther (or the sentence has none near)."""
+    if not anchors:
+        return 1.0
+    text = sentence
+    if kind.ignore is not None:  # blanked, not removed: positions stay those of `sentence`
+        text = kind.ignore.sub(lambda m: " " * len(m.group(0)), sentence)
+    words = list(_WORD_AT.finditer(sentence))
+    starts = [w.start() for w in words]
+    where: list[list[int]] = [[] for _ in anchors]
+    for n, w in enumerate(words):
+        found = set(terms(w.group(0)))
+        for g, group in enumerate(anchors):
+            if group & found:
+                where[g].append(n)
+    if not all(where):
+        return FAR_SHARE
+    for match in kind.evidence.finditer(text):
+        at = bisect.bisect_right(starts, match.start()) - 1
+        if all(min(abs(at - n) for n in spots) <= NEAR_WORDS for spots in where):
+            return 1.0
+    return FAR_SHARE
+
+
+def best_nearness(
+    kind: AnswerType, sentences: Sequence[str], anchors: list[frozenset[str]], terms
+) -> float:
+    """The best `nearness` of the sentences answering; 0 when none does."""
+    found = answering(kind, sentences, anchors, terms)
+    return max((nearness(kind, sentences[i], anchors, terms) for i in found), default=0.0)
 
 
 def subject_names(question: str, names: NameCheck, lexical: LexicalIndex) -> list[frozenset[str]]:

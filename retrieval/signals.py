@@ -20,7 +20,13 @@ from functools import cached_property
 
 import numpy as np
 
-from retrieval.answer_types import answering, asked_type, holds_answer, subject_names
+from retrieval.answer_types import (
+    answering,
+    asked_type,
+    best_nearness,
+    nearness,
+    subject_names,
+)
 from retrieval.context import ArticleText, article_texts
 from retrieval.questions import definitional_subject
 from retrieval.store import IndexData
@@ -100,7 +106,7 @@ class SignalSource:
         names = subject_names(question, self.data.names, self.data.lexical)
         passages = self.data.passages
         return np.array(
-            [holds_answer(kind, passages[int(i)].sentences, names, self.terms) for i in ids],
+            [best_nearness(kind, passages[int(i)].sentences, names, self.terms) for i in ids],
             dtype=np.float32,
         )
 
@@ -119,7 +125,8 @@ class SignalSource:
             return None
         start = int(self.data.sentence_offsets[passage_id])
         cosines = self.data.sentence_vectors[[start + i for i in found]] @ qvec
-        return found[int(np.argmax(cosines))]
+        near = np.array([nearness(kind, p.sentences[i], names, self.terms) for i in found])
+        return found[int(np.argmax(near * 10 + cosines))]  # the figure beside its names first
 
     def terms(self, sentence: str) -> frozenset[str]:
         """A sentence's BM25 terms (name variants folded), cached: sentences recur."""

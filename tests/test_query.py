@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import asked_type, holds_answer
+from retrieval.answer_types import FAR_SHARE, asked_type, best_nearness, holds_answer, nearness
 from retrieval.query import focus
 from retrieval.records import Refusal
 
@@ -110,6 +110,24 @@ def test_an_answer_of_the_kind_must_stand_beside_the_question_s_names() -> None:
     assert holds_answer(percentage, sentences, [frozenset({"tokayev"})], terms)
     assert not holds_answer(percentage, sentences, [frozenset({"tugel"})], terms)
     assert holds_answer(percentage, sentences, [], terms)  # no names: any such answer
+
+
+def test_a_figure_beside_the_name_counts_more_than_one_a_clause_away() -> None:
+    percentage = asked_type("What percentage did Tokayev get?")
+    assert percentage is not None
+    tokayev = [frozenset({"tokayev"})]
+
+    def terms(text: str) -> list[str]:
+        return text.lower().replace(".", "").replace(",", "").split()
+
+    near = "The winner is Tokayev with 70.76 per cent."
+    far = "Polls showed Tokayev won by a wide margin, said the rival, who himself won 15 per cent."
+    assert nearness(percentage, near, tokayev, terms) == 1.0
+    assert nearness(percentage, far, tokayev, terms) == FAR_SHARE
+    assert best_nearness(percentage, [far, near], tokayev, terms) == 1.0
+    assert best_nearness(percentage, [far], tokayev, terms) == FAR_SHARE
+    assert best_nearness(percentage, ["Tokayev won."], tokayev, terms) == 0.0
+    assert nearness(percentage, far, [], terms) == 1.0  # no names: any such answer
 
 
 def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_retriever):
