@@ -59,12 +59,10 @@ def answer_types() -> tuple[AnswerType, ...]:
     )
 
 
-# A question of two parts ("What did he do, and how long ...?", "Who won, and by how
-# much?") is judged on its first.
+# A question of two parts ("What did he do, and how long ...?") is judged on its first. Not
+# "Who won, and by how much?": its second part asks for the figure it ranks by.
 _SECOND_PART = re.compile(
-    r",?\s+(?:and|or|but)\s+(?:(?:by|in|at|for|from|on|to|with|since|until)\s+)?"
-    r"(?=(?:what|who|how|when|where|why|which)\b)",
-    re.I,
+    r",?\s+(?:and|or|but)\s+(?=(?:what|who|how|when|where|why|which)\b)", re.I
 )
 
 

@@ -24,9 +24,10 @@ _APOSTROPHE = re.compile(r"['’]")
 # many were arrested").
 _ASKS = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how|whether)\b", re.I)
 # Typed messages start sentences in lower case ("… where to start. can you tell me …?"),
-# which the articles' sentence splitter does not split at. After a word of two lower-case
-# letters or more, so abbreviations stay whole (U.S., e.g., Mr.).
-_LOWER_CASE_START = re.compile(r"(?<=[a-z]{2}[.!?])\s+(?=[a-z])")
+# which the articles' sentence splitter does not split at ("… after June 12? thx"). After a
+# word of two lower-case letters or digits or more, so abbreviations stay whole (U.S., e.g.,
+# Mr.).
+_LOWER_CASE_START = re.compile(r"(?<=[a-z0-9]{2}[.!?])\s+(?=[a-z])")
 # An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
