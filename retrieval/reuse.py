@@ -10,7 +10,6 @@ ones of the build asking, so another model's vector is never taken for this one'
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,10 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.ann import VectorIndex
 from retrieval.errors import IndexCorrupt, IndexNotFound
-from retrieval.records import Passage, from_record
-from retrieval.store import current_build, read_manifest, verify_files
+from retrieval.records import Passage
+from retrieval.store import current_build, read_manifest, read_vectors, verify_files
 
 log = logging.getLogger(__name__)
 
@@ -78,37 +76,25 @@ def previous_vectors(
     files = _FILES + (_TOKEN_FILES if manifest["late_interaction"] else ())
     try:
         verify_files(build, manifest, files)
-        known = _read(build, manifest["late_interaction"], text_of)
+        known = _read(build, manifest, text_of)
     except (IndexCorrupt, OSError, ValueError) as e:
         log.warning("not reusing vectors of the previous index, it is damaged: %s", e)
         return NOTHING
     return known
 
 
-def _read(build: Path, late: bool, text_of: Callable[[Passage], str]) -> Known:
-    with (build / "passages.jsonl").open(encoding="utf-8") as f:
-        passages = [from_record(Passage, json.loads(line)) for line in f]
-    ann = VectorIndex.load(build / "vectors.faiss")
-    sentence_vectors = np.load(build / "sentences.npy")
-    sentence_offsets = np.load(build / "sentence_offsets.npy")
-    sentences = [s for p in passages for s in p.sentences]
-    if not (ann.ntotal == len(passages) and len(sentences) == len(sentence_vectors)):
-        raise IndexCorrupt(f"the index in {build} is inconsistent: counts differ")
-    if len(sentence_offsets) != len(passages) + 1 or sentence_offsets[-1] != len(sentences):
-        raise IndexCorrupt(f"the index in {build} is inconsistent: sentence offsets")
-    token_vectors = token_offsets = None
-    if late:
-        token_vectors = np.load(build / "tokens.npy")
-        token_offsets = np.load(build / "token_offsets.npy")
-        if len(token_offsets) != len(passages) + 1 or token_offsets[-1] != len(token_vectors):
-            raise IndexCorrupt(f"the index in {build} is inconsistent: token offsets")
+def _read(build: Path, manifest: dict[str, Any], text_of: Callable[[Passage], str]) -> Known:
+    v = read_vectors(build, manifest)
+    sentences = [s for p in v.passages for s in p.sentences]
+    if len(sentences) != len(v.sentence_vectors):  # rows are found by the sentences' order
+        raise IndexCorrupt(f"the index in {build} is inconsistent: sentence counts differ")
     return Known(
-        passages=_rows(text_of(p) for p in passages),
-        passage_vectors=ann.index.reconstruct_n(0, ann.ntotal),
+        passages=_rows(text_of(p) for p in v.passages),
+        passage_vectors=v.ann.index.reconstruct_n(0, v.ann.ntotal),
         sentences=_rows(sentences),
-        sentence_vectors=sentence_vectors,
-        token_vectors=token_vectors,
-        token_offsets=token_offsets,
+        sentence_vectors=v.sentence_vectors,
+        token_vectors=v.token_vectors,
+        token_offsets=v.token_offsets,
     )
 
 

@@ -267,40 +267,68 @@ def load_build(build: Path, *, verify: bool = True) -> IndexData:
         raise
     except Exception as e:  # any parse error means the files are not what the manifest says
         raise IndexCorrupt(f"the index in {build} cannot be read ({type(e).__name__}: {e})") from e
-    _check_consistent(data)
     return data
 
 
-def _read_files(build: Path, manifest: dict[str, Any]) -> IndexData:
-    raw_sources = json.loads((build / "articles.json").read_text(encoding="utf-8"))
+@dataclass(frozen=True)
+class Vectors:
+    """A build's passages and their vectors, as stored (token vectors in float16)."""
+
+    passages: list[Passage]
+    ann: VectorIndex
+    sentence_vectors: np.ndarray
+    sentence_offsets: np.ndarray
+    token_vectors: np.ndarray | None
+    token_offsets: np.ndarray | None
+
+
+def read_vectors(build: Path, manifest: dict[str, Any]) -> Vectors:
+    """The passages of one build and their vectors, checked against each other (IndexCorrupt):
+    what loading an index and reusing its vectors for the next build both read."""
     with (build / "passages.jsonl").open(encoding="utf-8") as f:
         passages = [from_record(Passage, json.loads(line)) for line in f]
-    tokenizer = Tokenizer(NameVariants(manifest["name_variants"]))
-    lexical = LexicalIndex.load(build / "lexical", tokenizer)
     token_vectors = token_offsets = None
     if manifest["late_interaction"]:
-        token_vectors = np.load(build / "tokens.npy").astype(np.float32)
+        token_vectors = np.load(build / "tokens.npy")
         token_offsets = np.load(build / "token_offsets.npy")
-    return IndexData(
-        sources={k: from_record(Source, v) for k, v in raw_sources.items()},
+    vectors = Vectors(
         passages=passages,
         ann=VectorIndex.load(build / "vectors.faiss"),
         sentence_vectors=np.load(build / "sentences.npy"),
         sentence_offsets=np.load(build / "sentence_offsets.npy"),
+        token_vectors=token_vectors,
+        token_offsets=token_offsets,
+    )
+    _check_consistent(build, vectors, manifest)
+    return vectors
+
+
+def _read_files(build: Path, manifest: dict[str, Any]) -> IndexData:
+    raw_sources = json.loads((build / "articles.json").read_text(encoding="utf-8"))
+    vectors = read_vectors(build, manifest)
+    tokenizer = Tokenizer(NameVariants(manifest["name_variants"]))
+    lexical = LexicalIndex.load(build / "lexical", tokenizer)
+    tokens = vectors.token_vectors
+    return IndexData(
+        sources={k: from_record(Source, v) for k, v in raw_sources.items()},
+        passages=vectors.passages,
+        ann=vectors.ann,
+        sentence_vectors=vectors.sentence_vectors,
+        sentence_offsets=vectors.sentence_offsets,
         lexical=lexical,
         names=NameCheck.load(build / "names.json", lexical.tokenizer),
         vocabulary=Vocabulary.load(build / "vocabulary.json"),
-        token_vectors=token_vectors,
-        token_offsets=token_offsets,
+        token_vectors=None if tokens is None else tokens.astype(np.float32),
+        token_offsets=vectors.token_offsets,
         path=build,
         manifest=manifest,
     )
 
 
-def _check_consistent(data: IndexData) -> None:
-    where = f"the index in {data.path} is inconsistent"
+def _check_consistent(build: Path, data: Vectors, manifest: dict[str, Any]) -> None:
+    where = f"the index in {build} is inconsistent"
     offsets, n = data.sentence_offsets, len(data.passages)
-    if not (n == data.ann.ntotal == len(offsets) - 1 == data.manifest["passages"]):
+    if not (n == data.ann.ntotal == len(offsets) - 1 == manifest["passages"]):
         raise IndexCorrupt(f"{where}: passage counts differ")
     if data.sentence_vectors.shape[0] != offsets[-1]:
         raise IndexCorrupt(f"{where}: sentence counts differ")
