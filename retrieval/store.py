@@ -271,7 +271,7 @@ def load_build(build: Path, *, verify: bool = True) -> IndexData:
 
 
 @dataclass(frozen=True)
-class Vectors:
+class StoredVectors:
     """A build's passages and their vectors, as stored (token vectors in float16)."""
 
     passages: list[Passage]
@@ -282,7 +282,7 @@ class Vectors:
     token_offsets: np.ndarray | None
 
 
-def read_vectors(build: Path, manifest: dict[str, Any]) -> Vectors:
+def read_vectors(build: Path, manifest: dict[str, Any]) -> StoredVectors:
     """The passages of one build and their vectors, checked against each other (IndexCorrupt):
     what loading an index and reusing its vectors for the next build both read."""
     with (build / "passages.jsonl").open(encoding="utf-8") as f:
@@ -291,7 +291,7 @@ def read_vectors(build: Path, manifest: dict[str, Any]) -> Vectors:
     if manifest["late_interaction"]:
         token_vectors = np.load(build / "tokens.npy")
         token_offsets = np.load(build / "token_offsets.npy")
-    vectors = Vectors(
+    vectors = StoredVectors(
         passages=passages,
         ann=VectorIndex.load(build / "vectors.faiss"),
         sentence_vectors=np.load(build / "sentences.npy"),
@@ -325,7 +325,7 @@ def _read_files(build: Path, manifest: dict[str, Any]) -> IndexData:
     )
 
 
-def _check_consistent(build: Path, data: Vectors, manifest: dict[str, Any]) -> None:
+def _check_consistent(build: Path, data: StoredVectors, manifest: dict[str, Any]) -> None:
     where = f"the index in {build} is inconsistent"
     offsets, n = data.sentence_offsets, len(data.passages)
     if not (n == data.ann.ntotal == len(offsets) - 1 == manifest["passages"]):
