@@ -5,7 +5,7 @@ A pure function of the question, the best-ranked passage and the index's name ta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -36,6 +36,7 @@ def refusal(
     min_score: float,
     names: NameCheck,
     lexical: LexicalIndex,
+    outlets: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[Refusal | None, str]:
     """Why the best passage `top` does not answer `question` (and a detail), or (None, "").
 
@@ -44,6 +45,8 @@ def refusal(
     articles never mention is not theirs to answer, however close its other words come; nor
     is one naming things that no single passage mentions together; nor one asking for a
     figure, a date or an age that none of the best passages gives beside its names.
+    `outlets` maps each term of an outlet's name to the passages it published (see
+    `named_together`).
     """
     top = ranked[0]
     if mode == "lexical":
@@ -61,30 +64,46 @@ def refusal(
     unknown = names.unknown(question)
     if unknown:
         return Refusal.UNKNOWN_NAME, ", ".join(unknown)
-    if not named_together(question, names, lexical):
+    if not named_together(question, names, lexical, outlets or {}):
         return Refusal.NAMES_APART, ", ".join(names.name_phrases(question))
     kind = asked_type(question)
     if kind is not None and top.relevance < TYPED_OVERRIDE:
         sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
-        if not holds_answer(
-            kind, sentences, subject_names(question, names, lexical), lexical.tokenizer
-        ):
+        subject = subject_names(question, names, lexical, outlets or {})
+        if not holds_answer(kind, sentences, subject, lexical.tokenizer):
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
     return None, ""
 
 
-def named_together(question: str, names: NameCheck, lexical: LexicalIndex) -> bool:
+def named_together(
+    question: str,
+    names: NameCheck,
+    lexical: LexicalIndex,
+    outlets: Mapping[str, np.ndarray],
+) -> bool:
     """Whether one passage mentions every name of `question` (true for fewer than two).
 
     A name of several words ("Mukhtar Ablyazov") is there when any of its words is
     (`NameCheck.named_terms`). A name most passages hold (Kazakhstan, here) is the corpus's
-    subject: passages take it as read, so it is not asked of them.
+    subject: passages take it as read, so it is not asked of them. An outlet's name ("per
+    the RFE/RL blog") is held by every passage it published (`outlets`: term -> passages),
+    though its text never writes it.
     """
     groups = names.named_terms(question)
     if len(groups) < 2:  # most questions: no passage lookups at all
         return True
-    masks = [lexical.containing(terms) for terms in groups]
+    masks = [_holding(terms, lexical, outlets) for terms in groups]
     masks = [m for m in masks if m.mean() <= SUBJECT_SHARE]
     if len(masks) < 2:
         return True
     return bool(np.logical_and.reduce(masks).any())
+
+
+def _holding(
+    terms: frozenset[str], lexical: LexicalIndex, outlets: Mapping[str, np.ndarray]
+) -> np.ndarray:
+    """Which passages hold any of `terms`, in their text or as their outlet's name."""
+    mask = lexical.containing(terms)
+    for term in terms & outlets.keys():
+        mask = mask | outlets[term]
+    return mask

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from retrieval.lexical import LexicalIndex
@@ -136,7 +137,33 @@ def best_nearness(
     return max((nearness(kind, sentences[i], anchors, terms) for i in found), default=0.0)
 
 
-def subject_names(question: str, names: NameCheck, lexical: LexicalIndex) -> list[frozenset[str]]:
-    """The BM25 terms of each name of `question` that is not the corpus's own subject."""
+def subject_names(
+    question: str,
+    names: NameCheck,
+    lexical: LexicalIndex,
+    outlets: Mapping[str, np.ndarray],
+) -> list[frozenset[str]]:
+    """The BM25 terms of each name of `question` that is not the corpus's own subject, nor an
+    outlet's name ("per the RFE/RL blog" says where, not whom, the answer is about)."""
     groups = names.named_terms(question)
-    return [g for g in groups if lexical.containing(g).mean() <= SUBJECT_SHARE]
+    return [
+        g
+        for g in groups
+        if not g <= outlets.keys() and lexical.containing(g).mean() <= SUBJECT_SHARE
+    ]
+
+
+def outlet_passages(
+    outlets: Mapping[str, str], passage_articles: Sequence[str], lexical: LexicalIndex
+) -> dict[str, np.ndarray]:
+    """Each BM25 term of an outlet's name -> the passages of that outlet's articles.
+
+    `outlets` maps an article id to its outlet; `passage_articles` gives each passage's.
+    """
+    articles = np.asarray(passage_articles, dtype=object)
+    by_term: dict[str, np.ndarray] = {}
+    for article, outlet in outlets.items():
+        mask = articles == article
+        for term in lexical.tokenizer(outlet):
+            by_term[term] = by_term[term] | mask if term in by_term else mask
+    return by_term

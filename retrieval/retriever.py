@@ -265,6 +265,7 @@ class Retriever:
             min_score=self.min_score,
             names=data.names,
             lexical=data.lexical,
+            outlets=self.signals.outlets,
         )
 
     def _hit(self, r: Ranked, context: int) -> Hit:

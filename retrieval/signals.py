@@ -25,6 +25,7 @@ from retrieval.answer_types import (
     asked_type,
     best_nearness,
     nearness,
+    outlet_passages,
     subject_names,
 )
 from retrieval.context import ArticleText, article_texts
@@ -66,6 +67,15 @@ class SignalSource:
         self._terms_cache: dict[str, frozenset[str]] = {}
 
     @cached_property
+    def outlets(self) -> dict[str, np.ndarray]:
+        """Each term of an outlet's name -> the passages that outlet published."""
+        return outlet_passages(
+            {a: s.outlet for a, s in self.data.sources.items()},
+            [p.article_id for p in self.data.passages],
+            self.data.lexical,
+        )
+
+    @cached_property
     def articles(self) -> dict[str, ArticleText]:
         """Each article's text: built on first need (a "Who is X?" question, or context)."""
         return article_texts(self.data.passages)
@@ -103,7 +113,7 @@ class SignalSource:
         kind = asked_type(question)
         if kind is None:
             return None
-        names = subject_names(question, self.data.names, self.data.lexical)
+        names = subject_names(question, self.data.names, self.data.lexical, self.outlets)
         passages = self.data.passages
         return np.array(
             [best_nearness(kind, passages[int(i)].sentences, names, self.terms) for i in ids],
@@ -119,7 +129,7 @@ class SignalSource:
         if kind is None:
             return None
         p = self.data.passages[passage_id]
-        names = subject_names(question, self.data.names, self.data.lexical)
+        names = subject_names(question, self.data.names, self.data.lexical, self.outlets)
         found = answering(kind, p.sentences, names, self.terms)
         if not found:
             return None

@@ -427,3 +427,23 @@ def test_late_interaction_moves_the_ranking(hash_retriever) -> None:
     with_late = [s.passage.id for s in r.rank(question, vectors[0], tokens=tokens[0])]
     without = [s.passage.id for s in r.rank(question, vectors[0])]
     assert with_late != without
+
+
+def test_an_outlet_named_in_the_question_is_held_by_what_it_published(
+    hash_retriever: Retriever,
+) -> None:
+    """ "… per the RFE/RL blog?" names the outlet, which its passages never write: the names
+    check must not refuse a question for naming where the answer was published."""
+    from retrieval.abstention import named_together
+
+    data, outlets = hash_retriever.data, hash_retriever.signals.outlets
+    # Tugel appears in RFE/RL's articles (and CABAR's), never in The Diplomat's.
+    asked = "What did Tugel say, according to RFE/RL?"
+    assert named_together(asked, data.names, data.lexical, outlets)
+    assert not named_together(asked, data.names, data.lexical, {})  # the text alone: apart
+    elsewhere = "What did Tugel say, according to The Diplomat?"
+    assert not named_together(elsewhere, data.names, data.lexical, outlets)
+    # Nor is the outlet a subject the answer must stand beside.
+    from retrieval.answer_types import subject_names
+
+    assert subject_names(asked, data.names, data.lexical, outlets) == [frozenset({"tugel"})]
