@@ -23,6 +23,8 @@ from pathlib import Path
 _DATA = Path(__file__).parent / "data"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
+# What `Speller.correct` reads as a word: digits too, for shorthand ("b4").
+_TYPED_WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'“‘(]*$")
 # A typed word that is a rare English word (under RARE in symspellpy's counts), one letter
 # from a corpus word this much more common, is a slip for it ("internat" 0.36M, "internet"
@@ -164,7 +166,16 @@ class Speller:
         found = self._index().lookup(w, Verbosity.CLOSEST, max_edit_distance=distance)
         if not found:
             return by_sound or w
-        best = max(found, key=lambda s: (-s.distance, s.count)).term
+        nearest = min(s.distance for s in found)
+        if nearest > 1 and w not in english:
+            # A common English word one letter away is what was meant ("askin" is asking,
+            # not the corpus's "again", two letters off).
+            meant = _common_neighbour(w, english)
+            if meant is not None:
+                return meant
+        # Typing on a phone drops letters more than it swaps them ("wher", "elction",
+        # "votin"): of the closest words, one holding every typed letter in order first.
+        best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term
         if w in english:  # a real word: a slip only if rare, one letter off a far commoner one
             slip = english[w] < RARE and english.get(best, 0) >= COMMONER * english[w]
             if not slip or min(s.distance for s in found) > 1 or best in self.stop_words:
@@ -180,6 +191,8 @@ class Speller:
 
         def fix(match: re.Match[str]) -> str:
             whole = match.group(0)
+            if any(c.isdigit() for c in whole):  # "b4" is shorthand; "2019", "1st" are not
+                return texting().get(whole, whole)
             typed = _POSSESSIVE.sub("", whole)
             meant = self.word(typed.replace("’", "'"))
             if meant == typed.lower().replace("’", "'"):
@@ -190,4 +203,25 @@ class Speller:
                 meant = meant[:1].upper() + meant[1:]
             return meant + whole[len(typed) :]  # the possessive, as typed
 
-        return _WORD.sub(fix, text)
+        return _TYPED_WORD.sub(fix, text)
+
+
+def _dropped_from(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with letters left out (its letters in order, nothing else)."""
+    letters = iter(word)
+    return all(c in letters for c in typed)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _common_neighbour(typed: str, english: Mapping[str, int]) -> str | None:
+    """The English word (of at least RARE uses) one edit from `typed`, if any: one it was
+    typed from by leaving out a letter first, then the commonest."""
+    splits = [(typed[:i], typed[i:]) for i in range(len(typed) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    common = [(_dropped_from(typed, e), english[e], e) for e in edits if english.get(e, 0) >= RARE]
+    return max(common)[2] if common else None

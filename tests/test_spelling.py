@@ -85,3 +85,29 @@ def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> 
     assert speller.correct("can u tell me") == "can you tell me"
     assert speller.correct("Ppl detained?") == "People detained?"
     assert speller.correct("the U.S. said") == "the U.S. said"  # not "You.S."
+
+
+def test_a_dropped_letter_is_preferred_to_a_changed_one() -> None:
+    # "wher" is one letter from both "when" (commoner) and "where": phones drop letters.
+    vocabulary = Vocabulary.build(["When and where did it happen? When? When?"])
+    speller = Speller(vocabulary.frequencies())
+    assert speller.word("wher") == "where"
+    assert speller.word("whn") == "when"
+
+
+def test_a_common_english_word_one_letter_off_beats_a_corpus_word_two_off() -> None:
+    # The corpus has "again", two letters from "askin"; English "asking" is one.
+    speller = Speller(Vocabulary.build(["They met again and again."]).frequencies())
+    assert speller.word("askin") == "asking"
+    assert speller.word("agian") == "again"  # the corpus's own word, one letter off, still wins
+
+
+def test_contractions_typed_without_apostrophe_and_shorthand_with_digits(
+    speller: Speller,
+) -> None:
+    # Edit distance alone made "wasnt" want and "arent" parent.
+    assert speller.correct("wasnt it blocked") == "was not it blocked"
+    assert speller.correct("arent they detained") == "are not they detained"
+    assert speller.correct("who won b4 2019") == "who won before 2019"
+    assert speller.correct("the 1st round in 2019") == "the 1st round in 2019"
+    assert speller.correct("cant say") == "cant say"  # a word of its own: left alone
