@@ -1,8 +1,8 @@
 """What to search for a question as people type it: the asking part of a long message, with
 misspellings, texting shorthand and lower-case names put right.
 
-`Query.text` is what the lexical index and the name checks see; the question as asked is kept
-for the dense side (docs/retrieval.md: measured both ways).
+`Query.text` is what the lexical index and the name checks see; the dense side reads the whole
+message corrected, its chatter kept (`Query.corrected`; docs/retrieval.md: measured each way).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Query:
     focus: str  # the part that asks, with the sentence it refers back to
     text: str  # the focus with misspellings corrected and names capitalised: ranked on
     asking: str  # the asking sentences alone, corrected: whose names must be the articles'
+    corrected: str = ""  # the whole message, corrected: what the dense side reads
 
 
 def focus(message: str) -> tuple[str, str]:
@@ -92,4 +93,5 @@ def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
         return capitalise_names(speller.correct(text), vocabulary)
 
     text = fix(part)
-    return Query(asked, part, text, text if alone == part else fix(alone))
+    whole = text if asked == part else fix(asked)
+    return Query(asked, part, text, text if alone == part else fix(alone), whole)

@@ -36,7 +36,10 @@ from retrieval.transliteration import latinize
 # 64 and 48 were measured and move results on the held-out set (hit@1 0.87 -> 0.84), so the
 # cost is paid (docs/performance.md).
 LATE_SHORTLIST = 124
-DENSE_SIDE = "asked"  # which text of the Query the dense side encodes (asked, focus, text)
+# Which text of the Query the dense side encodes: the whole message with its words put right
+# (asked: as typed; focus and text: the asking part, as typed and corrected). Measured in
+# docs/retrieval.md.
+DENSE_SIDE = "corrected"
 
 
 class Retriever:

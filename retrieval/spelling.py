@@ -33,6 +33,10 @@ _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'“‘(]*$")
 RARE = 1_000_000
 COMMONER = 100
 MIN_LENGTH = 3  # shorter words are left alone: too many real words lie one letter apart
+# A lower-case word of this many letters or more that neither the corpus nor the dictionary
+# knows may be a slip for a common English word one letter away ("askin", "writng"); shorter
+# ones ("lol") and capitals ("FIFA", "VPN") are not.
+ENGLISH_MIN = 5
 
 
 @cache
@@ -164,15 +168,15 @@ class Speller:
 
         distance = 1 if len(w) <= 4 else 2
         found = self._index().lookup(w, Verbosity.CLOSEST, max_edit_distance=distance)
-        if not found:
-            return by_sound or w
-        nearest = min(s.distance for s in found)
-        if nearest > 1 and w not in english:
+        nearest = min((s.distance for s in found), default=distance + 1)
+        if nearest > 1 and len(w) >= ENGLISH_MIN and typed.islower() and w not in english:
             # A common English word one letter away is what was meant ("askin" is asking,
-            # not the corpus's "again", two letters off).
+            # not the corpus's "again", two letters off; "writng" is writing).
             meant = _common_neighbour(w, english)
             if meant is not None:
                 return meant
+        if not found:
+            return by_sound or w
         # Typing on a phone drops letters more than it swaps them ("wher", "elction",
         # "votin"): of the closest words, one holding every typed letter in order first.
         best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term

@@ -54,6 +54,18 @@ def test_lower_case_names_and_misspellings_are_put_right(hash_retriever) -> None
     assert q.asked == "wat did tokayv say abt the electoin"
     assert q.text.startswith("what did To") and q.text.endswith("say about the election")
     assert q.text.split()[2][0].isupper()  # the name is a name again, for the name checks
+    assert q.corrected == q.text  # one sentence: the whole message is the question
+
+
+def test_the_dense_side_reads_the_whole_message_corrected(hash_retriever) -> None:
+    """The model reads the chatter too (it helps: docs/retrieval.md), with the words put
+    right; BM25 and the checks read the asking sentence alone."""
+    import retrieval.retriever
+
+    q = hash_retriever.prepare("hi im writng a paper. did kosanov acept the results?")
+    assert q.text == "did Kosanov accept the results?"
+    assert q.corrected == "hi I am writing a paper. did Kosanov accept the results?"
+    assert retrieval.retriever.DENSE_SIDE == "corrected"
 
 
 def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriever) -> None:
