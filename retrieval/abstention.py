@@ -5,6 +5,7 @@ A pure function of the question, the best-ranked passage and the index's name ta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -16,6 +17,9 @@ from retrieval.records import Ranked, Refusal
 
 # The single raw threshold of the dense-only baseline: cosine of the question and passage.
 DENSE_FLOOR = 0.3
+_HOW_WHAT = re.compile(r"\bhow\s+\w+", re.I)
+# The floor when the best passage shares at most one of the question's terms.
+ONE_WORD_FLOOR = 0.38
 # BM25 share at which a short query is a keyword the articles hold, whatever the cosine.
 KEYWORD_SHARE = 0.15
 # Questions asking for a figure, a date or an age are checked in this many best passages,
@@ -59,8 +63,19 @@ def refusal(
     # the capital of France?" shares "capital" and "France" with a passage: cosine 0.25, BM25
     # share 0.09; the sets' real questions reach a cosine of 0.32). A bare keyword the articles
     # hold squarely ("kumis", "May 9": share 0.17) is a question of its own.
-    if max(top.dense, top.sentence) < DENSE_FLOOR and top.lexical < KEYWORD_SHARE:
-        return Refusal.LOW_RELEVANCE, f"cosine {max(top.dense, top.sentence):.3f} < {DENSE_FLOOR}"
+    likeness = max(top.dense, top.sentence)
+    if likeness < DENSE_FLOOR and top.lexical < KEYWORD_SHARE:
+        return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
+    # One word in common needs more likeness still, unless it is the whole question: "How
+    # long is a standard marathon in kilometres?" shares only "marathon" with its best
+    # passage (cosine 0.33); the real questions of sets 0-7 sharing one word or none with
+    # theirs reach 0.42 at the least.
+    if (
+        likeness < ONE_WORD_FLOOR
+        and top.lexical < KEYWORD_SHARE
+        and len(shared_terms(question, top, lexical)) <= 1
+    ):
+        return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {ONE_WORD_FLOOR}, one word shared"
     unknown = names.unknown(question)
     if unknown:
         return Refusal.UNKNOWN_NAME, ", ".join(unknown)
@@ -107,3 +122,12 @@ def _holding(
     for term in terms & outlets.keys():
         mask = mask | outlets[term]
     return mask
+
+
+def shared_terms(question: str, top: Ranked, lexical: LexicalIndex) -> set[str]:
+    """The question's BM25 terms that its best passage holds, the word asking "how long",
+    "how many", … aside (it says what kind of answer, not what about)."""
+    passage = top.passage
+    text = f"{passage.subhead}\n{passage.text}" if passage.subhead else passage.text
+    asked = _HOW_WHAT.sub(" ", question)
+    return set(lexical.tokenizer(asked)) & set(lexical.tokenizer(text))

@@ -447,3 +447,31 @@ def test_an_outlet_named_in_the_question_is_held_by_what_it_published(
     from retrieval.answer_types import subject_names
 
     assert subject_names(asked, data.names, data.lexical, outlets) == [frozenset({"tugel"})]
+
+
+@pytest.mark.parametrize(
+    ("dense", "lexical", "question", "refused"),
+    [
+        # One word in common ("marathon") and little likeness: another subject's question.
+        (0.33, 0.02, "How many miles is a marathon?", True),
+        # The same likeness with two words in common is left to the other checks.
+        (0.33, 0.02, "Why was the marathon banner taken away?", False),
+        # A bare keyword the articles hold squarely is a question of its own.
+        (0.33, 0.20, "How many miles is a marathon?", False),
+        # Likeness enough: one word in common is a paraphrase's lot.
+        (0.45, 0.02, "How many miles is a marathon?", False),
+    ],
+)
+def test_one_word_in_common_needs_more_likeness(
+    hash_retriever: Retriever, dense: float, lexical: float, question: str, refused: bool
+) -> None:
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    text = "Four activists unfurled a banner along the route of the marathon. It was taken away."
+    top = Ranked(Passage(0, "a", 0, text, sentences=(text,)), 0.9, dense, dense, lexical, text)
+    data = hash_retriever.data
+    why, _ = refusal(
+        question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
+    )
+    assert (why is Refusal.LOW_RELEVANCE) is refused
