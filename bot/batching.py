@@ -41,8 +41,9 @@ class Searcher(Protocol):
 
     def sources(self) -> list[Source]: ...
 
-    def followup(self, previous: str, question: str) -> Followup:
-        """What to search for `question` asked after `previous` (retrieval.followup)."""
+    def followup(self, previous: str, question: str, answer: str = "") -> Followup:
+        """What to search for `question` asked after `previous`, which `answer` answered
+        (retrieval.followup)."""
         ...
 
 
@@ -70,8 +71,8 @@ class OneAtATime:
     def sources(self) -> list[Source]:
         return []
 
-    def followup(self, previous: str, question: str) -> Followup:
-        return resolve(previous, question, _plain_vocabulary())
+    def followup(self, previous: str, question: str, answer: str = "") -> Followup:
+        return resolve(previous, question, _plain_vocabulary(), answer)
 
 
 @functools.cache

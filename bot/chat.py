@@ -89,7 +89,11 @@ def run_chat(
                     continue
             else:
                 turn = conversation.read(
-                    text, recent.get(CHAT), retriever, settings.max_question_chars
+                    text,
+                    recent.get(CHAT),
+                    retriever,
+                    settings.max_question_chars,
+                    recent.answer(CHAT),
                 )
                 if turn.reply is not None:
                     say(turn.reply.plain)
@@ -106,6 +110,8 @@ def run_chat(
             whole = True  # nothing shown, so nothing for 'more' to show whole
             say(conversation.nothing_found(turn).plain)
             continue
+        if not continued:  # what answered it, for a follow-up
+            recent.put(CHAT, turn.query, page[0].best_sentence)
         reply = answer.answer_reply(
             paging.question,
             page,

@@ -20,8 +20,9 @@ class Turn:
     note: str = ""  # said above the answer (a long message searched on its first part)
 
 
-def read(text: str, previous: str, searcher: Searcher, max_chars: int) -> Turn:
-    """Read `text`, sent after `previous` (the chat's last question, "" if none)."""
+def read(text: str, previous: str, searcher: Searcher, max_chars: int, answered: str = "") -> Turn:
+    """Read `text`, sent after `previous` (the chat's last question, "" if none), which was
+    answered with `answered` (the best sentence of its first quote, "" if none)."""
     question, note = answer.clip_question(text, max_chars)
     if not question:
         return Turn(answer.ask_usage_reply())
@@ -33,7 +34,7 @@ def read(text: str, previous: str, searcher: Searcher, max_chars: int) -> Turn:
     script = language.script(question)
     if script is not None:
         return Turn(answer.language_reply(script, question))
-    query = searcher.followup(previous, question).query if previous else question
+    query = searcher.followup(previous, question, answered).query if previous else question
     return Turn(query=query, asked=question, note=note)
 
 

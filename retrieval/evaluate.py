@@ -262,10 +262,14 @@ def load_pairs(path: Path) -> list[Pair]:
 
 
 def evaluate_followups(retriever, pairs: list[Pair], k: int = 5) -> list[PairOutcome]:
-    """Each follow-up searched alone and with its first question as context (the bot's way)."""
+    """Each follow-up searched alone and with its first question as context (the bot's way:
+    the first question is searched too, and its first quote's best sentence is what answered
+    it)."""
     outcomes = []
-    for pair in pairs:
-        query = retriever.followup(pair.first, pair.followup).query
+    firsts = retriever.search_many([pair.first for pair in pairs], 1)
+    for pair, first in zip(pairs, firsts, strict=True):
+        answer = first[0].best_sentence if first else ""
+        query = retriever.followup(pair.first, pair.followup, answer).query
         alone, in_context = retriever.search_many([pair.followup, query], k)
         outcomes.append(
             PairOutcome(pair, query, _first_answers(alone, pair), _first_answers(in_context, pair))

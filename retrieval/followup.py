@@ -8,7 +8,9 @@ words in `data/followup_words.yaml`:
   his inauguration?");
 - an opening connective ("and in Almaty?", "what about Alzhanov?");
 - no word of its own at all, once question words are set aside ("Why not?", "When?").
-A pronoun is replaced by the previous question's names ("Where does Mukhtar Ablyazov live?");
+A pronoun is replaced by the previous question's names ("Where does Mukhtar Ablyazov live?"),
+or, when that question asked who and named no one, by the first name its answer gave ("Who
+won?" answered "Qasym-Zhomart Toqaev won the election.": "How many votes did he get?");
 otherwise the previous question is searched with the new one added, the new one's names taking
 the place of the old one's ("what about Alzhanov?" after "... according to Nurbayev?").
 
@@ -37,6 +39,7 @@ WORDS_FILE = Path(__file__).parent / "data" / "followup_words.yaml"
 # located?" has 8). The follow-ups of tests/data/followups.jsonl have 4 at most.
 MAX_FOLLOWUP_TERMS = 5
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_ASKS_WHO = re.compile(r"^\W*(?:who|whom|whose)\b", re.I)
 _QUESTION_WORDS = frozenset(
     {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 )
@@ -64,6 +67,7 @@ class Words:
     connectives: tuple[tuple[str, ...], ...]
     asking: frozenset[str]
     objects: frozenset[str]
+    people: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = WORDS_FILE) -> Words:
@@ -76,6 +80,7 @@ class Words:
             tuple(reversed(connectives)),  # longest first: "and what about" before "and"
             frozenset(data["asking"]),
             frozenset(data["objects"]),
+            frozenset(data["people"]),
         )
 
 
@@ -112,8 +117,9 @@ class Vocabulary:
         return bool(terms) and all(self.common(t) for t in terms)
 
 
-def resolve(previous: str, question: str, vocabulary: Vocabulary) -> Followup:
-    """`question` as it is when it stands alone, else with `previous`'s subject carried over."""
+def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = "") -> Followup:
+    """`question` as it is when it stands alone, else with `previous`'s subject carried over;
+    `answer` is what `previous` was answered with (its first quote's best sentence), if known."""
     previous, question = previous.strip(), question.strip()
     if not previous or not question:
         return Followup(question)
@@ -128,6 +134,8 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary) -> Followup:
     if not opened and pointer is None and own:
         return Followup(question)
     names = vocabulary.subject_names(previous)
+    if not names and pointer is not None and pointer.group(0).lower() in vocabulary.words.people:
+        names = _answered_who(previous, answer, vocabulary)
     if (
         not opened
         and names
@@ -143,6 +151,15 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary) -> Followup:
     if opened and _asks_on_its_own(words[opened:], vocabulary):
         return Followup(question)
     return _joined(previous, rest, vocabulary)
+
+
+def _answered_who(previous: str, answer: str, vocabulary: Vocabulary) -> list[str]:
+    """The first name `answer` gives, when `previous` asked who (and named no one): what a
+    pronoun after it stands for. Nothing for any other question: "When did the protests
+    start?" answered with a sentence naming Ablyazov does not make "he" Ablyazov."""
+    if not answer or not _ASKS_WHO.match(previous):
+        return []
+    return vocabulary.subject_names(answer)[:1]
 
 
 def _asks_on_its_own(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:
@@ -180,8 +197,9 @@ def _unbound(words: list[re.Match[str]], vocabulary: Vocabulary) -> re.Match[str
     """The first pronoun or pointer with nothing before it that it could stand for.
 
     Before a subject or possessive pronoun, any word with content could be what it stands for
-    ("How did the president describe the election at his inauguration?"), except the word right
-    after an asking word ("which group did she help found?": the group is what is asked).
+    ("How did the president describe the election at his inauguration?"), except what is asked
+    for, right after an asking word ("which group did she help found?") or after "how many"
+    ("how many votes did he get?").
     Before an object pronoun, or a pointer ending the question, only a name could: "Who
     founded it?" and "Who said that?" have a verb before the word that points back.
     """
@@ -199,9 +217,18 @@ def _unbound(words: list[re.Match[str]], vocabulary: Vocabulary) -> re.Match[str
             if not content or (objects and not _named(words[:i], vocabulary)):
                 return word
             return None
-        asked = i > 0 and words[i - 1].group(0).lower() in lists.asking
+        asked = _asked_for(words, i, lists)
         content = content or (not asked and bool(vocabulary.tokenizer(text)))
     return None
+
+
+def _asked_for(words: list[re.Match[str]], i: int, lists: Words) -> bool:
+    """Whether word `i` is what the question asks for: right after an asking word ("which
+    group"), or after "how many" / "how much" ("how many votes did he get?")."""
+    before = [w.group(0).lower() for w in words[max(0, i - 2) : i]]
+    if before[-1:] and before[-1] in lists.asking:
+        return True
+    return before in (["how", "many"], ["how", "much"])
 
 
 def _named(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:
@@ -231,7 +258,8 @@ def _joined(previous: str, rest: str, vocabulary: Vocabulary) -> Followup:
 
 
 class Recent:
-    """Each chat's last question, for a few minutes: what a follow-up leans on.
+    """Each chat's last question and what answered it, for a few minutes: what a follow-up
+    leans on.
 
     Bounded: the chats heard from longest ago are forgotten first.
     """
@@ -243,17 +271,24 @@ class Recent:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.seconds, self.size, self.clock = seconds, size, clock
-        self._last: OrderedDict[object, tuple[float, str]] = OrderedDict()
+        self._last: OrderedDict[object, tuple[float, str, str]] = OrderedDict()
 
     def get(self, chat: object) -> str:
         """The chat's last question, or "" when there is none or it is too old."""
+        return self._entry(chat)[1]
+
+    def answer(self, chat: object) -> str:
+        """What answered the chat's last question (its first quote's best sentence), or ""."""
+        return self._entry(chat)[2]
+
+    def _entry(self, chat: object) -> tuple[float, str, str]:
         entry = self._last.get(chat)
         if entry is None or self.clock() - entry[0] > self.seconds:
-            return ""
-        return entry[1]
+            return (0.0, "", "")
+        return entry
 
-    def put(self, chat: object, question: str) -> None:
-        self._last[chat] = (self.clock(), question)
+    def put(self, chat: object, question: str, answer: str = "") -> None:
+        self._last[chat] = (self.clock(), question, answer)
         self._last.move_to_end(chat)
         while len(self._last) > self.size:
             self._last.popitem(last=False)

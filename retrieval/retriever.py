@@ -107,13 +107,14 @@ class Retriever:
         """The corpus fingerprint the index was built from: which articles answer."""
         return str(self.data.manifest["corpus_fingerprint"])
 
-    def followup(self, previous: str, question: str) -> Followup:
-        """What to search for `question` asked after `previous`: itself when it stands alone,
-        else with `previous`'s subject carried over ("Where does he live?")."""
+    def followup(self, previous: str, question: str, answer: str = "") -> Followup:
+        """What to search for `question` asked after `previous` (answered with `answer`, the
+        best sentence of its first quote, if known): itself when it stands alone, else with
+        `previous`'s subject carried over ("Where does he live?")."""
         if self._vocabulary is None:
             lexical = self.data.lexical
             self._vocabulary = Vocabulary(self.data.names, lexical.doc_freq, lexical.n_docs)
-        return resolve(latinize(previous), latinize(question), self._vocabulary)
+        return resolve(latinize(previous), latinize(question), self._vocabulary, answer)
 
     # -- search ---------------------------------------------------------------------------------
 

@@ -113,6 +113,10 @@ async def test_a_conversation_with_small_talk_russian_and_follow_ups(
         who = await say("Who won the presidential election?")
         assert re.search(TOKAYEV.pattern + " won the election", who, re.IGNORECASE), who
         assert "behind a tap" in who
+        # "he" is whom the answer to "who won" named: the winner, and his share first.
+        votes = await say("how many votes did he get?")
+        assert re.match(r"From the articles, on how many votes did .*To[qk]a[ey]?ev get", votes)
+        assert re.search(r"70 percent|70\.76 per cent", votes.split("\n\n")[1]), votes
         assert (await say("Who is Mukhtar Ablyazov?")).startswith("From the articles:")
         where = await say("Where does he live?")
         assert where.startswith("From the articles, on Where does Mukhtar Ablyazov live?")

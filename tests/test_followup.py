@@ -95,3 +95,39 @@ def test_recent_forgets_after_ten_minutes_and_keeps_a_bounded_number_of_chats() 
     for chat in (1, 2, 3):
         recent.put(chat, f"question {chat}")
     assert [recent.get(c) for c in (1, 2, 3)] == ["", "question 2", "question 3"]
+
+
+WON = "Qasym-Zhomart Toqaev won the election."
+
+
+@pytest.mark.parametrize(
+    ("previous", "answered", "question", "query"),
+    [
+        # a question asking who, naming no one: "he" is whom its answer named first
+        ("Who won the election?", WON, "How many votes did he get?",
+         "How many votes did Qasym-Zhomart Toqaev get?"),
+        ("who won?", WON, "what did he promise at his inauguration?",
+         "what did Qasym-Zhomart Toqaev promise at his inauguration?"),
+        # "they" or "it" may be anything the answer names first (a city): not carried
+        ("Who protested?", "Protesters gathered in Almaty.", "Why were they detained?",
+         "Who protested, Why were they detained?"),
+        # nor from the answer of a question that did not ask who
+        ("When did the protests start?", WON, "What did he say?",
+         "When did the protests start, What did he say?"),
+        # a question naming someone keeps its own name, whatever its answer says
+        ("Who is Mukhtar Ablyazov?", WON, "How many votes did he get?",
+         "How many votes did Mukhtar Ablyazov get?"),
+    ],
+)  # fmt: skip
+def test_after_asking_who_a_pronoun_is_whom_the_answer_named(
+    vocabulary: Vocabulary, previous: str, answered: str, question: str, query: str
+) -> None:
+    assert resolve(previous, question, vocabulary, answered).query == query
+
+
+def test_recent_keeps_what_answered_the_last_question() -> None:
+    recent = Recent()
+    recent.put(1, "Who won?", WON)
+    assert (recent.get(1), recent.answer(1)) == ("Who won?", WON)
+    recent.put(1, "What is the capital of France?")  # refused: nothing answered it
+    assert recent.answer(1) == "" and recent.answer(2) == ""
