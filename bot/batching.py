@@ -29,6 +29,7 @@ class Searcher(Protocol):
 
     warnings: list[str]  # problems found while loading, for /reload to report
     fingerprint: str  # which index answers: its corpus fingerprint, kept with each answer
+    build_id: str  # which build of the index it serves ("" when not from one on disk)
 
     def search(self, question: str, k: int) -> list[Hit]: ...
 
@@ -55,6 +56,7 @@ class OneAtATime:
 
     warnings: list[str] = []  # never mutated: a searcher with warnings sets its own
     fingerprint = ""
+    build_id = ""
 
     def search(self, question: str, k: int) -> list[Hit]:
         raise NotImplementedError

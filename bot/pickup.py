@@ -45,6 +45,9 @@ class IndexWatcher:
         target = self._target()
         if target is None or target in (self.serving, self.failed):
             return False
+        if Path(target).name == self.state.retriever.build_id:
+            self.serving = target  # swapped in already (/reload): not loaded a second time
+            return False
         try:
             fresh = await asyncio.to_thread(self.load)
         except Exception as exc:  # noqa: BLE001 - any failure means: keep the index we have

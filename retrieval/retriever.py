@@ -103,6 +103,11 @@ class Retriever:
         return list(self.data.sources.values())
 
     @property
+    def build_id(self) -> str:
+        """The name of the build it serves (INDEX_DIR/builds/<id>); "" for one not on disk."""
+        return self.data.path.name if self.data.manifest else ""
+
+    @property
     def fingerprint(self) -> str:
         """The corpus fingerprint the index was built from: which articles answer."""
         return str(self.data.manifest["corpus_fingerprint"])

@@ -62,6 +62,28 @@ async def test_a_new_build_is_swapped_in_and_the_same_one_never_reloaded(watched
     assert not await watcher.check() and not queue and old is not fresh
 
 
+async def test_a_build_already_swapped_in_by_reload_is_not_loaded_again(watched) -> None:
+    """/reload loads the new build itself; the watcher, seeing `current` moved, must not load
+    the same build a second time (a second index and model in memory while it loads)."""
+    watcher, queue = watched
+    reloaded = FakeRetriever()
+    reloaded.build_id = "two"
+    watcher.state.use(reloaded)  # what /reload does
+    _point(watcher.link, "two")
+    queue.append(FakeRetriever())
+    assert not await watcher.check()
+    assert watcher.state.retriever is reloaded and len(queue) == 1  # nothing loaded
+    assert watcher.serving == "builds/two"
+
+
+async def test_the_retriever_names_the_build_it_serves(tmp_path: Path) -> None:
+    from tests.conftest import hash_settings
+
+    settings = hash_settings(tmp_path / "index")
+    retriever = Retriever.load(settings, encoder=HashEncoder(), progress=False)
+    assert os.readlink(tmp_path / "index" / "current") == f"builds/{retriever.build_id}"
+
+
 async def test_a_build_that_fails_to_load_is_logged_once_and_the_old_one_serves(
     watched, caplog: pytest.LogCaptureFixture
 ) -> None:
