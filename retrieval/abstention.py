@@ -84,7 +84,7 @@ def refusal(
     kind = asked_type(question)
     if kind is not None and top.relevance < TYPED_OVERRIDE:
         sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
-        subject = subject_names(question, names, lexical, outlets or {})
+        subject = kind.anchors(subject_names(question, names, lexical, outlets or {}))
         if not holds_answer(kind, sentences, subject, lexical.tokenizer):
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
     return None, ""

@@ -22,6 +22,10 @@ from retrieval.lexical import LexicalIndex
 from retrieval.names import NameCheck
 
 _FILE = Path(__file__).parent / "data" / "answer_types.yaml"
+_MONTHS = frozenset(
+    ("january", "february", "march", "april", "may", "june")
+    + ("july", "august", "september", "october", "november", "december")
+)
 # A name in more than this share of passages is the corpus's subject, not a constraint.
 SUBJECT_SHARE = 0.5
 
@@ -32,6 +36,13 @@ class AnswerType:
     ask: re.Pattern[str]
     evidence: re.Pattern[str]
     ignore: re.Pattern[str] | None = None
+    dated: bool = True  # whether a date the question names must stand beside the answer
+
+    def anchors(self, names: list[frozenset[str]]) -> list[frozenset[str]]:
+        """The question's names an answer of this kind must stand beside: all of them, or, for
+        a kind that is not `dated`, all but its months ("Who won the June 9 election?" is
+        answered by "Qasym-Zhomart Toqaev won the election.")."""
+        return names if self.dated else [g for g in names if not g <= _MONTHS]
 
     def in_sentence(self, sentence: str) -> bool:
         """Whether `sentence` holds an answer of this kind (cached: the corpus's sentences
@@ -55,6 +66,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             re.compile(r["ask"], re.I),
             re.compile(r["evidence"], re.I),
             re.compile(r["ignore"], re.I) if r.get("ignore") else None,
+            bool(r.get("dated", True)),
         )
         for r in rows
     )

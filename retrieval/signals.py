@@ -113,7 +113,9 @@ class SignalSource:
         kind = asked_type(question)
         if kind is None:
             return None
-        names = subject_names(question, self.data.names, self.data.lexical, self.outlets)
+        names = kind.anchors(
+            subject_names(question, self.data.names, self.data.lexical, self.outlets)
+        )
         passages = self.data.passages
         return np.array(
             [best_nearness(kind, passages[int(i)].sentences, names, self.terms) for i in ids],
@@ -129,7 +131,9 @@ class SignalSource:
         if kind is None:
             return None
         p = self.data.passages[passage_id]
-        names = subject_names(question, self.data.names, self.data.lexical, self.outlets)
+        names = kind.anchors(
+            subject_names(question, self.data.names, self.data.lexical, self.outlets)
+        )
         found = answering(kind, p.sentences, names, self.terms)
         if not found:
             return None

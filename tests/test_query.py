@@ -98,7 +98,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What position did he hold when he became president?", None),  # "when" not asked
         ("What age group led the protests?", None),
         ("What did he do for a living, and how long has he been in politics?", None),
-        ("Who won the election?", None),
+        ("Who won the election?", "person"),
+        ("Who was the opposition candidate?", "person"),
+        ("Who is Mukhtar Ablyazov?", None),  # about the person named: any answer of theirs
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -154,3 +156,16 @@ def test_common_words_and_contractions_are_not_made_names(hash_retriever) -> Non
     # The corpus writes "United" (Nations) and "Can't" (a headline) only with capitals.
     q = hash_retriever.prepare("why can't they build a united opposition")
     assert q.text == "why can't they build a united opposition"
+
+
+def test_a_person_is_a_name_of_two_words_and_need_not_stand_beside_the_date() -> None:
+    person = asked_type("Who won the June 9 election?")
+    assert person is not None and person.kind == "person"
+    assert person.in_sentence("Qasym-Zhomart Toqaev won the election.")
+    assert person.in_sentence("this is how M.Ablyazov called the candidate")
+    assert not person.in_sentence("It is unclear how many people demonstrated on June 9.")
+    assert not person.in_sentence("The Diplomat reported it.")  # an opening word, a name
+    # "June" names when, not whom: the winner's sentence need not repeat it.
+    assert person.anchors([frozenset({"june"}), frozenset({"tugel"})]) == [frozenset({"tugel"})]
+    count = asked_type("How many were detained on June 9?")
+    assert count is not None and count.anchors([frozenset({"june"})]) == [frozenset({"june"})]

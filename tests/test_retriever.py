@@ -21,7 +21,7 @@ QUESTION = "Who won the presidential election?"
 
 def _signals(r: Retriever, question: str) -> np.ndarray:
     """Per passage, recomputed here: (passage cosine, best sentence cosine, share of BM25,
-    late interaction)."""
+    late interaction, and the answer kind when the question asks for one)."""
     data = r.data
     q = r.encoder.encode([question])[0]
     n = len(data.passages)
@@ -38,7 +38,13 @@ def _signals(r: Retriever, question: str) -> np.ndarray:
             for i in range(n)
         ]
     )
-    return np.stack([dense, sentence, lexical, late], axis=1)
+    columns = [dense, sentence, lexical, late]
+    # A question asking for a kind of answer (a figure, a person) ranks passages giving one
+    # higher: that is a signal too.
+    kinds = r.signals.answer_kinds(r.prepare(question).text, np.arange(n))
+    if kinds is not None:
+        columns.append(kinds)
+    return np.stack(columns, axis=1)
 
 
 def _dominates(a: np.ndarray, b: np.ndarray) -> bool:
