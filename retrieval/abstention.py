@@ -17,9 +17,9 @@ from retrieval.records import Ranked, Refusal
 
 # The single raw threshold of the dense-only baseline: cosine of the question and passage.
 DENSE_FLOOR = 0.3
-_HOW_WHAT = re.compile(r"\bhow\s+\w+", re.I)
 # The floor when the best passage shares at most one of the question's terms.
 ONE_WORD_FLOOR = 0.38
+_HOW_WHAT = re.compile(r"\bhow\s+\w+", re.I)  # "how long", "how many": the kind asked
 # BM25 share at which a short query is a keyword the articles hold, whatever the cosine.
 KEYWORD_SHARE = 0.15
 # Questions asking for a figure, a date or an age are checked in this many best passages,
@@ -45,10 +45,12 @@ def refusal(
     """Why the best passage `top` does not answer `question` (and a detail), or (None, "").
 
     In dense or lexical mode, for comparison, only that signal's own floor counts. In hybrid
-    mode: the relevance must reach `min_score`; a question naming someone or something the
-    articles never mention is not theirs to answer, however close its other words come; nor
-    is one naming things that no single passage mentions together; nor one asking for a
-    figure, a date or an age that none of the best passages gives beside its names.
+    mode: the relevance must reach `min_score`, and the likeness the model sees a floor (a
+    higher one when the best passage shares a word or none with the question); a question
+    naming someone or something the articles never mention is not theirs to answer, however
+    close its other words come; nor is one naming things that no single passage mentions
+    together; nor one asking for a kind of answer (a figure, a date, a person, a reason)
+    that none of the best passages gives beside its names.
     `outlets` maps each term of an outlet's name to the passages it published (see
     `named_together`).
     """
@@ -127,7 +129,5 @@ def _holding(
 def shared_terms(question: str, top: Ranked, lexical: LexicalIndex) -> set[str]:
     """The question's BM25 terms that its best passage holds, the word asking "how long",
     "how many", … aside (it says what kind of answer, not what about)."""
-    passage = top.passage
-    text = f"{passage.subhead}\n{passage.text}" if passage.subhead else passage.text
     asked = _HOW_WHAT.sub(" ", question)
-    return set(lexical.tokenizer(asked)) & set(lexical.tokenizer(text))
+    return set(lexical.tokenizer(asked)) & set(lexical.tokenizer(top.passage.lexical_text))

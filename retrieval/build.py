@@ -48,11 +48,6 @@ def embedding_text(passage: Passage) -> str:
     return passage.text
 
 
-def lexical_text(passage: Passage) -> str:
-    """What BM25 sees: the passage with its subhead, so a subhead's words can find it."""
-    return f"{passage.subhead}\n{passage.text}" if passage.subhead else passage.text
-
-
 def _batches(n: int, size: int) -> Iterator[slice]:
     for start in range(0, n, size):
         yield slice(start, min(n, start + size))
@@ -227,7 +222,7 @@ def prepare(
     if not passages:
         raise CorpusError("corpus", "", "the corpus has no text to index")
     vectors, embedded = embed(passages, encoder_for, known, progress)
-    lexical_texts = [lexical_text(p) for p in passages]
+    lexical_texts = [p.lexical_text for p in passages]
     lexical = LexicalIndex.build(lexical_texts, Tokenizer(variants))
     # Headlines, outlets and name variants are words the corpus knows too.
     spellings = [spelling for group in variants.groups for spelling in group]

@@ -91,6 +91,11 @@ class Passage:
     start: int = 0
     end: int = 0
 
+    @property
+    def lexical_text(self) -> str:
+        """What BM25 sees: the text with its subhead, so a subhead's words can find it."""
+        return f"{self.subhead}\n{self.text}" if self.subhead else self.text
+
     def overlaps(self, other: Passage) -> bool:
         """Whether the two share a sentence of the same article."""
         return (
