@@ -153,7 +153,10 @@ class Speller:
             return self._symspell
 
     def word(self, typed: str) -> str:
-        """The word meant by `typed` (lower case): itself when known or nothing is closer."""
+        """The word meant by `typed`, in lower case: itself when known or nothing is closer.
+
+        How it was typed counts: shorthand and slips for English words are read only in
+        lower case ("U.S.", "FIFA" are what they say)."""
         w = typed.lower()
         # Shorthand is typed in lower case: "u" is "you", the "U" of "U.S." is not.
         if w in texting() and (typed.islower() or len(typed) > 1 and not typed.isupper()):
@@ -182,7 +185,7 @@ class Speller:
         best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term
         if w in english:  # a real word: a slip only if rare, one letter off a far commoner one
             slip = english[w] < RARE and english.get(best, 0) >= COMMONER * english[w]
-            if not slip or min(s.distance for s in found) > 1 or best in self.stop_words:
+            if not slip or nearest > 1 or best in self.stop_words:
                 return w
         return best
 
