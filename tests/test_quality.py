@@ -113,20 +113,27 @@ def test_sets_of_every_kind_hold_their_floors(retriever: Retriever, name: str) -
 
 
 @pytest.mark.parametrize(
-    "name", ["extra_questions_5.jsonl", "extra_questions_6.jsonl", "extra_questions_7.jsonl"]
+    ("name", "hit_at_5", "refused", "far_answered"),
+    [
+        ("extra_questions_5.jsonl", 0.95, 1, 1),
+        ("extra_questions_6.jsonl", 0.95, 1, 1),
+        ("extra_questions_7.jsonl", 0.95, 1, 1),
+        ("extra_questions_8.jsonl", 0.92, 2, 2),
+    ],
 )
 def test_the_newest_sets_keep_what_their_first_runs_measured(
-    retriever: Retriever, name: str
+    retriever: Retriever, name: str, hit_at_5: float, refused: int, far_answered: int
 ) -> None:
-    """Sets 5 (stop 20), 6 and 7 (stop 21), each written by a helper who saw neither code nor
-    results. First runs: hit@5 0.96 on each, 1 real question refused on each, 9 of 10 far
-    questions refused on each. Guarded at that level (a regression guard, not the issue's
-    targets: see docs/retrieval.md)."""
+    """Sets 5 (stop 20), 6, 7 and 8 (stop 21), each written by a helper who saw neither code
+    nor results. First runs: hit@5 0.96, 0.96, 0.96 and 0.91; real questions refused 1, 1, 1
+    and 3; far questions answered 1, 1, 1 and 2. Set 8's first run showed the reason answer
+    kind refusing a real question; without it, 0.93 and 2 refused. Guarded at those levels
+    (a regression guard, not the issue's targets: see docs/retrieval.md)."""
     report = evaluate(retriever, load_questions(Path(__file__).parent / "data" / name))
-    assert report.hit_at(5) >= 0.95, [o.question.question for o in report.misses(5)]
-    assert report.false_abstentions <= 1, in_scope_abstentions(report)
+    assert report.hit_at(5) >= hit_at_5, [o.question.question for o in report.misses(5)]
+    assert report.false_abstentions <= refused, in_scope_abstentions(report)
     far = [o.question.question for o in report.oos if o.question.kind == "oos" and not o.abstained]
-    assert len(far) <= 1, far
+    assert len(far) <= far_answered, far
 
 
 @pytest.mark.parametrize("name", ["extra_questions_3.jsonl", "extra_questions_4.jsonl"])
