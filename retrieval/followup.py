@@ -154,12 +154,26 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
 
 
 def _answered_who(previous: str, answer: str, vocabulary: Vocabulary) -> list[str]:
-    """The first name `answer` gives, when `previous` asked who (and named no one): what a
-    pronoun after it stands for. Nothing for any other question: "When did the protests
-    start?" answered with a sentence naming Ablyazov does not make "he" Ablyazov."""
+    """The name `answer` gives for whom `previous` asked about (when it asked who and named no
+    one): what a pronoun after it stands for. Of several names, the one nearest a word of the
+    question ("who won?": "Kossanov, commenting the exit poll, which showed that Tokayev won
+    …" gives Tokayev). Nothing for any other question: "When did the protests start?"
+    answered with a sentence naming Ablyazov does not make "he" Ablyazov."""
     if not answer or not _ASKS_WHO.match(previous):
         return []
-    return vocabulary.subject_names(answer)[:1]
+    names = vocabulary.subject_names(answer)
+    if len(names) < 2:
+        return names
+    asked = set(vocabulary.tokenizer(previous))
+    spots = [m.start() for m in _WORD.finditer(answer) if asked & set(vocabulary.tokenizer(m[0]))]
+    if not spots:
+        return names[:1]
+
+    def distance(name: str) -> int:
+        at = answer.find(name)
+        return min(abs(at - spot) for spot in spots) if at >= 0 else len(answer)
+
+    return [min(names, key=distance)]
 
 
 def _asks_on_its_own(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:

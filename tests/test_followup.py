@@ -114,6 +114,11 @@ WON = "Qasym-Zhomart Toqaev won the election."
         # nor from the answer of a question that did not ask who
         ("When did the protests start?", WON, "What did he say?",
          "When did the protests start, What did he say?"),
+        # of several names, the one beside what was asked ("won")
+        ("who won the vote?",
+         "Amirzhan Kossanov, commenting the exit poll results, which showed that Tokayev won"
+         " by an overwhelming margin, said he won votes.",
+         "how many votes did he get?", "how many votes did Tokayev get?"),
         # a question naming someone keeps its own name, whatever its answer says
         ("Who is Mukhtar Ablyazov?", WON, "How many votes did he get?",
          "How many votes did Mukhtar Ablyazov get?"),
