@@ -9,8 +9,9 @@ words in `data/followup_words.yaml`:
 - an opening connective ("and in Almaty?", "what about Alzhanov?");
 - no word of its own at all, once question words are set aside ("Why not?", "When?").
 A pronoun is replaced by the previous question's names ("Where does Mukhtar Ablyazov live?"),
-or, when that question asked who and named no one, by the first name its answer gave ("Who
-won?" answered "Qasym-Zhomart Toqaev won the election.": "How many votes did he get?");
+or, when that question asked who and named no one, by the name its answer gave (the one
+nearest a word of the question: "Who won?" answered "Qasym-Zhomart Toqaev won the
+election.": "How many votes did he get?");
 otherwise the previous question is searched with the new one added, the new one's names taking
 the place of the old one's ("what about Alzhanov?" after "... according to Nurbayev?").
 
