@@ -96,7 +96,10 @@ def answering(
     """
     found = []
     for i, sentence in enumerate(sentences):
-        if kind.in_sentence(sentence) and all(g & set(terms(sentence)) for g in anchors):
+        if not kind.in_sentence(sentence):
+            continue
+        words = set(terms(sentence))
+        if all(g & words for g in anchors):
             found.append(i)
     return found
 

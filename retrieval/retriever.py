@@ -253,8 +253,8 @@ class Retriever:
                 continue
             same.append(p)
             at = s.best_sentence[j]
-            if s.answer_kind is not None and s.answer_kind[j]:  # the sentence with the figure
-                at = self.signals.answer_sentence(question, qvec, p.id) or at
+            if s.asked is not None and s.answer_kind is not None and s.answer_kind[j]:
+                at = self.signals.answer_sentence(s.asked, qvec, p.id) or at  # the figure
             best = p.sentences[at] if p.sentences else p.text
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),

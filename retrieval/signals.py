@@ -21,6 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from retrieval.answer_types import (
+    AnswerType,
     answering,
     asked_type,
     best_nearness,
@@ -50,6 +51,15 @@ class Signals:
     known: float = 1.0  # the share of the question's lexical terms the corpus has at all
     introduction: np.ndarray | None = None
     answer_kind: np.ndarray | None = None
+    asked: Asked | None = None  # the kind of answer the question asks for, if it does
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The kind of answer a question asks for, and the names it must stand beside."""
+
+    kind: AnswerType
+    anchors: list[frozenset[str]]
 
 
 class SignalSource:
@@ -96,6 +106,7 @@ class SignalSource:
         candidates = self._candidates(qvec, lexical_all)
         sentence, best = self.sentence_cosines(qvec, candidates)
         subject = definitional_subject(question) if introduction else None
+        asked = self.asked(question) if answer_kind else None
         return Signals(
             candidates=candidates,
             dense=self.passage_cosines(qvec, candidates),
@@ -104,36 +115,38 @@ class SignalSource:
             lexical=lexical_all[candidates] / data.lexical.ceiling(question),
             known=data.lexical.known_share(question),
             introduction=self.first_mentions(subject, candidates) if subject else None,
-            answer_kind=self.answer_kinds(question, candidates) if answer_kind else None,
+            answer_kind=self._answer_kinds(asked, candidates) if asked else None,
+            asked=asked,
         )
+
+    def asked(self, question: str) -> Asked | None:
+        """The kind of answer `question` asks for and the names it must stand beside; None
+        when it asks for no particular kind."""
+        kind = asked_type(question)
+        if kind is None:
+            return None
+        names = subject_names(question, self.data.names, self.data.lexical, self.outlets)
+        return Asked(kind, kind.anchors(names))
 
     def answer_kinds(self, question: str, ids: np.ndarray) -> np.ndarray | None:
         """1.0 for each passage holding an answer of the kind `question` asks for beside its
         names; None when it asks for no particular kind."""
-        kind = asked_type(question)
-        if kind is None:
-            return None
-        names = kind.anchors(
-            subject_names(question, self.data.names, self.data.lexical, self.outlets)
-        )
-        passages = self.data.passages
+        asked = self.asked(question)
+        return self._answer_kinds(asked, ids) if asked else None
+
+    def _answer_kinds(self, asked: Asked, ids: np.ndarray) -> np.ndarray:
+        passages, kind, names = self.data.passages, asked.kind, asked.anchors
         return np.array(
             [best_nearness(kind, passages[int(i)].sentences, names, self.terms) for i in ids],
             dtype=np.float32,
         )
 
-    def answer_sentence(self, question: str, qvec: np.ndarray, passage_id: int) -> int | None:
-        """Of the passage's sentences holding the kind of answer `question` asks for beside
-        its names, the position of the one closest to the question; None when none does (or
-        the question asks for no particular kind). What to show in bold: "What was the
-        turnout?" shows the sentence with the figure."""
-        kind = asked_type(question)
-        if kind is None:
-            return None
+    def answer_sentence(self, asked: Asked, qvec: np.ndarray, passage_id: int) -> int | None:
+        """Of the passage's sentences holding the kind of answer asked for beside its names,
+        the position of the one closest to the question; None when none does. What to show
+        in bold: "What was the turnout?" shows the sentence with the figure."""
         p = self.data.passages[passage_id]
-        names = kind.anchors(
-            subject_names(question, self.data.names, self.data.lexical, self.outlets)
-        )
+        kind, names = asked.kind, asked.anchors
         found = answering(kind, p.sentences, names, self.terms)
         if not found:
             return None
