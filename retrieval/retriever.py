@@ -63,7 +63,6 @@ class Retriever:
         self.questions = QuestionEncoder(
             encoder, tokens=self.signals.late, dim=data.ann.dim, size=256
         )
-        self._vocabulary: Vocabulary | None = None  # for follow-ups, made on first use
 
     def __repr__(self) -> str:
         m = self.data.manifest
@@ -116,10 +115,13 @@ class Retriever:
         """What to search for `question` asked after `previous` (answered with `answer`, the
         best sentence of its first quote, if known): itself when it stands alone, else with
         `previous`'s subject carried over ("Where does he live?")."""
-        if self._vocabulary is None:
-            lexical = self.data.lexical
-            self._vocabulary = Vocabulary(self.data.names, lexical.doc_freq, lexical.n_docs)
-        return resolve(latinize(previous), latinize(question), self._vocabulary, answer)
+        return resolve(latinize(previous), latinize(question), self._followup_words, answer)
+
+    @cached_property
+    def _followup_words(self) -> Vocabulary:
+        """The index's names and document frequencies, for follow-ups (made on first use)."""
+        lexical = self.data.lexical
+        return Vocabulary(self.data.names, lexical.doc_freq, lexical.n_docs)
 
     # -- search ---------------------------------------------------------------------------------
 
