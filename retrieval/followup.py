@@ -70,6 +70,16 @@ class Words:
     objects: frozenset[str]
     people: frozenset[str]
 
+    @property
+    def standing(self) -> frozenset[str]:
+        """The pronouns that stand for a name: replaced by it."""
+        return self.pronouns | self.possessives
+
+    @property
+    def back(self) -> frozenset[str]:
+        """Every word that points back to the previous question."""
+        return self.pronouns | self.possessives | self.pointers
+
     @classmethod
     def load(cls, path: Path = WORDS_FILE) -> Words:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -141,7 +151,7 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
         not opened
         and names
         and pointer is not None
-        and pointer.group(0).lower() in _standing(vocabulary.words)
+        and pointer.group(0).lower() in vocabulary.words.standing
     ):
         subject = " and ".join(names)
         if pointer.group(0).lower() in vocabulary.words.possessives:
@@ -189,14 +199,9 @@ def _asks_on_its_own(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool
 
 def _own_terms(words: list[re.Match[str]], vocabulary: Vocabulary) -> list[str]:
     """The question's terms, but the words that point back ("who said so?")."""
-    lists = vocabulary.words
-    back = lists.pronouns | lists.possessives | lists.pointers
+    back = vocabulary.words.back
     kept = " ".join(w.group(0) for w in words if w.group(0).lower() not in back)
     return vocabulary.tokenizer(kept)
-
-
-def _standing(words: Words) -> frozenset[str]:
-    return words.pronouns | words.possessives
 
 
 def _connective(words: list[re.Match[str]], lists: Words) -> int:
@@ -219,7 +224,7 @@ def _unbound(words: list[re.Match[str]], vocabulary: Vocabulary) -> re.Match[str
     founded it?" and "Who said that?" have a verb before the word that points back.
     """
     lists = vocabulary.words
-    back = lists.pronouns | lists.possessives | lists.pointers
+    back = lists.back
     content = False
     for i, word in enumerate(words):
         text = word.group(0)
