@@ -88,17 +88,10 @@ def run_chat(
                     say("Ask a question first.")
                     continue
             else:
-                turn = conversation.read(
-                    text,
-                    recent.get(CHAT),
-                    retriever,
-                    settings.max_question_chars,
-                    recent.answer(CHAT),
-                )
+                turn = conversation.read(text, recent, CHAT, retriever, settings.max_question_chars)
                 if turn.reply is not None:
                     say(turn.reply.plain)
                     continue
-                recent.put(CHAT, turn.query)
                 paging = answer.Paging(turn.query, settings.answer_passages)
             page, has_more = paging.take(retriever.search(paging.question, paging.wanted))
         except KeyboardInterrupt:
@@ -110,8 +103,8 @@ def run_chat(
             whole = True  # nothing shown, so nothing for 'more' to show whole
             say(conversation.nothing_found(turn).plain)
             continue
-        if not continued:  # what answered it, for a follow-up
-            recent.put(CHAT, turn.query, page[0].best_sentence)
+        if not continued:
+            conversation.answered(recent, CHAT, turn, page)
         reply = answer.answer_reply(
             paging.question,
             page,

@@ -4,10 +4,13 @@ share it, so they answer a conversation the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from bot import answer, language, smalltalk
 from bot.batching import Searcher
+from retrieval.followup import Recent
+from retrieval.records import Hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +23,23 @@ class Turn:
     note: str = ""  # said above the answer (a long message searched on its first part)
 
 
-def read(text: str, previous: str, searcher: Searcher, max_chars: int, answered: str = "") -> Turn:
-    """Read `text`, sent after `previous` (the chat's last question, "" if none), which was
-    answered with `answered` (the best sentence of its first quote, "" if none)."""
+def read(text: str, recent: Recent, chat: Hashable, searcher: Searcher, max_chars: int) -> Turn:
+    """Read `text`, sent in `chat` after the question `recent` remembers for it (a follow-up
+    leans on that question and on what answered it); a question read is remembered in turn."""
+    turn = _read(text, recent.get(chat), searcher, max_chars, recent.answer(chat))
+    if turn.reply is None:
+        recent.put(chat, turn.query)
+    return turn
+
+
+def answered(recent: Recent, chat: Hashable, turn: Turn, shown: Sequence[Hit]) -> None:
+    """Remember what answered `turn`'s question, for a follow-up: its first quote's best
+    sentence ("Who won?" "How many votes did he get?")."""
+    if shown:
+        recent.put(chat, turn.query, shown[0].best_sentence)
+
+
+def _read(text: str, previous: str, searcher: Searcher, max_chars: int, answered: str) -> Turn:
     question, note = answer.clip_question(text, max_chars)
     if not question:
         return Turn(answer.ask_usage_reply())

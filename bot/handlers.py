@@ -224,22 +224,17 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     state, started = deps(context), time.monotonic()
     chat = required(update.effective_chat, "chat").id
     turn = conversation.read(
-        text,
-        state.recent.get(chat),
-        state.retriever,
-        state.settings.max_question_chars,
-        state.recent.answer(chat),
+        text, state.recent, chat, state.retriever, state.settings.max_question_chars
     )
     if turn.reply is not None:
         await send(update, context, turn.reply)
         return
-    state.recent.put(chat, turn.query)
     paging = answer.Paging(turn.query, state.settings.answer_passages)
     async with typing_while(update, context):
         found = await state.batcher.search_with_reason(turn.query, paging.wanted)
     page, has_more = paging.take(found.hits)
-    if page:  # what answered it, for a follow-up ("Who won?" "How many votes did he get?")
-        state.recent.put(chat, turn.query, page[0].best_sentence)
+    conversation.answered(state.recent, chat, turn, page)
+    if page:
         more = answer.more_callback(state.remember(paging, chat), len(page)) if has_more else None
         votes = state.keep(turn.query, page, paging)
         reply = answer.answer_reply(
