@@ -11,8 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,9 @@ class AnswerType:
     evidence: re.Pattern[str]
     ignore: re.Pattern[str] | None = None
     dated: bool = True  # whether a date the question names must stand beside the answer
+    # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
+    # every question asking for this kind); kept out of equality and hashing.
+    _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def anchors(self, names: list[frozenset[str]]) -> list[frozenset[str]]:
         """The question's names an answer of this kind must stand beside: all of them, or, for
@@ -45,16 +48,18 @@ class AnswerType:
         return names if self.dated else [g for g in names if not g <= _MONTHS]
 
     def in_sentence(self, sentence: str) -> bool:
-        """Whether `sentence` holds an answer of this kind (cached: the corpus's sentences
-        recur in every question asking for this kind)."""
-        return _holds(self, sentence)
+        """Whether `sentence` holds an answer of this kind."""
+        held = self._held.get(sentence)
+        if held is None:
+            text = self.ignore.sub(" ", sentence) if self.ignore is not None else sentence
+            held = bool(self.evidence.search(text))
+            if len(self._held) >= _HELD_MAX:
+                self._held.clear()
+            self._held[sentence] = held
+        return held
 
 
-@lru_cache(maxsize=65_536)
-def _holds(kind: AnswerType, sentence: str) -> bool:
-    if kind.ignore is not None:
-        sentence = kind.ignore.sub(" ", sentence)
-    return bool(kind.evidence.search(sentence))
+_HELD_MAX = 65_536
 
 
 @cache

@@ -94,10 +94,16 @@ def order(
     if late is None or top is None or not w.late:
         return np.argsort(-score, kind="stable")
     ahead = top[np.argsort(-(score[top] + w.late * _z(late)), kind="stable")]
+    if len(top) == len(score):  # every candidate has it (today's corpus: all 124)
+        return ahead
     rest = np.setdiff1d(np.arange(len(score)), top, assume_unique=True)
     return np.concatenate([ahead, rest[np.argsort(-score[rest], kind="stable")]])
 
 
 def _z(values: np.ndarray) -> np.ndarray:
     """Standardised scores: how many deviations each value stands above the mean."""
-    return (values - values.mean()) / (values.std() + 1e-6)
+    # numpy's mean and std, less their overhead (a few candidates, four times a question):
+    # the same sums in the same order.
+    n = len(values)
+    centred = values - np.add.reduce(values) / n
+    return centred / (np.sqrt(np.add.reduce(centred * centred) / n) + 1e-6)

@@ -22,6 +22,10 @@ _QUESTION_WORDS_FILE = Path(__file__).parent / "data" / "question_words.txt"
 # Contractions: "won't" must not match "won", nor "can't" leave "can" and "don't" leave "don".
 # The negation goes (stop words drop "not" anyway) and so do "'s", "'re", "'ve", "'ll", "'d", "'m".
 _CONTRACTION = re.compile(r"(?i)(?:\b(?:won|can|shan)|n)['’]t\b|['’](?:s|re|ve|ll|d|m)\b")
+# Texts whose terms a Tokenizer keeps, and terms whose passages a LexicalIndex keeps (a mask
+# of every passage each: fewer of them).
+_SEEN_MAX = 4096
+_HELD_MAX = 256
 _CONTRACTED = {"won": " will", "can": " can", "shan": " shall"}
 
 
@@ -103,12 +107,24 @@ class Tokenizer:
         self.variants = variants or NameVariants([])
         self._stem = Stemmer.Stemmer("english").stemWords
         self.stop_words = stop_words()
+        self._seen: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, text: str) -> list[str]:
+        # A search tokenizes its question several times (BM25, its ceiling, the names, the
+        # answer's kind) and the same sentences recur: each text is worked out once.
+        terms = self._seen.get(text)
+        if terms is None:
+            terms = self._terms(text)
+            if len(self._seen) >= _SEEN_MAX:
+                self._seen.clear()
+            self._seen[text] = terms
+        return list(terms)
+
+    def _terms(self, text: str) -> tuple[str, ...]:
         text = _CONTRACTION.sub(_expand, self.variants.normalize(text)).lower()
         words = self._stem([w for w in _TOKEN.findall(text) if w not in self.stop_words])
         dates = [f"{m or m2}{d or d2}" for m, d, d2, m2 in _DATE.findall(text)]
-        return words + dates
+        return tuple(words + dates)
 
 
 class LexicalIndex:
@@ -119,6 +135,7 @@ class LexicalIndex:
         self._bm25 = bm25
         self.doc_freq = doc_freq
         self.n_docs = n_docs
+        self._held: dict[str, np.ndarray] = {}
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
@@ -142,8 +159,19 @@ class LexicalIndex:
         mask = np.zeros(self.n_docs, dtype=bool)
         for term in terms:
             if term in self.doc_freq:
-                mask |= np.asarray(self._bm25.get_scores([term])) > 0
+                mask |= self._holding(term)
         return mask
+
+    def _holding(self, term: str) -> np.ndarray:
+        """Which passages hold `term`, a known term (cached: names recur in questions)."""
+        held = self._held.get(term)
+        if held is None:
+            held = np.asarray(self._bm25.get_scores([term])) > 0
+            held.flags.writeable = False
+            if len(self._held) >= _HELD_MAX:
+                self._held.clear()
+            self._held[term] = held
+        return held
 
     def ceiling(self, query: str) -> float:
         """An upper bound of a passage's BM25 score for `query`, so scores compare across queries.

@@ -30,6 +30,7 @@ from retrieval.answer_types import (
     subject_names,
 )
 from retrieval.context import ArticleText, article_texts
+from retrieval.late import TokenTable
 from retrieval.questions import definitional_subject
 from retrieval.store import IndexData
 
@@ -74,7 +75,13 @@ class SignalSource:
         )
         # Late interaction needs the index's token vectors (and the caller's question tokens).
         self.late = late and data.token_vectors is not None
+        self.tokens = (
+            TokenTable(data.token_vectors, data.token_offsets)
+            if self.late and data.token_vectors is not None and data.token_offsets is not None
+            else None
+        )
         self._terms_cache: dict[str, frozenset[str]] = {}
+        self._kind_sentences: dict[str, list[tuple[str, ...]]] = {}
 
     @cached_property
     def outlets(self) -> dict[str, np.ndarray]:
@@ -135,11 +142,26 @@ class SignalSource:
         return self._answer_kinds(asked, ids) if asked else None
 
     def _answer_kinds(self, asked: Asked, ids: np.ndarray) -> np.ndarray:
-        passages, kind, names = self.data.passages, asked.kind, asked.anchors
+        kind, names = asked.kind, asked.anchors
+        holding = self._holding(kind)
         return np.array(
-            [best_nearness(kind, passages[int(i)].sentences, names, self.terms) for i in ids],
+            [
+                best_nearness(kind, holding[int(i)], names, self.terms) if holding[int(i)] else 0.0
+                for i in ids
+            ],
             dtype=np.float32,
         )
+
+    def _holding(self, kind: AnswerType) -> list[tuple[str, ...]]:
+        """Each passage's sentences holding an answer of `kind`, whatever its names (most
+        passages hold none: a question then looks only at the few that do)."""
+        held = self._kind_sentences.get(kind.kind)
+        if held is None:
+            held = [
+                tuple(s for s in p.sentences if kind.in_sentence(s)) for p in self.data.passages
+            ]
+            self._kind_sentences[kind.kind] = held
+        return held
 
     def answer_sentence(self, asked: Asked, qvec: np.ndarray, passage_id: int) -> int | None:
         """Of the passage's sentences holding the kind of answer asked for beside its names,
@@ -193,28 +215,8 @@ class SignalSource:
     def late_interaction(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """For each passage, the mean over the question's tokens of the best cosine with any
         of the passage's tokens."""
-        table, offsets = self.data.token_vectors, self.data.token_offsets
-        assert table is not None and offsets is not None
-        question = np.ascontiguousarray(tokens.T)
-        n = len(offsets) - 1
-        if 2 * len(ids) >= n:
-            # Most passages: one product with the whole table, then each passage's maximum
-            # (9.5 ms passage by passage for all 124 here, 4 ms so; the same numbers).
-            sims = table @ question
-            best = np.maximum.reduceat(sims, offsets[:-1], axis=0) if len(sims) else None
-            out = np.zeros(n, dtype=np.float32)
-            owned = offsets[1:] > offsets[:-1]  # a passage without tokens matches nothing
-            if best is not None:
-                out[owned] = best[owned].mean(axis=1)
-            return out[ids]
-        # A short list: passage by passage, on views of the table (copying the rows out first
-        # costs more than the products: 48 passages 2.0 ms this way, 4.9 ms copied).
-        out = np.zeros(len(ids), dtype=np.float32)
-        for j, i in enumerate(ids):
-            rows = table[offsets[i] : offsets[i + 1]]
-            if len(rows):
-                out[j] = (rows @ question).max(axis=0).mean()
-        return out
+        assert self.tokens is not None
+        return self.tokens.scores(tokens, ids)
 
     def _owned_rows(
         self, offsets: np.ndarray, ids: np.ndarray

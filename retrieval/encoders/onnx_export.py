@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +102,7 @@ def _trace(torch, hf, path: Path) -> None:  # noqa: ANN001 - torch and its modul
     axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUT_NAMES, "token_embeddings")}
     # The tracer warns about shape-dependent Python branches in transformers; they are
     # constant for this model (no KV cache), and the tests compare outputs at many shapes.
-    with torch.no_grad(), _without_onnx_package(), warnings.catch_warnings():
+    with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
             TokenEmbeddings(hf),
@@ -113,32 +112,7 @@ def _trace(torch, hf, path: Path) -> None:  # noqa: ANN001 - torch and its modul
             output_names=["token_embeddings"],
             dynamic_axes=axes,
             opset_version=OPSET,
-            # The TorchScript exporter works offline with torch alone; the dynamo one needs
-            # onnxscript and onnx, which are not dependencies of this project.
+            # The TorchScript exporter works offline with torch and onnx; the dynamo one needs
+            # onnxscript too, which is not a dependency of this project.
             dynamo=False,
         )
-
-
-class _without_onnx_package:
-    """Let the TorchScript exporter run without the `onnx` package installed.
-
-    torch only imports `onnx` to splice custom onnxscript functions into the model; with none
-    registered (our case) that step returns the bytes unchanged, so we skip it when `onnx` is
-    missing instead of adding a dependency.
-    """
-
-    def __enter__(self) -> None:
-        # The module is torch's private one: typed Any, as its attributes are.
-        self._patched: tuple[Any, Callable[..., bytes]] | None = None
-        try:
-            import onnx  # noqa: F401
-        except ImportError:
-            from torch.onnx._internal.torchscript_exporter import onnx_proto_utils as opu
-
-            self._patched = (opu, opu._add_onnxscript_fn)
-            opu._add_onnxscript_fn = lambda model_bytes, custom_opsets: model_bytes
-
-    def __exit__(self, *exc: object) -> None:
-        if self._patched:
-            module, original = self._patched
-            module._add_onnxscript_fn = original

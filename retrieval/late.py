@@ -1,0 +1,120 @@
+"""Late interaction: for each passage, the mean over the question's tokens of the best cosine
+with any of the passage's tokens (ColBERT's MaxSim on the model's own token outputs).
+
+It is the one signal whose cost grows with the corpus: every question token against every
+passage token, about 20,000 rows of 384 numbers for today's 124 passages. In float32 that
+product reads 31 MB a question and is bound by memory (2.5–3 ms here, more than the rest of a
+search together). So the table is also kept in int8, each row with its own scale (row / scale
+rounded, scale = the row's largest magnitude / 127), and multiplied by ONNX Runtime's
+`DynamicQuantizeMatMul`, whose MLAS kernels use the CPU's int8 instructions: 0.4 ms for the
+same product, each cosine within 0.003 of float32's, and the same ranks and refusals on every
+question set (docs/performance.md). A short list of passages is scored in float32, passage by
+passage; where ONNX Runtime cannot build the int8 product, the whole table is too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+def quantized_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of `table` as int8 and its scale: row ≈ int8 row * scale."""
+    table = np.asarray(table, dtype=np.float32)
+    scale = np.abs(table).max(axis=1) / 127.0 if len(table) else np.zeros(0, np.float32)
+    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)  # an all-zero row stays zero
+    return np.round(table / scale[:, None]).astype(np.int8), scale
+
+
+def int8_product(table: np.ndarray) -> Any:
+    """An ONNX Runtime session computing `question_tokens @ table.T` with `table` in int8,
+    or None when this ONNX Runtime (or the `onnx` package that writes the graph) can't."""
+    try:
+        import onnxruntime as ort
+        from onnx import TensorProto, helper, numpy_helper
+    except ImportError as e:  # pragma: no cover - both are dependencies
+        log.warning("late interaction in float32: %s", e)
+        return None
+    rows, scale = quantized_rows(table)
+    dim = table.shape[1]
+    graph = helper.make_graph(
+        [helper.make_node("DynamicQuantizeMatMul", ["A", "B", "scale"], ["Y"], domain=_MS)],
+        "late_interaction",
+        [helper.make_tensor_value_info("A", TensorProto.FLOAT, ["tokens", dim])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["tokens", len(table)])],
+        initializer=[
+            numpy_helper.from_array(np.ascontiguousarray(rows.T), "B"),
+            numpy_helper.from_array(scale, "scale"),
+        ],
+    )
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(_MS, 1)]
+    )
+    options = ort.SessionOptions()
+    # One thread: searches run side by side in the bot, and one thread already takes 0.4 ms.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    try:
+        return ort.InferenceSession(
+            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as e:  # an ONNX Runtime without the contrib op: float32 is still right
+        log.warning("late interaction in float32: ONNX Runtime can't run int8 (%s)", e)
+        return None
+
+
+_MS = "com.microsoft"
+
+
+class TokenTable:
+    """Every passage's token vectors, grouped by passage: passage i owns rows
+    offsets[i]:offsets[i+1] of `table` (unit vectors, float32)."""
+
+    def __init__(self, table: np.ndarray, offsets: np.ndarray, *, int8: bool = True) -> None:
+        self.table = table
+        self.offsets = offsets
+        self.passages = len(offsets) - 1
+        self._owned = offsets[1:] > offsets[:-1]  # a passage without tokens matches nothing
+        # Where each passage's rows start, for reduceat (which wants them inside the table: a
+        # passage without rows at the end reads the last row, and _owned leaves it out).
+        self._starts = np.minimum(offsets[:-1], max(len(table) - 1, 0))
+        self._int8 = int8_product(table) if int8 and len(table) else None
+
+    @property
+    def quantized(self) -> bool:
+        """Whether the whole-table product runs in int8."""
+        return self._int8 is not None
+
+    def scores(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Late interaction of the question's token vectors (one row each) with passages
+        `ids`, in that order."""
+        if 2 * len(ids) >= self.passages:
+            return self._every_passage(tokens)[ids]
+        # A short list: passage by passage, on views of the table (copying the rows out first
+        # costs more than the products: 48 passages 2.0 ms this way, 4.9 ms copied).
+        question = np.ascontiguousarray(tokens.T, dtype=np.float32)
+        out = np.zeros(len(ids), dtype=np.float32)
+        for j, i in enumerate(ids):
+            rows = self.table[self.offsets[i] : self.offsets[i + 1]]
+            if len(rows):
+                out[j] = (rows @ question).max(axis=0).mean()
+        return out
+
+    def _every_passage(self, tokens: np.ndarray) -> np.ndarray:
+        """Most passages: one product with the whole table, then each passage's maximum."""
+        out = np.zeros(self.passages, dtype=np.float32)
+        if not len(self.table):
+            return out
+        if self._int8 is not None:
+            question = np.ascontiguousarray(tokens, dtype=np.float32)
+            sims = self._int8.run(None, {"A": question})[0]  # question tokens x table rows
+            best = np.maximum.reduceat(sims, self._starts, axis=1).T
+        else:
+            sims = self.table @ np.ascontiguousarray(tokens.T, dtype=np.float32)
+            best = np.maximum.reduceat(sims, self._starts, axis=0)
+        out[self._owned] = best[self._owned].mean(axis=1)
+        return out
