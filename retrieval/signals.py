@@ -32,12 +32,19 @@ from retrieval.answer_types import (
 from retrieval.context import ArticleText, article_texts
 from retrieval.late import TokenTable
 from retrieval.questions import definitional_subject
+from retrieval.records import published_parts
 from retrieval.store import IndexData
 
 # Above this many passages, only a candidate pool is scored instead of every passage.
 EXHAUSTIVE_MAX = 5000
 POOL = 100  # candidates from each of the dense and BM25 sides, for a large corpus
 _TERMS_CACHE_MAX = 100_000  # sentences whose BM25 terms are kept (first mentions, answer kinds)
+
+
+def _year(published: str) -> str:
+    """The year of a source's publication date, or "" when it has none."""
+    parts = published_parts(published)
+    return str(parts[0]) if parts else ""
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,12 @@ class SignalSource:
 
     @cached_property
     def outlets(self) -> dict[str, np.ndarray]:
-        """Each term of an outlet's name -> the passages that outlet published."""
+        """Each term of an outlet's name -> the passages that outlet published; and each
+        year of publication -> the passages published that year. What a passage is without
+        writing it: "according to CABAR", "the 2019 election" (its articles say "the June 9
+        election": they were written that year)."""
         return outlet_passages(
-            {a: s.outlet for a, s in self.data.sources.items()},
+            {a: f"{s.outlet} {_year(s.published)}" for a, s in self.data.sources.items()},
             [p.article_id for p in self.data.passages],
             self.data.lexical,
         )

@@ -455,6 +455,23 @@ def test_an_outlet_named_in_the_question_is_held_by_what_it_published(
     assert subject_names(asked, data.names, data.lexical, outlets) == [frozenset({"tugel"})]
 
 
+def test_the_year_the_articles_were_published_is_held_by_them(hash_retriever: Retriever) -> None:
+    """The articles say "the June 9 election", not "the 2019 election": they were written
+    that year. Naming it beside a name is no reason to refuse; another year still is."""
+    from retrieval.abstention import named_together
+    from retrieval.answer_types import subject_names
+
+    data, outlets = hash_retriever.data, hash_retriever.signals.outlets
+    asked = "Did Kossanov accept the results of the 2019 election?"
+    assert named_together(asked, data.names, data.lexical, outlets)
+    assert not named_together(asked, data.names, data.lexical, {})  # the text alone: apart
+    other = "Did Kossanov accept the results of the 2016 election?"
+    assert not named_together(other, data.names, data.lexical, outlets)
+    # Nor must a figure stand beside the year: "Tokayev with 70.76 per cent" answers.
+    share = "What percentage did Tokayev get in 2019?"
+    assert subject_names(share, data.names, data.lexical, outlets) == [frozenset({"tokayev"})]
+
+
 @pytest.mark.parametrize(
     ("dense", "lexical", "question", "refused"),
     [
