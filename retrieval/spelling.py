@@ -33,6 +33,10 @@ _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'“‘(]*$")
 RARE = 1_000_000
 COMMONER = 100
 MIN_LENGTH = 3  # shorter words are left alone: too many real words lie one letter apart
+# A typed word this short is never taken for a name a letter away: names of three letters
+# are few, and a short word lies a letter from one by chance ("rly", texting's "really", from
+# the corpus's "Uly").
+NAME_MIN = 3
 # A lower-case word of this many letters or more that neither the corpus nor the dictionary
 # knows may be a slip for a common English word one letter away ("askin", "writng"); shorter
 # ones ("lol") and capitals ("FIFA", "VPN") are not.
@@ -134,8 +138,10 @@ class Speller:
         self.vocabulary = dict(vocabulary)
         # A real word is never "corrected" into one of these ("keen" is not "been").
         self.stop_words = frozenset(stop_words)
+        names = sorted(set(names), key=lambda n: -self.vocabulary.get(n, 0))
+        self.names = frozenset(names)
         self._skeletons: dict[str, str] = {}
-        for name in sorted(names, key=lambda n: -self.vocabulary.get(n, 0)):
+        for name in names:
             self._skeletons.setdefault(skeleton(name), name)  # the commonest spelling wins
         self._symspell = None
         self._lock = threading.Lock()
@@ -183,6 +189,8 @@ class Speller:
         # Typing on a phone drops letters more than it swaps them ("wher", "elction",
         # "votin"): of the closest words, one holding every typed letter in order first.
         best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term
+        if len(w) <= NAME_MIN and best in self.names:
+            return w  # "rly" is not the corpus's "Uly": a letter off a short name is chance
         if w in english:  # a real word: a slip only if rare, one letter off a far commoner one
             slip = english[w] < RARE and english.get(best, 0) >= COMMONER * english[w]
             if not slip or nearest > 1 or best in self.stop_words:

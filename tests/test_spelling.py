@@ -111,3 +111,16 @@ def test_contractions_typed_without_apostrophe_and_shorthand_with_digits(
     assert speller.correct("who won b4 2019") == "who won before 2019"
     assert speller.correct("the 1st round in 2019") == "the 1st round in 2019"
     assert speller.correct("cant say") == "cant say"  # a word of its own: left alone
+
+
+def test_a_short_word_is_not_taken_for_a_name_a_letter_away() -> None:
+    # "rly" (texting's "really") is a letter from the corpus's party name "Uly Dala": a word
+    # of three letters lies that close to a short name by chance.
+    vocabulary = Vocabulary.build(["He ran for the Uly Dala party in the vote. The vote."])
+    names = [w for w in vocabulary.counts if vocabulary.is_proper(w)]
+    speller = Speller(vocabulary.frequencies(), names)
+    assert "uly" in speller.names
+    assert speller.word("ulz") == "ulz"
+    assert speller.word("rly") == "really"
+    assert speller.word("vot") == "vote"  # a common word still is what was meant
+    assert speller.word("ulyy") == "uly"  # and a longer slip for the name
