@@ -83,13 +83,35 @@ def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
     return _WORD.sub(fix, text)
 
 
+# Three or more capitalised words in a row: a name that may be spelt out in another language.
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][^\W\d_]*(?:[\s-]+[A-Z][^\W\d_]*){2,}\b")
+
+
+def acronyms(text: str, vocabulary: Vocabulary) -> str:
+    """A name spelt out in words the corpus doesn't know, whose initials are a name the
+    corpus uses, becomes those initials: "Demokraticheskiy Vybor Kazakhstana" (the Russian
+    the articles' "DVK" abbreviates) is DVK, as "Central Election Commission" would be CEC.
+
+    Only runs of three words or more holding a word the corpus lacks: a name it knows in
+    full is left for the name rules as it is."""
+
+    def fix(m: re.Match[str]) -> str:
+        words = re.split(r"[\s-]+", m.group(0))
+        if all(_POSSESSIVE.sub("", w).lower() in vocabulary.counts for w in words):
+            return m.group(0)
+        initials = "".join(w[0] for w in words).lower()
+        return initials.upper() if vocabulary.is_proper(initials) else m.group(0)
+
+    return _CAPITALISED_RUN.sub(fix, text)
+
+
 def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
     """The question as asked, its focus, and the focus put right."""
     asked = " ".join(question.split())
     part, alone = focus(asked)
 
     def fix(text: str) -> str:
-        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+        text = acronyms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text), vocabulary)
         return capitalise_names(speller.correct(text), vocabulary)
 
     text = fix(part)
