@@ -25,9 +25,13 @@ log = logging.getLogger(__name__)
 def quantized_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row of `table` as int8 and its scale: row ≈ int8 row * scale."""
     table = np.asarray(table, dtype=np.float32)
-    scale = np.abs(table).max(axis=1) / 127.0 if len(table) else np.zeros(0, np.float32)
-    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)  # an all-zero row stays zero
-    return np.round(table / scale[:, None]).astype(np.int8), scale
+    if not len(table):
+        return np.zeros(table.shape, dtype=np.int8), np.zeros(0, dtype=np.float32)
+    scale = np.abs(table).max(axis=1) / np.float32(127)
+    scale[scale == 0] = 1  # an all-zero row stays zero
+    rows = np.empty(table.shape, dtype=np.int8)  # rounded straight into int8
+    np.rint(table / scale[:, None], out=rows, casting="unsafe")
+    return rows, scale
 
 
 def int8_product(table: np.ndarray) -> Any:
