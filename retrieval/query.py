@@ -112,7 +112,8 @@ def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
 
     def fix(text: str) -> str:
         text = acronyms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text), vocabulary)
-        return capitalise_names(speller.correct(text), vocabulary)
+        # " ".join: a dropped aside ("lol") leaves no space behind.
+        return capitalise_names(" ".join(speller.correct(text).split()), vocabulary)
 
     text = fix(part)
     whole = text if asked == part else fix(asked)

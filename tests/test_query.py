@@ -61,6 +61,11 @@ def test_a_name_spelt_out_in_another_language_is_its_initials(hash_retriever) ->
     assert hash_retriever.prepare(unknown).text == unknown
 
 
+def test_a_dropped_aside_leaves_no_gap(hash_retriever) -> None:
+    q = hash_retriever.prepare("btw who won the election lol")
+    assert q.text == q.corrected == "who won the election"
+
+
 def test_lower_case_names_and_misspellings_are_put_right(hash_retriever) -> None:
     q = hash_retriever.prepare("wat did tokayv say abt the electoin")
     assert q.asked == "wat did tokayv say abt the electoin"

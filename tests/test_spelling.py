@@ -124,3 +124,10 @@ def test_a_short_word_is_not_taken_for_a_name_a_letter_away() -> None:
     assert speller.word("rly") == "really"
     assert speller.word("vot") == "vote"  # a common word still is what was meant
     assert speller.word("ulyy") == "uly"  # and a longer slip for the name
+
+
+def test_asides_are_dropped_not_counted_as_words_the_articles_lack(speller: Speller) -> None:
+    # Left in, "lol" was a term no passage holds: BM25's share of the question fell.
+    assert speller.correct("who won lol") == "who won "
+    assert speller.correct("idk who won") == " who won"
+    assert speller.correct("LOL") == "LOL"  # capitals: what it says (an acronym, a name)
