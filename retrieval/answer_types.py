@@ -26,6 +26,16 @@ _MONTHS = frozenset(
     ("january", "february", "march", "april", "may", "june")
     + ("july", "august", "september", "october", "november", "december")
 )
+_DAY = re.compile(r"[a-z]+\d{1,2}")  # the tokenizer's term for a day ("june9")
+
+
+def _when(term: str) -> bool:
+    """Whether a term is a month ("june") or a day ("june9")."""
+    return term in _MONTHS or (
+        _DAY.fullmatch(term) is not None and term.rstrip("0123456789") in _MONTHS
+    )
+
+
 # A name in more than this share of passages is the corpus's subject, not a constraint.
 SUBJECT_SHARE = 0.5
 
@@ -45,7 +55,7 @@ class AnswerType:
         """The question's names an answer of this kind must stand beside: all of them, or, for
         a kind that is not `dated`, all but its months ("Who won the June 9 election?" is
         answered by "Qasym-Zhomart Toqaev won the election.")."""
-        return names if self.dated else [g for g in names if not g <= _MONTHS]
+        return names if self.dated else [g for g in names if not all(map(_when, g))]
 
     def in_sentence(self, sentence: str) -> bool:
         """Whether `sentence` holds an answer of this kind."""

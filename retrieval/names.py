@@ -27,6 +27,9 @@ _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“‘(]*([^\W_]+)")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _JOINER = re.compile(r"[\s-]+")  # what may stand between the words of one name
+_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A month and its day ("June 12", "12 June") name one day: the date is the name, not the month.
+_DAY = re.compile(rf"\b(?:(?:{_MONTH})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTH}))\b")
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown name is taken for a misspelling
 
 
@@ -108,6 +111,8 @@ class NameCheck:
         groups: list[frozenset[str]] = []
         for phrase in self.name_phrases(question):
             terms = frozenset(t for t in self.tokenizer(phrase) if t in self.known_terms)
+            if _DAY.fullmatch(phrase):  # its month and the day ("june", "june12"), not "12"
+                terms = frozenset(t for t in terms if not t.isdigit())
             if terms and terms not in groups:
                 groups.append(terms)
         return groups
@@ -120,7 +125,8 @@ class NameCheck:
         other ("Mukhtar Ablyazov", "Qasym-Zhomart Toqaev", "May Day") are one name.
         """
         spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
-        spans = [(a, b) for a, b in spans if question[a].isupper()]
+        spans += [m.span() for m in _DAY.finditer(question)]
+        spans = [(a, b) for a, b in spans if question[a].isupper() or question[a].isdigit()]
         words = [m.span() for m in _name_words(question)]
         items = sorted(spans + [w for w in words if not any(a <= w[0] < b for a, b in spans)])
         phrases: list[str] = []
@@ -143,7 +149,9 @@ class NameCheck:
         possessive ("Nazarbayev's Nur Otan")."""
         if not _JOINER.fullmatch(text[run_end:start]):
             return False
-        if _YEAR.match(text[start:end]) or _YEAR.match(text[run_start:run_end]):
+        if any(
+            _YEAR.match(t) or _DAY.fullmatch(t) for t in (text[start:end], text[run_start:run_end])
+        ):
             return False
         return not re.search(r"['’]s$", text[run_start:run_end])
 

@@ -15,6 +15,7 @@ How they are combined is `fusion`'s business; which passages are candidates is d
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -41,10 +42,12 @@ POOL = 100  # candidates from each of the dense and BM25 sides, for a large corp
 _TERMS_CACHE_MAX = 100_000  # sentences whose BM25 terms are kept (first mentions, answer kinds)
 
 
-def _year(published: str) -> str:
-    """The year of a source's publication date, or "" when it has none."""
+def _written(published: str) -> str:
+    """The year and month of a source's publication date ("2019 June"), "" without one."""
     parts = published_parts(published)
-    return str(parts[0]) if parts else ""
+    if not parts:
+        return ""
+    return f"{parts[0]} {calendar.month_name[parts[1]]}" if len(parts) > 1 else str(parts[0])
 
 
 @dataclass(frozen=True)
@@ -92,12 +95,12 @@ class SignalSource:
 
     @cached_property
     def outlets(self) -> dict[str, np.ndarray]:
-        """Each term of an outlet's name -> the passages that outlet published; and each
-        year of publication -> the passages published that year. What a passage is without
-        writing it: "according to CABAR", "the 2019 election" (its articles say "the June 9
-        election": they were written that year)."""
+        """Each term of an outlet's name -> the passages that outlet published; and the year
+        and the month of publication -> the passages published then. What a passage is
+        without writing it: "according to CABAR", "the 2019 election", "in June" (its
+        articles say "the June 9 election": they were written that year, that month)."""
         return outlet_passages(
-            {a: f"{s.outlet} {_year(s.published)}" for a, s in self.data.sources.items()},
+            {a: f"{s.outlet} {_written(s.published)}" for a, s in self.data.sources.items()},
             [p.article_id for p in self.data.passages],
             self.data.lexical,
         )

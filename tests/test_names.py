@@ -108,6 +108,20 @@ def test_a_name_of_several_words_is_one_name(check: NameCheck) -> None:
     assert check.name_phrases("Who won Uzbekistan's 2016 election?") == ["Uzbekistan's", "2016"]
 
 
+def test_a_month_and_its_day_are_one_name_held_by_the_month_or_the_day(check: NameCheck) -> None:
+    question = "What did Toqaev say on March 20, 2018 and on 20 March?"
+    assert check.name_phrases(question) == ["Toqaev", "March 20", "2018", "20 March"]
+    # Not the bare number: a passage holding "20" somewhere does not name the day.
+    assert check.named_terms(question) == [
+        frozenset({"tokayev"}),
+        frozenset({"march", "march20"}),
+        frozenset({"2018"}),
+    ]
+    # "Almaty March 20" is two names; a month alone is the month.
+    phrases = check.name_phrases("Was it Almaty March 20 or in March?")
+    assert phrases == ["Almaty", "March 20", "March"]
+
+
 def test_a_passage_holds_a_name_of_several_words_when_it_holds_any_of_them(
     check: NameCheck,
 ) -> None:

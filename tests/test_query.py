@@ -185,5 +185,8 @@ def test_a_person_is_a_name_of_two_words_and_need_not_stand_beside_the_date() ->
     assert not person.in_sentence("The Diplomat reported it.")  # an opening word, a name
     # "June" names when, not whom: the winner's sentence need not repeat it.
     assert person.anchors([frozenset({"june"}), frozenset({"tugel"})]) == [frozenset({"tugel"})]
+    day = frozenset({"june", "june9"})  # "June 9", as the name rules read it
+    assert person.anchors([day, frozenset({"tugel"})]) == [frozenset({"tugel"})]
+    assert person.anchors([frozenset({"june", "tugel"})]) == [frozenset({"june", "tugel"})]
     count = asked_type("How many were detained on June 9?")
     assert count is not None and count.anchors([frozenset({"june"})]) == [frozenset({"june"})]

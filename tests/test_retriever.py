@@ -455,9 +455,10 @@ def test_an_outlet_named_in_the_question_is_held_by_what_it_published(
     assert subject_names(asked, data.names, data.lexical, outlets) == [frozenset({"tugel"})]
 
 
-def test_the_year_the_articles_were_published_is_held_by_them(hash_retriever: Retriever) -> None:
+def test_when_the_articles_were_published_is_held_by_them(hash_retriever: Retriever) -> None:
     """The articles say "the June 9 election", not "the 2019 election": they were written
-    that year. Naming it beside a name is no reason to refuse; another year still is."""
+    that year, that month. Naming either beside a name is no reason to refuse; another year
+    still is."""
     from retrieval.abstention import named_together
     from retrieval.answer_types import subject_names
 
@@ -470,6 +471,12 @@ def test_the_year_the_articles_were_published_is_held_by_them(hash_retriever: Re
     # Nor must a figure stand beside the year: "Tokayev with 70.76 per cent" answers.
     share = "What percentage did Tokayev get in 2019?"
     assert subject_names(share, data.names, data.lexical, outlets) == [frozenset({"tokayev"})]
+    # The month too, written alone: most of the articles were published in June 2019.
+    june = "How many were detained in Almaty in June 2019?"
+    assert subject_names(june, data.names, data.lexical, outlets) == [frozenset({"almati"})]
+    # But a day is a day: "May 1" must still stand beside the figure.
+    day = "How many people took part in the May 1 protests in Almaty?"
+    assert frozenset({"may", "may1"}) in subject_names(day, data.names, data.lexical, outlets)
 
 
 @pytest.mark.parametrize(
