@@ -8,13 +8,15 @@ search together). So the table is also kept in int8, each row with its own scale
 rounded, scale = the row's largest magnitude / 127), and multiplied by ONNX Runtime's
 `DynamicQuantizeMatMul`, whose MLAS kernels use the CPU's int8 instructions: 0.4 ms for the
 same product, each cosine within 0.003 of float32's, and the same ranks and refusals on every
-question set (docs/performance.md). A short list of passages is scored in float32, passage by
+question set (docs/performance.md). The int8 copy is made for the first question that scores
+the whole table. A short list of passages (a large corpus) is scored in float32, passage by
 passage; where ONNX Runtime cannot build the int8 product, the whole table is too.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import numpy as np
@@ -63,11 +65,11 @@ def int8_product(table: np.ndarray) -> Any:
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     try:
-        return ort.InferenceSession(
-            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-        )
-    except Exception as e:  # an ONNX Runtime without the contrib op: float32 is still right
-        log.warning("late interaction in float32: ONNX Runtime can't run int8 (%s)", e)
+        # (A table over 2 GB can't be one protobuf: ValueError; float32 is still right.)
+        data = model.SerializeToString()
+        return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+    except Exception as e:  # an ONNX Runtime without the contrib op, or the above
+        log.warning("late interaction in float32: ONNX Runtime can't run it in int8 (%s)", e)
         return None
 
 
@@ -83,15 +85,27 @@ class TokenTable:
         self.offsets = offsets
         self.passages = len(offsets) - 1
         self._owned = offsets[1:] > offsets[:-1]  # a passage without tokens matches nothing
-        # Where each passage's rows start, for reduceat (which wants them inside the table: a
-        # passage without rows at the end reads the last row, and _owned leaves it out).
-        self._starts = np.minimum(offsets[:-1], max(len(table) - 1, 0))
-        self._int8 = int8_product(table) if int8 and len(table) else None
+        # Where each passage with rows starts, for reduceat: each one's maximum runs to the
+        # next one's start (passages without rows have none in between), the last to the end.
+        self._starts = offsets[:-1][self._owned]
+        self._want_int8 = int8 and len(table) > 0
+        self._made: Any = None  # the int8 product, made for the first question that needs it
+        self._lock = threading.Lock()
 
     @property
     def quantized(self) -> bool:
         """Whether the whole-table product runs in int8."""
-        return self._int8 is not None
+        return self._int8() is not None
+
+    def _int8(self) -> Any:
+        """The int8 product (None when unavailable). Made on first need, not at load: a large
+        corpus scores a short list of passages in float32 and never needs it."""
+        if self._want_int8 and self._made is None:
+            with self._lock:
+                if self._want_int8 and self._made is None:
+                    self._made = int8_product(self.table)
+                    self._want_int8 = self._made is not None
+        return self._made
 
     def scores(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """Late interaction of the question's token vectors (one row each) with passages
@@ -113,12 +127,13 @@ class TokenTable:
         out = np.zeros(self.passages, dtype=np.float32)
         if not len(self.table):
             return out
-        if self._int8 is not None:
+        product = self._int8()
+        if product is not None:
             question = np.ascontiguousarray(tokens, dtype=np.float32)
-            sims = self._int8.run(None, {"A": question})[0]  # question tokens x table rows
+            sims = product.run(None, {"A": question})[0]  # question tokens x table rows
             best = np.maximum.reduceat(sims, self._starts, axis=1).T
         else:
             sims = self.table @ np.ascontiguousarray(tokens.T, dtype=np.float32)
             best = np.maximum.reduceat(sims, self._starts, axis=0)
-        out[self._owned] = best[self._owned].mean(axis=1)
+        out[self._owned] = best.mean(axis=1)
         return out

@@ -72,3 +72,25 @@ def test_an_empty_table_matches_nothing() -> None:
     offsets = np.zeros(3, dtype=np.int64)
     tokens = unit_rows(np.random.default_rng(5), 4)
     assert TokenTable(table, offsets).scores(tokens, np.arange(2)).tolist() == [0.0, 0.0]
+
+
+def test_the_int8_copy_is_made_only_when_the_whole_table_is_scored(corpus) -> None:
+    # A large corpus scores a short list in float32: no int8 copy of its table in memory.
+    table, offsets = corpus
+    late = TokenTable(table, offsets)
+    late.scores(unit_rows(np.random.default_rng(6), 3), np.array([2]))
+    assert late._made is None
+    late.scores(unit_rows(np.random.default_rng(6), 3), np.arange(len(offsets) - 1))
+    assert late._made is not None
+
+
+def test_without_the_int8_product_the_whole_table_is_scored_in_float32(corpus, monkeypatch) -> None:
+    import retrieval.late
+
+    table, offsets = corpus
+    monkeypatch.setattr(retrieval.late, "int8_product", lambda table: None)
+    late = TokenTable(table, offsets)
+    tokens = unit_rows(np.random.default_rng(8), 5)
+    every = np.arange(len(offsets) - 1)
+    assert np.allclose(late.scores(tokens, every), maxsim(table, offsets, tokens), atol=1e-5)
+    assert not late.quantized
