@@ -32,7 +32,7 @@ import yaml
 
 from retrieval.abstention import SUBJECT_SHARE
 from retrieval.lexical import Tokenizer
-from retrieval.names import NameCheck
+from retrieval.names import NameCheck, is_when
 
 WORDS_FILE = Path(__file__).parent / "data" / "followup_words.yaml"
 # A question with more words of its own than this says what it is about, whatever pronoun it
@@ -145,8 +145,10 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
     if not opened and pointer is None and own:
         return Followup(question)
     names = vocabulary.subject_names(previous)
-    if not names and pointer is not None and pointer.group(0).lower() in vocabulary.words.people:
-        names = _answered_who(previous, answer, vocabulary)
+    if pointer is not None and pointer.group(0).lower() in vocabulary.words.people:
+        # "he" is never the year or the day: "Who won the 2019 election?" "How many votes
+        # did he get?" asks about the winner, whom only the answer names.
+        names = [n for n in names if not is_when(n)] or _answered_who(previous, answer, vocabulary)
     if (
         not opened
         and names
@@ -172,7 +174,7 @@ def _answered_who(previous: str, answer: str, vocabulary: Vocabulary) -> list[st
     answered with a sentence naming Ablyazov does not make "he" Ablyazov."""
     if not answer or not _ASKS_WHO.match(previous):
         return []
-    names = vocabulary.subject_names(answer)
+    names = [n for n in vocabulary.subject_names(answer) if not is_when(n)]
     if len(names) < 2:
         return names
     asked = set(vocabulary.tokenizer(previous))

@@ -33,6 +33,11 @@ _DAY = re.compile(rf"\b(?:(?:{_MONTH})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTH}))\b")
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown name is taken for a misspelling
 
 
+def is_when(name: str) -> bool:
+    """Whether a name says when, not who or what: a year, a month, a day ("June 9")."""
+    return bool(_YEAR.match(name) or _DAY.fullmatch(name) or re.fullmatch(_MONTH, name))
+
+
 def names_in(text: str) -> list[str]:
     """Capitalised words not opening a sentence, acronyms and years: what a text names."""
     return [m.group(0) for m in _name_words(text)]

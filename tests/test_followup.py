@@ -122,6 +122,11 @@ WON = "Qasym-Zhomart Toqaev won the election."
         # a question naming someone keeps its own name, whatever its answer says
         ("Who is Mukhtar Ablyazov?", WON, "How many votes did he get?",
          "How many votes did Mukhtar Ablyazov get?"),
+        # but "he" is never the year or the day the question named
+        ("Who won the 2019 election?", WON, "How many votes did he get?",
+         "How many votes did Qasym-Zhomart Toqaev get?"),
+        ("Who won on June 9?", "It was unclear on June 9.", "How many votes did he get?",
+         "Who won on June 9, How many votes did he get?"),
     ],
 )  # fmt: skip
 def test_after_asking_who_a_pronoun_is_whom_the_answer_named(
