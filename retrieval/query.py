@@ -112,8 +112,9 @@ def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
 
     def fix(text: str) -> str:
         text = acronyms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text), vocabulary)
-        # " ".join: a dropped aside ("lol") leaves no space behind.
-        return capitalise_names(" ".join(speller.correct(text).split()), vocabulary)
+        # A dropped aside ("lol", "idk, …") leaves no space or comma behind.
+        text = " ".join(speller.correct(text).split()).lstrip(",;: ")
+        return capitalise_names(text, vocabulary)
 
     text = fix(part)
     whole = text if asked == part else fix(asked)

@@ -64,6 +64,7 @@ def test_a_name_spelt_out_in_another_language_is_its_initials(hash_retriever) ->
 def test_a_dropped_aside_leaves_no_gap(hash_retriever) -> None:
     q = hash_retriever.prepare("btw who won the election lol")
     assert q.text == q.corrected == "who won the election"
+    assert hash_retriever.prepare("idk, who won?").text == "who won?"
 
 
 def test_lower_case_names_and_misspellings_are_put_right(hash_retriever) -> None:
