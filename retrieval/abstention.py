@@ -26,6 +26,17 @@ KEYWORD_SHARE = 0.15
 # whatever the number asked for: "How many people were arrested in Almaty?" has its figure
 # ("nearly 500 … detained in Almaty and Nur-Sultan") in the 5th; 3 refused it.
 TYPED_PASSAGES = 5
+# A request for advice or instructions: "How do I reset my iPhone?", "What's a good recipe for
+# banana bread?", "Can you recommend a laptop?". News articles report what happened; they tell
+# no reader what to do or buy, so such a question is refused unless it names something the
+# articles do ("How can I tell whether the Kazakh vote was fair?" goes on to the other checks).
+_ADVICE = re.compile(
+    r"^\W*(?:how\s+(?:do|can|should|could)\s+(?:i|we)\b"
+    r"|(?:what(?:'s|’s|\s+is|\s+are)|which\s+(?:is|are))\s+(?:a\s+|an\s+|the\s+|some\s+)?"
+    r"(?:good|best|cheapest|easiest|nicest|healthiest|quickest|fastest)\b"
+    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b)",
+    re.I,
+)
 # A passage this relevant is about the question whatever the check of the answer's kind says:
 # "When did the mission arrive?" answered by "on a day of arrival of the mission" (the
 # question sets' highest near-topic question scored 0.98; measured in docs/retrieval.md).
@@ -59,6 +70,8 @@ def refusal(
         return (None, "") if top.lexical > 0 else (Refusal.LOW_RELEVANCE, "")
     if mode == "dense":
         return (None, "") if top.dense >= DENSE_FLOOR else (Refusal.LOW_RELEVANCE, "")
+    if _ADVICE.search(question) and not names.named_terms(question):
+        return Refusal.ADVICE, ""
     if top.relevance < min_score:
         return Refusal.LOW_RELEVANCE, f"{top.relevance:.3f} < {min_score}"
     # A word or two in common is not enough: the model must see some likeness too ("What is

@@ -179,6 +179,19 @@ def test_empty_question_returns_nothing(hash_retriever: Retriever, question: str
     assert hash_retriever.search(question) == []
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can we tell whether Tokayev really won?",  # names what the articles are about
+        "What is the best known slogan of Oyan Qazaqstan?",  # and so does this one
+    ],
+)
+def test_advice_naming_the_articles_subjects_goes_on_to_the_other_checks(
+    hash_retriever: Retriever, question: str
+) -> None:
+    assert hash_retriever.search_with_reason(question).refusal is not Refusal.ADVICE
+
+
 @pytest.mark.parametrize("question", ["zzqx qwv", "qwxz vvbn plokm", "?!"])
 def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
     assert hash_retriever.search(question) == []
@@ -193,6 +206,10 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("Who won the presidential election according to Kowalczyk?", Refusal.UNKNOWN_NAME),
         # Names the articles use, but never in one passage.
         ("What did Ablyazov say about the ODIHR mission?", Refusal.NAMES_APART),
+        # Advice or instructions, naming nothing the articles do: news reports, not advice.
+        ("What's a good training plan for my first marathon?", Refusal.ADVICE),
+        ("how do i vote in an election", Refusal.ADVICE),
+        ("Could you recommend a good book on elections?", Refusal.ADVICE),
     ],
 )
 def test_search_with_reason_says_why_nothing_came_back(
