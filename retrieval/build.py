@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from retrieval.records import Article, Passage
 from retrieval.reuse import NOTHING, Known, previous_vectors
 from retrieval.spelling import Vocabulary
 from retrieval.store import IndexData, build_lock, current_build, read_manifest, write_build
+from retrieval.synonyms import corpus_words
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,9 @@ class Embedded:
     encoder: str | None  # None: nothing needed embedding
     passage_seconds: float = 0.0
     sentence_seconds: float = 0.0
+    words: int = 0  # the corpus's words, embedded for synonyms (retrieval/synonyms.py)
+    reused_words: int = 0
+    word_seconds: float = 0.0
 
     def as_manifest(self) -> dict[str, Any]:
         return {
@@ -131,6 +135,11 @@ class Embedded:
             },
             "reused": {"passages": self.reused_passages, "sentences": self.reused_sentences},
             "encoder": self.encoder,
+            "words": {
+                "embedded": self.words,
+                "reused": self.reused_words,
+                "seconds": round(self.word_seconds, 3),
+            },
         }
 
 
@@ -144,6 +153,7 @@ class Vectors:
     token_offsets: np.ndarray | None  # passage i owns token rows offsets[i]:offsets[i+1]
     sentences: np.ndarray
     sentence_offsets: np.ndarray  # passage i owns sentence rows offsets[i]:offsets[i+1]
+    words: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
 
 def embed(
@@ -151,8 +161,10 @@ def embed(
     encoder_for: Callable[[int], Encoder],
     known: Known = NOTHING,
     progress: bool = True,
+    words: Sequence[str] = (),
 ) -> tuple[Vectors, Embedded]:
-    """Every vector of `passages`, embedding only texts `known` has no vector for.
+    """Every vector of `passages`, and of the corpus's `words` alone (for synonyms),
+    embedding only texts `known` has no vector for.
 
     `encoder_for(chars)` gives the encoder for that many characters of new text; it is called
     only when there is some, so a build with nothing new never loads a model. Overlapping
@@ -164,9 +176,12 @@ def embed(
     # A passage is known only with every vector it needs: its token vectors too, for late.
     known_passages = known.passages if known.token_vectors is not None or not late else {}
     new_texts, new_sentences = _new(texts, known_passages), _new(sentences, known.sentences)
+    words = list(words)
+    new_words = _new(words, known.words)
     encoder: Encoder | None = None
-    if new_texts or new_sentences:
-        encoder = encoder_for(sum(map(len, new_texts)) + sum(map(len, new_sentences)))
+    if new_texts or new_sentences or new_words:
+        chars = sum(map(len, new_texts)) + sum(map(len, new_sentences)) + sum(map(len, new_words))
+        encoder = encoder_for(chars)
         late = late and encoder.supports_tokens
         encoder.dim  # noqa: B018 - loads a lazy model now, so its start is not embedding time
     started = time.perf_counter()
@@ -182,7 +197,9 @@ def embed(
         token_offsets = np.cumsum([0] + [len(t) for t in tokens], dtype=np.int64)
         token_vectors = np.vstack(tokens)
     new_sentence_vectors, _ = _encode_if(encoder, new_sentences, "Embedding sentences", progress)
-    sentence_seconds = time.perf_counter() - started
+    sentence_seconds, started = time.perf_counter() - started, time.perf_counter()
+    new_word_vectors, _ = _encode_if(encoder, new_words, "Embedding words", progress)
+    word_seconds = time.perf_counter() - started
     vectors = Vectors(
         passages=_gather(texts, known_passages, known.passage_vectors, new_texts, new_vectors),
         tokens=token_vectors,
@@ -191,6 +208,7 @@ def embed(
             sentences, known.sentences, known.sentence_vectors, new_sentences, new_sentence_vectors
         ),
         sentence_offsets=np.cumsum([0] + [len(p.sentences) for p in passages], dtype=np.int64),
+        words=_gather(words, known.words, known.word_vectors, new_words, new_word_vectors),
     )
     distinct_texts, distinct_sentences = len(set(texts)), len(set(sentences))
     embedded = Embedded(
@@ -201,6 +219,9 @@ def embed(
         encoder=repr(encoder) if encoder is not None else None,
         passage_seconds=passage_seconds,
         sentence_seconds=sentence_seconds,
+        words=len(new_words),
+        reused_words=len(set(words)) - len(new_words),
+        word_seconds=word_seconds,
     )
     return vectors, embedded
 
@@ -221,13 +242,15 @@ def prepare(
     passages = chunk_corpus(articles, count_tokens, params)
     if not passages:
         raise CorpusError("corpus", "", "the corpus has no text to index")
-    vectors, embedded = embed(passages, encoder_for, known, progress)
     lexical_texts = [p.lexical_text for p in passages]
     lexical = LexicalIndex.build(lexical_texts, Tokenizer(variants))
     # Headlines, outlets and name variants are words the corpus knows too.
     spellings = [spelling for group in variants.groups for spelling in group]
     texts = lexical_texts + [f"{s.title}\n{s.outlet}" for s in sources.values()]
     names = NameCheck.build(texts + spellings, lexical.tokenizer)
+    vocabulary = Vocabulary.build(texts, spellings)
+    words = corpus_words(vocabulary, lexical)
+    vectors, embedded = embed(passages, encoder_for, known, progress, words)
     data = IndexData(
         sources=sources,
         passages=passages,
@@ -236,9 +259,11 @@ def prepare(
         sentence_offsets=vectors.sentence_offsets,
         lexical=lexical,
         names=names,
-        vocabulary=Vocabulary.build(texts, spellings),
+        vocabulary=vocabulary,
         token_vectors=vectors.tokens,
         token_offsets=vectors.token_offsets,
+        synonym_words=words,
+        synonym_vectors=vectors.words if words else None,
     )
     return data, embedded
 

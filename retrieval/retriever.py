@@ -28,6 +28,7 @@ from retrieval.records import Hit, Passage, Ranked, Refusal, SearchResult, Sourc
 from retrieval.signals import SignalSource
 from retrieval.spelling import Speller
 from retrieval.store import IndexData
+from retrieval.synonyms import Synonyms
 from retrieval.transliteration import latinize
 
 # Late interaction is computed for at most this many of the best candidates by the other
@@ -185,9 +186,18 @@ class Retriever:
             # Abstention looks at the same passages whatever k: the bot's page of 4 and
             # `ask`'s 5 are refused alike.
             limit = max(k, TYPED_PASSAGES)
-            ranked = self.rank(q.text, vectors[row], checked, limit=limit, tokens=tokens[row])
+            extra = self.synonyms.near(q.text) if checked == "hybrid" else []
+            ranked = self.rank(
+                q.text, vectors[row], checked, limit=limit, tokens=tokens[row], expansion=extra
+            )
             results[i] = self._result(q.asking, ranked, checked, context, k)
         return results
+
+    @cached_property
+    def synonyms(self) -> Synonyms:
+        """The corpus words nearest in meaning to a question's words the corpus lacks."""
+        data = self.data
+        return Synonyms(data.synonym_words, data.synonym_vectors, self.encoder, data.lexical)
 
     @cached_property
     def speller(self) -> Speller:
@@ -218,12 +228,14 @@ class Retriever:
         mode: str = "hybrid",
         limit: int | None = None,
         tokens: np.ndarray | None = None,
+        expansion: Sequence[str] = (),
     ) -> list[Ranked]:
         """Candidate passages scored, best first (the first `limit`, or all), none
         overlapping a better one.
 
         `mode` is hybrid, dense or lexical; `tokens` are the question's token vectors, for
-        late interaction (left out without them).
+        late interaction (left out without them); `expansion` the corpus words nearest the
+        question's words it lacks (`synonyms.near`), for BM25.
         """
         checked = check_mode(mode)
         data = self.data
@@ -236,6 +248,7 @@ class Retriever:
             qvec,
             introduction=hybrid and bool(w.introduction),
             answer_kind=hybrid and bool(w.answer_kind),
+            expansion=expansion if hybrid and w.expansion else (),
         )
         score = fused(s, w, checked)
         late = top = None

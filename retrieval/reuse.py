@@ -25,7 +25,14 @@ from retrieval.store import current_build, read_manifest, read_vectors, verify_f
 log = logging.getLogger(__name__)
 
 # What a build reads of the previous one: texts, their vectors, and nothing else.
-_FILES = ("passages.jsonl", "vectors.faiss", "sentences.npy", "sentence_offsets.npy")
+_FILES = (
+    "passages.jsonl",
+    "vectors.faiss",
+    "sentences.npy",
+    "sentence_offsets.npy",
+    "synonyms.json",
+    "synonyms.npy",
+)
 _TOKEN_FILES = ("tokens.npy", "token_offsets.npy")
 
 
@@ -44,6 +51,8 @@ class Known:
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     token_vectors: np.ndarray | None = None
     token_offsets: np.ndarray | None = None
+    words: dict[str, int] = field(default_factory=dict)  # the corpus's words, for synonyms
+    word_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
     def passage_tokens(self, row: int) -> np.ndarray:
         """The token vectors of the passage at `row` (float16)."""
@@ -95,6 +104,8 @@ def _read(build: Path, manifest: dict[str, Any], text_of: Callable[[Passage], st
         sentence_vectors=v.sentence_vectors,
         token_vectors=v.token_vectors,
         token_offsets=v.token_offsets,
+        words=_rows(v.synonym_words),
+        word_vectors=v.synonym_vectors.astype(np.float32),
     )
 
 

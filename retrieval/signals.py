@@ -9,6 +9,8 @@
                   "Who is X?" question asks about (retrieval/questions.py)
     answer_kind   1 where a question asking for a figure, a date or an age finds one in the
                   passage, beside the question's names (retrieval/answer_types.py)
+    expansion     BM25 of the corpus words nearest in meaning to the question's words the
+                  corpus lacks (retrieval/synonyms.py)
 
 How they are combined is `fusion`'s business; which passages are candidates is decided here.
 """
@@ -16,6 +18,7 @@ How they are combined is `fusion`'s business; which passages are candidates is d
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -63,6 +66,7 @@ class Signals:
     introduction: np.ndarray | None = None
     answer_kind: np.ndarray | None = None
     asked: Asked | None = None  # the kind of answer the question asks for, if it does
+    expansion: np.ndarray | None = None  # BM25 of the question's synonyms (synonyms.py)
 
 
 @dataclass(frozen=True)
@@ -117,10 +121,12 @@ class SignalSource:
         *,
         introduction: bool = True,
         answer_kind: bool = True,
+        expansion: Sequence[str] = (),
     ) -> Signals:
         """Every signal but late interaction for the candidates of `question` (late
         interaction costs most: it is computed for a shortlist, `late_interaction`); the
-        "Who is X?" and answer-kind signals when asked for."""
+        "Who is X?" and answer-kind signals when asked for; BM25 of `expansion` (the corpus
+        words nearest the question's words it lacks) when there are some."""
         data = self.data
         lexical_all = data.lexical.scores(question)
         candidates = self._candidates(qvec, lexical_all)
@@ -137,6 +143,7 @@ class SignalSource:
             introduction=self.first_mentions(subject, candidates) if subject else None,
             answer_kind=self._answer_kinds(asked, candidates) if asked else None,
             asked=asked,
+            expansion=data.lexical.scores(" ".join(expansion))[candidates] if expansion else None,
         )
 
     def asked(self, question: str) -> Asked | None:

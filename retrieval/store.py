@@ -15,6 +15,8 @@ Layout under INDEX_DIR:
     builds/<id>/lexical/        BM25 over the passages, name variants folded
     builds/<id>/names.json      the names the corpus uses, for abstention (retrieval/names.py)
     builds/<id>/vocabulary.json the words the corpus uses, for spelling (retrieval/spelling.py)
+    builds/<id>/synonyms.json   the corpus's words a synonym may be, and synonyms.npy their
+                                vectors, each word alone (float16; retrieval/synonyms.py)
     models/<model>/             the model exported to ONNX, kept across builds (encoders.factory)
     build.lock                  held (flock) by the one build running; never removed
 
@@ -48,8 +50,8 @@ from retrieval.records import Passage, Source, from_record, to_record
 from retrieval.spelling import Vocabulary
 
 # 2: names.json; 3: overlapping passages with sentence spans; 4: contractions; 5: token vectors;
-# 6: vocabulary.json; 7: what was embedded and reused, and by which encoder
-INDEX_FORMAT = 7
+# 6: vocabulary.json; 7: what was embedded and reused, and by which encoder; 8: synonyms
+INDEX_FORMAT = 8
 MANIFEST = "manifest.json"
 LOCK = "build.lock"
 _CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
@@ -89,6 +91,8 @@ class IndexData:
     vocabulary: Vocabulary
     token_vectors: np.ndarray | None = None  # None: no late interaction
     token_offsets: np.ndarray | None = None  # passage i owns rows offsets[i]:offsets[i+1]
+    synonym_words: list[str] = field(default_factory=list)  # retrieval/synonyms.py
+    synonym_vectors: np.ndarray | None = None  # one row per word of synonym_words
     path: Path = Path()
     manifest: dict[str, Any] = field(default_factory=dict)
 
@@ -181,6 +185,11 @@ def _write_files(root: Path, data: IndexData) -> None:
     data.lexical.save(root / "lexical")
     data.names.save(root / "names.json")
     data.vocabulary.save(root / "vocabulary.json")
+    (root / "synonyms.json").write_text(json.dumps(data.synonym_words), encoding="utf-8")
+    words = data.synonym_vectors
+    np.save(
+        root / "synonyms.npy", (words if words is not None else np.zeros((0, 0))).astype(np.float16)
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -280,6 +289,8 @@ class StoredVectors:
     sentence_offsets: np.ndarray
     token_vectors: np.ndarray | None
     token_offsets: np.ndarray | None
+    synonym_words: list[str]
+    synonym_vectors: np.ndarray  # float16
 
 
 def read_vectors(build: Path, manifest: dict[str, Any]) -> StoredVectors:
@@ -298,6 +309,8 @@ def read_vectors(build: Path, manifest: dict[str, Any]) -> StoredVectors:
         sentence_offsets=np.load(build / "sentence_offsets.npy"),
         token_vectors=token_vectors,
         token_offsets=token_offsets,
+        synonym_words=json.loads((build / "synonyms.json").read_text(encoding="utf-8")),
+        synonym_vectors=np.load(build / "synonyms.npy"),
     )
     _check_consistent(build, vectors, manifest)
     return vectors
@@ -320,6 +333,10 @@ def _read_files(build: Path, manifest: dict[str, Any]) -> IndexData:
         vocabulary=Vocabulary.load(build / "vocabulary.json"),
         token_vectors=None if tokens is None else tokens.astype(np.float32),
         token_offsets=vectors.token_offsets,
+        synonym_words=vectors.synonym_words,
+        synonym_vectors=(
+            vectors.synonym_vectors.astype(np.float32) if vectors.synonym_words else None
+        ),
         path=build,
         manifest=manifest,
     )
@@ -337,3 +354,5 @@ def _check_consistent(build: Path, data: StoredVectors, manifest: dict[str, Any]
         tokens is not None and len(token_offsets) == n + 1 and token_offsets[-1] == len(tokens)
     ):
         raise IndexCorrupt(f"{where}: token counts differ")
+    if data.synonym_words and len(data.synonym_words) != len(data.synonym_vectors):
+        raise IndexCorrupt(f"{where}: synonym counts differ")

@@ -115,8 +115,11 @@ def test_adding_an_article_embeds_only_its_passages_and_searches_like_a_full_bui
     assert new and len(after.passages) == len(before.passages) + len(new)
     new_texts = {embedding_text(p) for p in new}
     new_sentences = {s for p in new for s in p.sentences}
-    # Exactly the new article's passages and sentences went to the encoder, each once.
-    assert sorted(encoder.texts) == sorted(new_texts | new_sentences)
+    # Exactly the new article's passages, sentences and words went to the encoder, each once.
+    new_words = set(after.synonym_words) - set(before.synonym_words)
+    assert new_words and manifest["words"]["embedded"] == len(new_words)
+    assert manifest["words"]["reused"] == len(set(after.synonym_words) & set(before.synonym_words))
+    assert sorted(encoder.texts) == sorted(new_texts | new_sentences | new_words)
     assert _embedded(manifest) == {"passages": len(new_texts), "sentences": len(new_sentences)}
     assert manifest["reused"]["passages"] == len(before.passages)
 
@@ -150,7 +153,9 @@ def test_another_chunking_or_model_reuses_nothing(built: RetrievalSettings) -> N
     assert previous_vectors(index_dir, "hash", other.as_dict()) is NOTHING
     manifest, encoder = _build(built, params=other)
     assert manifest["reused"] == {"passages": 0, "sentences": 0}
-    assert len(encoder.texts) == sum(_embedded(manifest).values())
+    assert manifest["words"]["reused"] == 0
+    texts = sum(_embedded(manifest).values()) + manifest["words"]["embedded"]
+    assert len(encoder.texts) == texts
 
 
 @pytest.mark.parametrize("name", ["sentences.npy", "tokens.npy", "vectors.faiss", "passages.jsonl"])

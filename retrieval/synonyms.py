@@ -1,0 +1,95 @@
+"""Synonyms from the corpus's own words, for BM25: "hurt by police" finds "beaten".
+
+A question in other words than the articles' leaves BM25 little to go on: each of its words
+the corpus lacks brings the corpus words nearest to it in meaning, by the model's vectors of
+single words (the corpus's words embedded when the index is built, the question's word when
+asked). Their BM25 scores are one more ranking signal (`fusion.Scoring.expansion`); what
+counts as relevant, for abstention, is left as it was. Measured in docs/retrieval.md.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from retrieval.encoders import Encoder
+from retrieval.lexical import LexicalIndex
+from retrieval.spelling import Vocabulary
+
+# The corpus words taken as meaning much the same as a word it lacks: the nearest few, and
+# only those this close (0.45-0.55 and 3-5 measured alike; docs/retrieval.md).
+NEAREST = 3
+MIN_COSINE = 0.55
+_WORD = re.compile(r"[^\W\d_]+")
+_CACHE_MAX = 10_000  # typed words whose vectors are kept
+
+
+def corpus_words(vocabulary: Vocabulary, lexical: LexicalIndex) -> list[str]:
+    """The words a synonym may be: the corpus's words written in lower case somewhere (not
+    names), of three letters or more, that BM25 counts (not stop words)."""
+    return [
+        w
+        for w in vocabulary.counts
+        if len(w) > 2 and w.isalpha() and not vocabulary.is_proper(w) and lexical.tokenizer(w)
+    ]
+
+
+class Synonyms:
+    """The corpus's words nearest to the words of a question that the corpus lacks."""
+
+    def __init__(
+        self,
+        words: Sequence[str],
+        vectors: np.ndarray | None,
+        encoder: Encoder,
+        lexical: LexicalIndex,
+    ) -> None:
+        self.words = list(words)
+        self.vectors = (
+            np.asarray(vectors, dtype=np.float32) if vectors is not None and len(words) else None
+        )
+        self.encoder = encoder
+        self.lexical = lexical
+        self._seen: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def lacking(self, text: str) -> list[str]:
+        """The words of `text`, typed in lower case, of which the corpus has no BM25 term."""
+        doc_freq, tokenizer = self.lexical.doc_freq, self.lexical.tokenizer
+        found = []
+        for word in _WORD.findall(text):
+            terms = tokenizer(word)
+            if word[0].islower() and terms and not any(t in doc_freq for t in terms):
+                found.append(word.lower())
+        return list(dict.fromkeys(found))
+
+    def near(self, text: str) -> list[str]:
+        """For each word of `text` the corpus lacks, the corpus words nearest in meaning."""
+        if self.vectors is None:
+            return []
+        lacking = self.lacking(text)
+        if not lacking:
+            return []
+        sims = self._vectors(lacking) @ self.vectors.T
+        found: list[str] = []
+        for row in sims:
+            best = np.argsort(-row, kind="stable")[:NEAREST]
+            found += [self.words[i] for i in best if row[i] >= MIN_COSINE]
+        return list(dict.fromkeys(found))
+
+    def _vectors(self, words: list[str]) -> np.ndarray:
+        """The model's vector of each word alone (cached: words recur across questions)."""
+        with self._lock:
+            have = {w: self._seen[w] for w in words if w in self._seen}
+        missing = [w for w in words if w not in have]
+        if missing:
+            made = np.asarray(self.encoder.encode(missing), dtype=np.float32)
+            have.update(zip(missing, made, strict=True))
+            with self._lock:
+                if len(self._seen) + len(missing) > _CACHE_MAX:
+                    self._seen.clear()
+                self._seen.update(zip(missing, made, strict=True))
+        return np.stack([have[w] for w in words])
