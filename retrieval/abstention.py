@@ -52,6 +52,7 @@ def refusal(
     names: NameCheck,
     lexical: LexicalIndex,
     outlets: Mapping[str, np.ndarray] | None = None,
+    synonyms: Sequence[str] = (),
 ) -> tuple[Refusal | None, str]:
     """Why the best passage `top` does not answer `question` (and a detail), or (None, "").
 
@@ -63,7 +64,8 @@ def refusal(
     together; nor one asking for a kind of answer (a figure, a date, a person, a reason)
     that none of the best passages gives beside its names.
     `outlets` maps each term of an outlet's name to the passages it published (see
-    `named_together`).
+    `named_together`); `synonyms` are corpus words meaning what words of the question the
+    corpus lacks mean (synonyms.SAME_MEANING), counted as shared when the passage holds them.
     """
     top = ranked[0]
     if mode == "lexical":
@@ -88,7 +90,7 @@ def refusal(
     if (
         likeness < ONE_WORD_FLOOR
         and top.lexical < KEYWORD_SHARE
-        and len(shared_terms(question, top, lexical)) <= 1
+        and len(shared_terms(question, top, lexical, synonyms)) <= 1
     ):
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {ONE_WORD_FLOOR}, one word shared"
     unknown = names.unknown(question)
@@ -139,8 +141,12 @@ def _holding(
     return mask
 
 
-def shared_terms(question: str, top: Ranked, lexical: LexicalIndex) -> set[str]:
+def shared_terms(
+    question: str, top: Ranked, lexical: LexicalIndex, synonyms: Sequence[str] = ()
+) -> set[str]:
     """The question's BM25 terms that its best passage holds, the word asking "how long",
-    "how many", … aside (it says what kind of answer, not what about)."""
+    "how many", … aside (it says what kind of answer, not what about); and the terms of
+    `synonyms` (words meaning what the question's do) that it holds."""
     asked = _HOW_WHAT.sub(" ", question)
-    return set(lexical.tokenizer(asked)) & set(lexical.tokenizer(top.passage.lexical_text))
+    terms = set(lexical.tokenizer(asked)) | {t for w in synonyms for t in lexical.tokenizer(w)}
+    return terms & set(lexical.tokenizer(top.passage.lexical_text))

@@ -28,7 +28,7 @@ from retrieval.records import Hit, Passage, Ranked, Refusal, SearchResult, Sourc
 from retrieval.signals import SignalSource
 from retrieval.spelling import Speller
 from retrieval.store import IndexData
-from retrieval.synonyms import Synonyms
+from retrieval.synonyms import SAME_MEANING, Synonyms
 from retrieval.transliteration import latinize
 
 # Late interaction is computed for at most this many of the best candidates by the other
@@ -290,6 +290,7 @@ class Retriever:
             names=data.names,
             lexical=data.lexical,
             outlets=self.signals.outlets,
+            synonyms=self.synonyms.near(question, SAME_MEANING) if mode == "hybrid" else (),
         )
 
     def _hit(self, r: Ranked, context: int) -> Hit:

@@ -23,6 +23,10 @@ from retrieval.spelling import Vocabulary
 # only those this close (0.45-0.55 and 3-5 measured alike; docs/retrieval.md).
 NEAREST = 3
 MIN_COSINE = 0.55
+# A synonym this close counts as the word itself where abstention counts the words a question
+# shares with its best passage ("cops" and "police", 0.93; "blank" and "empty", 0.72): the
+# nearest word to "weather" (0.44) or "kilometres" (0.52) is no such thing.
+SAME_MEANING = 0.7
 _WORD = re.compile(r"[^\W\d_]+")
 _CACHE_MAX = 10_000  # typed words whose vectors are kept
 
@@ -66,8 +70,10 @@ class Synonyms:
                 found.append(word.lower())
         return list(dict.fromkeys(found))
 
-    def near(self, text: str) -> list[str]:
-        """For each word of `text` the corpus lacks, the corpus words nearest in meaning."""
+    def near(self, text: str, min_cosine: float | None = None) -> list[str]:
+        """For each word of `text` the corpus lacks, the corpus words nearest in meaning (at
+        least `min_cosine` close; MIN_COSINE by default)."""
+        floor = MIN_COSINE if min_cosine is None else min_cosine
         if self.vectors is None:
             return []
         lacking = self.lacking(text)
@@ -77,7 +83,7 @@ class Synonyms:
         found: list[str] = []
         for row in sims:
             best = np.argsort(-row, kind="stable")[:NEAREST]
-            found += [self.words[i] for i in best if row[i] >= MIN_COSINE]
+            found += [self.words[i] for i in best if row[i] >= floor]
         return list(dict.fromkeys(found))
 
     def _vectors(self, words: list[str]) -> np.ndarray:

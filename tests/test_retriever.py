@@ -522,3 +522,28 @@ def test_one_word_in_common_needs_more_likeness(
         question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
     )
     assert (why is Refusal.LOW_RELEVANCE) is refused
+
+
+def test_a_synonym_the_passage_holds_is_a_word_in_common(hash_retriever: Retriever) -> None:
+    """ "Why did the cops take the marathon placard?" shares one word, "marathon", with a
+    passage on the police and the banner; "cops" means "police" (synonyms.SAME_MEANING), so
+    it shares two, and the one-word floor no longer applies."""
+    from retrieval.abstention import refusal, shared_terms
+    from retrieval.records import Passage, Ranked
+
+    text = "Police took away the banner the activists unfurled along the marathon route."
+    top = Ranked(Passage(0, "a", 0, text, sentences=(text,)), 0.9, 0.33, 0.33, 0.02, text)
+    data = hash_retriever.data
+    question = "Why did the cops take the marathon placard?"
+    assert shared_terms(question, top, data.lexical) == {"marathon"}
+    assert shared_terms(question, top, data.lexical, ["police"]) == {"marathon", "polic"}
+
+    def why(synonyms: list[str]) -> Refusal | None:
+        return refusal(
+            question, [top], mode="hybrid", min_score=0.0, names=data.names,
+            lexical=data.lexical, synonyms=synonyms,
+        )[0]  # fmt: skip
+
+    assert why([]) is Refusal.LOW_RELEVANCE
+    assert why(["police"]) is None
+    assert why(["election"]) is Refusal.LOW_RELEVANCE  # a synonym the passage lacks: nothing
