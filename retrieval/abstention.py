@@ -6,7 +6,7 @@ A pure function of the question, the best-ranked passage and the index's name ta
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -52,7 +52,7 @@ def refusal(
     names: NameCheck,
     lexical: LexicalIndex,
     outlets: Mapping[str, np.ndarray] | None = None,
-    synonyms: Sequence[str] = (),
+    synonyms: Callable[[str], Sequence[str]] = lambda question: (),
 ) -> tuple[Refusal | None, str]:
     """Why the best passage `top` does not answer `question` (and a detail), or (None, "").
 
@@ -64,8 +64,9 @@ def refusal(
     together; nor one asking for a kind of answer (a figure, a date, a person, a reason)
     that none of the best passages gives beside its names.
     `outlets` maps each term of an outlet's name to the passages it published (see
-    `named_together`); `synonyms` are corpus words meaning what words of the question the
-    corpus lacks mean (synonyms.SAME_MEANING), counted as shared when the passage holds them.
+    `named_together`); `synonyms(question)` gives corpus words meaning what words of the
+    question the corpus lacks mean (synonyms.SAME_MEANING), counted as shared when the
+    passage holds them (asked only when the count matters).
     """
     top = ranked[0]
     if mode == "lexical":
@@ -90,7 +91,7 @@ def refusal(
     if (
         likeness < ONE_WORD_FLOOR
         and top.lexical < KEYWORD_SHARE
-        and len(shared_terms(question, top, lexical, synonyms)) <= 1
+        and len(shared_terms(question, top, lexical, synonyms(question))) <= 1
     ):
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {ONE_WORD_FLOOR}, one word shared"
     unknown = names.unknown(question)

@@ -290,7 +290,7 @@ class Retriever:
             names=data.names,
             lexical=data.lexical,
             outlets=self.signals.outlets,
-            synonyms=self.synonyms.near(question, SAME_MEANING) if mode == "hybrid" else (),
+            synonyms=lambda text: self.synonyms.near(text, SAME_MEANING),
         )
 
     def _hit(self, r: Ranked, context: int) -> Hit:

@@ -541,7 +541,7 @@ def test_a_synonym_the_passage_holds_is_a_word_in_common(hash_retriever: Retriev
     def why(synonyms: list[str]) -> Refusal | None:
         return refusal(
             question, [top], mode="hybrid", min_score=0.0, names=data.names,
-            lexical=data.lexical, synonyms=synonyms,
+            lexical=data.lexical, synonyms=lambda question: synonyms,
         )[0]  # fmt: skip
 
     assert why([]) is Refusal.LOW_RELEVANCE
