@@ -10,13 +10,13 @@ counts as relevant, for abstention, is left as it was. Measured in docs/retrieva
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 
 from retrieval.encoders import Encoder
 from retrieval.lexical import LexicalIndex
+from retrieval.question_cache import QuestionEncoder
 from retrieval.spelling import Vocabulary
 
 # The corpus words taken as meaning much the same as a word it lacks: the nearest few, and
@@ -55,10 +55,10 @@ class Synonyms:
         self.vectors = (
             np.asarray(vectors, dtype=np.float32) if vectors is not None and len(words) else None
         )
-        self.encoder = encoder
         self.lexical = lexical
-        self._seen: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
+        # Each typed word's vector, cached like a question's (words recur across questions).
+        dim = self.vectors.shape[1] if self.vectors is not None else 0
+        self._encode = QuestionEncoder(encoder, tokens=False, dim=dim, size=_CACHE_MAX)
 
     def lacking(self, text: str) -> list[str]:
         """The words of `text`, typed in lower case, of which the corpus has no BM25 term."""
@@ -79,23 +79,9 @@ class Synonyms:
         lacking = self.lacking(text)
         if not lacking:
             return []
-        sims = self._vectors(lacking) @ self.vectors.T
+        sims = self._encode(lacking)[0] @ self.vectors.T
         found: list[str] = []
         for row in sims:
             best = np.argsort(-row, kind="stable")[:NEAREST]
             found += [self.words[i] for i in best if row[i] >= floor]
         return list(dict.fromkeys(found))
-
-    def _vectors(self, words: list[str]) -> np.ndarray:
-        """The model's vector of each word alone (cached: words recur across questions)."""
-        with self._lock:
-            have = {w: self._seen[w] for w in words if w in self._seen}
-        missing = [w for w in words if w not in have]
-        if missing:
-            made = np.asarray(self.encoder.encode(missing), dtype=np.float32)
-            have.update(zip(missing, made, strict=True))
-            with self._lock:
-                if len(self._seen) + len(missing) > _CACHE_MAX:
-                    self._seen.clear()
-                self._seen.update(zip(missing, made, strict=True))
-        return np.stack([have[w] for w in words])
