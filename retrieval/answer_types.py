@@ -18,14 +18,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import MONTHS, LexicalIndex
 from retrieval.names import NameCheck
 
 _FILE = Path(__file__).parent / "data" / "answer_types.yaml"
-_MONTHS = frozenset(
-    ("january", "february", "march", "april", "may", "june")
-    + ("july", "august", "september", "october", "november", "december")
-)
+_MONTHS = frozenset(MONTHS)
 _DAY = re.compile(r"[a-z]+\d{1,2}")  # the tokenizer's term for a day ("june9")
 
 

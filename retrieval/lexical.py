@@ -14,7 +14,18 @@ import numpy as np
 
 # Words of two or more characters, and numbers of any length ("June 6", "9 June").
 _TOKEN = re.compile(r"(?u)\b(?:\d+|\w\w+)\b")
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# The months' names, in lower case: one list for the tokenizer, the name rules and the kinds of
+# answer (a date's terms, "june9").
+# (Written out: calendar.month_name follows the process's locale.)
+MONTHS = ("january", "february", "march", "april", "may", "june") + (
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTHS = "|".join(MONTHS)
 # "May 9" and "9 May" also become one token "may9": a date is far more specific than its
 # month and its day apart, and "may" alone is mostly the verb.
 _DATE = re.compile(rf"(?i)\b(?:({_MONTHS})\s+(\d{{1,2}})|(\d{{1,2}})\s+({_MONTHS}))\b")

@@ -20,14 +20,14 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from retrieval.lexical import Tokenizer
+from retrieval.lexical import MONTHS, Tokenizer
 from retrieval.spelling import english_counts
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“‘(]*([^\W_]+)")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _JOINER = re.compile(r"[\s-]+")  # what may stand between the words of one name
-_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH = "|".join(month.capitalize() for month in MONTHS)
 # A month and its day ("June 12", "12 June") name one day: the date is the name, not the month.
 _DAY = re.compile(rf"\b(?:(?:{_MONTH})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTH}))\b")
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown name is taken for a misspelling

@@ -17,7 +17,6 @@ How they are combined is `fusion`'s business; which passages are candidates is d
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -35,6 +34,7 @@ from retrieval.answer_types import (
 )
 from retrieval.context import ArticleText, article_texts
 from retrieval.late import TokenTable
+from retrieval.lexical import MONTHS
 from retrieval.questions import definitional_subject
 from retrieval.records import published_parts
 from retrieval.store import IndexData
@@ -50,7 +50,7 @@ def _written(published: str) -> str:
     parts = published_parts(published)
     if not parts:
         return ""
-    return f"{parts[0]} {calendar.month_name[parts[1]]}" if len(parts) > 1 else str(parts[0])
+    return f"{parts[0]} {MONTHS[parts[1] - 1]}" if len(parts) > 1 else str(parts[0])
 
 
 @dataclass(frozen=True)
