@@ -452,48 +452,57 @@ def test_late_interaction_moves_the_ranking(hash_retriever) -> None:
     assert with_late != without
 
 
-def test_an_outlet_named_in_the_question_is_held_by_what_it_published(
+@pytest.mark.parametrize(
+    ("held", "apart", "asked", "subjects"),
+    [
+        # "… per the RFE/RL blog?" names the outlet, which its passages never write. Tugel
+        # appears in RFE/RL's articles (and CABAR's), never in The Diplomat's; nor is the
+        # outlet a subject the answer must stand beside.
+        (
+            "What did Tugel say, according to RFE/RL?",
+            "What did Tugel say, according to The Diplomat?",
+            "What did Tugel say, according to RFE/RL?",
+            [frozenset({"tugel"})],
+        ),
+        # The articles say "the June 9 election", not "the 2019 election": they were written
+        # that year, that month; another year is still apart. Nor must a figure stand beside
+        # the year: "Tokayev with 70.76 per cent" answers.
+        (
+            "Did Kossanov accept the results of the 2019 election?",
+            "Did Kossanov accept the results of the 2016 election?",
+            "What percentage did Tokayev get in 2019?",
+            [frozenset({"tokayev"})],
+        ),
+        # The month too, written alone: most of the articles were published in June 2019.
+        (None, None, "How many were detained in Almaty in June 2019?", [frozenset({"almati"})]),
+        # But a day is a day: "May 1" must still stand beside the figure.
+        (
+            None,
+            None,
+            "How many people took part in the May 1 protests in Almaty?",
+            [frozenset({"may", "may1"}), frozenset({"almati"})],
+        ),
+    ],
+)
+def test_what_a_passage_is_without_writing_it_is_held_by_it(
     hash_retriever: Retriever,
+    held: str | None,
+    apart: str | None,
+    asked: str,
+    subjects: list[frozenset[str]],
 ) -> None:
-    """ "… per the RFE/RL blog?" names the outlet, which its passages never write: the names
-    check must not refuse a question for naming where the answer was published."""
-    from retrieval.abstention import named_together
-
-    data, outlets = hash_retriever.data, hash_retriever.signals.outlets
-    # Tugel appears in RFE/RL's articles (and CABAR's), never in The Diplomat's.
-    asked = "What did Tugel say, according to RFE/RL?"
-    assert named_together(asked, data.names, data.lexical, outlets)
-    assert not named_together(asked, data.names, data.lexical, {})  # the text alone: apart
-    elsewhere = "What did Tugel say, according to The Diplomat?"
-    assert not named_together(elsewhere, data.names, data.lexical, outlets)
-    # Nor is the outlet a subject the answer must stand beside.
-    from retrieval.answer_types import subject_names
-
-    assert subject_names(asked, data.names, data.lexical, outlets) == [frozenset({"tugel"})]
-
-
-def test_when_the_articles_were_published_is_held_by_them(hash_retriever: Retriever) -> None:
-    """The articles say "the June 9 election", not "the 2019 election": they were written
-    that year, that month. Naming either beside a name is no reason to refuse; another year
-    still is."""
+    """Its outlet's name and when it was published: the names check must not refuse a
+    question for naming them, and the kind of answer asked for need not stand beside them."""
     from retrieval.abstention import named_together
     from retrieval.answer_types import subject_names
 
     data, outlets = hash_retriever.data, hash_retriever.signals.outlets
-    asked = "Did Kossanov accept the results of the 2019 election?"
-    assert named_together(asked, data.names, data.lexical, outlets)
-    assert not named_together(asked, data.names, data.lexical, {})  # the text alone: apart
-    other = "Did Kossanov accept the results of the 2016 election?"
-    assert not named_together(other, data.names, data.lexical, outlets)
-    # Nor must a figure stand beside the year: "Tokayev with 70.76 per cent" answers.
-    share = "What percentage did Tokayev get in 2019?"
-    assert subject_names(share, data.names, data.lexical, outlets) == [frozenset({"tokayev"})]
-    # The month too, written alone: most of the articles were published in June 2019.
-    june = "How many were detained in Almaty in June 2019?"
-    assert subject_names(june, data.names, data.lexical, outlets) == [frozenset({"almati"})]
-    # But a day is a day: "May 1" must still stand beside the figure.
-    day = "How many people took part in the May 1 protests in Almaty?"
-    assert frozenset({"may", "may1"}) in subject_names(day, data.names, data.lexical, outlets)
+    if held is not None:
+        assert named_together(held, data.names, data.lexical, outlets)
+        assert not named_together(held, data.names, data.lexical, {})  # the text alone: apart
+    if apart is not None:
+        assert not named_together(apart, data.names, data.lexical, outlets)
+    assert subject_names(asked, data.names, data.lexical, outlets) == subjects
 
 
 @pytest.mark.parametrize(
