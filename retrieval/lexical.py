@@ -17,14 +17,10 @@ _TOKEN = re.compile(r"(?u)\b(?:\d+|\w\w+)\b")
 # The months' names, in lower case: one list for the tokenizer, the name rules and the kinds of
 # answer (a date's terms, "june9").
 # (Written out: calendar.month_name follows the process's locale.)
-MONTHS = ("january", "february", "march", "april", "may", "june") + (
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
 _MONTHS = "|".join(MONTHS)
 # "May 9" and "9 May" also become one token "may9": a date is far more specific than its
 # month and its day apart, and "may" alone is mostly the verb.
