@@ -23,6 +23,7 @@ from retrieval.config import RetrievalSettings
 from retrieval.corpus import corpus_fingerprint, load_corpus, load_name_variants
 from retrieval.encoders import Encoder, build_encoder, load_encoder
 from retrieval.errors import CorpusError, IndexCorrupt, IndexNotFound
+from retrieval.late import distinct_sentences
 from retrieval.lexical import LexicalIndex, NameVariants, Tokenizer
 from retrieval.names import NameCheck
 from retrieval.records import Article, Passage
@@ -145,12 +146,12 @@ class Embedded:
 
 @dataclass(frozen=True)
 class Vectors:
-    """A build's vectors: passages', their tokens' (float16; None: no late interaction), and
-    their sentences', rows grouped by passage."""
+    """A build's vectors: passages', their sentences' (rows grouped by passage), and the
+    distinct sentences' tokens' (float16; None: no late interaction)."""
 
     passages: np.ndarray
     tokens: np.ndarray | None
-    token_offsets: np.ndarray | None  # passage i owns token rows offsets[i]:offsets[i+1]
+    token_offsets: np.ndarray | None  # distinct sentence i owns rows offsets[i]:offsets[i+1]
     sentences: np.ndarray
     sentence_offsets: np.ndarray  # passage i owns sentence rows offsets[i]:offsets[i+1]
     words: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
@@ -173,9 +174,9 @@ def embed(
     texts = [embedding_text(p) for p in passages]
     sentences = [s for p in passages for s in p.sentences]
     late = len(passages) <= LATE_MAX_PASSAGES
-    # A passage is known only with every vector it needs: its token vectors too, for late.
-    known_passages = known.passages if known.token_vectors is not None or not late else {}
-    new_texts, new_sentences = _new(texts, known_passages), _new(sentences, known.sentences)
+    # A sentence is known only with every vector it needs: its token vectors too, for late.
+    known_sentences = known.sentences if known.token_vectors is not None or not late else {}
+    new_texts, new_sentences = _new(texts, known.passages), _new(sentences, known_sentences)
     words = list(words)
     new_words = _new(words, known.words)
     encoder: Encoder | None = None
@@ -185,37 +186,42 @@ def embed(
         late = late and encoder.supports_tokens
         encoder.dim  # noqa: B018 - loads a lazy model now, so its start is not embedding time
     started = time.perf_counter()
-    new_vectors, new_tokens = _encode_if(encoder, new_texts, "Embedding passages", progress, late)
+    new_vectors, _ = _encode_if(encoder, new_texts, "Embedding passages", progress)
     passage_seconds, started = time.perf_counter() - started, time.perf_counter()
+    # Late interaction's token vectors are the sentences' (retrieval/late.py), from the same
+    # run as their sentence vectors; each distinct sentence's once.
+    new_sentence_vectors, new_tokens = _encode_if(
+        encoder, new_sentences, "Embedding sentences", progress, late
+    )
     token_vectors = token_offsets = None
     if late:
-        made = dict(zip(new_texts, new_tokens or [], strict=True))
+        made = dict(zip(new_sentences, new_tokens or [], strict=True))
+        distinct, _ = distinct_sentences([p.sentences for p in passages])
         tokens = [
-            made[t].astype(np.float16) if t in made else known.passage_tokens(known_passages[t])
-            for t in texts
+            made[s].astype(np.float16) if s in made else known.sentence_tokens(s) for s in distinct
         ]
         token_offsets = np.cumsum([0] + [len(t) for t in tokens], dtype=np.int64)
-        token_vectors = np.vstack(tokens)
-    new_sentence_vectors, _ = _encode_if(encoder, new_sentences, "Embedding sentences", progress)
+        dim = tokens[0].shape[1] if tokens else 0
+        token_vectors = np.vstack(tokens) if tokens else np.zeros((0, dim), np.float16)
     sentence_seconds, started = time.perf_counter() - started, time.perf_counter()
     new_word_vectors, _ = _encode_if(encoder, new_words, "Embedding words", progress)
     word_seconds = time.perf_counter() - started
     vectors = Vectors(
-        passages=_gather(texts, known_passages, known.passage_vectors, new_texts, new_vectors),
+        passages=_gather(texts, known.passages, known.passage_vectors, new_texts, new_vectors),
         tokens=token_vectors,
         token_offsets=token_offsets,
         sentences=_gather(
-            sentences, known.sentences, known.sentence_vectors, new_sentences, new_sentence_vectors
+            sentences, known_sentences, known.sentence_vectors, new_sentences, new_sentence_vectors
         ),
         sentence_offsets=np.cumsum([0] + [len(p.sentences) for p in passages], dtype=np.int64),
         words=_gather(words, known.words, known.word_vectors, new_words, new_word_vectors),
     )
-    distinct_texts, distinct_sentences = len(set(texts)), len(set(sentences))
+    texts_count, sentences_count = len(set(texts)), len(set(sentences))
     embedded = Embedded(
         passages=len(new_texts),
         sentences=len(new_sentences),
-        reused_passages=distinct_texts - len(new_texts),
-        reused_sentences=distinct_sentences - len(new_sentences),
+        reused_passages=texts_count - len(new_texts),
+        reused_sentences=sentences_count - len(new_sentences),
         encoder=repr(encoder) if encoder is not None else None,
         passage_seconds=passage_seconds,
         sentence_seconds=sentence_seconds,

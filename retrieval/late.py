@@ -1,22 +1,27 @@
 """Late interaction: for each passage, the mean over the question's tokens of the best cosine
 with any of the passage's tokens (ColBERT's MaxSim on the model's own token outputs).
 
+A passage's tokens are its sentences' (each sentence embedded alone, as for its sentence
+vector), and each distinct sentence is stored once: overlapping passages share most of their
+sentences, so today's 124 passages have 5,700 token rows instead of the 20,000 of each
+passage embedded whole, and ranked as well (docs/retrieval.md).
+
 It is the one signal whose cost grows with the corpus: every question token against every
-passage token, about 20,000 rows of 384 numbers for today's 124 passages. In float32 that
-product reads 31 MB a question and is bound by memory (2.5–3 ms here, more than the rest of a
-search together). So the table is also kept in int8, each row with its own scale (row / scale
-rounded, scale = the row's largest magnitude / 127), and multiplied by ONNX Runtime's
-`DynamicQuantizeMatMul`, whose MLAS kernels use the CPU's int8 instructions: 0.4 ms for the
-same product, each cosine within 0.003 of float32's, and the same ranks and refusals on every
-question set (docs/performance.md). The int8 copy is made for the first question that scores
-the whole table. A short list of passages (a large corpus) is scored in float32, passage by
-passage; where ONNX Runtime cannot build the int8 product, the whole table is too.
+token row. In float32 that product is bound by memory. So the table is also kept in int8,
+each row with its own scale (row / scale rounded, scale = the row's largest magnitude / 127),
+and multiplied by ONNX Runtime's `DynamicQuantizeMatMul`, whose MLAS kernels use the CPU's
+int8 instructions: each cosine within 0.003 of float32's, and the same ranks and refusals on
+every question set (docs/performance.md). The int8 copy is made for the first question that
+scores the whole table. A short list of passages (a large corpus) is scored in float32,
+sentence by sentence; where ONNX Runtime cannot build the int8 product, the whole table is
+too.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -76,18 +81,49 @@ def int8_product(table: np.ndarray) -> Any:
 _MS = "com.microsoft"
 
 
-class TokenTable:
-    """Every passage's token vectors, grouped by passage: passage i owns rows
-    offsets[i]:offsets[i+1] of `table` (unit vectors, float32)."""
+def distinct_sentences(sentences_of: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray]:
+    """The distinct sentences of passages (each passage's sentences in order), in order of
+    first appearance, and for every passage's sentence in turn, its number among them.
+    Overlapping passages share sentences: each is embedded, stored and scored once."""
+    numbers: dict[str, int] = {}
+    ids = [numbers.setdefault(s, len(numbers)) for sentences in sentences_of for s in sentences]
+    return list(numbers), np.array(ids, dtype=np.int64)
 
-    def __init__(self, table: np.ndarray, offsets: np.ndarray, *, int8: bool = True) -> None:
+
+class TokenTable:
+    """Every distinct sentence's token vectors, and which sentences each passage holds.
+
+    Sentence s owns rows `offsets[s]:offsets[s+1]` of `table` (unit vectors, float32);
+    passage p holds sentences `sentences[bounds[p]:bounds[p+1]]`. A passage's token vectors
+    are its sentences': each sentence embedded alone, as its sentence vector is. Passages
+    overlap (today each sentence is in about four), so this table is a quarter of one made of
+    each passage's own tokens, and so is the product a question takes (docs/performance.md).
+    """
+
+    def __init__(
+        self,
+        table: np.ndarray,
+        offsets: np.ndarray,
+        sentences: np.ndarray,
+        bounds: np.ndarray,
+        *,
+        int8: bool = True,
+    ) -> None:
         self.table = table
         self.offsets = offsets
-        self.passages = len(offsets) - 1
-        self._owned = offsets[1:] > offsets[:-1]  # a passage without tokens matches nothing
-        # Where each passage with rows starts, for reduceat: each one's maximum runs to the
-        # next one's start (passages without rows have none in between), the last to the end.
-        self._starts = offsets[:-1][self._owned]
+        self.passages = len(bounds) - 1
+        owned = offsets[1:] > offsets[:-1]  # a sentence without tokens matches nothing
+        # reduceat over the rows: each sentence with rows runs to the next one's start.
+        self._starts = offsets[:-1][owned]
+        # Each passage's sentences that have rows, numbered among those, grouped by passage.
+        number = np.cumsum(owned) - 1
+        keep = owned[sentences] if len(sentences) else np.zeros(0, dtype=bool)
+        passage_of = np.repeat(np.arange(self.passages), np.diff(bounds))
+        self._held = number[sentences[keep]]
+        counts = np.bincount(passage_of[keep], minlength=self.passages)
+        self._owned = counts > 0  # a passage without any matches nothing
+        self._held_starts = (np.cumsum(counts) - counts)[self._owned]
+        self._sentences, self._bounds = sentences, bounds
         self._want_int8 = int8 and len(table) > 0
         self._made: Any = None  # the int8 product, made for the first question that needs it
         self._lock = threading.Lock()
@@ -109,21 +145,31 @@ class TokenTable:
 
     def scores(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """Late interaction of the question's token vectors (one row each) with passages
-        `ids`, in that order."""
+        `ids`, in that order: per passage, the mean over the question's tokens of the best
+        cosine with any token of its sentences."""
         if 2 * len(ids) >= self.passages:
             return self._every_passage(tokens)[ids]
-        # A short list: passage by passage, on views of the table (copying the rows out first
-        # costs more than the products: 48 passages 2.0 ms this way, 4.9 ms copied).
+        # A short list: sentence by sentence, each once, on views of the table (copying the
+        # rows out first costs more than the products).
         question = np.ascontiguousarray(tokens.T, dtype=np.float32)
+        best: dict[int, np.ndarray] = {}  # each sentence's best cosine per question token
         out = np.zeros(len(ids), dtype=np.float32)
         for j, i in enumerate(ids):
-            rows = self.table[self.offsets[i] : self.offsets[i + 1]]
-            if len(rows):
-                out[j] = (rows @ question).max(axis=0).mean()
+            found = []
+            for s in map(int, self._sentences[self._bounds[i] : self._bounds[i + 1]]):
+                rows = self.table[self.offsets[s] : self.offsets[s + 1]]
+                if not len(rows):
+                    continue  # no tokens, no match
+                if s not in best:
+                    best[s] = (rows @ question).max(axis=0)
+                found.append(best[s])
+            if found:
+                out[j] = np.max(found, axis=0).mean()
         return out
 
     def _every_passage(self, tokens: np.ndarray) -> np.ndarray:
-        """Most passages: one product with the whole table, then each passage's maximum."""
+        """Most passages: one product with the whole table, each sentence's maximum, then
+        each passage's (the maximum of its sentences')."""
         out = np.zeros(self.passages, dtype=np.float32)
         if not len(self.table):
             return out
@@ -131,9 +177,11 @@ class TokenTable:
         if product is not None:
             question = np.ascontiguousarray(tokens, dtype=np.float32)
             sims = product.run(None, {"A": question})[0]  # question tokens x table rows
-            best = np.maximum.reduceat(sims, self._starts, axis=1).T
         else:
-            sims = self.table @ np.ascontiguousarray(tokens.T, dtype=np.float32)
-            best = np.maximum.reduceat(sims, self._starts, axis=0)
-        out[self._owned] = best.mean(axis=1)
+            sims = (self.table @ np.ascontiguousarray(tokens.T, dtype=np.float32)).T
+        if not len(self._held_starts):
+            return out
+        by_sentence = np.maximum.reduceat(sims, self._starts, axis=1)
+        by_passage = np.maximum.reduceat(by_sentence[:, self._held], self._held_starts, axis=1)
+        out[self._owned] = by_passage.mean(axis=0)
         return out

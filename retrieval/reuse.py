@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import IndexCorrupt, IndexNotFound
+from retrieval.late import distinct_sentences
 from retrieval.records import Passage
 from retrieval.store import current_build, read_manifest, read_vectors, verify_files
 
@@ -40,9 +41,11 @@ _TOKEN_FILES = ("tokens.npy", "token_offsets.npy")
 class Known:
     """Vectors computed before, by the text they are of.
 
-    `passages[text]` is the row of the passage `text` in `passage_vectors` and, when there are
-    token vectors, its rows `token_offsets[row]:token_offsets[row + 1]` in `token_vectors`
-    (float16, as the index stores them). `sentences[text]` is a row of `sentence_vectors`.
+    `passages[text]` is the row of the passage `text` in `passage_vectors`. `sentences[text]`
+    is a row of `sentence_vectors` and, when there are token vectors, `token_sentences[text]`
+    the sentence's number among the distinct sentences: its rows are
+    `token_offsets[number]:token_offsets[number + 1]` of `token_vectors` (float16, as the
+    index stores them).
     """
 
     passages: dict[str, int] = field(default_factory=dict)
@@ -51,13 +54,15 @@ class Known:
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     token_vectors: np.ndarray | None = None
     token_offsets: np.ndarray | None = None
+    token_sentences: dict[str, int] = field(default_factory=dict)
     words: dict[str, int] = field(default_factory=dict)  # the corpus's words, for synonyms
     word_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
-    def passage_tokens(self, row: int) -> np.ndarray:
-        """The token vectors of the passage at `row` (float16)."""
+    def sentence_tokens(self, text: str) -> np.ndarray:
+        """The token vectors of the sentence `text` (float16)."""
         assert self.token_vectors is not None and self.token_offsets is not None
-        return self.token_vectors[self.token_offsets[row] : self.token_offsets[row + 1]]
+        number = self.token_sentences[text]
+        return self.token_vectors[self.token_offsets[number] : self.token_offsets[number + 1]]
 
 
 NOTHING = Known()
@@ -97,6 +102,7 @@ def _read(build: Path, manifest: dict[str, Any], text_of: Callable[[Passage], st
     sentences = [s for p in v.passages for s in p.sentences]
     if len(sentences) != len(v.sentence_vectors):  # rows are found by the sentences' order
         raise IndexCorrupt(f"the index in {build} is inconsistent: sentence counts differ")
+    distinct, _ = distinct_sentences([p.sentences for p in v.passages])
     return Known(
         passages=_rows(text_of(p) for p in v.passages),
         passage_vectors=v.ann.index.reconstruct_n(0, v.ann.ntotal),
@@ -104,6 +110,7 @@ def _read(build: Path, manifest: dict[str, Any], text_of: Callable[[Passage], st
         sentence_vectors=v.sentence_vectors,
         token_vectors=v.token_vectors,
         token_offsets=v.token_offsets,
+        token_sentences=_rows(distinct) if v.token_vectors is not None else {},
         words=_rows(v.synonym_words),
         word_vectors=v.synonym_vectors.astype(np.float32),
     )

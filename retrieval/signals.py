@@ -33,7 +33,7 @@ from retrieval.answer_types import (
     subject_names,
 )
 from retrieval.context import ArticleText, article_texts
-from retrieval.late import TokenTable
+from retrieval.late import TokenTable, distinct_sentences
 from retrieval.lexical import MONTHS
 from retrieval.questions import definitional_subject
 from retrieval.records import published_parts
@@ -87,13 +87,21 @@ class SignalSource:
         self.passage_vectors = (
             data.ann.index.reconstruct_n(0, n) if 0 < n <= EXHAUSTIVE_MAX else None
         )
+        # Overlapping passages share sentences (each in about four, today): each distinct
+        # sentence's cosine is computed once and given to every passage holding it.
+        _, self._sentence_ids = distinct_sentences([p.sentences for p in data.passages])
+        self._distinct_vectors = None
+        if self.passage_vectors is not None:
+            first = np.empty(int(self._sentence_ids.max(initial=-1)) + 1, dtype=np.int64)
+            first[self._sentence_ids[::-1]] = np.arange(len(self._sentence_ids))[::-1]
+            self._distinct_vectors = np.ascontiguousarray(data.sentence_vectors[first])
         # Late interaction needs the index's token vectors (and the caller's question tokens).
         self.late = late and data.token_vectors is not None
-        self.tokens = (
-            TokenTable(data.token_vectors, data.token_offsets)
-            if self.late and data.token_vectors is not None and data.token_offsets is not None
-            else None
-        )
+        self.tokens = None
+        if self.late and data.token_vectors is not None and data.token_offsets is not None:
+            self.tokens = TokenTable(
+                data.token_vectors, data.token_offsets, self._sentence_ids, data.sentence_offsets
+            )
         self._terms_cache: dict[str, frozenset[str]] = {}
         self._kind_sentences: dict[str, list[tuple[str, ...]]] = {}
 
@@ -224,7 +232,10 @@ class SignalSource:
     def sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each passage's best sentence cosine, and that sentence's position in the passage."""
         rows, seg, counts = self._owned_rows(self.data.sentence_offsets, ids)
-        sims = self.data.sentence_vectors[rows] @ qvec
+        if isinstance(rows, slice) and self._distinct_vectors is not None:
+            sims = (self._distinct_vectors @ qvec)[self._sentence_ids]  # every passage's
+        else:
+            sims = self.data.sentence_vectors[rows] @ qvec
         best_sim = np.maximum.reduceat(sims, seg)
         owner = np.repeat(np.arange(len(ids)), counts)
         at_max = np.flatnonzero(sims >= best_sim[owner])

@@ -9,9 +9,10 @@ Layout under INDEX_DIR:
     builds/<id>/vectors.faiss   passage vectors (the text alone; see build.embedding_text)
     builds/<id>/sentences.npy   one vector per sentence, rows grouped by passage
     builds/<id>/sentence_offsets.npy  where each passage's rows start in sentences.npy
-    builds/<id>/tokens.npy      each passage's token vectors (float16), for late interaction;
+    builds/<id>/tokens.npy      each distinct sentence's token vectors (float16), in order of
+                                first appearance, for late interaction (retrieval/late.py);
                                 only for corpora of up to build.LATE_MAX_PASSAGES passages
-    builds/<id>/token_offsets.npy  where each passage's rows start in tokens.npy
+    builds/<id>/token_offsets.npy  where each distinct sentence's rows start in tokens.npy
     builds/<id>/lexical/        BM25 over the passages, name variants folded
     builds/<id>/names.json      the names the corpus uses, for abstention (retrieval/names.py)
     builds/<id>/vocabulary.json the words the corpus uses, for spelling (retrieval/spelling.py)
@@ -50,8 +51,9 @@ from retrieval.records import Passage, Source, from_record, to_record
 from retrieval.spelling import Vocabulary
 
 # 2: names.json; 3: overlapping passages with sentence spans; 4: contractions; 5: token vectors;
-# 6: vocabulary.json; 7: what was embedded and reused, and by which encoder; 8: synonyms
-INDEX_FORMAT = 8
+# 6: vocabulary.json; 7: what was embedded and reused, and by which encoder; 8: synonyms;
+# 9: token vectors per distinct sentence, not per passage
+INDEX_FORMAT = 9
 MANIFEST = "manifest.json"
 LOCK = "build.lock"
 _CHECKSUM_LIMIT = 256 * 1024 * 1024  # bigger files are checked by size only: hashing costs seconds
@@ -90,7 +92,8 @@ class IndexData:
     names: NameCheck
     vocabulary: Vocabulary
     token_vectors: np.ndarray | None = None  # None: no late interaction
-    token_offsets: np.ndarray | None = None  # passage i owns rows offsets[i]:offsets[i+1]
+    # Distinct sentence i (late.distinct_sentences) owns rows offsets[i]:offsets[i+1].
+    token_offsets: np.ndarray | None = None
     synonym_words: list[str] = field(default_factory=list)  # retrieval/synonyms.py
     synonym_vectors: np.ndarray | None = None  # one row per word of synonym_words
     path: Path = Path()
@@ -350,8 +353,11 @@ def _check_consistent(build: Path, data: StoredVectors, manifest: dict[str, Any]
     if data.sentence_vectors.shape[0] != offsets[-1]:
         raise IndexCorrupt(f"{where}: sentence counts differ")
     tokens, token_offsets = data.token_vectors, data.token_offsets
+    distinct = len({s for p in data.passages for s in p.sentences})
     if token_offsets is not None and not (
-        tokens is not None and len(token_offsets) == n + 1 and token_offsets[-1] == len(tokens)
+        tokens is not None
+        and len(token_offsets) == distinct + 1
+        and token_offsets[-1] == len(tokens)
     ):
         raise IndexCorrupt(f"{where}: token counts differ")
     if data.synonym_words and len(data.synonym_words) != len(data.synonym_vectors):

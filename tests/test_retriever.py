@@ -30,12 +30,16 @@ def _signals(r: Retriever, question: str) -> np.ndarray:
     off = data.sentence_offsets
     sentence = np.array([sims[off[i] : off[i + 1]].max() for i in range(n)])
     lexical = data.lexical.scores(question) / data.lexical.ceiling(question)
+    # Late interaction: each question token's best cosine with any token of the passage's
+    # sentences (each distinct sentence's tokens stored once, in order of first appearance).
     _, (tokens,) = r.encoder.encode_with_tokens([question])
+    distinct = list(dict.fromkeys(s for p in data.passages for s in p.sentences))
     toff = data.token_offsets
+    rows_of = {s: data.token_vectors[toff[i] : toff[i + 1]] for i, s in enumerate(distinct)}
     late = np.array(
         [
-            (tokens @ data.token_vectors[toff[i] : toff[i + 1]].T).max(axis=1).mean()
-            for i in range(n)
+            (tokens @ np.vstack([rows_of[s] for s in p.sentences]).T).max(axis=1).mean()
+            for p in data.passages
         ]
     )
     columns = [dense, sentence, lexical, late]

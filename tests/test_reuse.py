@@ -190,7 +190,7 @@ def test_a_removed_article_leaves_the_cache_with_the_next_build(built: Retrieval
     assert gone <= set(encoder.texts)
 
 
-def test_late_interaction_needs_token_vectors_to_reuse_a_passage(
+def test_late_interaction_needs_token_vectors_to_reuse_a_sentence(
     built: RetrievalSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import retrieval.build as build_module
@@ -198,10 +198,11 @@ def test_late_interaction_needs_token_vectors_to_reuse_a_passage(
     monkeypatch.setattr(build_module, "LATE_MAX_PASSAGES", 0)  # this build keeps no tokens
     _build(built)
     monkeypatch.undo()
-    manifest, encoder = _build(built)  # this one needs them: every passage is embedded again
+    manifest, encoder = _build(built)  # this one needs them: every sentence is embedded again
     assert manifest["late_interaction"]
-    assert manifest["embedded"]["passages"] == manifest["passages"]
-    assert manifest["reused"]["sentences"] > 0 and manifest["embedded"]["sentences"] == 0
+    sentences = {s for p in load_index(Path(built.index_dir)).passages for s in p.sentences}
+    assert manifest["embedded"]["sentences"] == len(sentences)
+    assert manifest["reused"]["passages"] > 0 and manifest["embedded"]["passages"] == 0
 
 
 def test_the_manifest_of_the_build_records_it(built: RetrievalSettings) -> None:
