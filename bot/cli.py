@@ -102,9 +102,14 @@ def cmd_ask(args: argparse.Namespace, settings) -> int:
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return 0
-    from bot.answer import plain_answer
+    from bot.answer import plain_answer, small_talk_reply
+    from retrieval import smalltalk
 
-    print(plain_answer(question, hits))
+    said = smalltalk.default().read(question).kind  # "thanks!": the chat's reply, not a search
+    if said is not None:
+        print(small_talk_reply(said.reply, said.examples, question).plain)
+    else:
+        print(plain_answer(question, hits))
     return 0
 
 

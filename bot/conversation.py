@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from bot import answer, language, smalltalk
+from bot import answer, language
 from bot.batching import Searcher
+from retrieval import smalltalk
 from retrieval.followup import Recent
 from retrieval.records import Hit
 

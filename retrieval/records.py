@@ -154,6 +154,7 @@ class Refusal(StrEnum):
     NAMES_APART = "names never together"  # no passage mentions the question's names together
     NO_ANSWER_OF_KIND = "no answer of the kind asked"  # a figure, date or age nowhere near
     ADVICE = "asks for advice"  # "How do I …?", "What's a good …?": news reports, not advice
+    SMALL_TALK = "small talk"  # "thanks!", "how are you?": nothing to look up (smalltalk.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
+from retrieval import smalltalk
 from retrieval.abstention import TYPED_PASSAGES, refusal
 from retrieval.config import RetrievalSettings
 from retrieval.context import surrounding
@@ -174,8 +175,14 @@ class Retriever:
         """`search_with_reason` for several questions, their vectors computed in one batch."""
         checked = check_mode(mode)
         k = self.settings.top_k if k is None else k
-        queries = [self.prepare(latinize(q or "")) for q in questions]
-        results = [SearchResult([], Refusal.EMPTY_QUESTION) for _ in questions]
+        # A message made only of small talk ("thanks!", "how are you today?") asks nothing of
+        # the articles; a greeting opening a question ("hi, who won?") is left out of it.
+        readings = [smalltalk.default().read(latinize(q or "")) for q in questions]
+        queries = [self.prepare(r.question) for r in readings]
+        results = [
+            SearchResult([], Refusal.SMALL_TALK if r.kind else Refusal.EMPTY_QUESTION)
+            for r in readings
+        ]
         live = [i for i, q in enumerate(queries) if q.text and k > 0]
         if not live:
             return results

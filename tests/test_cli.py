@@ -102,6 +102,13 @@ def test_ask_with_nothing_relevant(index_dir: Path) -> None:
     assert "https://" not in out.stdout
 
 
+def test_ask_answers_small_talk_as_the_chat_does(index_dir: Path) -> None:
+    out = run_cli("ask", "thanks!", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("You're welcome!") and "https://" not in out.stdout
+    assert json.loads(run_cli("ask", "thanks!", "--json", index_dir=index_dir).stdout) == []
+
+
 def test_ask_json_with_nothing_relevant_is_an_empty_list(index_dir: Path) -> None:
     out = run_cli("ask", "zzqx qwv", "--json", index_dir=index_dir)
     assert out.returncode == 0, out.stderr

@@ -214,6 +214,10 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("What's a good training plan for my first marathon?", Refusal.ADVICE),
         ("how do i vote in an election", Refusal.ADVICE),
         ("Could you recommend a good book on elections?", Refusal.ADVICE),
+        # Small talk asks nothing of the articles, though "thanks" and "today" are in them.
+        ("thanks!", Refusal.SMALL_TALK),
+        ("How are you today?", Refusal.SMALL_TALK),
+        ("Thank you so much, that helps", Refusal.SMALL_TALK),
     ],
 )
 def test_search_with_reason_says_why_nothing_came_back(
@@ -223,6 +227,11 @@ def test_search_with_reason_says_why_nothing_came_back(
     assert result.hits == [] and not result.answered
     assert result.refusal is why
     assert hash_retriever.search(question) == []  # search itself unchanged
+
+
+def test_a_greeting_opening_a_question_is_not_searched(hash_retriever: Retriever) -> None:
+    hits = hash_retriever.search(f"Hi there! {QUESTION}")
+    assert hits and hits == hash_retriever.search(QUESTION)
 
 
 def test_search_with_reason_of_an_answer_has_the_hits_and_no_refusal(

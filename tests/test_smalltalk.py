@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot import answer
-from bot.smalltalk import DATA, SmallTalk, default
+from retrieval.smalltalk import DATA, SmallTalk, default
 
 
 @pytest.mark.parametrize(

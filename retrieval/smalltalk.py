@@ -1,4 +1,5 @@
-"""Small talk: greetings, thanks, goodbyes and "who are you?" get a person's reply, not a search.
+"""Small talk: greetings, thanks, goodbyes and "who are you?" are not searched: the retriever
+refuses them (Refusal.SMALL_TALK) and the bot gives each kind its reply.
 
 A message is small talk when nothing is left of it once the phrases of `data/small_talk.yaml`
 (and its filler words) are taken away, reading from its start. "hi, who won?" is a question:
