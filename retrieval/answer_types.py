@@ -12,7 +12,7 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +91,7 @@ _SECOND_PART = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)  # a search asks twice (ranking, abstention); the bot's pages again
 def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` (its first part) asks for, or None for any other."""
     first = _SECOND_PART.split(question, maxsplit=1)[0]

@@ -183,5 +183,5 @@ class TokenTable:
             return out
         by_sentence = np.maximum.reduceat(sims, self._starts, axis=1)
         by_passage = np.maximum.reduceat(by_sentence[:, self._held], self._held_starts, axis=1)
-        out[self._owned] = by_passage.mean(axis=0)
+        out[self._owned] = np.add.reduce(by_passage, axis=0) / len(by_passage)
         return out

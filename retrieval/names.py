@@ -54,6 +54,9 @@ def _name_words(text: str) -> list[re.Match[str]]:
     return found
 
 
+_PHRASES_MAX = 1024  # questions whose names are kept
+
+
 class NameCheck:
     """Which names of a question the corpus never mentions, even misspelt."""
 
@@ -61,6 +64,8 @@ class NameCheck:
         self.tokenizer = tokenizer
         self.known_terms = frozenset(known_terms)
         self.names = sorted(set(names))
+        # A search reads the question's names in ranking and again in abstention.
+        self._phrases: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> NameCheck:
@@ -123,6 +128,15 @@ class NameCheck:
         return groups
 
     def name_phrases(self, question: str) -> list[str]:
+        """The names of `question`, a name of several words as one (see `_name_phrases`)."""
+        found = self._phrases.get(question)
+        if found is None:
+            if len(self._phrases) >= _PHRASES_MAX:
+                self._phrases.clear()
+            found = self._phrases[question] = tuple(self._name_phrases(question))
+        return list(found)
+
+    def _name_phrases(self, question: str) -> list[str]:
         """The names of `question`, a name of several words as one.
 
         A known spelling ("Democratic Choice of Kazakhstan", "Toqaev", even opening the

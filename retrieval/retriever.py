@@ -265,18 +265,20 @@ class Retriever:
         rel = relevance(s, w)
         out: list[Ranked] = []
         chosen: dict[str, list[Passage]] = {}  # per article, for the overlap check
-        for j in order(score, w, late, top):
+        candidates = s.candidates.tolist()  # plain ints: the loop reads them one at a time
+        asked, kinds = s.asked, s.answer_kind if s.asked is not None else None
+        for j in order(score, w, late, top).tolist():
             if limit is not None and len(out) >= limit:
                 break
-            p = data.passages[int(s.candidates[j])]
+            p = data.passages[candidates[j]]
             # Passages overlap: one sharing a sentence with a better one adds nothing new.
             same = chosen.setdefault(p.article_id, [])
             if any(p.overlaps(q) for q in same):
                 continue
             same.append(p)
-            at = s.best_sentence[j]
-            if s.asked is not None and s.answer_kind is not None and s.answer_kind[j]:
-                at = self.signals.answer_sentence(s.asked, qvec, p.id) or at  # the figure
+            at = int(s.best_sentence[j])
+            if asked is not None and kinds is not None and kinds[j]:
+                at = self.signals.answer_sentence(asked, qvec, p.id) or at  # the figure
             best = p.sentences[at] if p.sentences else p.text
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),

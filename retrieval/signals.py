@@ -89,12 +89,20 @@ class SignalSource:
         )
         # Overlapping passages share sentences (each in about four, today): each distinct
         # sentence's cosine is computed once and given to every passage holding it.
+        self._every = np.arange(n)  # the candidates of a small corpus: every passage, in order
+        self._every.flags.writeable = False
         _, self._sentence_ids = distinct_sentences([p.sentences for p in data.passages])
-        self._distinct_vectors = None
-        if self.passage_vectors is not None:
-            first = np.empty(int(self._sentence_ids.max(initial=-1)) + 1, dtype=np.int64)
-            first[self._sentence_ids[::-1]] = np.arange(len(self._sentence_ids))[::-1]
+        self._distinct_vectors = self._grid = None
+        if self.passage_vectors is not None and len(self._sentence_ids):
+            ids, offsets = self._sentence_ids, data.sentence_offsets
+            first = np.empty(int(ids.max()) + 1, dtype=np.int64)
+            first[ids[::-1]] = np.arange(len(ids))[::-1]
             self._distinct_vectors = np.ascontiguousarray(data.sentence_vectors[first])
+            # Row i: passage i's sentences, then the last distinct sentence + 1 (which scores
+            # -inf) to the width of the longest: a passage's best is one argmax of its row.
+            counts = np.diff(offsets)
+            self._grid = np.full((n, int(counts.max())), len(first), dtype=np.int64)
+            self._grid[np.arange(self._grid.shape[1]) < counts[:, None]] = ids
         # Late interaction needs the index's token vectors (and the caller's question tokens).
         self.late = late and data.token_vectors is not None
         self.tokens = None
@@ -217,7 +225,7 @@ class SignalSource:
     def _candidates(self, qvec: np.ndarray, lexical_all: np.ndarray) -> np.ndarray:
         n = len(self.data.passages)
         if n <= EXHAUSTIVE_MAX:
-            return np.arange(n)
+            return self._every
         _, dense_ids = self.data.ann.search(qvec[None, :], POOL)
         # The best BM25 passages without sorting all of them (a million passages: ~10 ms).
         lex_ids = np.argpartition(-lexical_all, POOL)[:POOL]
@@ -225,17 +233,25 @@ class SignalSource:
 
     def passage_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> np.ndarray:
         if self.passage_vectors is not None:
+            if ids is self._every:
+                return self.passage_vectors @ qvec
             return self.passage_vectors[ids] @ qvec
         index = self.data.ann.index  # a large corpus: only the candidates are reconstructed
         return index.reconstruct_batch(np.asarray(ids, dtype=np.int64)) @ qvec
 
     def sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each passage's best sentence cosine, and that sentence's position in the passage."""
+        if ids is self._every and self._grid is not None:
+            distinct = self._distinct_vectors
+            assert distinct is not None
+            sims = np.empty(len(distinct) + 1, dtype=np.float32)
+            sims[-1] = -np.inf
+            sims[:-1] = distinct @ qvec
+            grid = sims[self._grid]
+            at = grid.argmax(axis=1)
+            return grid[np.arange(len(at)), at], at
         rows, seg, counts = self._owned_rows(self.data.sentence_offsets, ids)
-        if isinstance(rows, slice) and self._distinct_vectors is not None:
-            sims = (self._distinct_vectors @ qvec)[self._sentence_ids]  # every passage's
-        else:
-            sims = self.data.sentence_vectors[rows] @ qvec
+        sims = self.data.sentence_vectors[rows] @ qvec
         best_sim = np.maximum.reduceat(sims, seg)
         owner = np.repeat(np.arange(len(ids)), counts)
         at_max = np.flatnonzero(sims >= best_sim[owner])
