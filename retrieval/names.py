@@ -66,6 +66,7 @@ class NameCheck:
         self.names = sorted(set(names))
         # A search reads the question's names in ranking and again in abstention.
         self._phrases: dict[str, tuple[str, ...]] = {}
+        self._missing: dict[str, bool] = {}  # name -> whether the corpus lacks it
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> NameCheck:
@@ -76,29 +77,36 @@ class NameCheck:
 
     def unknown(self, question: str) -> list[str]:
         """The names in `question` that the corpus does not contain in any spelling."""
-        missing = []
-        english = english_counts()
+        found = []
         for name in names_in(question):
-            terms = self.tokenizer(name)
-            if not terms:
-                # An acronym spelt like a stop word ("US", "IT") is still a name: known only
-                # if the articles write it with capitals somewhere.
-                if len(name) > 1 and name.isupper() and name.lower() not in self.names:
-                    missing.append(name)
-                continue
-            if all(t in self.known_terms for t in terms):
-                continue
-            # A real word ("France", "Germany") is what it says, never a misspelling of the
-            # articles' "French" or "German": the dictionary is asked first. It may still be
-            # a form of one of their names ("European" of "Europe").
-            if name.lower() in english or _YEAR.match(name):
-                if not self._derived(name.lower()):
-                    missing.append(name)
-                continue
-            if difflib.get_close_matches(name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF):
-                continue  # a spelling of a name the articles use
-            missing.append(name)
-        return missing
+            missing = self._missing.get(name)
+            if missing is None:
+                if len(self._missing) >= _PHRASES_MAX:
+                    self._missing.clear()
+                # (Spellings are compared with every name the articles use: a name is
+                # judged once, not each time it is asked about.)
+                missing = self._missing[name] = self._is_missing(name)
+            if missing:
+                found.append(name)
+        return found
+
+    def _is_missing(self, name: str) -> bool:
+        """Whether the corpus lacks the name `name` (a word of a question) in every spelling."""
+        english = english_counts()
+        terms = self.tokenizer(name)
+        if not terms:
+            # An acronym spelt like a stop word ("US", "IT") is still a name: known only
+            # if the articles write it with capitals somewhere.
+            return len(name) > 1 and name.isupper() and name.lower() not in self.names
+        if all(t in self.known_terms for t in terms):
+            return False
+        # A real word ("France", "Germany") is what it says, never a misspelling of the
+        # articles' "French" or "German": the dictionary is asked first. It may still be
+        # a form of one of their names ("European" of "Europe").
+        if name.lower() in english or _YEAR.match(name):
+            return not self._derived(name.lower())
+        # A spelling of a name the articles use is not missing.
+        return not difflib.get_close_matches(name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF)
 
     def _derived(self, word: str) -> bool:
         """Whether `word` is one of the corpus's names with an ending added or taken away
