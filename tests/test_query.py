@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import FAR_SHARE, asked_type, best_nearness, holds_answer, nearness
+from retrieval.answer_types import (
+    FAR_SHARE,
+    answer_types,
+    asked_type,
+    best_nearness,
+    holds_answer,
+    nearness,
+)
 from retrieval.query import focus
 from retrieval.records import Refusal
 
@@ -120,6 +127,18 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who was the opposition candidate?", "person"),
         ("Who is Mukhtar Ablyazov?", None),  # about the person named: any answer of theirs
         ("Why was the internet shut down?", None),  # reasons are often implicit: any answer
+        # Facts of a life: a birth, a place of study, an appointment, a business named.
+        ("Where was Kassym-Jomart Tokayev born?", "birth"),
+        ("In what year was he born?", "birth"),  # a birth, not any year beside his name
+        ("What is Tokayev's date of birth?", "birth"),
+        ("Which movement was born out of the marathon protest?", None),
+        ("Which university did Kossanov graduate from?", "education"),
+        ("where did kosanov graduate", "education"),
+        ("What did the marathon's graduates do?", None),
+        ("Whom did Tokayev appoint as prime minister?", "appointment"),
+        ("which bank did ablyazov run before he fled", "business"),
+        ("What was the name of the company he owned?", "business"),
+        ("Which party nominated Tokayev?", None),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -169,6 +188,33 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
     result = hash_retriever.search_with_reason("What percentage of the vote did Tugel get?")
     assert result.refusal is Refusal.NO_ANSWER_OF_KIND
     assert hash_retriever.search("What share of the vote did Tokayev receive?")
+
+
+@pytest.mark.parametrize(
+    ("kind", "holds", "lacks"),
+    [
+        ("birth", "He was born in Petropavl in 1953.", "He was the speaker in 2019."),
+        ("education", "He graduated from Moscow State University.", "He was a diplomat."),
+        ("appointment", "Tokayev appointed Askar Mamin prime minister.", "Tokayev won."),
+        ("business", "He headed BTA Bank until 2009.", "He was a leading bank official."),
+    ],
+)
+def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
+    kind: str, holds: str, lacks: str
+) -> None:
+    asked = next(t for t in answer_types() if t.kind == kind)
+    assert asked.in_sentence(holds) and not asked.in_sentence(lacks)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Where was Kassym-Jomart Tokayev born?",  # the articles say nothing of his birth
+        "Which bank did Mukhtar Ablyazov head before he fled Kazakhstan?",  # nor name his bank
+    ],
+)
+def test_a_fact_of_a_life_the_articles_never_state_is_refused(hash_retriever, question) -> None:
+    assert hash_retriever.search_with_reason(question).refusal is Refusal.NO_ANSWER_OF_KIND
 
 
 def test_common_words_and_contractions_are_not_made_names(hash_retriever) -> None:
