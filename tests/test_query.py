@@ -117,6 +117,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("How long a sentence did he get?", "duration"),
         ("How many years has he been in power?", "duration"),  # a length of time, not a count
         ("For how many days was the internet down?", "duration"),
+        ("What prison sentence was he given in absentia?", "duration"),  # how long a term
+        ("What sentence did the protesters get?", "duration"),
+        ("Which sentence of the report names him?", None),
         ("How many years of protests were there?", "duration"),
         ("How many journalists were detained?", "count"),
         ("who won it and by how much?", "count"),  # the figure is what it ranks by
