@@ -41,6 +41,9 @@ NAME_MIN = 3
 # knows may be a slip for a common English word one letter away ("askin", "writng"); shorter
 # ones ("lol") and capitals ("FIFA", "VPN") are not.
 ENGLISH_MIN = 5
+# A word of this many letters or more, two letters or more from every corpus word, is read
+# by its sound (metaphone): "elecshun" is election. Shorter codes collide too often.
+SOUND_MIN = 6
 
 
 @cache
@@ -144,6 +147,7 @@ class Speller:
         for name in names:
             self._skeletons.setdefault(skeleton(name), name)  # the commonest spelling wins
         self._symspell = None
+        self._sounds: dict[str, list[str]] | None = None  # metaphone code -> corpus words
         self._lock = threading.Lock()
 
     def _index(self):  # noqa: ANN202 - a symspellpy.SymSpell, built on first need
@@ -157,6 +161,24 @@ class Speller:
                         index.create_dictionary_entry(word, count)
                 self._symspell = index
             return self._symspell
+
+    def _sounding(self, w: str) -> str | None:
+        """The corpus word that sounds like `w` (same metaphone code), the fewest letters
+        off, then the commonest; None when none does."""
+        import jellyfish
+
+        if self._sounds is None:
+            with self._lock:
+                if self._sounds is None:
+                    codes: dict[str, list[str]] = {}
+                    for word in self.vocabulary:
+                        if len(word) >= SOUND_MIN and word.isalpha() and word not in self.names:
+                            codes.setdefault(jellyfish.metaphone(word), []).append(word)
+                    self._sounds = codes
+        alike = self._sounds.get(jellyfish.metaphone(w), [])
+        if len(w) < SOUND_MIN or not alike:
+            return None
+        return min(alike, key=lambda c: (jellyfish.levenshtein_distance(w, c), -self.vocabulary[c]))
 
     def word(self, typed: str) -> str:
         """The word meant by `typed`, in lower case: itself when known or nothing is closer.
@@ -185,7 +207,10 @@ class Speller:
             if meant is not None:
                 return meant
         if not found:
-            return by_sound or w
+            # Nothing two letters off: a word spelt as it sounds ("elecshun", "opozishun")
+            # is the corpus word that sounds alike, if one does.
+            alike = None if w in english or typed.isupper() else self._sounding(w)
+            return by_sound or alike or w
         # Typing on a phone drops letters more than it swaps them ("wher", "elction",
         # "votin"): of the closest words, one holding every typed letter in order first.
         best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term

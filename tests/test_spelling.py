@@ -95,6 +95,22 @@ def test_a_dropped_letter_is_preferred_to_a_changed_one() -> None:
     assert speller.word("whn") == "when"
 
 
+def test_a_word_spelt_as_it_sounds_is_the_corpus_word_that_sounds_alike() -> None:
+    # Three letters or more off ("shun" for "tion"): no edit distance reaches it, its sound
+    # does (metaphone). A word that sounds like none, or is too short to tell, stays as typed.
+    speller = Speller(
+        Vocabulary.build(
+            ["The election and the opposition. Elections, national ones."]
+        ).frequencies()
+    )
+    assert speller.correct("who won the elecshun") == "who won the election"
+    assert speller.word("opozishun") == "opposition"
+    assert speller.word("nashunal") == "national"
+    assert speller.word("zqxwvy") == "zqxwvy"
+    assert speller.word("shun") == "shun"
+    assert speller.word("ELECSHUN") == "elecshun"  # capitals: an acronym, not a slip
+
+
 def test_a_common_english_word_one_letter_off_beats_a_corpus_word_two_off() -> None:
     # The corpus has "again", two letters from "askin"; English "asking" is one.
     speller = Speller(Vocabulary.build(["They met again and again."]).frequencies())
