@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.chunking import split_sentences
+from retrieval.lexical import stop_words
 from retrieval.spelling import RARE, Speller, Vocabulary, english_counts
 
 # A sentence that refers back to the one before it: its subject is there, not in it.
@@ -56,6 +57,14 @@ def focus(message: str) -> tuple[str, str]:
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     if not asking:
         asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
+    # "Can you tell me?", "Do you know?": a request with nothing of its own asks what a
+    # sentence before it said ("He asked me what kind of cheating people filmed."): the
+    # nearest one holding a question word, else the one right before.
+    for i in list(asking):
+        if i > 0 and not _ASKS.search(sentences[i]) and not _content(sentences[i]):
+            before = [j for j in range(i - 1, -1, -1) if _ASKS.search(sentences[j])]
+            asking.append(before[0] if before else i - 1)
+    asking = sorted(set(asking))
     if len(sentences) < 2 or not asking:
         return message, message
     alone = " ".join(sentences[i] for i in asking)
@@ -63,6 +72,12 @@ def focus(message: str) -> tuple[str, str]:
     if first > 0 and _REFERS_BACK.search(sentences[first]):
         return " ".join(sentences[i] for i in [first - 1, *asking]), alone
     return alone, alone
+
+
+def _content(sentence: str) -> bool:
+    """Whether `sentence` holds a word besides stop words and the words shaping a question."""
+    stop = stop_words()
+    return any(w.lower() not in stop for w in _WORD.findall(sentence))
 
 
 def capitalise_names(text: str, vocabulary: Vocabulary) -> str:

@@ -35,6 +35,20 @@ def test_without_a_question_mark_the_sentence_with_a_question_word_asks() -> Non
     assert focus(message) == ("I wonder how many were arrested.",) * 2
 
 
+def test_a_request_with_nothing_of_its_own_asks_what_the_sentence_before_said() -> None:
+    message = (
+        "My uncle always talks about fraud. He asked me what kind of cheating people filmed "
+        "on polling day. Can you tell me? He'll be thrilled."
+    )
+    context, alone = focus(message)
+    assert (
+        alone == "He asked me what kind of cheating people filmed on polling day. Can you tell me?"
+    )
+    assert "thrilled" not in context
+    # A question of its own is asked as it is, whatever came before.
+    assert focus("I read what happened in Almaty. Did Tokayev win?")[1] == "Did Tokayev win?"
+
+
 @pytest.mark.parametrize(
     "message", ["Who won the election?", "Tell me about the protests. And the internet blocks."]
 )
