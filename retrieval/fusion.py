@@ -95,11 +95,14 @@ def order(
 ) -> np.ndarray:
     """Candidate positions, best first (ties keep candidate order).
 
-    With `late` (late interaction of the candidates at positions `top`), those candidates
-    are ranked by their score plus it, ahead of the rest in the order of their score.
+    With `late` (late interaction of the candidates at positions `top`; of every candidate
+    when `top` is None), those candidates are ranked by their score plus it, ahead of the
+    rest in the order of their score.
     """
-    if late is None or top is None or not w.late:
+    if late is None or not w.late:
         return np.argsort(-score, kind="stable")
+    if top is None:  # every candidate has it (today's corpus: all 124)
+        return np.argsort(-(score + w.late * _z(late)), kind="stable")
     ahead = top[np.argsort(-(score[top] + w.late * _z(late)), kind="stable")]
     if len(top) == len(score):  # every candidate has it (today's corpus: all 124)
         return ahead

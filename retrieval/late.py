@@ -122,6 +122,7 @@ class TokenTable:
         self._held = number[sentences[keep]]
         counts = np.bincount(passage_of[keep], minlength=self.passages)
         self._owned = counts > 0  # a passage without any matches nothing
+        self._all_owned = bool(self._owned.all())
         self._held_starts = (np.cumsum(counts) - counts)[self._owned]
         self._sentences, self._bounds = sentences, bounds
         self._want_int8 = int8 and len(table) > 0
@@ -148,7 +149,7 @@ class TokenTable:
         `ids`, in that order: per passage, the mean over the question's tokens of the best
         cosine with any token of its sentences."""
         if 2 * len(ids) >= self.passages:
-            return self._every_passage(tokens)[ids]
+            return self.every(tokens)[ids]
         # A short list: sentence by sentence, each once, on views of the table (copying the
         # rows out first costs more than the products).
         question = np.ascontiguousarray(tokens.T, dtype=np.float32)
@@ -167,21 +168,22 @@ class TokenTable:
                 out[j] = np.max(found, axis=0).mean()
         return out
 
-    def _every_passage(self, tokens: np.ndarray) -> np.ndarray:
-        """Most passages: one product with the whole table, each sentence's maximum, then
-        each passage's (the maximum of its sentences')."""
-        out = np.zeros(self.passages, dtype=np.float32)
-        if not len(self.table):
-            return out
+    def every(self, tokens: np.ndarray) -> np.ndarray:
+        """Late interaction with every passage, in order: one product with the whole table,
+        each sentence's maximum, then each passage's (the maximum of its sentences')."""
+        if not len(self.table) or not len(self._held_starts):
+            return np.zeros(self.passages, dtype=np.float32)
         product = self._int8()
         if product is not None:
             question = np.ascontiguousarray(tokens, dtype=np.float32)
             sims = product.run(None, {"A": question})[0]  # question tokens x table rows
         else:
             sims = (self.table @ np.ascontiguousarray(tokens.T, dtype=np.float32)).T
-        if not len(self._held_starts):
-            return out
         by_sentence = np.maximum.reduceat(sims, self._starts, axis=1)
         by_passage = np.maximum.reduceat(by_sentence[:, self._held], self._held_starts, axis=1)
-        out[self._owned] = np.add.reduce(by_passage, axis=0) / len(by_passage)
+        mean = np.add.reduce(by_passage, axis=0) / len(by_passage)
+        if self._all_owned:
+            return mean.astype(np.float32, copy=False)
+        out = np.zeros(self.passages, dtype=np.float32)
+        out[self._owned] = mean
         return out

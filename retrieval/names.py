@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -43,7 +44,8 @@ def names_in(text: str) -> list[str]:
     return [m.group(0) for m in _name_words(text)]
 
 
-def _name_words(text: str) -> list[re.Match[str]]:
+@functools.lru_cache(maxsize=1024)  # a search reads a question's names in ranking and refusal
+def _name_words(text: str) -> tuple[re.Match[str], ...]:
     openers = {m.start(1) for m in _SENTENCE_START.finditer(text)}
     found = []
     for m in _WORD.finditer(text):
@@ -51,7 +53,7 @@ def _name_words(text: str) -> list[re.Match[str]]:
         acronym_or_year = _YEAR.match(word) or (len(word) > 1 and word.isupper())
         if acronym_or_year or (word[0].isupper() and m.start() not in openers):
             found.append(m)
-    return found
+    return tuple(found)
 
 
 _PHRASES_MAX = 1024  # questions whose names are kept

@@ -25,7 +25,7 @@ from retrieval.fusion import Mode, Scoring, check_mode, fused, order, relevance,
 from retrieval.loading import open_index
 from retrieval.query import Query, prepare
 from retrieval.question_cache import QuestionEncoder
-from retrieval.records import Hit, Passage, Ranked, Refusal, SearchResult, Source
+from retrieval.records import Hit, Ranked, Refusal, SearchResult, Source
 from retrieval.signals import SignalSource
 from retrieval.spelling import Speller
 from retrieval.store import IndexData
@@ -260,11 +260,16 @@ class Retriever:
         score = fused(s, w, checked)
         late = top = None
         if hybrid and w.late and self.signals.late and tokens is not None and len(tokens):
-            top = shortlist(score, LATE_SHORTLIST)
-            late = self.signals.late_interaction(tokens, s.candidates[top])
+            if len(score) <= LATE_SHORTLIST:  # every candidate
+                late = self.signals.late_interaction(tokens, s.candidates)
+            else:
+                top = shortlist(score, LATE_SHORTLIST)
+                late = self.signals.late_interaction(tokens, s.candidates[top])
         rel = relevance(s, w)
         out: list[Ranked] = []
-        chosen: dict[str, list[Passage]] = {}  # per article, for the overlap check
+        # Per article, the sentence spans of the passages taken, for the overlap check
+        # (Passage.overlaps, on plain ints: most candidates are looked at only for it).
+        chosen: dict[str, list[tuple[int, int]]] = {}
         candidates = s.candidates.tolist()  # plain ints: the loop reads them one at a time
         asked, kinds = s.asked, s.answer_kind if s.asked is not None else None
         for j in order(score, w, late, top).tolist():
@@ -272,10 +277,10 @@ class Retriever:
                 break
             p = data.passages[candidates[j]]
             # Passages overlap: one sharing a sentence with a better one adds nothing new.
-            same = chosen.setdefault(p.article_id, [])
-            if any(p.overlaps(q) for q in same):
+            same, a, b = chosen.setdefault(p.article_id, []), p.start, p.end
+            if b > a and any(a < end and start < b for start, end in same):
                 continue
-            same.append(p)
+            same.append((a, b))
             at = int(s.best_sentence[j])
             if asked is not None and kinds is not None and kinds[j]:
                 at = self.signals.answer_sentence(asked, qvec, p.id) or at  # the figure

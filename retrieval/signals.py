@@ -154,7 +154,8 @@ class SignalSource:
             dense=self.passage_cosines(qvec, candidates),
             sentence=sentence,
             best_sentence=best,
-            lexical=lexical_all[candidates] / data.lexical.ceiling(question),
+            lexical=(lexical_all if candidates is self._every else lexical_all[candidates])
+            / data.lexical.ceiling(question),
             known=data.lexical.known_share(question),
             introduction=self.first_mentions(subject, candidates) if subject else None,
             answer_kind=self._answer_kinds(asked, candidates) if asked else None,
@@ -263,6 +264,8 @@ class SignalSource:
         """For each passage, the mean over the question's tokens of the best cosine with any
         of the passage's tokens."""
         assert self.tokens is not None
+        if ids is self._every:
+            return self.tokens.every(tokens)
         return self.tokens.scores(tokens, ids)
 
     def _owned_rows(
