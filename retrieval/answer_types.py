@@ -89,12 +89,17 @@ def answer_types() -> tuple[AnswerType, ...]:
 _SECOND_PART = re.compile(
     r",?\s+(?:and|or|but)\s+(?=(?:what|who|how|when|where|why|which)\b)", re.I
 )
+# A first part that is only a question word is no part of its own: "When and where was he
+# born?" asks one thing, twice.
+_BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*", re.I)
 
 
 @lru_cache(maxsize=1024)  # a search asks twice (ranking, abstention); the bot's pages again
 def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` (its first part) asks for, or None for any other."""
     first = _SECOND_PART.split(question, maxsplit=1)[0]
+    if _BARE_QUESTION_WORD.fullmatch(first):
+        first = question
     return next((t for t in answer_types() if t.ask.search(first)), None)
 
 

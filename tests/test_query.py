@@ -156,6 +156,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("which bank did ablyazov run before he fled", "business"),
         ("What was the name of the company he owned?", "business"),
         ("Which party nominated Tokayev?", None),
+        ("When and where was Tokayev born?", "birth"),  # one question, its two words
+        ("How and why did the protests start?", None),
         # Not facts of a life: what answers these need not say born, studied or appointed.
         ("Which companies blocked the internet?", None),  # "internet providers" answers it
         ("Who was appointed interim president?", "person"),  # "became interim president"
