@@ -148,6 +148,7 @@ def bench_latency(retriever: Any, qs: Sequence[str]) -> dict:
     for name, values in runs.items():
         out[f"{name}_p50_ms"] = ms(percentile(values, 50))
         out[f"{name}_p95_ms"] = ms(percentile(values, 95))
+    out["steps_p50_ms"] = _scoring_steps(retriever, qs, vectors, tokens, extras)
     # What batching can gain at most under load, where CPU is what runs out: the encoder's CPU
     # time per question, one question a call vs 32 a call (both cores' time counted).
     cpu = {}
@@ -162,6 +163,42 @@ def bench_latency(retriever: Any, qs: Sequence[str]) -> dict:
     out["search_over_torch_p50"] = round(out["search_p50_ms"] / out["torch_p50_ms"], 3)
     out["other_work_over_encode_p50"] = round(out["fusion_p50_ms"] / out["encoder_p50_ms"], 3)
     return out
+
+
+def _scoring_steps(
+    retriever: Any,
+    qs: Sequence[str],
+    vectors: dict[str, Any],
+    tokens: dict[str, Any],
+    extras: dict[str, Any],
+) -> dict[str, float]:
+    """Where the scoring step's time goes, p50 of each part, each timed as the benchmark
+    times the whole: right after an encode (the encoder's run leaves the caches cold)."""
+    from retrieval.fusion import fused, order
+
+    signals, w = retriever.signals, retriever.scoring
+    parts: dict[str, list[float]] = {"signals": [], "late": [], "fusion": [], "refusal": []}
+    for q in qs:
+        retriever.encoder.encode([q])
+        started = time.perf_counter()
+        s = signals.compute(q, vectors[q], expansion=extras[q])
+        parts["signals"].append(time.perf_counter() - started)
+        late = None
+        if signals.late and tokens[q] is not None:
+            retriever.encoder.encode([q])
+            started = time.perf_counter()
+            late = signals.late_interaction(tokens[q], s.candidates)
+            parts["late"].append(time.perf_counter() - started)
+        retriever.encoder.encode([q])
+        started = time.perf_counter()
+        order(fused(s, w), w, late)
+        parts["fusion"].append(time.perf_counter() - started)
+        ranked = retriever.rank(q, vectors[q], limit=5, tokens=tokens[q], expansion=extras[q])
+        retriever.encoder.encode([q])
+        started = time.perf_counter()
+        retriever.refusal(q, ranked)
+        parts["refusal"].append(time.perf_counter() - started)
+    return {name: ms(percentile(v, 50)) for name, v in parts.items() if v}
 
 
 # --- 2. end-to-end through the real bot and the Bot API stand-in -------------------------------
@@ -574,6 +611,10 @@ def table(r: dict) -> str:
         )
         other = lat["other_work_over_encode_p50"]
         row("non-encode work / encode (p50)", other, f"<= 0.2: {holds(other <= 0.2)}")
+        steps = lat.get("steps_p50_ms", {})
+        if steps:
+            row("its parts, cold, p50: " + " / ".join(steps),
+                " / ".join(f"{v}" for v in steps.values()) + " ms")  # fmt: skip
         row("query encoder CPU per question: alone / in batches of 32",
             f"{lat['encoder_cpu_alone_ms']} / {lat['encoder_cpu_batched_ms']} ms "
             f"(batching's ceiling: {lat['encoder_cpu_batch_gain']}x)")  # fmt: skip
