@@ -43,8 +43,12 @@ class Scoring:
     # articles never mention covers almost none of it; a reworded real one still some).
     lexical_relevance: float = 2.0
     # Ranking: added to a passage holding the first mention of what a "Who is X?" question
-    # asks about, in its article (retrieval/questions.py), in standard deviations.
-    introduction: float = 1.0
+    # asks about, in its article (retrieval/questions.py), in standard deviations. 3 since
+    # stop 23: with each sentence's own token vectors, a sentence that is little but the name
+    # ("Yevgeny Zhovtis shares the same opinion.") outscores the one introducing him on the
+    # sentence and late signals; at 1 the introduction came second for 2 of the sets' 10
+    # "Who is X?" questions, at 2.5-4 first for all of those, no question moved down.
+    introduction: float = 3.0
     # Ranking: added to a passage holding an answer of the kind a question asks for (a
     # figure, a date, an age) beside its names, in standard deviations (2: set 3's number
     # questions 8 → 9 of 10 first, no other question of sets 0–4 moved; docs/retrieval.md).
