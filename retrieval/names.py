@@ -100,7 +100,7 @@ class NameCheck:
             # An acronym spelt like a stop word ("US", "IT") is still a name: known only
             # if the articles write it with capitals somewhere.
             return len(name) > 1 and name.isupper() and name.lower() not in self.names
-        if all(t in self.known_terms for t in terms):
+        if all(t in self.known_terms for t in terms) or self._joined(name.lower()):
             return False
         # A real word ("France", "Germany") is what it says, never a misspelling of the
         # articles' "French" or "German": the dictionary is asked first. It may still be
@@ -109,6 +109,15 @@ class NameCheck:
             return not self._derived(name.lower())
         # A spelling of a name the articles use is not missing.
         return not difflib.get_close_matches(name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF)
+
+    def _joined(self, word: str) -> bool:
+        """Whether `word` is two of the corpus's words typed as one ("Mayday" for May Day,
+        "Nurotan" for Nur Otan), each of three letters or more and no stop word."""
+        for cut in range(3, len(word) - 2):
+            halves = (self.tokenizer(word[:cut]), self.tokenizer(word[cut:]))
+            if all(h and all(t in self.known_terms for t in h) for h in halves):
+                return True
+        return False
 
     def _derived(self, word: str) -> bool:
         """Whether `word` is one of the corpus's names with an ending added or taken away
