@@ -143,7 +143,6 @@ class LexicalIndex:
         self.doc_freq = doc_freq
         self.n_docs = n_docs
         self._held: dict[str, np.ndarray] = {}
-        self._terms: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
@@ -155,19 +154,9 @@ class LexicalIndex:
         doc_freq = Counter(term for doc in tokens for term in set(doc))
         return cls(tokenizer, bm25, dict(doc_freq), len(texts))
 
-    def terms(self, query: str) -> tuple[str, ...]:
-        """The query's terms (the tokenizer's), kept for the last few queries: a search asks
-        for its question's three times (its BM25 scores, their ceiling, the known share)."""
-        found = self._terms.get(query)
-        if found is None:
-            if len(self._terms) >= _HELD_MAX:
-                self._terms.clear()
-            found = self._terms[query] = tuple(self.tokenizer(query))
-        return found
-
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (zeros when no query term is known)."""
-        terms = [t for t in self.terms(query) if t in self.doc_freq]
+        terms = [t for t in self.tokenizer(query) if t in self.doc_freq]
         if not terms:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
@@ -197,7 +186,7 @@ class LexicalIndex:
         Each term adds at most idf * (k1 + 1); terms the corpus lacks count at the highest idf,
         so a question about things the articles never mention cannot score near 1.
         """
-        terms = self.terms(query)
+        terms = self.tokenizer(query)
         if not terms:
             return 1.0
         k1 = float(getattr(self._bm25, "k1", 1.5))
@@ -205,7 +194,7 @@ class LexicalIndex:
 
     def known_share(self, query: str) -> float:
         """The share of the query's terms that some passage holds (1.0 for no terms)."""
-        terms = self.terms(query)
+        terms = self.tokenizer(query)
         return sum(t in self.doc_freq for t in terms) / len(terms) if terms else 1.0
 
     def idf(self, term: str) -> float:
