@@ -110,8 +110,6 @@ def order(
     if top is None:  # every candidate has it (today's corpus: all 124)
         return np.argsort(-(score + w.late * _z(late)), kind="stable")
     ahead = top[np.argsort(-(score[top] + w.late * _z(late)), kind="stable")]
-    if len(top) == len(score):  # every candidate has it (today's corpus: all 124)
-        return ahead
     rest = np.setdiff1d(np.arange(len(score)), top, assume_unique=True)
     return np.concatenate([ahead, rest[np.argsort(-score[rest], kind="stable")]])
 
