@@ -167,6 +167,8 @@ class Speller:
         off, then the commonest; None when none does."""
         import jellyfish
 
+        if len(w) < SOUND_MIN:
+            return None
         if self._sounds is None:
             with self._lock:
                 if self._sounds is None:
@@ -176,7 +178,7 @@ class Speller:
                             codes.setdefault(jellyfish.metaphone(word), []).append(word)
                     self._sounds = codes
         alike = self._sounds.get(jellyfish.metaphone(w), [])
-        if len(w) < SOUND_MIN or not alike:
+        if not alike:
             return None
         return min(alike, key=lambda c: (jellyfish.levenshtein_distance(w, c), -self.vocabulary[c]))
 
