@@ -56,7 +56,7 @@ def _name_words(text: str) -> tuple[re.Match[str], ...]:
     return tuple(found)
 
 
-_PHRASES_MAX = 1024  # questions whose names are kept
+_KEPT_MAX = 1024  # questions whose names, and names whose absence, are kept
 
 
 class NameCheck:
@@ -83,7 +83,7 @@ class NameCheck:
         for name in names_in(question):
             missing = self._missing.get(name)
             if missing is None:
-                if len(self._missing) >= _PHRASES_MAX:
+                if len(self._missing) >= _KEPT_MAX:
                     self._missing.clear()
                 # (Spellings are compared with every name the articles use: a name is
                 # judged once, not each time it is asked about.)
@@ -150,7 +150,7 @@ class NameCheck:
         """The names of `question`, a name of several words as one (see `_name_phrases`)."""
         found = self._phrases.get(question)
         if found is None:
-            if len(self._phrases) >= _PHRASES_MAX:
+            if len(self._phrases) >= _KEPT_MAX:
                 self._phrases.clear()
             found = self._phrases[question] = tuple(self._name_phrases(question))
         return list(found)
