@@ -10,7 +10,13 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from retrieval.answer_types import SUBJECT_SHARE, asked_type, holds_answer, subject_names
+from retrieval.answer_types import (
+    SUBJECT_SHARE,
+    asked_type,
+    counted,
+    holds_answer,
+    subject_names,
+)
 from retrieval.lexical import LexicalIndex
 from retrieval.names import NameCheck
 from retrieval.records import Ranked, Refusal
@@ -34,7 +40,9 @@ _ADVICE = re.compile(
     r"^\W*(?:how\s+(?:do|can|should|could)\s+(?:i|we)\b"
     r"|(?:what(?:'s|’s|\s+is|\s+are)|which\s+(?:is|are))\s+(?:a\s+|an\s+|the\s+|some\s+)?"
     r"(?:good|best|cheapest|easiest|nicest|healthiest|quickest|fastest)\b"
-    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b)",
+    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b)"
+    # instructions asked for anywhere in the message: "can you give me a recipe for plov?"
+    r"|\b(?:recipes?|tutorials?|instructions|tips)\s+(?:for|on|to)\b",
     re.I,
 )
 # A passage this relevant is about the question whatever the check of the answer's kind says:
@@ -103,7 +111,8 @@ def refusal(
     if kind is not None and top.relevance < TYPED_OVERRIDE:
         sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
         subject = kind.anchors(subject_names(question, names, lexical, outlets or {}))
-        if not holds_answer(kind, sentences, subject, lexical.tokenizer):
+        count = counted(question, lexical.tokenizer) if kind.counts else None
+        if not holds_answer(kind, sentences, subject, lexical.tokenizer, count):
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
     return None, ""
 

@@ -44,6 +44,7 @@ class AnswerType:
     evidence: re.Pattern[str]
     ignore: re.Pattern[str] | None = None
     dated: bool = True  # whether a date the question names must stand beside the answer
+    counts: bool = False  # whether the figure must count what the question counts (`Counted`)
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -79,6 +80,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             re.compile(r["evidence"], re.I),
             re.compile(r["ignore"], re.I) if r.get("ignore") else None,
             bool(r.get("dated", True)),
+            bool(r.get("counts", False)),
         )
         for r in rows
     )
@@ -104,10 +106,14 @@ def asked_type(question: str) -> AnswerType | None:
 
 
 def answering(
-    kind: AnswerType, sentences: Sequence[str], anchors: list[frozenset[str]], terms
+    kind: AnswerType,
+    sentences: Sequence[str],
+    anchors: list[frozenset[str]],
+    terms,
+    counted: Counted | None = None,
 ) -> list[int]:
     """The positions of the `sentences` holding an answer of `kind` and a term of every
-    anchor group.
+    anchor group (and, given what a count question counts, a figure that may count it).
 
     `terms(sentence)` gives a sentence's lexical terms (the BM25 tokenizer: stems, name
     variants folded), so anchors match whatever spelling the sentence uses.
@@ -117,16 +123,105 @@ def answering(
         if not kind.in_sentence(sentence):
             continue
         words = set(terms(sentence))
-        if all(g & words for g in anchors):
+        if all(g & words for g in anchors) and (
+            counted is None or counted.in_sentence(kind, sentence, terms)
+        ):
             found.append(i)
     return found
 
 
 def holds_answer(
-    kind: AnswerType, sentences: Sequence[str], anchors: list[frozenset[str]], terms
+    kind: AnswerType,
+    sentences: Sequence[str],
+    anchors: list[frozenset[str]],
+    terms,
+    counted: Counted | None = None,
 ) -> bool:
     """Whether one of `sentences` holds an answer of `kind` beside every anchor group."""
-    return bool(answering(kind, sentences, anchors, terms))
+    return bool(answering(kind, sentences, anchors, terms, counted))
+
+
+# What a count question counts: "How many polling stations …" (the words after "how many" up
+# to the first stop word), "What is the population of Almaty?". Not "how much": "how much
+# foreign governments back him" asks how far, not how many.
+_COUNTED = re.compile(
+    r"\b(?:how\s+many|number\s+of)\s+(?:more\s+)?(?:of\s+(?:the\s+)?)?"
+    r"(?P<words>[^\W\d_]+(?:[\s-]+[^\W\d_]+)?)|\b(?P<measure>population|area|gdp)\b",
+    re.I,
+)
+# Things counted that are people: a figure of "people" counts protesters, voters, officers.
+# An agent noun ("protesters", "observers", "activists", "participants", "detainees") or one of
+# the few other plural nouns for people.
+_PEOPLE = re.compile(
+    r"\w+(?:er|or|ist|ant|ent|ee)s|people|persons|ppl|candidates|youths?|citizens|men|women"
+    r"|children|kids|police|kazakhs",
+    re.I,
+)
+# What a figure of people is written as counting ("500 people were detained").
+_OF_PEOPLE = frozenset({"people", "persons", "individuals", "citizens", "men", "women"})
+_FIGURE = re.compile(
+    r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
+    r"|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b",
+    re.I,
+)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
+_SHARE = frozenset({"%", "per", "percent", "percentage"})  # "70.76 per cent": a share
+_DETERMINERS = frozenset({"the", "them", "these", "those"})
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a count question counts, as lexical terms, and whether it is people.
+
+    A figure counts the thing written right after it ("1,000 people", "seven candidates",
+    "70.76 per cent"): it answers "How many polling stations …?" only when that thing is polling
+    stations. A bare figure ("More than 500 were detained") may count anything; a figure of
+    people counts any people asked about ("How many protesters …?": "500 people").
+    """
+
+    terms: frozenset[str]
+    people: bool
+
+    def in_sentence(self, kind: AnswerType, sentence: str, terms) -> bool:
+        """Whether a figure of `sentence` may count this thing."""
+        text = kind.ignore.sub(" ", sentence) if kind.ignore is not None else sentence
+        tokens = _TOKEN.findall(text)
+        for i, token in enumerate(tokens):
+            if not _FIGURE.fullmatch(token):
+                continue
+            if token.isalpha() and i and tokens[i - 1].lower() == "the":
+                continue  # "deployed by the thousands": how, not how many
+            j = i + 1
+            if j < len(tokens) and tokens[j].lower() == "of":  # "thousands of (the) people"
+                j += 1 + (j + 1 < len(tokens) and tokens[j + 1].lower() in _DETERMINERS)
+            after = tokens[j : j + 2]
+            if after and after[0].lower() in _SHARE:
+                continue  # a share of something, not a count
+            if not after or not terms(after[0]) or _FIGURE.fullmatch(after[0]):
+                return True  # a bare figure: "More than 500 were detained."
+            if any(self.terms & set(terms(w)) for w in after):
+                return True
+            if self.people and after[0].lower() in _OF_PEOPLE:
+                return True
+        return False
+
+
+def counted(question: str, terms) -> Counted | None:
+    """What `question` counts, or None when it names nothing ("How many were arrested?")."""
+    match = _COUNTED.search(question)
+    if match is None:
+        return None
+    words = (match.group("measure") or match.group("words")).split()
+    found: set[str] = set()
+    for word in words:
+        term = terms(word)
+        if not term:  # a stop word ends the thing counted: "how many people were …"
+            break
+        found.update(term)
+    if not found:
+        return None
+    return Counted(frozenset(found), any(_PEOPLE.fullmatch(w) for w in words))
 
 
 # A figure this many words or fewer from each of the question's names is theirs ("Tokayev with
@@ -163,10 +258,14 @@ def nearness(kind: AnswerType, sentence: str, anchors: list[frozenset[str]], ter
 
 
 def best_nearness(
-    kind: AnswerType, sentences: Sequence[str], anchors: list[frozenset[str]], terms
+    kind: AnswerType,
+    sentences: Sequence[str],
+    anchors: list[frozenset[str]],
+    terms,
+    counted: Counted | None = None,
 ) -> float:
     """The best `nearness` of the sentences answering; 0 when none does."""
-    found = answering(kind, sentences, anchors, terms)
+    found = answering(kind, sentences, anchors, terms, counted)
     return max((nearness(kind, sentences[i], anchors, terms) for i in found), default=0.0)
 
 

@@ -25,9 +25,11 @@ import numpy as np
 
 from retrieval.answer_types import (
     AnswerType,
+    Counted,
     answering,
     asked_type,
     best_nearness,
+    counted,
     nearness,
     outlet_passages,
     subject_names,
@@ -75,6 +77,7 @@ class Asked:
 
     kind: AnswerType
     anchors: list[frozenset[str]]
+    counted: Counted | None = None  # what a count question counts
 
 
 class SignalSource:
@@ -170,7 +173,8 @@ class SignalSource:
         if kind is None:
             return None
         names = subject_names(question, self.data.names, self.data.lexical, self.outlets)
-        return Asked(kind, kind.anchors(names))
+        count = counted(question, self.data.lexical.tokenizer) if kind.counts else None
+        return Asked(kind, kind.anchors(names), count)
 
     def answer_kinds(self, question: str, ids: np.ndarray) -> np.ndarray | None:
         """1.0 for each passage holding an answer of the kind `question` asks for beside its
@@ -179,11 +183,13 @@ class SignalSource:
         return self._answer_kinds(asked, ids) if asked else None
 
     def _answer_kinds(self, asked: Asked, ids: np.ndarray) -> np.ndarray:
-        kind, names = asked.kind, asked.anchors
+        kind, names, count = asked.kind, asked.anchors, asked.counted
         holding = self._holding(kind)
         return np.array(
             [
-                best_nearness(kind, holding[int(i)], names, self.terms) if holding[int(i)] else 0.0
+                best_nearness(kind, holding[int(i)], names, self.terms, count)
+                if holding[int(i)]
+                else 0.0
                 for i in ids
             ],
             dtype=np.float32,
@@ -206,7 +212,7 @@ class SignalSource:
         in bold: "What was the turnout?" shows the sentence with the figure."""
         p = self.data.passages[passage_id]
         kind, names = asked.kind, asked.anchors
-        found = answering(kind, p.sentences, names, self.terms)
+        found = answering(kind, p.sentences, names, self.terms, asked.counted)
         if not found:
             return None
         start = int(self.data.sentence_offsets[passage_id])

@@ -214,6 +214,7 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("What's a good training plan for my first marathon?", Refusal.ADVICE),
         ("how do i vote in an election", Refusal.ADVICE),
         ("Could you recommend a good book on elections?", Refusal.ADVICE),
+        ("Can you give me a good recipe for kumis?", Refusal.ADVICE),  # instructions asked
         # Small talk asks nothing of the articles, though "thanks" and "today" are in them.
         ("thanks!", Refusal.SMALL_TALK),
         ("How are you today?", Refusal.SMALL_TALK),
