@@ -133,6 +133,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("When did Nazarbayev resign?", "date"),
         ("After he was detained, when was he released?", "date"),
         ("On what date was Tokayev inaugurated?", "date"),
+        ("In which years was Tokayev foreign minister?", "date"),
         ("How long a sentence did he get?", "duration"),
         ("How many years has he been in power?", "duration"),  # a length of time, not a count
         ("For how many days was the internet down?", "duration"),
