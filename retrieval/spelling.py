@@ -218,6 +218,19 @@ class Speller:
         best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term
         if len(w) <= NAME_MIN and best in self.names:
             return w  # "rly" is not the corpus's "Uly": a letter off a short name is chance
+        if (
+            nearest == 1
+            and len(w) >= ENGLISH_MIN
+            and typed.islower()
+            and w not in english
+            and not _dropped_from(w, best)
+        ):
+            # The corpus word needs a typed letter taken out; a common English word with a
+            # letter left out of it is likelier ("actualy" is actually, not the corpus's
+            # "actual": phones drop letters more than they add them).
+            meant = _common_neighbour(w, english)
+            if meant is not None and _dropped_from(w, meant):
+                return meant
         if w in english:  # a real word: a slip only if rare, one letter off a far commoner one
             slip = english[w] < RARE and english.get(best, 0) >= COMMONER * english[w]
             if not slip or nearest > 1 or best in self.stop_words:

@@ -118,6 +118,15 @@ def test_a_common_english_word_one_letter_off_beats_a_corpus_word_two_off() -> N
     assert speller.word("agian") == "again"  # the corpus's own word, one letter off, still wins
 
 
+def test_a_letter_dropped_from_a_common_word_beats_a_corpus_word_with_one_added() -> None:
+    # The corpus has "actual", not "actually": "actualy" is one letter from both, but only
+    # "actually" holds every typed letter; the corpus word is still meant when it does too.
+    speller = Speller(Vocabulary.build(["The actual arrests, and the arrested."]).frequencies())
+    assert speller.word("actualy") == "actually"
+    assert speller.word("arested") == "arrested"  # the corpus word, a letter dropped
+    assert speller.word("Actualy") == "actual"  # only lower case is read as a slip of English
+
+
 def test_contractions_typed_without_apostrophe_and_shorthand_with_digits(
     speller: Speller,
 ) -> None:
