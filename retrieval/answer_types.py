@@ -166,22 +166,32 @@ _FIGURE = re.compile(
     re.I,
 )
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
-_SHARE = frozenset({"%", "per", "percent", "percentage"})  # "70.76 per cent": a share
-_DETERMINERS = frozenset({"the", "them", "these", "those"})
+_SHARE = frozenset({"%", "per", "cent", "percent", "percentage"})  # "70.76 per cent": a share
+# A question that wants the count itself, not a share of it ("How many votes, in absolute
+# numbers, did he get?"): "70 percent of the vote" does not answer it.
+_ABSOLUTE = re.compile(
+    r"\b(?:absolute\s+(?:numbers?|terms|figures?)|in\s+total|total\s+number|"
+    r"exact\s+(?:number|count|figure)|exactly\s+how\s+many)\b",
+    re.I,
+)
+_DETERMINERS = frozenset({"the", "them", "these", "those", "a", "all"})
 
 
 @dataclass(frozen=True)
 class Counted:
     """What a count question counts, as lexical terms, and whether it is people.
 
-    A figure counts the thing written right after it ("1,000 people", "seven candidates",
-    "70.76 per cent"): it answers "How many polling stations …?" only when that thing is polling
-    stations. A bare figure ("More than 500 were detained") may count anything; a figure of
-    people counts any people asked about ("How many protesters …?": "500 people").
+    A figure counts the thing written right after it ("1,000 people", "seven candidates"):
+    it answers "How many polling stations …?" only when that thing is polling stations. A bare
+    figure ("More than 500 were detained") may count anything; a figure of people counts any
+    people asked about ("How many protesters …?": "500 people"). A share answers for a share of
+    the thing asked about ("How many votes did he get?": "70 percent of the vote"; not "70.76
+    per cent with 77.4 per cent turnout"), unless the count itself is asked for (`absolute`).
     """
 
     terms: frozenset[str]
     people: bool
+    absolute: bool = False  # the count itself is asked for, not a share of it
 
     def in_sentence(self, kind: AnswerType, sentence: str, terms) -> bool:
         """Whether a figure of `sentence` may count this thing."""
@@ -197,7 +207,9 @@ class Counted:
                 j += 1 + (j + 1 < len(tokens) and tokens[j + 1].lower() in _DETERMINERS)
             after = tokens[j : j + 2]
             if after and after[0].lower() in _SHARE:
-                continue  # a share of something, not a count
+                if not self.absolute and self._share_of_it(tokens, j, terms):
+                    return True
+                continue  # a share of something else, or a count asked for
             if not after or not terms(after[0]) or _FIGURE.fullmatch(after[0]):
                 return True  # a bare figure: "More than 500 were detained."
             if any(self.terms & set(terms(w)) for w in after):
@@ -205,6 +217,16 @@ class Counted:
             if self.people and after[0].lower() in _OF_PEOPLE:
                 return True
         return False
+
+    def _share_of_it(self, tokens: list[str], j: int, terms) -> bool:
+        """Whether the share whose words start at `tokens[j]` is of this thing ("70 percent
+        of the vote")."""
+        while j < len(tokens) and tokens[j].lower() in _SHARE:
+            j += 1
+        if j >= len(tokens) or tokens[j].lower() != "of":
+            return False
+        j += 1 + (j + 1 < len(tokens) and tokens[j + 1].lower() in _DETERMINERS)
+        return j < len(tokens) and bool(self.terms & set(terms(tokens[j])))
 
 
 def counted(question: str, terms) -> Counted | None:
@@ -221,7 +243,8 @@ def counted(question: str, terms) -> Counted | None:
         found.update(term)
     if not found:
         return None
-    return Counted(frozenset(found), any(_PEOPLE.fullmatch(w) for w in words))
+    people = any(_PEOPLE.fullmatch(w) for w in words)
+    return Counted(frozenset(found), people, _ABSOLUTE.search(question) is not None)
 
 
 # A figure this many words or fewer from each of the question's names is theirs ("Tokayev with

@@ -226,6 +226,7 @@ def _words(text: str) -> list[str]:
     [
         ("How many polling stations were open on June 9?", {"polling", "stations"}, False),
         ("How many votes did Tokayev receive?", {"votes"}, False),
+        ("How many votes, in absolute numbers, did he get?", {"votes"}, False),
         ("How many protesters were detained?", {"protesters"}, True),
         ("how many ppl got arrested", {"ppl", "got"}, True),
         ("How many of the people detained were fined?", {"people", "detained"}, True),
@@ -239,7 +240,8 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
     if terms is None:
         assert found is None
     else:
-        assert found == Counted(frozenset(terms), people)
+        absolute = "absolute" in question
+        assert found == Counted(frozenset(terms), people, absolute)
 
 
 @pytest.mark.parametrize(
@@ -250,6 +252,11 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
          "Some 1,000 people were detained at polling stations."),
         ("How many votes did Tokayev get?", "Tokayev got 6.5 million votes.",
          "Tokayev won 70.76 per cent, with 77.4 per cent turnout."),
+        # a share of what is counted answers for it, unless the count itself is asked for
+        ("How many votes did Tokayev get?", "Tokayev got 70 percent of the votes.",
+         "Tokayev got 70 percent of the seats."),
+        ("How many votes in total did he get?", "He got 6.5 million votes.",
+         "He got 70 percent of the votes."),
         ("What is the population of Almaty?", "A population of 1.8 million lives there.",
          "Almaty and Nur-Sultan, the two biggest cities, saw protests."),
         # a bare figure may count anything; a figure of people counts any people asked about
@@ -278,7 +285,7 @@ def test_a_figure_answers_a_count_only_when_it_may_count_what_is_asked(
     "question",
     [
         "How many polling stations were open on June 9?",  # the articles give no such count
-        "How many votes did Tokayev receive?",  # only his share
+        "How many votes in absolute numbers did Tokayev receive?",  # only his share
     ],
 )
 def test_a_count_of_something_the_articles_never_count_is_refused(hash_retriever, question):
