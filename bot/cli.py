@@ -102,12 +102,17 @@ def cmd_ask(args: argparse.Namespace, settings) -> int:
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return 0
-    from bot.answer import plain_answer, small_talk_reply
-    from retrieval import smalltalk
+    from bot import conversation
+    from bot.answer import plain_answer
+    from retrieval.followup import Recent
 
-    said = smalltalk.default().read(question).kind  # "thanks!": the chat's reply, not a search
-    if said is not None:
-        print(small_talk_reply(said.reply, said.examples, question).plain)
+    # Read as the chat reads a first message: small talk and another language get the chat's
+    # replies, and a question nothing answers the chat's honest "not covered".
+    turn = conversation.read(question, Recent(), "ask", retriever, settings.max_question_chars)
+    if turn.reply is not None:
+        print(turn.reply.plain)
+    elif not hits:
+        print(conversation.nothing_found(turn).plain)
     else:
         print(plain_answer(question, hits))
     return 0

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from typing import Any
 
 from retrieval.lexical import stop_words
+from retrieval.transliteration import script
+
+__all__ = ["CYRILLIC", "LATIN", "looks_foreign", "script"]
 
 LATIN = "LATIN"
 CYRILLIC = "CYRILLIC"
@@ -34,24 +36,6 @@ CANDIDATES = (
 # don't answer (the only ones ever checked), none is taken for another language.
 MIN_ENGLISH_SHARE = 1 / 3
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-
-
-def script(text: str) -> str | None:
-    """The script most of the letters of `text` are written in, when it is not Latin.
-
-    "Кто победил на выборах?" is CYRILLIC; "What did Токаев promise?" (a name typed in
-    Cyrillic) is mostly Latin, so None: the name is transliterated and the question searched.
-    """
-    counts: dict[str, int] = {}
-    for char in text:
-        if char.isalpha():
-            # "CYRILLIC SMALL LETTER KA", "LATIN CAPITAL LETTER A WITH ACUTE", ...
-            block = unicodedata.name(char, "?").split(" ", 1)[0]
-            counts[block] = counts.get(block, 0) + 1
-    letters = sum(counts.values())
-    if not letters or counts.get(LATIN, 0) * 2 >= letters:
-        return None
-    return max(counts, key=counts.__getitem__)
 
 
 def looks_foreign(text: str) -> bool:

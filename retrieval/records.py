@@ -155,6 +155,7 @@ class Refusal(StrEnum):
     NO_ANSWER_OF_KIND = "no answer of the kind asked"  # a figure, date or age nowhere near
     ADVICE = "asks for advice"  # "How do I …?", "What's a good …?": news reports, not advice
     SMALL_TALK = "small talk"  # "thanks!", "how are you?": nothing to look up (smalltalk.py)
+    OTHER_LANGUAGE = "not in English"  # mostly in another script: "Кто победил на выборах?"
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from retrieval.signals import SignalSource
 from retrieval.spelling import Speller
 from retrieval.store import IndexData
 from retrieval.synonyms import SAME_MEANING, Synonyms
-from retrieval.transliteration import latinize
+from retrieval.transliteration import latinize, script
 
 # Late interaction is computed for at most this many of the best candidates by the other
 # signals: its cost grows with the corpus (0.4 ms for all 124 passages here in int8,
@@ -177,11 +177,17 @@ class Retriever:
         k = self.settings.top_k if k is None else k
         # A message made only of small talk ("thanks!", "how are you today?") asks nothing of
         # the articles; a greeting opening a question ("hi, who won?") is left out of it.
-        readings = [smalltalk.default().read(latinize(q or "")) for q in questions]
+        # A question mostly in another script ("Кто победил на выборах?") is not searched:
+        # the articles are in English, and its words, transliterated, match nothing they say.
+        foreign = [script(q or "") is not None for q in questions]
+        readings = [
+            smalltalk.default().read("" if f else latinize(q or ""))
+            for q, f in zip(questions, foreign, strict=True)
+        ]
         queries = [self.prepare(r.question) for r in readings]
-        results = [
-            SearchResult([], Refusal.SMALL_TALK if r.kind else Refusal.EMPTY_QUESTION)
-            for r in readings
+        results = [  # what each gets if it is not searched
+            SearchResult([], _unsearched(f, r.kind is not None))
+            for r, f in zip(readings, foreign, strict=True)
         ]
         live = [i for i, q in enumerate(queries) if q.text and k > 0]
         if not live:
@@ -324,3 +330,10 @@ class Retriever:
             context_after=after,
             article_id=p.article_id,
         )
+
+
+def _unsearched(foreign: bool, small_talk: bool) -> Refusal:
+    """Why a question is not searched: in another language, small talk, or empty."""
+    if foreign:
+        return Refusal.OTHER_LANGUAGE
+    return Refusal.SMALL_TALK if small_talk else Refusal.EMPTY_QUESTION

@@ -9,6 +9,7 @@ become the Latin letters the articles use for them (Toqaev, Qazaqstan) before it
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import iuliia
 
@@ -27,3 +28,22 @@ def latinize(text: str) -> str:
     if not _CYRILLIC.search(text):
         return text
     return iuliia.WIKIPEDIA.translate(text.translate(KAZAKH))
+
+
+def script(text: str) -> str | None:
+    """The script most of the letters of `text` are written in, when it is not Latin.
+
+    "Кто победил на выборах?" is CYRILLIC: a question in another language, which the index (in
+    English) cannot answer; "What did Токаев promise?" (a name typed in Cyrillic) is mostly
+    Latin, so None: the name is transliterated and the question searched.
+    """
+    counts: dict[str, int] = {}
+    for char in text:
+        if char.isalpha():
+            # "CYRILLIC SMALL LETTER KA", "LATIN CAPITAL LETTER A WITH ACUTE", ...
+            block = unicodedata.name(char, "?").split(" ", 1)[0]
+            counts[block] = counts.get(block, 0) + 1
+    letters = sum(counts.values())
+    if not letters or counts.get("LATIN", 0) * 2 >= letters:
+        return None
+    return max(counts, key=counts.__getitem__)

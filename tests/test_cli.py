@@ -96,7 +96,9 @@ def test_ask_shows_the_source_url(index_dir: Path) -> None:
 
 
 def test_ask_with_nothing_relevant(index_dir: Path) -> None:
-    out = run_cli("ask", "zzqx qwv", index_dir=index_dir)
+    # In English (nonsense is told, as in the chat, to ask in English), naming someone the
+    # articles never do.
+    out = run_cli("ask", "What did Kowalczyk say about the vote?", index_dir=index_dir)
     assert out.returncode == 0, out.stderr
     assert "don't cover" in out.stdout
     assert "https://" not in out.stdout
@@ -107,6 +109,13 @@ def test_ask_answers_small_talk_as_the_chat_does(index_dir: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("You're welcome!") and "https://" not in out.stdout
     assert json.loads(run_cli("ask", "thanks!", "--json", index_dir=index_dir).stdout) == []
+
+
+def test_ask_answers_another_language_as_the_chat_does(index_dir: Path) -> None:
+    out = run_cli("ask", "Кто победил на выборах?", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    assert "only read questions in English" in out.stdout and "https://" not in out.stdout
+    assert json.loads(run_cli("ask", "Кто победил?", "--json", index_dir=index_dir).stdout) == []
 
 
 def test_ask_json_with_nothing_relevant_is_an_empty_list(index_dir: Path) -> None:

@@ -219,6 +219,9 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("thanks!", Refusal.SMALL_TALK),
         ("How are you today?", Refusal.SMALL_TALK),
         ("Thank you so much, that helps", Refusal.SMALL_TALK),
+        # Another language in another script: transliterated, its words match nothing.
+        ("Кто победил на выборах?", Refusal.OTHER_LANGUAGE),
+        ("谁赢得了选举？", Refusal.OTHER_LANGUAGE),
     ],
 )
 def test_search_with_reason_says_why_nothing_came_back(
