@@ -250,9 +250,9 @@ def prepare(
         raise CorpusError("corpus", "", "the corpus has no text to index")
     lexical_texts = [p.lexical_text for p in passages]
     lexical = LexicalIndex.build(lexical_texts, Tokenizer(variants))
-    # Headlines, outlets and name variants are words the corpus knows too.
+    # Headlines, outlets, authors and name variants are words the corpus knows too.
     spellings = [spelling for group in variants.groups for spelling in group]
-    texts = lexical_texts + [f"{s.title}\n{s.outlet}" for s in sources.values()]
+    texts = lexical_texts + [f"{s.title}\n{s.outlet}\n{s.author}" for s in sources.values()]
     names = NameCheck.build(texts + spellings, lexical.tokenizer)
     vocabulary = Vocabulary.build(texts, spellings)
     words = corpus_words(vocabulary, lexical)

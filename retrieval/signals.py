@@ -118,12 +118,16 @@ class SignalSource:
 
     @cached_property
     def outlets(self) -> dict[str, np.ndarray]:
-        """Each term of an outlet's name -> the passages that outlet published; and the year
-        and the month of publication -> the passages published then. What a passage is
-        without writing it: "according to CABAR", "the 2019 election", "in June" (its
-        articles say "the June 9 election": they were written that year, that month)."""
+        """Each term of an outlet's name or an author's -> the passages they published; and
+        the year and the month of publication -> the passages published then. What a passage
+        is without writing it: "according to CABAR", "Bruce Pannier's post", "the 2019
+        election", "in June" (its articles say "the June 9 election": they were written that
+        year, that month)."""
         return outlet_passages(
-            {a: f"{s.outlet} {_written(s.published)}" for a, s in self.data.sources.items()},
+            {
+                a: f"{s.outlet} {s.author} {_written(s.published)}"
+                for a, s in self.data.sources.items()
+            },
             [p.article_id for p in self.data.passages],
             self.data.lexical,
         )

@@ -481,6 +481,14 @@ def test_late_interaction_moves_the_ranking(hash_retriever) -> None:
             "What did Tugel say, according to RFE/RL?",
             [frozenset({"tugel"})],
         ),
+        # Its author's name, which only the article's metadata gives: Bruce Pannier wrote
+        # RFE/RL's two posts, which name Tugel and never Zhovtis.
+        (
+            "What did Bruce Pannier write about Tugel?",
+            "What did Bruce Pannier write about Zhovtis?",
+            "What did Bruce Pannier write about Tugel?",
+            [frozenset({"tugel"})],
+        ),
         # The articles say "the June 9 election", not "the 2019 election": they were written
         # that year, that month; another year is still apart. Nor must a figure stand beside
         # the year: "Tokayev with 70.76 per cent" answers.
@@ -508,12 +516,14 @@ def test_what_a_passage_is_without_writing_it_is_held_by_it(
     asked: str,
     subjects: list[frozenset[str]],
 ) -> None:
-    """Its outlet's name and when it was published: the names check must not refuse a
-    question for naming them, and the kind of answer asked for need not stand beside them."""
+    """Its outlet's name, its author's and when it was published: the names check must not
+    refuse a question for naming them, and the kind of answer asked for need not stand beside
+    them. (Nor is the author a name the corpus lacks.)"""
     from retrieval.abstention import named_together
     from retrieval.answer_types import subject_names
 
     data, outlets = hash_retriever.data, hash_retriever.signals.outlets
+    assert data.names.unknown(asked) == []
     if held is not None:
         assert named_together(held, data.names, data.lexical, outlets)
         assert not named_together(held, data.names, data.lexical, {})  # the text alone: apart
