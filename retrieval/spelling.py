@@ -44,6 +44,10 @@ ENGLISH_MIN = 5
 # A word of this many letters or more, two letters or more from every corpus word, is read
 # by its sound (metaphone): "elecshun" is election. Shorter codes collide too often.
 SOUND_MIN = 6
+# A lower-case word of this many letters or more, a common English word with one letter left
+# out, is that word ("evry", "planed") rather than a corpus word one letter off another way
+# ("very", none): phones drop letters far more than they add or swap them.
+DROPPED_MIN = 4
 
 
 @cache
@@ -194,6 +198,12 @@ class Speller:
         if w in self.vocabulary or len(w) < MIN_LENGTH:
             return w
         english = english_counts()
+        if typed.islower() and w in english and english[w] < RARE:
+            # A rare word a letter short of a far commoner one is a slip for it ("planed" 0.16M
+            # for "planned" 22M); the corpus need not have either.
+            meant = _dropped_letter(w, english)
+            if meant is not None and english[meant] >= COMMONER * english[w]:
+                return meant
         by_sound = self._skeletons.get(skeleton(w))
         if by_sound is not None and w not in english:
             return by_sound
@@ -220,16 +230,16 @@ class Speller:
             return w  # "rly" is not the corpus's "Uly": a letter off a short name is chance
         if (
             nearest == 1
-            and len(w) >= ENGLISH_MIN
+            and len(w) >= DROPPED_MIN
             and typed.islower()
             and w not in english
             and not _dropped_from(w, best)
         ):
-            # The corpus word needs a typed letter taken out; a common English word with a
-            # letter left out of it is likelier ("actualy" is actually, not the corpus's
-            # "actual": phones drop letters more than they add them).
-            meant = _common_neighbour(w, english)
-            if meant is not None and _dropped_from(w, meant):
+            # The corpus word needs a typed letter taken out or changed; a common English word
+            # with a letter left out of it is likelier ("actualy" is actually, not the corpus's
+            # "actual"; "evry" every, not "very").
+            meant = _dropped_letter(w, english)
+            if meant is not None:
                 return meant
         if w in english:  # a real word: a slip only if rare, one letter off a far commoner one
             slip = english[w] < RARE and english.get(best, 0) >= COMMONER * english[w]
@@ -268,6 +278,17 @@ def _dropped_from(typed: str, word: str) -> bool:
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _dropped_letter(typed: str, english: Mapping[str, int]) -> str | None:
+    """The commonest English word (of at least RARE uses) that is `typed` with one letter put
+    back, if any."""
+    if len(typed) < DROPPED_MIN:
+        return None
+    splits = [(typed[:i], typed[i:]) for i in range(len(typed) + 1)]
+    found = [(english.get(a + c + b, 0), a + c + b) for a, b in splits for c in _LETTERS]
+    count, word = max(found)
+    return word if count >= RARE else None
 
 
 def _common_neighbour(typed: str, english: Mapping[str, int]) -> str | None:

@@ -85,6 +85,8 @@ def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> 
     assert speller.correct("can u tell me") == "can you tell me"
     assert speller.correct("Ppl detained?") == "People detained?"
     assert speller.correct("the U.S. said") == "the U.S. said"  # not "You.S."
+    assert speller.correct("who filmed the vid") == "who filmed the video"  # not "did"
+    assert speller.correct("noone came") == "no one came"
 
 
 def test_a_dropped_letter_is_preferred_to_a_changed_one() -> None:
@@ -125,6 +127,17 @@ def test_a_letter_dropped_from_a_common_word_beats_a_corpus_word_with_one_added(
     assert speller.word("actualy") == "actually"
     assert speller.word("arested") == "arrested"  # the corpus word, a letter dropped
     assert speller.word("Actualy") == "actual"  # only lower case is read as a slip of English
+
+
+def test_a_letter_dropped_from_a_common_word_is_that_word() -> None:
+    # "evry" is a letter from the corpus's "very" too, but holds every letter of "every"; a
+    # rare English word a letter short of a far commoner one ("planed" 0.16M, "planned" 22M)
+    # is a slip for it, though the corpus has neither.
+    speller = Speller(Vocabulary.build(["It was very calm, and the plan worked."]).frequencies())
+    assert speller.word("evry") == "every"
+    assert speller.word("planed") == "planned"
+    assert speller.word("very") == "very" and speller.word("plan") == "plan"
+    assert speller.word("formed") == "formed"  # a common word, meant as typed
 
 
 def test_contractions_typed_without_apostrophe_and_shorthand_with_digits(
