@@ -11,7 +11,7 @@ import pytest
 from bot.answer import answer_reply, visible_text, visible_words
 from retrieval.config import BUNDLED_MODEL, RetrievalSettings
 from retrieval.corpus import load_corpus
-from retrieval.evaluate import Report, evaluate, load_questions
+from retrieval.evaluate import Report, answers, evaluate, load_questions
 from retrieval.retriever import Retriever
 from tests.conftest import EVAL_FILE, SHARED_EVAL_FILE
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.model
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+DATA = ROOT / "tests" / "data"
 TOKAYEV = re.compile(r"\bTo(?:kayev|qaev|kaev|qayev)\b")
 
 
@@ -48,6 +49,20 @@ def test_the_dev_questions_copy_matches_the_shared_file() -> None:
 @pytest.fixture(scope="module")
 def report(retriever: Retriever, questions) -> Report:
     return evaluate(retriever, questions)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*questions*.jsonl")))
+def test_every_evidence_is_in_a_passage_the_index_holds(retriever: Retriever, name: str) -> None:
+    """A question whose evidence no passage holds can never be found: it measures nothing.
+    (Set 10's 1108 quoted the teaser that opens a CABAR page and repeats, in other words,
+    a later paragraph: the corpus keeps the paragraph, and the evidence now quotes it too.)"""
+    texts = [p.text for p in retriever.data.passages]
+    lost = [
+        q.question
+        for q in load_questions(DATA / name)
+        if q.evidence and not any(answers(t, q.evidence) for t in texts)
+    ]
+    assert lost == []
 
 
 def test_who_won_names_tokayev_with_an_article_source(retriever: Retriever) -> None:
