@@ -61,6 +61,7 @@ def refusal(
     lexical: LexicalIndex,
     outlets: Mapping[str, np.ndarray] | None = None,
     synonyms: Callable[[str], Sequence[str]] = lambda question: (),
+    searched: str | None = None,
 ) -> tuple[Refusal | None, str]:
     """Why the best passage `top` does not answer `question` (and a detail), or (None, "").
 
@@ -74,7 +75,10 @@ def refusal(
     `outlets` maps each term of an outlet's name to the passages it published (see
     `named_together`); `synonyms(question)` gives corpus words meaning what words of the
     question the corpus lacks mean (synonyms.SAME_MEANING), counted as shared when the
-    passage holds them (asked only when the count matters).
+    passage holds them (asked only when the count matters). `searched` is the text that was
+    searched when it says more than `question`: a question referring back to the sentence
+    before it ("A friend said the OSCE monitors didn't want to come. Why was that?") shares
+    that sentence's words with its passage; its names are still the question's own.
     """
     top = ranked[0]
     if mode == "lexical":
@@ -96,10 +100,11 @@ def refusal(
     # long is a standard marathon in kilometres?" shares only "marathon" with its best
     # passage (cosine 0.33); the real questions of sets 0-7 sharing one word or none with
     # theirs reach 0.42 at the least.
+    said = searched or question
     if (
         likeness < ONE_WORD_FLOOR
         and top.lexical < KEYWORD_SHARE
-        and len(shared_terms(question, top, lexical, synonyms(question))) <= 1
+        and len(shared_terms(said, top, lexical, synonyms(said))) <= 1
     ):
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {ONE_WORD_FLOOR}, one word shared"
     unknown = names.unknown(question)

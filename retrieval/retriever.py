@@ -203,7 +203,7 @@ class Retriever:
             ranked = self.rank(
                 q.text, vectors[row], checked, limit=limit, tokens=tokens[row], expansion=extra
             )
-            results[i] = self._result(q.asking, ranked, checked, context, k)
+            results[i] = self._result(q.asking, ranked, checked, context, k, q.text)
         return results
 
     @cached_property
@@ -224,12 +224,18 @@ class Retriever:
         return prepare(question, self.speller, self.data.vocabulary)
 
     def _result(
-        self, question: str, ranked: list[Ranked], mode: Mode, context: int, k: int
+        self,
+        question: str,
+        ranked: list[Ranked],
+        mode: Mode,
+        context: int,
+        k: int,
+        searched: str | None = None,
     ) -> SearchResult:
         if not ranked:  # an empty index
             return SearchResult([], Refusal.LOW_RELEVANCE)
         best = ranked[0].relevance  # the passage abstention judges
-        why, detail = self.refusal(question, ranked, mode)
+        why, detail = self.refusal(question, ranked, mode, searched=searched)
         if why is not None:
             return SearchResult([], why, best, detail)
         return SearchResult([self._hit(r, context) for r in ranked[:k]], None, best)
@@ -298,9 +304,11 @@ class Retriever:
         return out
 
     def refusal(
-        self, question: str, ranked: list[Ranked], mode: str = "hybrid"
+        self, question: str, ranked: list[Ranked], mode: str = "hybrid", searched: str | None = None
     ) -> tuple[Refusal | None, str]:
-        """Why the best of `ranked` does not answer `question`, or (None, "") when it does."""
+        """Why the best of `ranked` does not answer `question`, or (None, "") when it does.
+        `searched` is the text that was searched, when it says more than `question` (a
+        question referring back to the sentence before it: "… Why was that?")."""
         data = self.data
         return refusal(
             question,
@@ -311,6 +319,7 @@ class Retriever:
             lexical=data.lexical,
             outlets=self.signals.outlets,
             synonyms=lambda text: self.synonyms.near(text, SAME_MEANING),
+            searched=searched,
         )
 
     def _hit(self, r: Ranked, context: int) -> Hit:

@@ -560,6 +560,53 @@ def test_one_word_in_common_needs_more_likeness(
     assert (why is Refusal.LOW_RELEVANCE) is refused
 
 
+def test_a_question_referring_back_shares_the_words_of_what_it_refers_to(
+    hash_retriever: Retriever,
+) -> None:
+    """ "… the activists' banner was taken away. Why was that?": the question alone shares no
+    word with the passage, the text searched (the sentence it refers to, and it) several."""
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    text = "Four activists unfurled a banner along the route of the marathon. It was taken away."
+    top = Ranked(Passage(0, "a", 0, text, sentences=(text,)), 0.9, 0.33, 0.33, 0.02, text)
+    data = hash_retriever.data
+    asked = "Why was that?"
+    searched = "A friend said the activists' marathon banner was taken away. Why was that?"
+
+    def why(searched: str | None) -> Refusal | None:
+        return refusal(
+            asked, [top], mode="hybrid", min_score=0.0, names=data.names,
+            lexical=data.lexical, searched=searched,
+        )[0]  # fmt: skip
+
+    assert why(None) is Refusal.LOW_RELEVANCE  # one word or none in common
+    assert why(searched) is None
+    # The retriever passes what it searched: the question with the sentence it refers to.
+    query = hash_retriever.prepare(f"Hi! {searched}")
+    assert query.asking == asked and "banner" in query.text
+
+
+def test_the_retriever_judges_a_question_on_what_it_searched(
+    hash_retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retrieval.retriever
+
+    seen: list[tuple[str, str | None]] = []
+    judge = retrieval.retriever.refusal
+
+    def spy(question, ranked, **kwargs):
+        seen.append((question, kwargs.get("searched")))
+        return judge(question, ranked, **kwargs)
+
+    monkeypatch.setattr(retrieval.retriever, "refusal", spy)
+    hash_retriever.search(
+        "A friend said the activists' marathon banner was taken away. Why was that?"
+    )
+    ((question, searched),) = seen
+    assert question == "Why was that?" and searched is not None and "banner" in searched
+
+
 def test_a_synonym_the_passage_holds_is_a_word_in_common(hash_retriever: Retriever) -> None:
     """ "Why did the cops take the marathon placard?" shares one word, "marathon", with a
     passage on the police and the banner; "cops" means "police" (synonyms.SAME_MEANING), so
