@@ -65,6 +65,20 @@ def test_every_evidence_is_in_a_passage_the_index_holds(retriever: Retriever, na
     assert lost == []
 
 
+def test_the_readme_s_python_example_says_what_the_retriever_does(retriever: Retriever) -> None:
+    """The README's `>>>` lines, run on the real model (the index built here, not the
+    settings' `Retriever.load()`): its example went stale once unnoticed."""
+    import doctest
+
+    block = (ROOT / "README.md").read_text(encoding="utf-8").split("```python\n", 1)[1]
+    example = block.split("```", 1)[0].replace(">>> r = Retriever.load()", ">>> r = retriever")
+    test = doctest.DocTestParser().get_doctest(example, {"retriever": retriever}, "README", None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    out: list[str] = []
+    runner.run(test, out=out.append)
+    assert runner.failures == 0 and len(test.examples) >= 5, "".join(out)
+
+
 def test_who_won_names_tokayev_with_an_article_source(retriever: Retriever) -> None:
     hits = retriever.search("Who won the presidential election?")
     assert hits
