@@ -10,13 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from retrieval.answer_types import (
-    SUBJECT_SHARE,
-    asked_type,
-    counted,
-    holds_answer,
-    subject_names,
-)
+from retrieval.answer_types import SUBJECT_SHARE, asked, holds_answer
 from retrieval.lexical import LexicalIndex
 from retrieval.names import NameCheck
 from retrieval.records import Ranked, Refusal
@@ -112,13 +106,14 @@ def refusal(
         return Refusal.UNKNOWN_NAME, ", ".join(unknown)
     if not named_together(question, names, lexical, outlets or {}):
         return Refusal.NAMES_APART, ", ".join(names.name_phrases(question))
-    kind = asked_type(question)
-    if kind is not None and top.relevance < TYPED_OVERRIDE:
-        sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
-        subject = kind.anchors(subject_names(question, names, lexical, outlets or {}))
-        count = counted(question, lexical.tokenizer) if kind.counts else None
-        if not holds_answer(kind, sentences, subject, lexical.tokenizer, count):
-            return Refusal.NO_ANSWER_OF_KIND, kind.kind
+    if top.relevance >= TYPED_OVERRIDE:
+        return None, ""
+    wants = asked(question, names, lexical, outlets or {})
+    if wants is None:
+        return None, ""
+    sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
+    if not holds_answer(wants.kind, sentences, wants.anchors, lexical.tokenizer, wants.counted):
+        return Refusal.NO_ANSWER_OF_KIND, wants.kind.kind
     return None, ""
 
 

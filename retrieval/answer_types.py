@@ -292,6 +292,31 @@ def best_nearness(
     return max((nearness(kind, sentences[i], anchors, terms) for i in found), default=0.0)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """The kind of answer a question asks for, the names it must stand beside, and what a
+    count question counts."""
+
+    kind: AnswerType
+    anchors: list[frozenset[str]]
+    counted: Counted | None = None
+
+
+def asked(
+    question: str,
+    names: NameCheck,
+    lexical: LexicalIndex,
+    outlets: Mapping[str, np.ndarray],
+) -> Asked | None:
+    """What `question` asks for (`Asked`); None when it asks for no particular kind. Read
+    alike by the ranking (signals.py) and by abstention."""
+    kind = asked_type(question)
+    if kind is None:
+        return None
+    anchors = kind.anchors(subject_names(question, names, lexical, outlets))
+    return Asked(kind, anchors, counted(question, lexical.tokenizer) if kind.counts else None)
+
+
 def subject_names(
     question: str,
     names: NameCheck,

@@ -25,15 +25,13 @@ import numpy as np
 
 from retrieval.answer_types import (
     AnswerType,
-    Counted,
+    Asked,
     answering,
-    asked_type,
     best_nearness,
-    counted,
     nearness,
     outlet_passages,
-    subject_names,
 )
+from retrieval.answer_types import asked as what_is_asked
 from retrieval.context import ArticleText, article_texts
 from retrieval.late import TokenTable, distinct_sentences
 from retrieval.lexical import MONTHS
@@ -69,15 +67,6 @@ class Signals:
     answer_kind: np.ndarray | None = None
     asked: Asked | None = None  # the kind of answer the question asks for, if it does
     expansion: np.ndarray | None = None  # BM25 of the question's synonyms (synonyms.py)
-
-
-@dataclass(frozen=True)
-class Asked:
-    """The kind of answer a question asks for, and the names it must stand beside."""
-
-    kind: AnswerType
-    anchors: list[frozenset[str]]
-    counted: Counted | None = None  # what a count question counts
 
 
 class SignalSource:
@@ -173,12 +162,7 @@ class SignalSource:
     def asked(self, question: str) -> Asked | None:
         """The kind of answer `question` asks for and the names it must stand beside; None
         when it asks for no particular kind."""
-        kind = asked_type(question)
-        if kind is None:
-            return None
-        names = subject_names(question, self.data.names, self.data.lexical, self.outlets)
-        count = counted(question, self.data.lexical.tokenizer) if kind.counts else None
-        return Asked(kind, kind.anchors(names), count)
+        return what_is_asked(question, self.data.names, self.data.lexical, self.outlets)
 
     def answer_kinds(self, question: str, ids: np.ndarray) -> np.ndarray | None:
         """1.0 for each passage holding an answer of the kind `question` asks for beside its
