@@ -285,10 +285,10 @@ def _dropped_letter(typed: str, english: Mapping[str, int]) -> str | None:
     back, if any."""
     if len(typed) < DROPPED_MIN:
         return None
-    splits = [(typed[:i], typed[i:]) for i in range(len(typed) + 1)]
-    found = [(english.get(a + c + b, 0), a + c + b) for a, b in splits for c in _LETTERS]
-    count, word = max(found)
-    return word if count >= RARE else None
+    # `_common_neighbour` puts such words first (a letter left out is the likeliest slip).
+    meant = _common_neighbour(typed, english)
+    dropped = meant is not None and len(meant) == len(typed) + 1 and _dropped_from(typed, meant)
+    return meant if dropped else None
 
 
 def _common_neighbour(typed: str, english: Mapping[str, int]) -> str | None:
