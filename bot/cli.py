@@ -98,8 +98,9 @@ def cmd_ask(args: argparse.Namespace, settings) -> int:
             file=sys.stderr,
         )
     retriever = _load_retriever(settings, progress=not args.json)
-    hits = retriever.search(question, k=args.k or settings.top_k)
+    k = args.k or settings.top_k
     if args.json:
+        hits = retriever.search(question, k=k)
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return 0
     from bot import conversation
@@ -107,14 +108,13 @@ def cmd_ask(args: argparse.Namespace, settings) -> int:
     from retrieval.followup import Recent
 
     # Read as the chat reads a first message: small talk and another language get the chat's
-    # replies, and a question nothing answers the chat's honest "not covered".
+    # replies without a search, and a question nothing answers the chat's honest "not covered".
     turn = conversation.read(question, Recent(), "ask", retriever, settings.max_question_chars)
     if turn.reply is not None:
         print(turn.reply.plain)
-    elif not hits:
-        print(conversation.nothing_found(turn).plain)
-    else:
-        print(plain_answer(question, hits))
+        return 0
+    hits = retriever.search(question, k=k)
+    print(plain_answer(question, hits) if hits else conversation.nothing_found(turn).plain)
     return 0
 
 
