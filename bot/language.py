@@ -16,11 +16,10 @@ import re
 from typing import Any
 
 from retrieval.lexical import stop_words
-from retrieval.transliteration import script
+from retrieval.transliteration import LATIN, script
 
 __all__ = ["CYRILLIC", "LATIN", "looks_foreign", "script"]
 
-LATIN = "LATIN"
 CYRILLIC = "CYRILLIC"
 # Latin-script languages lingua weighs English against: Europe's most spoken, and Turkish and
 # Azerbaijani, which stand in for Kazakh and Uzbek in Latin letters (lingua has neither).

@@ -20,6 +20,7 @@ KAZAKH = str.maketrans({
     "һ": "h", "Һ": "H",
 })  # fmt: skip
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+LATIN = "LATIN"  # the name Unicode gives the Latin script's letters ("LATIN SMALL LETTER A")
 
 
 def latinize(text: str) -> str:
@@ -44,6 +45,6 @@ def script(text: str) -> str | None:
             block = unicodedata.name(char, "?").split(" ", 1)[0]
             counts[block] = counts.get(block, 0) + 1
     letters = sum(counts.values())
-    if not letters or counts.get("LATIN", 0) * 2 >= letters:
+    if not letters or counts.get(LATIN, 0) * 2 >= letters:
         return None
     return max(counts, key=counts.__getitem__)
