@@ -186,12 +186,17 @@ class Speller:
             return None
         return min(alike, key=lambda c: (jellyfish.levenshtein_distance(w, c), -self.vocabulary[c]))
 
-    def word(self, typed: str) -> str:
+    def word(self, typed: str, *, shouted: bool = False) -> str:
         """The word meant by `typed`, in lower case: itself when known or nothing is closer.
 
         How it was typed counts: shorthand and slips for English words are read only in
-        lower case ("U.S.", "FIFA" are what they say)."""
+        lower case ("U.S.", "FIFA" are what they say), and a word in capitals only as a name
+        the corpus knows ("CIS" is not "his"), unless the whole message is in capitals
+        (`shouted`)."""
         w = typed.lower()
+        # A word in capitals among others that are not is an acronym ("CIS", "NATO"): it is
+        # put right only into a name the corpus knows.
+        acronym = len(typed) > 1 and typed.isupper() and not shouted
         # Shorthand is typed in lower case: "u" is "you", the "U" of "U.S." is not.
         if w in texting() and (typed.islower() or len(typed) > 1 and not typed.isupper()):
             return texting()[w]
@@ -228,6 +233,8 @@ class Speller:
         best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term
         if len(w) <= NAME_MIN and best in self.names:
             return w  # "rly" is not the corpus's "Uly": a letter off a short name is chance
+        if acronym and best not in self.names:
+            return w  # "CIS" is an acronym, not "his"; "ODHIR" may still be the corpus's ODIHR
         if (
             nearest == 1
             and len(w) >= DROPPED_MIN
@@ -254,12 +261,15 @@ class Speller:
         all capitals).
         """
 
+        letters = [c for c in text if c.isalpha()]
+        shouted = len(letters) > 1 and sum(c.isupper() for c in letters) > len(letters) / 2
+
         def fix(match: re.Match[str]) -> str:
             whole = match.group(0)
             if any(c.isdigit() for c in whole):  # "b4" is shorthand; "2019", "1st" are not
                 return texting().get(whole, whole)
             typed = _POSSESSIVE.sub("", whole)
-            meant = self.word(typed.replace("’", "'"))
+            meant = self.word(typed.replace("’", "'"), shouted=shouted)
             if meant == typed.lower().replace("’", "'"):
                 return whole
             if typed.isupper() and len(typed) > 1:

@@ -11,6 +11,7 @@ TEXTS = [
     "Police detained protesters in Almaty and Nur-Sultan. The internet was blocked.",
     "Human rights defender Yevgeny Zhovtis quoted a poem by Mirzhakyp Dulatov.",
     "French officials commented. Operators blocked access.",
+    "The ODIHR chief said his team was ready.",
 ]
 NAMES = ["Tokayev", "Tokaev", "Toqaev", "Nazarbayev", "Kozhayev"]
 
@@ -52,6 +53,16 @@ def test_misspellings_become_the_corpus_s_words(speller: Speller, typed: str, me
 )
 def test_real_words_are_left_alone(speller: Speller, typed: str) -> None:
     assert speller.correct(typed) == typed
+
+
+def test_a_word_in_capitals_is_an_acronym_put_right_only_into_a_corpus_name(
+    speller: Speller,
+) -> None:
+    # "CIS" is one letter from the corpus's "his": an acronym, not a slip for it.
+    assert speller.correct("What did the CIS observers say?") == "What did the CIS observers say?"
+    assert speller.correct("what did ODHIR say") == "what did ODIHR say"
+    # A message all in capitals is shouted, not acronyms: its words are put right.
+    assert speller.correct("WHO WON THE ELECTOIN") == "WHO WON THE ELECTION"
 
 
 def test_a_correction_keeps_the_typed_capitals(speller: Speller) -> None:
