@@ -279,20 +279,19 @@ class Retriever:
                 late = self.signals.late_interaction(tokens, s.candidates[top])
         rel = relevance(s, w)
         out: list[Ranked] = []
-        # Per article, the sentence spans of the passages taken, for the overlap check
-        # (Passage.overlaps, on plain ints: most candidates are looked at only for it).
-        chosen: dict[str, list[tuple[int, int]]] = {}
+        # Passages overlap: one sharing a sentence with a better one adds nothing new. Most
+        # candidates are looked at only for that: one set lookup each.
+        shut: set[int] = set()
         candidates = s.candidates.tolist()  # plain ints: the loop reads them one at a time
         asked, kinds = s.asked, s.answer_kind if s.asked is not None else None
         for j in order(score, w, late, top).tolist():
             if limit is not None and len(out) >= limit:
                 break
-            p = data.passages[candidates[j]]
-            # Passages overlap: one sharing a sentence with a better one adds nothing new.
-            same, a, b = chosen.setdefault(p.article_id, []), p.start, p.end
-            if b > a and any(a < end and start < b for start, end in same):
+            i = candidates[j]
+            if i in shut:
                 continue
-            same.append((a, b))
+            shut.update(self.signals.shut_out(i))
+            p = data.passages[i]
             at = int(s.best_sentence[j])
             if asked is not None and kinds is not None and kinds[j]:
                 at = self.signals.answer_sentence(asked, qvec, p.id) or at  # the figure
