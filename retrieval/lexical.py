@@ -7,7 +7,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +84,32 @@ class NameVariants:
         if self._pattern is None:
             return text
         return self._pattern.sub(lambda m: self._mapping[_joined(m.group(0))], text)
+
+    def written(self, texts: Iterable[str]) -> dict[str, str]:
+        """For each spelling `texts` never write, the spelling of its name they write most,
+        as they write it (keys as `_joined`): what a reader of `texts` knows the name by."""
+        if self._pattern is None:
+            return {}
+        seen: Counter[str] = Counter()
+        as_written: dict[str, str] = {}
+        for text in texts:
+            for m in self._pattern.finditer(text):
+                key = _joined(m.group(0))
+                seen[key] += 1
+                as_written.setdefault(key, m.group(0))
+        out: dict[str, str] = {}
+        for group in self.groups:
+            keys = [_joined(spelling) for spelling in group]
+            most = max(keys, key=lambda k: seen[k])  # the first, of equals
+            if seen[most]:
+                out.update({k: as_written[most] for k in keys if not seen[k]})
+        return out
+
+    def respell(self, text: str, written: Mapping[str, str]) -> str:
+        """`text` with each spelling that `written` maps (see `written`) replaced."""
+        if self._pattern is None or not written:
+            return text
+        return self._pattern.sub(lambda m: written.get(_joined(m.group(0)), m.group(0)), text)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Where `text` holds a known spelling: (start, end, canonical token) for each."""

@@ -192,7 +192,10 @@ class Retriever:
         live = [i for i, q in enumerate(queries) if q.text and k > 0]
         if not live:
             return results
-        dense_texts = [getattr(queries[i], DENSE_SIDE) for i in live]
+        # A name spelt as the articles never spell it ("Alma-Ata", "Kasym-Jomart Tokaev") is
+        # read by the model as they do ("Almaty", "Kassym-Jomart Tokayev"), as BM25 folds it.
+        variants, written = self.data.lexical.tokenizer.variants, self.written_names
+        dense_texts = [variants.respell(getattr(queries[i], DENSE_SIDE), written) for i in live]
         vectors, tokens = self.encode_questions(dense_texts)
         for row, i in enumerate(live):
             q = queries[i]
@@ -205,6 +208,14 @@ class Retriever:
             )
             results[i] = self._result(q.asking, ranked, checked, context, k, q.text)
         return results
+
+    @cached_property
+    def written_names(self) -> dict[str, str]:
+        """Each name spelling the passages never write -> the one they write most of that
+        name (`NameVariants.written`): the model reads a question's names as the articles
+        spell them. Read from the passages on the first search."""
+        variants = self.data.lexical.tokenizer.variants
+        return variants.written(p.text for p in self.data.passages)
 
     @cached_property
     def synonyms(self) -> Synonyms:

@@ -33,3 +33,17 @@ def test_name_variants_fold_to_one_token(tokenize) -> None:
 
 def test_a_date_is_also_one_token_either_way_round(tokenize) -> None:
     assert tokenize("on June 9")[-1] == tokenize("9 June")[-1] == "june9"
+
+
+def test_a_name_spelt_as_the_texts_never_do_is_respelt_as_they_most_often_do() -> None:
+    variants = NameVariants(
+        [["Tokayev", "Toqaev", "Tokaev"], ["Almaty", "Alma-Ata"], ["Nur-Sultan", "Astana"]]
+    )
+    texts = ["Toqaev won in Almaty.", "Toqaev spoke.", "Tokayev was sworn in."]
+    written = variants.written(texts)
+    # Spellings the texts use are kept; a name they never write has nothing to respell into.
+    assert written == {"tokaev": "Toqaev", "alma ata": "Almaty"}
+    assert (
+        variants.respell("Did Tokaev win in Alma Ata or Astana? Tokayev?", written)
+        == "Did Toqaev win in Almaty or Astana? Tokayev?"
+    )
