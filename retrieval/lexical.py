@@ -7,7 +7,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -105,11 +105,21 @@ class NameVariants:
                 out.update({k: as_written[most] for k in keys if not seen[k]})
         return out
 
-    def respell(self, text: str, written: Mapping[str, str]) -> str:
-        """`text` with each spelling that `written` maps (see `written`) replaced."""
+    def respell(
+        self, text: str, written: Mapping[str, str], words: Container[str] = frozenset()
+    ) -> str:
+        """`text` with each spelling that `written` maps (see `written`) replaced; one typed
+        in lower case that is one of `words` is left as typed ("oral" is not the town Oral)."""
         if self._pattern is None or not written:
             return text
-        return self._pattern.sub(lambda m: written.get(_joined(m.group(0)), m.group(0)), text)
+
+        def spelt(m: re.Match[str]) -> str:
+            typed = m.group(0)
+            if typed.islower() and typed in words:
+                return typed
+            return written.get(_joined(typed), typed)
+
+        return self._pattern.sub(spelt, text)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Where `text` holds a known spelling: (start, end, canonical token) for each."""

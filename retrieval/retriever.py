@@ -27,7 +27,7 @@ from retrieval.query import Query, prepare
 from retrieval.question_cache import QuestionEncoder
 from retrieval.records import Hit, Ranked, Refusal, SearchResult, Source
 from retrieval.signals import SignalSource
-from retrieval.spelling import Speller
+from retrieval.spelling import Speller, english_counts
 from retrieval.store import IndexData
 from retrieval.synonyms import SAME_MEANING, Synonyms
 from retrieval.transliteration import latinize, script
@@ -193,9 +193,13 @@ class Retriever:
         if not live:
             return results
         # A name spelt as the articles never spell it ("Alma-Ata", "Kasym-Jomart Tokaev") is
-        # read by the model as they do ("Almaty", "Kassym-Jomart Tokayev"), as BM25 folds it.
+        # read by the model as they do ("Almaty", "Qasym-Zhomart Toqaev"), as BM25 folds it;
+        # an English word in lower case is not a name ("oral" is not the town Oral).
         variants, written = self.data.lexical.tokenizer.variants, self.written_names
-        dense_texts = [variants.respell(getattr(queries[i], DENSE_SIDE), written) for i in live]
+        dense_texts = [
+            variants.respell(getattr(queries[i], DENSE_SIDE), written, english_counts())
+            for i in live
+        ]
         vectors, tokens = self.encode_questions(dense_texts)
         for row, i in enumerate(live):
             q = queries[i]

@@ -47,3 +47,8 @@ def test_a_name_spelt_as_the_texts_never_do_is_respelt_as_they_most_often_do() -
         variants.respell("Did Tokaev win in Alma Ata or Astana? Tokayev?", written)
         == "Did Toqaev win in Almaty or Astana? Tokayev?"
     )
+    # A word of the language typed in lower case is that word, not a spelling of a name.
+    town = NameVariants([["Uralsk", "Oral"]])
+    in_town = town.written(["Protests in Uralsk."])
+    assert town.respell("Protests in Oral", in_town, {"oral"}) == "Protests in Uralsk"
+    assert town.respell("an oral promise", in_town, {"oral"}) == "an oral promise"
