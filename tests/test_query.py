@@ -165,6 +165,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What was the name of the company he owned?", "business"),
         ("Which party nominated Tokayev?", None),
         ("When and where was Tokayev born?", "birth"),  # one question, its two words
+        ("where does tokayev live now?", "residence"),
+        ("In which country is the exiled banker living?", "residence"),
+        ("Where do most Kazakhs live?", None),  # where people live, not someone's home
         ("How and why did the protests start?", None),
         # Not facts of a life: what answers these need not say born, studied or appointed.
         ("Which companies blocked the internet?", None),  # "internet providers" answers it
@@ -298,6 +301,7 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("education", "He graduated from Moscow State University.", "He was a diplomat."),
         ("appointment", "Tokayev appointed Askar Mamin prime minister.", "Tokayev won."),
         ("business", "He headed BTA Bank until 2009.", "He was a leading bank official."),
+        ("residence", "Ablyazov, who lives in France, spoke.", "Ablyazov's lives were at risk."),
     ],
 )
 def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
@@ -312,6 +316,7 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
     [
         ("Where was Kassym-Jomart Tokayev born?", False),  # the articles say nothing of it
         ("Which bank did Mukhtar Ablyazov head before he fled Kazakhstan?", False),  # no name
+        ("Where does Nazarbayev live now?", False),  # his home is never said
         ("How many polling stations were open on June 9?", True),  # no such count
         ("How many votes in absolute numbers did Tokayev receive?", True),  # only his share
     ],
