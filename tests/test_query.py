@@ -166,6 +166,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Which party nominated Tokayev?", None),
         ("When and where was Tokayev born?", "birth"),  # one question, its two words
         ("where does tokayev live now?", "residence"),
+        ("What was the voter turnout in Shymkent?", "turnout"),  # a share beside the place
+        ("What was the turnout in the June 9 election?", "turnout"),  # the date: which vote
         ("In which country is the exiled banker living?", "residence"),
         ("Where do most Kazakhs live?", None),  # where people live, not someone's home
         ("How and why did the protests start?", None),
@@ -317,6 +319,7 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
         ("Where was Kassym-Jomart Tokayev born?", False),  # the articles say nothing of it
         ("Which bank did Mukhtar Ablyazov head before he fled Kazakhstan?", False),  # no name
         ("Where does Nazarbayev live now?", False),  # his home is never said
+        ("What was the turnout in Almaty?", False),  # only the country's is given
         ("How many polling stations were open on June 9?", True),  # no such count
         ("How many votes in absolute numbers did Tokayev receive?", True),  # only his share
     ],
