@@ -167,6 +167,12 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("When and where was Tokayev born?", "birth"),  # one question, its two words
         ("where does tokayev live now?", "residence"),
         ("What was the voter turnout in Shymkent?", "turnout"),  # a share beside the place
+        ("Who is Tokayev's wife?", "family"),
+        ("is nazarbayev married", "family"),
+        ("Were protesters' families told where they were?", None),  # no one's relation
+        ("What religion is Tokayev?", "faith"),
+        ("Does Tokayev speak Chinese?", "languages"),
+        ("Did Kossanov speak at a rally?", None),  # speaking, not a language
         ("What was the turnout in the June 9 election?", "turnout"),  # the date: which vote
         ("In which country is the exiled banker living?", "residence"),
         ("Where do most Kazakhs live?", None),  # where people live, not someone's home
@@ -304,6 +310,9 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("appointment", "Tokayev appointed Askar Mamin prime minister.", "Tokayev won."),
         ("business", "He headed BTA Bank until 2009.", "He was a leading bank official."),
         ("residence", "Ablyazov, who lives in France, spoke.", "Ablyazov's lives were at risk."),
+        ("family", "His daughter Dariga was in the Senate.", "He spoke to the nation."),
+        ("faith", "He is a practising Muslim.", "He practised law."),
+        ("languages", "He speaks fluent Chinese.", "He speaks to reporters."),
     ],
 )
 def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
@@ -320,6 +329,8 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
         ("Which bank did Mukhtar Ablyazov head before he fled Kazakhstan?", False),  # no name
         ("Where does Nazarbayev live now?", False),  # his home is never said
         ("What was the turnout in Almaty?", False),  # only the country's is given
+        ("Who is Tokayev's wife?", False),
+        ("What languages does Tokayev speak?", False),
         ("How many polling stations were open on June 9?", True),  # no such count
         ("How many votes in absolute numbers did Tokayev receive?", True),  # only his share
     ],
