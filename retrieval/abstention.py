@@ -19,6 +19,11 @@ from retrieval.records import Ranked, Refusal
 DENSE_FLOOR = 0.3
 # The floor when the best passage shares at most one of the question's terms.
 ONE_WORD_FLOOR = 0.38
+# The floor of the best passage's own cosine (the whole passage, not its best sentence): a
+# sentence sharing one word can be close to a question the passage around it has nothing to
+# do with ("What is the world record time for a marathon?" 0.49 with a sentence on "the
+# marathon", 0.13 with its passage); the sets' real questions reach 0.158 at the least.
+PASSAGE_FLOOR = 0.14
 _HOW_WHAT = re.compile(r"\bhow\s+\w+", re.I)  # "how long", "how many": the kind asked
 # BM25 share at which a short query is a keyword the articles hold, whatever the cosine.
 KEYWORD_SHARE = 0.15
@@ -90,6 +95,8 @@ def refusal(
     likeness = max(top.dense, top.sentence)
     if likeness < DENSE_FLOOR and top.lexical < KEYWORD_SHARE:
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
+    if top.dense < PASSAGE_FLOOR and top.lexical < KEYWORD_SHARE:
+        return Refusal.LOW_RELEVANCE, f"passage cosine {top.dense:.3f} < {PASSAGE_FLOOR}"
     # One word in common needs more likeness still, unless it is the whole question: "How
     # long is a standard marathon in kilometres?" shares only "marathon" with its best
     # passage (cosine 0.33); the real questions of sets 0-7 sharing one word or none with
