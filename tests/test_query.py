@@ -173,6 +173,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What religion is Tokayev?", "faith"),
         ("Does Tokayev speak Chinese?", "languages"),
         ("Did Kossanov speak at a rally?", None),  # speaking, not a language
+        ("Was Asya Tulseova arrested or fined after the election?", "penalty"),
+        ("What punishment did the banner's holders get?", "penalty"),
+        ("Why was Aslan Sagutdinov detained?", None),  # a reason: any answer of his
         ("What was the turnout in the June 9 election?", "turnout"),  # the date: which vote
         ("In which country is the exiled banker living?", "residence"),
         ("Where do most Kazakhs live?", None),  # where people live, not someone's home
@@ -313,6 +316,7 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("family", "His daughter Dariga was in the Senate.", "He spoke to the nation."),
         ("faith", "He is a practising Muslim.", "He practised law."),
         ("languages", "He speaks fluent Chinese.", "He speaks to reporters."),
+        ("penalty", "Police carried him away.", "He held up an empty banner."),
     ],
 )
 def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
@@ -331,6 +335,7 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
         ("What was the turnout in Almaty?", False),  # only the country's is given
         ("Who is Tokayev's wife?", False),
         ("What languages does Tokayev speak?", False),
+        ("Was Kossanov arrested?", False),  # others were; of him it is never said
         ("How many polling stations were open on June 9?", True),  # no such count
         ("How many votes in absolute numbers did Tokayev receive?", True),  # only his share
     ],
