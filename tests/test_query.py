@@ -132,7 +132,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("How old is the candidate?", "age"),
         ("When did Nazarbayev resign?", "date"),
         ("After he was detained, when was he released?", "date"),
-        ("On what date was Tokayev inaugurated?", "date"),
+        ("On what date was Tokayev inaugurated?", "day"),
         ("In which years was Tokayev foreign minister?", "date"),
         ("How long a sentence did he get?", "duration"),
         ("How many years has he been in power?", "duration"),  # a length of time, not a count
@@ -174,6 +174,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Does Tokayev speak Chinese?", "languages"),
         ("Did Kossanov speak at a rally?", None),  # speaking, not a language
         ("Was Asya Tulseova arrested or fined after the election?", "penalty"),
+        ("On what date was the banner unfurled?", "day"),  # a day, not "in April"
+        ("When was the banner unfurled?", "date"),  # "in April" answers
         ("What punishment did the banner's holders get?", "penalty"),
         ("Why was Aslan Sagutdinov detained?", None),  # a reason: any answer of his
         ("What was the turnout in the June 9 election?", "turnout"),  # the date: which vote
@@ -317,6 +319,7 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("faith", "He is a practising Muslim.", "He practised law."),
         ("languages", "He speaks fluent Chinese.", "He speaks to reporters."),
         ("penalty", "Police carried him away.", "He held up an empty banner."),
+        ("day", "It was unfurled on April 21.", "It was unfurled in April."),
     ],
 )
 def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
