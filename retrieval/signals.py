@@ -209,21 +209,14 @@ class SignalSource:
         near = np.array([nearness(kind, p.sentences[i], names, self.terms) for i in found])
         return found[int(np.argmax(near * 10 + cosines))]  # the figure beside its names first
 
-    @cached_property
-    def _by_article(self) -> dict[str, list[int]]:
-        by_article: dict[str, list[int]] = {}
-        for i, p in enumerate(self.data.passages):
-            by_article.setdefault(p.article_id, []).append(i)
-        return by_article
-
     def shut_out(self, passage_id: int) -> frozenset[int]:
         """The passages that share a sentence with passage `passage_id` (`Passage.overlaps`
         it): once it is taken, they add nothing new. Made on first need, then kept."""
         found = self._shut_out.get(passage_id)
         if found is None:
-            passages, taken = self.data.passages, self.data.passages[passage_id]
-            same = self._by_article[taken.article_id]
-            found = frozenset(i for i in same if passages[i].overlaps(taken))
+            taken = self.data.passages[passage_id]
+            same = self.articles[taken.article_id].passages
+            found = frozenset(p.id for p in same if p.overlaps(taken))
             self._shut_out[passage_id] = found
         return found
 
