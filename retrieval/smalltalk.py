@@ -4,7 +4,8 @@ refuses them (Refusal.SMALL_TALK) and the bot gives each kind its reply.
 A message is small talk when nothing is left of it once the phrases of `data/small_talk.yaml`
 (and its filler words) are taken away, reading from its start. "hi, who won?" is a question:
 its greeting is dropped and "who won?" searched. The phrases are data: a new way of saying
-thanks is a line in that file.
+thanks is a line in that file. Words are read as the spelling step reads texting shorthand
+(`data/texting.txt`): "how r u" is "how are you", "thx" is "thanks".
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from retrieval.spelling import texting
 
 DATA = Path(__file__).parent / "data" / "small_talk.yaml"
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -64,7 +67,7 @@ class SmallTalk:
     def read(self, text: str) -> Reading:
         """Small talk when the whole message is made of phrases (one at least, not only filler);
         else the question, without a greeting or thanks that opened it."""
-        words = list(_WORD.finditer(text))
+        words = _read_words(text)
         said: list[str] = []
         start = at = 0
         while at < len(words):
@@ -76,18 +79,31 @@ class SmallTalk:
             if kind:
                 said.append(kind)
             if said and all(self.kinds[k].opens for k in said):
-                start = words[at - 1].end()  # the question starts after these
+                start = words[at - 1][1]  # the question starts after these
         if said and at == len(words):
             return Reading(self.kinds[min(said, key=self._rank.__getitem__)], "")
         return Reading(None, text[start:].lstrip(_LEADING) if start else text)
 
-    def _phrase_at(self, words: list[re.Match[str]], at: int) -> tuple[str, int] | None:
+    def _phrase_at(self, words: list[tuple[str, int]], at: int) -> tuple[str, int] | None:
         """The longest phrase starting at word `at`: its kind and its length in words."""
         for length in range(min(self._longest, len(words) - at), 0, -1):
-            key = tuple(_fold(w.group(0)) for w in words[at : at + length])
+            key = tuple(w for w, _ in words[at : at + length])
             if key in self._phrases:
                 return self._phrases[key], length
         return None
+
+
+def _read_words(text: str) -> list[tuple[str, int]]:
+    """The message's words, folded, each with where it ends in `text`; texting shorthand as
+    the words it stands for ("r" -> "are"), each ending where the shorthand does, and the
+    asides the spelling step drops ("lol") left out."""
+    short = texting()
+    words = []
+    for m in _WORD.finditer(text):
+        word = _fold(m.group(0))
+        meant = short.get(word, word)
+        words.extend((_fold(w), m.end()) for w in meant.split())
+    return words
 
 
 def _fold(word: str) -> str:

@@ -25,6 +25,12 @@ from retrieval.smalltalk import DATA, SmallTalk, default
         ("what can you do", "about"),
         ("Hi! Who are you?", "about"),  # the kind listed first in the file answers
         ("help", "about"),
+        # Texting shorthand is read as the words it stands for (retrieval/data/texting.txt).
+        ("hi how r u today", "greeting"),
+        ("thx!!", "thanks"),
+        ("thank u", "thanks"),
+        ("Thanks, that's all for now!", "thanks"),
+        ("whats up", "greeting"),
     ],
 )
 def test_small_talk_gets_its_kind(message: str, kind: str) -> None:
@@ -45,6 +51,9 @@ def test_small_talk_gets_its_kind(message: str, kind: str) -> None:
         ("Were there protests?", "Were there protests?"),
         ("and in Almaty?", "and in Almaty?"),
         ("Hi Tokayev", "Tokayev"),
+        # A greeting in shorthand is still cut where the shorthand ends.
+        ("hey how r u, who won?", "who won?"),
+        ("u there? who won", "u there? who won"),
     ],
 )
 def test_questions_are_searched_without_a_greeting(message: str, question: str) -> None:
