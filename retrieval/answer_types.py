@@ -326,11 +326,19 @@ def subject_names(
     """The BM25 terms of each name of `question` that is not the corpus's own subject, nor an
     outlet's name ("per the RFE/RL blog" says where, not whom, the answer is about)."""
     groups = names.named_terms(question)
-    return [
-        g
-        for g in groups
-        if not g <= outlets.keys() and lexical.containing(g).mean() <= SUBJECT_SHARE
-    ]
+    return [g for g in groups if not g <= outlets.keys() and not is_subject(g, lexical)]
+
+
+def is_subject(terms: frozenset[str], lexical: LexicalIndex) -> bool:
+    """Whether a name (its BM25 terms) is the corpus's own subject: most passages hold one of
+    its words, or each of its words is of the family of a word most passages hold ("Kazakh"
+    of "Kazakhstan", `LexicalIndex.kin`). Passages take it as read: "the Kazakh election"
+    asks about the election, as "the election" does; "Oyan, Qazaq!" is still a name."""
+    if lexical.containing(terms).mean() > SUBJECT_SHARE:
+        return True
+    return all(
+        lexical.containing(lexical.kin(frozenset([t]))).mean() > SUBJECT_SHARE for t in terms
+    )
 
 
 def outlet_passages(

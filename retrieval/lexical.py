@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import math
@@ -33,6 +34,8 @@ _CONTRACTION = re.compile(r"(?i)(?:\b(?:won|can|shan)|n)['’]t\b|['’](?:s|re|
 # of every passage each: fewer of them).
 _SEEN_MAX = 4096
 _HELD_MAX = 256
+# The fewest letters two terms share for one to be of the other's family (`LexicalIndex.kin`).
+KIN_LETTERS = 5
 _CONTRACTED = {"won": " will", "can": " can", "shan": " shall"}
 
 
@@ -179,6 +182,8 @@ class LexicalIndex:
         self.doc_freq = doc_freq
         self.n_docs = n_docs
         self._held: dict[str, np.ndarray] = {}
+        self._sorted: list[str] | None = None  # the corpus's terms in order (`kin`)
+        self._kin: dict[str, frozenset[str]] = {}
 
     @classmethod
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
@@ -204,6 +209,38 @@ class LexicalIndex:
             if term in self.doc_freq:
                 mask |= self._holding(term)
         return mask
+
+    def kin(self, terms: frozenset[str]) -> frozenset[str]:
+        """`terms` and the corpus's terms of their family: one the start of the other, of
+        KIN_LETTERS letters at least. A people and its country ("kazakh": "kazakhstan",
+        "kazakhstani"), a country and its adjective ("russia": "russian"): what passages say
+        of a place, they say with either."""
+        out = set(terms)
+        for term in terms:
+            found = self._kin.get(term)
+            if found is None:
+                found = frozenset(self._kin_of(term))
+                if len(self._kin) >= _HELD_MAX:
+                    self._kin.clear()
+                self._kin[term] = found
+            out |= found
+        return frozenset(out)
+
+    def _kin_of(self, term: str) -> list[str]:
+        if len(term) < KIN_LETTERS:
+            return []
+        if self._sorted is None:
+            self._sorted = sorted(self.doc_freq)
+        # Longer: the terms sorted just after `term` that start with it.
+        at = bisect.bisect_left(self._sorted, term)
+        longer = []
+        for other in self._sorted[at:]:
+            if not other.startswith(term):
+                break
+            longer.append(other)
+        # Shorter: its own starts that are terms.
+        shorter = [term[:n] for n in range(KIN_LETTERS, len(term)) if term[:n] in self.doc_freq]
+        return longer + shorter
 
     def _holding(self, term: str) -> np.ndarray:
         """Which passages hold `term`, a known term (cached: names recur in questions)."""

@@ -52,3 +52,26 @@ def test_a_name_spelt_as_the_texts_never_do_is_respelt_as_they_most_often_do() -
     in_town = town.written(["Protests in Uralsk."])
     assert town.respell("Protests in Oral", in_town, {"oral"}) == "Protests in Uralsk"
     assert town.respell("an oral promise", in_town, {"oral"}) == "an oral promise"
+
+
+def test_a_name_s_family_is_the_terms_one_the_start_of_the_other() -> None:
+    from retrieval.answer_types import is_subject
+    from retrieval.lexical import LexicalIndex
+
+    texts = [
+        "Kazakhstan held an election.",
+        "Kazakhstan's opposition protested.",
+        "Police in Kazakhstan detained Kazakhstanis.",
+        "Kazakh police detained activists of Oyan Qazaqstan.",
+        "Russian observers came; Russia watched.",
+    ]
+    lexical = LexicalIndex.build(texts, Tokenizer())
+    assert lexical.kin(frozenset({"kazakh"})) == {"kazakh", "kazakhstan", "kazakhstani"}
+    assert lexical.kin(frozenset({"russian"})) == {"russian", "russia"}
+    assert lexical.kin(frozenset({"polic"})) == {"polic"}  # under five letters shared: alone
+    # "Kazakh" is in one passage of five, but it is the people of the corpus's subject.
+    assert lexical.containing(frozenset({"kazakh"})).mean() < 0.5
+    assert is_subject(frozenset({"kazakh"}), lexical)
+    assert not is_subject(frozenset({"russian"}), lexical)
+    # A name of several words is the subject only when each of them is of the family.
+    assert not is_subject(frozenset({"kazakh", "oyan"}), lexical)
