@@ -182,6 +182,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("In which country is the exiled banker living?", "residence"),
         ("Where do most Kazakhs live?", None),  # where people live, not someone's home
         ("How and why did the protests start?", None),
+        ("How much did the election cost the state budget?", "money"),  # a sum, not a count
+        ("What’s the president’s salary?", "money"),
+        ("How much did foreign governments back him?", "count"),  # how far: no money
+        ("What was the weather like in Almaty on election day?", "weather"),
+        ("At what temperature does water boil?", None),
         # Not facts of a life: what answers these need not say born, studied or appointed.
         ("Which companies blocked the internet?", None),  # "internet providers" answers it
         ("Who was appointed interim president?", "person"),  # "became interim president"
@@ -320,6 +325,8 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("languages", "He speaks fluent Chinese.", "He speaks to reporters."),
         ("penalty", "Police carried him away.", "He held up an empty banner."),
         ("day", "It was unfurled on April 21.", "It was unfurled in April."),
+        ("money", "He took several billion dollars.", "He took several billion steps."),
+        ("weather", "It rained all day in Almaty.", "It was a hot topic in Almaty."),
     ],
 )
 def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
@@ -339,6 +346,7 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
         ("Who is Tokayev's wife?", False),
         ("What languages does Tokayev speak?", False),
         ("Was Kossanov arrested?", False),  # others were; of him it is never said
+        ("How much money did Kossanov spend on his campaign?", False),  # no sum of his
         ("How many polling stations were open on June 9?", True),  # no such count
         ("How many votes in absolute numbers did Tokayev receive?", True),  # only his share
     ],
