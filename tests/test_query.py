@@ -326,6 +326,8 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("penalty", "Police carried him away.", "He held up an empty banner."),
         ("day", "It was unfurled on April 21.", "It was unfurled in April."),
         ("money", "He took several billion dollars.", "He took several billion steps."),
+        ("age", "The rallies were driven by people mostly under 30.", "Over 50 people were held."),
+        ("age", "Most were in their early twenties.", "They met in their offices."),
         ("weather", "It rained all day in Almaty.", "It was a hot topic in Almaty."),
     ],
 )
