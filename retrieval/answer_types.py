@@ -91,6 +91,14 @@ def answer_types() -> tuple[AnswerType, ...]:
 _SECOND_PART = re.compile(
     r",?\s+(?:and|or|but)\s+(?=(?:what|who|how|when|where|why|which)\b)", re.I
 )
+# A question opening on a clause of when ("When asked whether he was to blame, how did he
+# respond?", "When the police came, what did they do?") asks what its main clause does: a
+# "when" followed, after a comma, by the question itself.
+_WHEN_CLAUSE = re.compile(
+    r"^\W*when\b[^?,]*,\s*(?=(?:what|who|whom|how|where|why|which|did|does|do|is|was|were|are"
+    r"|has|have|had|can|could|would|will)\b)",
+    re.I,
+)
 # A first part that is only a question word is no part of its own: "When and where was he
 # born?" asks one thing, twice.
 _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*", re.I)
@@ -99,6 +107,7 @@ _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*",
 @lru_cache(maxsize=1024)  # a search asks twice (ranking, abstention); the bot's pages again
 def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` (its first part) asks for, or None for any other."""
+    question = _WHEN_CLAUSE.sub("", question, count=1)
     first = _SECOND_PART.split(question, maxsplit=1)[0]
     if _BARE_QUESTION_WORD.fullmatch(first):
         first = question

@@ -187,6 +187,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("How much did foreign governments back him?", "count"),  # how far: no money
         ("What was the weather like in Almaty on election day?", "weather"),
         ("At what temperature does water boil?", None),
+        # A clause of when opening the question says when, not what is asked.
+        ("When asked whether he was to blame, how did the banker respond?", None),
+        ("When the police came, how many people were detained?", "count"),
+        ("When was he arrested, and why?", "date"),
         # Not facts of a life: what answers these need not say born, studied or appointed.
         ("Which companies blocked the internet?", None),  # "internet providers" answers it
         ("Who was appointed interim president?", "person"),  # "became interim president"
