@@ -201,6 +201,9 @@ class Counted:
     terms: frozenset[str]
     people: bool
     absolute: bool = False  # the count itself is asked for, not a share of it
+    # a measure of a place (population, area, GDP): never written as a bare figure, so only
+    # a figure beside the measure's own word answers ("a population of 18 million")
+    measure: bool = False
 
     def in_sentence(self, kind: AnswerType, sentence: str, terms) -> bool:
         """Whether a figure of `sentence` may count this thing."""
@@ -208,6 +211,10 @@ class Counted:
         tokens = _TOKEN.findall(text)
         for i, token in enumerate(tokens):
             if not _FIGURE.fullmatch(token):
+                continue
+            if self.measure:
+                if any(self.terms & set(terms(w)) for w in tokens[max(0, i - 4) : i + 4]):
+                    return True
                 continue
             if token.isalpha() and i and tokens[i - 1].lower() == "the":
                 continue  # "deployed by the thousands": how, not how many
@@ -253,7 +260,8 @@ def counted(question: str, terms) -> Counted | None:
     if not found:
         return None
     people = any(_PEOPLE.fullmatch(w) for w in words)
-    return Counted(frozenset(found), people, _ABSOLUTE.search(question) is not None)
+    absolute = _ABSOLUTE.search(question) is not None
+    return Counted(frozenset(found), people, absolute, match.group("measure") is not None)
 
 
 # A figure this many words or fewer from each of the question's names is theirs ("Tokayev with

@@ -269,7 +269,8 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
         assert found is None
     else:
         absolute = "absolute" in question
-        assert found == Counted(frozenset(terms), people, absolute)
+        measure = "population" in question
+        assert found == Counted(frozenset(terms), people, absolute, measure)
 
 
 @pytest.mark.parametrize(
@@ -287,6 +288,9 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
          "He got 70 percent of the votes."),
         ("What is the population of Almaty?", "A population of 1.8 million lives there.",
          "Almaty and Nur-Sultan, the two biggest cities, saw protests."),
+        # a measure is never a bare figure: "More than 500 were detained" is no population
+        ("What is the total population of Almaty?", "Almaty, population 1.8 million, voted.",
+         "More than 500 were detained in Almaty."),
         # a bare figure may count anything; a figure of people counts any people asked about
         ("How many protesters were detained?", "More than 500 were detained.",
          "Police were deployed by the thousands."),
