@@ -98,7 +98,7 @@ def _read_words(text: str) -> list[tuple[str, int]]:
     the words it stands for ("r" -> "are"), each ending where the shorthand does, and the
     asides the spelling step drops ("lol") left out."""
     short = texting()
-    words = []
+    words: list[tuple[str, int]] = []
     for m in _WORD.finditer(text):
         word = _fold(m.group(0))
         meant = short.get(word, word)
