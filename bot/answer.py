@@ -270,8 +270,36 @@ def quote_length(hit: Hit) -> int:
     return _length(_split_best(hit))
 
 
+def balanced(parts: tuple[str, str, str]) -> tuple[str, str, str]:
+    """(before, best, after) with a quotation the excerpt enters or leaves halfway made whole.
+
+    An excerpt may start inside a quotation of the article ("… panicking before the election
+    (to be held within a month).” On May 6, …"): its first mark closes a quotation whose
+    opening was cut, and read as it is, the quotation seems to be the rest. The missing
+    opening mark goes before the excerpt, a missing closing mark after it (curly double marks;
+    straight ones can't tell opening from closing).
+    """
+    depth = opened = 0
+    for c in "".join(parts):
+        if c == "“":
+            depth += 1
+        elif c == "”":
+            if depth:
+                depth -= 1
+            else:
+                opened += 1
+    if not opened and not depth:
+        return parts
+    out = list(parts)
+    first = next((i for i, part in enumerate(out) if part), 0)
+    last = max((i for i, part in enumerate(out) if part), default=2)
+    out[first] = "“" * opened + out[first]
+    out[last] = out[last] + "”" * depth
+    return out[0], out[1], out[2]
+
+
 def quote_html(parts: tuple[str, str, str], *, expandable: bool = False) -> str:
-    before, best, after = parts
+    before, best, after = balanced(parts)
     bold = f"<b>{_esc(best)}</b>" if best else ""
     tag = "blockquote expandable" if expandable else "blockquote"
     return f"<{tag}>{_esc(before)}{bold}{_esc(after)}</blockquote>"
@@ -460,11 +488,14 @@ def passage_plain(hit: Hit) -> str:
 
 
 def _plain_quote(parts: tuple[str, str, str], source: Source, *, short: bool = True) -> str:
-    before, best, after = parts
+    before, best, after = balanced(parts)
     quote = " ".join((f"{before}**{best}**{after}" if best else before + after).split())
-    # Quote marks around the passage, unless it opens (or closes) with one of its own.
-    opening = "" if quote[:1] in _QUOTE_MARKS else "“"
-    closing = "" if quote[-1:] in _QUOTE_MARKS else "”"
+    # Quote marks around the passage, unless it is one quotation of its own ("“We will win,”
+    # he said. “Vote!”"); inside ours, its own marks are single ones, as nested quotations are.
+    opening = closing = ""
+    if not (quote[:1] in _QUOTE_MARKS and quote[-1:] in _QUOTE_MARKS):
+        opening, closing = "“", "”"
+        quote = quote.translate(_NESTED)
     body = textwrap.fill(quote, width=88, initial_indent=f"  {opening}", subsequent_indent="   ")
     _, line = source_html(source, short=short)
     url = f"\n     {source.url}" if source.url else ""
@@ -472,6 +503,7 @@ def _plain_quote(parts: tuple[str, str, str], source: Source, *, short: bool = T
 
 
 _QUOTE_MARKS = frozenset("“”\"«»‘’'")
+_NESTED = str.maketrans("“”", "‘’")
 
 
 def passage_html(hit: Hit) -> str:

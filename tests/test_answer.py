@@ -75,6 +75,21 @@ def test_plain_passages_are_quoted_once_even_when_they_open_or_close_with_a_quot
     assert "““" not in own and "””" not in own
 
 
+def test_an_excerpt_that_starts_or_stops_inside_a_quotation_gets_its_missing_mark() -> None:
+    # The passage starts after the opening of a quotation, so the article's own closing mark
+    # seemed to close ours: "“… within a month).” On May 6, …”".
+    text = "The authorities are panicking (within a month).” On May 6, Aslan held a banner."
+    visible = accepted(answer_reply("q", [hit(text, "On May 6, Aslan held a banner.")]).html)
+    assert "“The authorities are panicking (within a month).” On May 6, Aslan" in visible
+    plain = answer.passage_plain(hit(text, "On May 6, Aslan held a banner."))
+    assert plain.startswith("  “‘The authorities are panicking (within a month).’ **On May 6,")
+    assert answer.balanced(("He said: “We will", "", "")) == ("He said: “We will”", "", "")
+    assert answer.balanced(("", "“Yes,” he said.", "")) == ("", "“Yes,” he said.", "")
+    # A quotation that opens the passage but does not close it is nested inside ours.
+    nested = answer.passage_plain(hit("“We will win,” he said."))
+    assert nested.startswith("  “‘We will win,’ he said.”\n")
+
+
 def test_no_best_sentence_bolds_nothing() -> None:
     assert "<b>" not in answer_reply("q", [hit("Some passage.")]).html
 
