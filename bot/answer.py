@@ -489,13 +489,16 @@ def passage_plain(hit: Hit) -> str:
 
 def _plain_quote(parts: tuple[str, str, str], source: Source, *, short: bool = True) -> str:
     before, best, after = balanced(parts)
+    # Quote marks around the passage, unless it opens and closes with its own ("“We will
+    # win,” he said. “Vote!”"); inside ours, its own marks are single ones, as nested
+    # quotations are.
+    text = (before + best + after).strip()
+    opening, closing = "“", "”"
+    if text[:1] in _QUOTE_MARKS and text[-1:] in _QUOTE_MARKS:
+        opening = closing = ""
+    else:
+        before, best, after = (part.translate(_NESTED) for part in (before, best, after))
     quote = " ".join((f"{before}**{best}**{after}" if best else before + after).split())
-    # Quote marks around the passage, unless it is one quotation of its own ("“We will win,”
-    # he said. “Vote!”"); inside ours, its own marks are single ones, as nested quotations are.
-    opening = closing = ""
-    if not (quote[:1] in _QUOTE_MARKS and quote[-1:] in _QUOTE_MARKS):
-        opening, closing = "“", "”"
-        quote = quote.translate(_NESTED)
     body = textwrap.fill(quote, width=88, initial_indent=f"  {opening}", subsequent_indent="   ")
     _, line = source_html(source, short=short)
     url = f"\n     {source.url}" if source.url else ""

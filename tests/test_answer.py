@@ -85,6 +85,15 @@ def test_an_excerpt_that_starts_or_stops_inside_a_quotation_gets_its_missing_mar
     assert plain.startswith("  “‘The authorities are panicking (within a month).’ **On May 6,")
     assert answer.balanced(("He said: “We will", "", "")) == ("He said: “We will”", "", "")
     assert answer.balanced(("", "“Yes,” he said.", "")) == ("", "“Yes,” he said.", "")
+    # The key sentence opening the excerpt with its own quotation, closed later: made whole,
+    # and not quoted twice.
+    opened = hit("“So far, he is interim. Tight.” It is. More words.", "“So far, he is interim.")
+    assert answer_reply("q", [opened]).plain.startswith(
+        "From the articles, on q:\n\n  **“So far, he is interim.** Tight.”\n"
+    )
+    assert answer.passage_plain(opened).startswith(
+        "  “**‘So far, he is interim.** Tight.’ It is. More words.”\n"
+    )
     # A quotation that opens the passage but does not close it is nested inside ours.
     nested = answer.passage_plain(hit("“We will win,” he said."))
     assert nested.startswith("  “‘We will win,’ he said.”\n")
