@@ -1,7 +1,8 @@
 """The signals: for each candidate passage, how well it matches a question, one array each.
 
     dense         the passage vector's cosine with the question vector
-    sentence      the best cosine of one of its sentences (and which sentence that is)
+    sentence      the best cosine of one of its sentences (and which sentence that is); a
+                  sentence that asks ("Will the opposition unite?") only when it has no other
     lexical       BM25, as a share of what the question's terms could score at most
     late          late interaction: each question token's best match among the passage's
                   tokens, averaged (ColBERT's MaxSim on the model's own token outputs)
@@ -17,6 +18,7 @@ How they are combined is `fusion`'s business; which passages are candidates is d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -38,6 +40,13 @@ from retrieval.lexical import MONTHS
 from retrieval.questions import definitional_subject
 from retrieval.records import published_parts
 from retrieval.store import IndexData
+
+# A sentence that asks rather than tells ("Logical questions arise: will the parliamentary
+# election be competitive?"): an article's own question is no answer to a reader's.
+_ASKING = re.compile(r"\?[\"”’')\]]*\s*$")
+# What a sentence that asks loses when a passage's key sentence is chosen: more than any two
+# cosines differ, so it is chosen only in a passage of nothing else.
+_ASKING_PENALTY = np.float32(2.0)
 
 # Above this many passages, only a candidate pool is scored instead of every passage.
 EXHAUSTIVE_MAX = 5000
@@ -83,7 +92,10 @@ class SignalSource:
         # sentence's cosine is computed once and given to every passage holding it.
         self._every = np.arange(n)  # the candidates of a small corpus: every passage, in order
         self._every.flags.writeable = False
-        _, self._sentence_ids = distinct_sentences([p.sentences for p in data.passages])
+        distinct, self._sentence_ids = distinct_sentences([p.sentences for p in data.passages])
+        self._asking = np.array([bool(_ASKING.search(t)) for t in distinct], dtype=bool)
+        # The same, for each passage's sentence in turn (the rows of `data.sentence_vectors`).
+        self._asking_rows = self._asking[self._sentence_ids] if len(distinct) else self._asking
         self._distinct_vectors = self._grid = None
         if self.passage_vectors is not None and len(self._sentence_ids):
             ids, offsets = self._sentence_ids, data.sentence_offsets
@@ -247,24 +259,27 @@ class SignalSource:
         return index.reconstruct_batch(np.asarray(ids, dtype=np.int64)) @ qvec
 
     def sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each passage's best sentence cosine, and that sentence's position in the passage."""
+        """Each passage's best sentence cosine, and that sentence's position in the passage.
+        A sentence that asks is its best only when the passage has no other (`_ASKING`)."""
         if ids is self._every and self._grid is not None:
             distinct = self._distinct_vectors
             assert distinct is not None
             sims = np.empty(len(distinct) + 1, dtype=np.float32)
             sims[-1] = -np.inf
             sims[:-1] = distinct @ qvec
-            grid = sims[self._grid]
-            at = grid.argmax(axis=1)
-            return grid[np.arange(len(at)), at], at
+            chosen = sims.copy()
+            chosen[:-1][self._asking] -= _ASKING_PENALTY
+            at = chosen[self._grid].argmax(axis=1)
+            return sims[self._grid[np.arange(len(at)), at]], at
         rows, seg, counts = self._owned_rows(self.data.sentence_offsets, ids)
         sims = self.data.sentence_vectors[rows] @ qvec
-        best_sim = np.maximum.reduceat(sims, seg)
+        chosen = sims - _ASKING_PENALTY * self._asking_rows[rows]
+        best_sim = np.maximum.reduceat(chosen, seg)
         owner = np.repeat(np.arange(len(ids)), counts)
-        at_max = np.flatnonzero(sims >= best_sim[owner])
+        at_max = np.flatnonzero(chosen >= best_sim[owner])
         first = np.empty(len(ids), dtype=np.int64)
         first[owner[at_max[::-1]]] = at_max[::-1]  # written last to first: the earliest wins
-        return best_sim.astype(np.float32), first - seg
+        return sims[first].astype(np.float32), first - seg
 
     def late_interaction(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """For each passage, the mean over the question's tokens of the best cosine with any

@@ -653,3 +653,28 @@ def test_the_model_reads_a_question_s_names_as_the_articles_spell_them(
     assert "Alma-Ata" not in read[0] and "Almaty" in read[0]
     assert "Tokaev" not in read[0] and re.search(r"\bTo[qk]a[y]?ev\b", read[0])
     assert "oral promise" in read[0]  # a word of the language is not the town Oral
+
+
+def test_a_sentence_that_asks_is_a_passage_s_key_sentence_only_when_it_has_no_other(
+    hash_retriever,
+) -> None:
+    """An article's own question ("Logical questions arise: will the parliamentary election
+    be competitive?") answers no reader's: the passage's best sentence that tells is its key
+    sentence and its sentence score. The pooled path (a large corpus) chooses alike."""
+    r = hash_retriever
+    passages = r.data.passages
+    asking = next(p for p in passages if any(s.rstrip().endswith("?") for s in p.sentences))
+    question_sentence = next(s for s in asking.sentences if s.rstrip().endswith("?"))
+    qvec = r.encoder.encode([question_sentence])[0]
+    every = np.arange(len(passages))
+    best, at = r.signals.sentence_cosines(qvec, r.signals._every)
+    i = asking.id
+    assert asking.sentences[int(at[i])] != question_sentence
+    start = int(r.data.sentence_offsets[i])
+    raw = r.data.sentence_vectors[start : start + len(asking.sentences)] @ qvec
+    tells = [k for k, s in enumerate(asking.sentences) if not s.rstrip().endswith("?")]
+    assert best[i] == pytest.approx(max(raw[k] for k in tells))
+    # The pooled path (a list of candidates, in any order): the same choice and scores.
+    some = every[::-1][1:].copy()
+    pooled_best, pooled_at = r.signals.sentence_cosines(qvec, some)
+    assert np.allclose(pooled_best, best[some]) and (pooled_at == at[some]).all()
