@@ -144,6 +144,19 @@ def _fold(name: str) -> str:
     return re.sub(r"\W+", "", name.lower())
 
 
+def word_family(word: str, ordered: Sequence[str], letters: int) -> list[str]:
+    """The words of `ordered` (sorted) of `word`'s family: one the start of the other, the
+    two sharing their first `letters` letters ("kazakh": "kazakhstan"; "europe": "european")."""
+    start = word[:letters]
+    found = []
+    for other in ordered[bisect.bisect_left(ordered, start) :]:
+        if not other.startswith(start):
+            break
+        if word.startswith(other) or other.startswith(word):
+            found.append(other)
+    return found
+
+
 class Tokenizer:
     """Lower-case word tokens, English stop words removed, Snowball-stemmed, variants folded."""
 
@@ -231,16 +244,7 @@ class LexicalIndex:
             return []
         if self._sorted is None:
             self._sorted = sorted(self.doc_freq)
-        # Longer: the terms sorted just after `term` that start with it.
-        at = bisect.bisect_left(self._sorted, term)
-        longer = []
-        for other in self._sorted[at:]:
-            if not other.startswith(term):
-                break
-            longer.append(other)
-        # Shorter: its own starts that are terms.
-        shorter = [term[:n] for n in range(KIN_LETTERS, len(term)) if term[:n] in self.doc_freq]
-        return longer + shorter
+        return word_family(term, self._sorted, KIN_LETTERS)
 
     def _holding(self, term: str) -> np.ndarray:
         """Which passages hold `term`, a known term (cached: names recur in questions)."""

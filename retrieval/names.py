@@ -13,7 +13,6 @@ articles each mention, but never in one passage, so no passage can answer it
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import functools
 import json
@@ -21,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from retrieval.lexical import MONTHS, Tokenizer
+from retrieval.lexical import MONTHS, Tokenizer, word_family
 from retrieval.spelling import english_counts
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -122,13 +121,7 @@ class NameCheck:
     def _derived(self, word: str) -> bool:
         """Whether `word` is one of the corpus's names with an ending added or taken away
         (European, Europe): one begins with the other, the shorter of four letters or more."""
-        at = bisect.bisect_left(self.names, word[:4])
-        for name in self.names[at:]:
-            if not name.startswith(word[:4]):
-                break
-            if word.startswith(name) or name.startswith(word):
-                return True
-        return False
+        return bool(word_family(word, self.names, 4))
 
     def named_terms(self, question: str) -> list[frozenset[str]]:
         """The BM25 terms of each name in `question` that the corpus uses, one set a name.
