@@ -93,9 +93,12 @@ class SignalSource:
         self._every = np.arange(n)  # the candidates of a small corpus: every passage, in order
         self._every.flags.writeable = False
         distinct, self._sentence_ids = distinct_sentences([p.sentences for p in data.passages])
-        self._asking = np.array([bool(_ASKING.search(t)) for t in distinct], dtype=bool)
-        # The same, for each passage's sentence in turn (the rows of `data.sentence_vectors`).
-        self._asking_rows = self._asking[self._sentence_ids] if len(distinct) else self._asking
+        # What each distinct sentence loses when a key sentence is chosen (0 after the last:
+        # the grid's padding), and the same for each passage's sentence in turn (the rows of
+        # `data.sentence_vectors`).
+        asking = [_ASKING_PENALTY if _ASKING.search(t) else 0 for t in distinct]
+        self._penalty = np.array([*asking, 0], dtype=np.float32)
+        self._penalty_rows = self._penalty[self._sentence_ids]
         self._distinct_vectors = self._grid = None
         if self.passage_vectors is not None and len(self._sentence_ids):
             ids, offsets = self._sentence_ids, data.sentence_offsets
@@ -267,13 +270,11 @@ class SignalSource:
             sims = np.empty(len(distinct) + 1, dtype=np.float32)
             sims[-1] = -np.inf
             sims[:-1] = distinct @ qvec
-            chosen = sims.copy()
-            chosen[:-1][self._asking] -= _ASKING_PENALTY
-            at = chosen[self._grid].argmax(axis=1)
+            at = (sims - self._penalty)[self._grid].argmax(axis=1)
             return sims[self._grid[np.arange(len(at)), at]], at
         rows, seg, counts = self._owned_rows(self.data.sentence_offsets, ids)
         sims = self.data.sentence_vectors[rows] @ qvec
-        chosen = sims - _ASKING_PENALTY * self._asking_rows[rows]
+        chosen = sims - self._penalty_rows[rows]
         best_sim = np.maximum.reduceat(chosen, seg)
         owner = np.repeat(np.arange(len(ids)), counts)
         at_max = np.flatnonzero(chosen >= best_sim[owner])
