@@ -166,6 +166,8 @@ _PEOPLE = re.compile(
     r"|children|kids|police|kazakhs",
     re.I,
 )
+# A past participle right after "how many" ("how many detained in Almaty"): "-ed", not "-eed".
+_DONE_TO = re.compile(r"[^\W\d_]{2,}(?<![e])ed", re.I)
 # What a figure of people is written as counting ("500 people were detained").
 _OF_PEOPLE = frozenset({"people", "persons", "individuals", "citizens", "men", "women"})
 _FIGURE = re.compile(
@@ -259,7 +261,9 @@ def counted(question: str, terms) -> Counted | None:
         found.update(term)
     if not found:
         return None
-    people = any(_PEOPLE.fullmatch(w) for w in words)
+    # "how many detained/arrested/injured": the thing counted goes unsaid; those done to are
+    # people (or anything: a bare figure still answers), so a figure of people answers it.
+    people = any(_PEOPLE.fullmatch(w) for w in words) or bool(_DONE_TO.fullmatch(words[0]))
     absolute = _ABSOLUTE.search(question) is not None
     return Counted(frozenset(found), people, absolute, match.group("measure") is not None)
 
