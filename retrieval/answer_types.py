@@ -307,10 +307,11 @@ def best_nearness(
     anchors: list[frozenset[str]],
     terms,
     counted: Counted | None = None,
-) -> float:
-    """The best `nearness` of the sentences answering; 0 when none does."""
+) -> tuple[float, list[int]]:
+    """The best `nearness` of the sentences answering (0 when none does), and their
+    positions (`answering`)."""
     found = answering(kind, sentences, anchors, terms, counted)
-    return max((nearness(kind, sentences[i], anchors, terms) for i in found), default=0.0)
+    return max((nearness(kind, sentences[i], anchors, terms) for i in found), default=0.0), found
 
 
 @dataclass(frozen=True)

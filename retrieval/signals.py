@@ -76,6 +76,9 @@ class Signals:
     answer_kind: np.ndarray | None = None
     asked: Asked | None = None  # the kind of answer the question asks for, if it does
     expansion: np.ndarray | None = None  # BM25 of the question's synonyms (synonyms.py)
+    # A question asking for a kind of answer: each passage's best cosine among its sentences
+    # holding such an answer beside the names (its best sentence's where none does).
+    answering: np.ndarray | None = None
 
 
 class SignalSource:
@@ -118,7 +121,7 @@ class SignalSource:
                 data.token_vectors, data.token_offsets, self._sentence_ids, data.sentence_offsets
             )
         self._terms_cache: dict[str, frozenset[str]] = {}
-        self._kind_sentences: dict[str, list[tuple[str, ...]]] = {}
+        self._kind_sentences: dict[str, list[tuple[int, ...]]] = {}
         self._shut_out: dict[int, frozenset[int]] = {}
 
     @cached_property
@@ -161,6 +164,10 @@ class SignalSource:
         sentence, best = self.sentence_cosines(qvec, candidates)
         subject = definitional_subject(question) if introduction else None
         asked = self.asked(question) if answer_kind else None
+        kinds = answering_cosines = None
+        if asked is not None:
+            kinds, answers = self._answers(asked, candidates)
+            answering_cosines = self._answering_cosines(qvec, answers, sentence)
         return Signals(
             candidates=candidates,
             dense=self.passage_cosines(qvec, candidates),
@@ -170,8 +177,9 @@ class SignalSource:
             / data.lexical.ceiling(question),
             known=data.lexical.known_share(question),
             introduction=self.first_mentions(subject, candidates) if subject else None,
-            answer_kind=self._answer_kinds(asked, candidates) if asked else None,
+            answer_kind=kinds,
             asked=asked,
+            answering=answering_cosines,
             expansion=data.lexical.scores(" ".join(expansion))[candidates] if expansion else None,
         )
 
@@ -187,25 +195,47 @@ class SignalSource:
         return self._answer_kinds(asked, ids) if asked else None
 
     def _answer_kinds(self, asked: Asked, ids: np.ndarray) -> np.ndarray:
+        return self._answers(asked, ids)[0]
+
+    def _answers(self, asked: Asked, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each passage `ids`: the best `nearness` of its sentences answering `asked`
+        (0 when none does), and the row of `data.sentence_vectors` of each sentence
+        answering with the passage's position among `ids` (two arrays, in one)."""
         kind, names, count = asked.kind, asked.anchors, asked.counted
         holding = self._holding(kind)
-        return np.array(
-            [
-                best_nearness(kind, holding[int(i)], names, self.terms, count)
-                if holding[int(i)]
-                else 0.0
-                for i in ids
-            ],
-            dtype=np.float32,
-        )
+        passages, offsets = self.data.passages, self.data.sentence_offsets
+        near = np.zeros(len(ids), dtype=np.float32)
+        rows: list[int] = []
+        owners: list[int] = []
+        for j, i in enumerate(ids.tolist()):
+            held = holding[i]
+            if not held:  # most passages: no sentence holds an answer of the kind
+                continue
+            sentences = [passages[i].sentences[k] for k in held]
+            near[j], found = best_nearness(kind, sentences, names, self.terms, count)
+            rows.extend(int(offsets[i]) + held[f] for f in found)
+            owners.extend([j] * len(found))
+        return near, np.array([rows, owners], dtype=np.int64).reshape(2, -1)
 
-    def _holding(self, kind: AnswerType) -> list[tuple[str, ...]]:
-        """Each passage's sentences holding an answer of `kind`, whatever its names (most
-        passages hold none: a question then looks only at the few that do)."""
+    def _answering_cosines(
+        self, qvec: np.ndarray, answers: np.ndarray, sentence: np.ndarray
+    ) -> np.ndarray:
+        """Each passage's best cosine among its sentences answering (`_answers`), or its best
+        sentence's (`sentence`) where none does."""
+        out = np.full(len(sentence), -np.inf, dtype=np.float32)
+        rows, owners = answers
+        if len(rows):
+            np.maximum.at(out, owners, self.data.sentence_vectors[rows] @ qvec)
+        return np.where(np.isfinite(out), out, sentence)
+
+    def _holding(self, kind: AnswerType) -> list[tuple[int, ...]]:
+        """The positions of each passage's sentences holding an answer of `kind`, whatever
+        its names (most passages hold none: a question then looks only at the few that do)."""
         held = self._kind_sentences.get(kind.kind)
         if held is None:
             held = [
-                tuple(s for s in p.sentences if kind.in_sentence(s)) for p in self.data.passages
+                tuple(k for k, s in enumerate(p.sentences) if kind.in_sentence(s))
+                for p in self.data.passages
             ]
             self._kind_sentences[kind.kind] = held
         return held

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+import numpy as np
 import pytest
 
 from retrieval.answer_types import (
@@ -237,9 +239,9 @@ def test_a_figure_beside_the_name_counts_more_than_one_a_clause_away() -> None:
     far = "Polls showed Tokayev won by a wide margin, said the rival, who himself won 15 per cent."
     assert nearness(percentage, near, tokayev, terms) == 1.0
     assert nearness(percentage, far, tokayev, terms) == FAR_SHARE
-    assert best_nearness(percentage, [far, near], tokayev, terms) == 1.0
-    assert best_nearness(percentage, [far], tokayev, terms) == FAR_SHARE
-    assert best_nearness(percentage, ["Tokayev won."], tokayev, terms) == 0.0
+    assert best_nearness(percentage, [far, near], tokayev, terms) == (1.0, [0, 1])
+    assert best_nearness(percentage, [far], tokayev, terms) == (FAR_SHARE, [0])
+    assert best_nearness(percentage, ["Tokayev won."], tokayev, terms) == (0.0, [])
     assert nearness(percentage, far, [], terms) == 1.0  # no names: any such answer
 
 
@@ -404,3 +406,26 @@ def test_a_person_is_a_name_of_two_words_and_need_not_stand_beside_the_date() ->
     assert person.anchors([frozenset({"june", "tugel"})]) == [frozenset({"june", "tugel"})]
     count = asked_type("How many were detained on June 9?")
     assert count is not None and count.anchors([frozenset({"june"})]) == [frozenset({"june"})]
+
+
+def test_a_question_asking_for_a_kind_of_answer_ranks_by_the_sentence_giving_it() -> None:
+    # Two passages alike but for their sentences: the first's closest sentence gives no date
+    # ("Toqaev won the election."), the second's closest gives one ("The election held on
+    # June 9 ..."), a little less close. Asked "When was the election?", the second is first.
+    from retrieval.fusion import Scoring, fused
+    from retrieval.signals import Signals
+
+    alike = np.array([0.5, 0.5], dtype=np.float32)
+    s = Signals(
+        candidates=np.arange(2),
+        dense=alike,
+        sentence=np.array([0.52, 0.51], dtype=np.float32),
+        best_sentence=np.zeros(2, dtype=np.int64),
+        lexical=alike,
+        answer_kind=np.ones(2, dtype=np.float32),  # both give a date somewhere
+        answering=np.array([0.30, 0.51], dtype=np.float32),
+    )
+    score = fused(s, Scoring())
+    assert score[1] > score[0]
+    plain = fused(dataclasses.replace(s, answering=None), Scoring())  # the closest sentence
+    assert plain[0] > plain[1]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval import Hit, Source
+from retrieval.answer_types import answering
 from retrieval.records import Refusal
 from retrieval.retriever import Retriever
 
@@ -29,6 +30,15 @@ def _signals(r: Retriever, question: str) -> np.ndarray:
     sims = data.sentence_vectors @ q
     off = data.sentence_offsets
     sentence = np.array([sims[off[i] : off[i + 1]].max() for i in range(n)])
+    # A question asking for a kind of answer: the sentence that counts is the best of those
+    # giving one (where the passage has any).
+    asked = r.signals.asked(r.prepare(question).text)
+    if asked is not None:
+        for i, p in enumerate(data.passages):
+            terms = r.signals.terms
+            found = answering(asked.kind, p.sentences, asked.anchors, terms, asked.counted)
+            if found:
+                sentence[i] = max(sims[off[i] + k] for k in found)
     lexical = data.lexical.scores(question) / data.lexical.ceiling(question)
     # Late interaction: each question token's best cosine with any token of the passage's
     # sentences (each distinct sentence's tokens stored once, in order of first appearance).
