@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from retrieval.answer_types import SUBJECT_SHARE, asked, holds_answer, is_subject
+from retrieval.answer_types import SUBJECT_SHARE, asked, holds_answer, own_words
 from retrieval.lexical import LexicalIndex
 from retrieval.names import NameCheck
 from retrieval.records import Ranked, Refusal
@@ -133,20 +133,17 @@ def named_together(
     """Whether one passage mentions every name of `question` (true for fewer than two).
 
     A name of several words ("Mukhtar Ablyazov") is there when any of its words is
-    (`NameCheck.named_terms`). A name most passages hold (Kazakhstan, here), or one of its
-    family ("Kazakh"), is the corpus's subject: passages take it as read, so it is not asked
-    of them. An outlet's name ("per the RFE/RL blog") is held by every passage it published
+    (`NameCheck.named_terms`), the corpus's subject aside: a word most passages hold
+    (Kazakhstan, here), or one of its family ("Kazakh"), is taken as read, so it is not asked
+    of them (`own_words`: "Central Election Commission" is asked as "central", "commission"). An
+    outlet's name ("per the RFE/RL blog") is held by every passage it published
     (`outlets`: term -> passages), though its text never writes it.
     """
     groups = names.named_terms(question)
     if len(groups) < 2:  # most questions: no passage lookups at all
         return True
-    masks = [_holding(terms, lexical, outlets) for terms in groups]
-    masks = [
-        m
-        for m, terms in zip(masks, groups, strict=True)
-        if m.mean() <= SUBJECT_SHARE and not is_subject(terms, lexical)
-    ]
+    own = [words for words in (own_words(g, lexical) for g in groups) if words]
+    masks = [m for m in (_holding(w, lexical, outlets) for w in own) if m.mean() <= SUBJECT_SHARE]
     if len(masks) < 2:
         return True
     return bool(np.logical_and.reduce(masks).any())

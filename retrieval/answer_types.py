@@ -45,6 +45,7 @@ class AnswerType:
     ignore: re.Pattern[str] | None = None
     dated: bool = True  # whether a date the question names must stand beside the answer
     counts: bool = False  # whether the figure must count what the question counts (`Counted`)
+    also: re.Pattern[str] | None = None  # what a sentence giving the answer holds besides
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -60,7 +61,9 @@ class AnswerType:
         held = self._held.get(sentence)
         if held is None:
             text = self.ignore.sub(" ", sentence) if self.ignore is not None else sentence
-            held = bool(self.evidence.search(text))
+            held = bool(self.evidence.search(text)) and (
+                self.also is None or bool(self.also.search(text))
+            )
             if len(self._held) >= _HELD_MAX:
                 self._held.clear()
             self._held[sentence] = held
@@ -81,6 +84,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             re.compile(r["ignore"], re.I) if r.get("ignore") else None,
             bool(r.get("dated", True)),
             bool(r.get("counts", False)),
+            re.compile(r["also"], re.I) if r.get("also") else None,
         )
         for r in rows
     )
@@ -346,21 +350,28 @@ def subject_names(
     outlets: Mapping[str, np.ndarray],
 ) -> list[frozenset[str]]:
     """The BM25 terms of each name of `question` that is not the corpus's own subject, nor an
-    outlet's name ("per the RFE/RL blog" says where, not whom, the answer is about)."""
-    groups = names.named_terms(question)
-    return [g for g in groups if not g <= outlets.keys() and not is_subject(g, lexical)]
+    outlet's name ("per the RFE/RL blog" says where, not whom, the answer is about), with
+    the corpus's words of their family (`LexicalIndex.kin`): "the police in Uralsk" is
+    answered beside "Uralskaya Nedelya", the town's paper, as "Kazakh" beside "Kazakhstan"."""
+    groups = (g for g in names.named_terms(question) if not g <= outlets.keys())
+    return [lexical.kin(n) for n in (own_words(g, lexical) for g in groups) if n]
+
+
+def own_words(terms: frozenset[str], lexical: LexicalIndex) -> frozenset[str]:
+    """The words of a name (its BM25 terms) that are not the corpus's own subject: a word
+    most passages hold, or of the family of one ("Kazakh" of "Kazakhstan",
+    `LexicalIndex.kin`). Passages take those as read: "the Kazakh election" asks about the
+    election, as "the election" does, and "the Central Election Commission" is found by
+    "central" and "commission", not by "election"; "Oyan, Qazaq!" is still a name."""
+    return frozenset(
+        t for t in terms if lexical.containing(lexical.kin(frozenset([t]))).mean() <= SUBJECT_SHARE
+    )
 
 
 def is_subject(terms: frozenset[str], lexical: LexicalIndex) -> bool:
-    """Whether a name (its BM25 terms) is the corpus's own subject: most passages hold one of
-    its words, or each of its words is of the family of a word most passages hold ("Kazakh"
-    of "Kazakhstan", `LexicalIndex.kin`). Passages take it as read: "the Kazakh election"
-    asks about the election, as "the election" does; "Oyan, Qazaq!" is still a name."""
-    if lexical.containing(terms).mean() > SUBJECT_SHARE:
-        return True
-    return all(
-        lexical.containing(lexical.kin(frozenset([t]))).mean() > SUBJECT_SHARE for t in terms
-    )
+    """Whether a name (its BM25 terms) is the corpus's own subject: each of its words is
+    (`own_words`)."""
+    return not own_words(terms, lexical)
 
 
 def outlet_passages(

@@ -688,3 +688,18 @@ def test_a_sentence_that_asks_is_a_passage_s_key_sentence_only_when_it_has_no_ot
     some = every[::-1][1:].copy()
     pooled_best, pooled_at = r.signals.sentence_cosines(qvec, some)
     assert np.allclose(pooled_best, best[some]) and (pooled_at == at[some]).all()
+
+
+def test_a_name_asked_of_passages_is_its_own_words_and_their_family(hash_retriever) -> None:
+    # "Central Election Commission": most passages say "election", so it is found by its
+    # other words; "Uralsk" also in "Uralskaya Nedelya", the town's paper, whose sentence
+    # names the police spokesman there.
+    from retrieval.answer_types import subject_names
+
+    data, outlets = hash_retriever.data, hash_retriever.signals.outlets
+    (commission,) = subject_names("Who chairs the Central Election Commission?", data.names,
+                                  data.lexical, outlets)  # fmt: skip
+    assert {"central", "commiss"} <= commission and "elect" not in commission
+    (town,) = subject_names("Who is the police spokesman in Uralsk?", data.names, data.lexical,
+                            outlets)  # fmt: skip
+    assert {"uralsk", "uralskaya"} <= town
