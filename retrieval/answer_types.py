@@ -328,6 +328,13 @@ class Asked:
     counted: Counted | None = None
 
 
+# What a question about "the next X" or "the upcoming X" asks for (its date, its winner, its
+# count) stands beside X: "When is the next protest planned?" is answered by "another protest
+# … is going to be held on May 31"; "When is the next parliamentary election?" not by a date
+# beside the presidential one. X's first word, unless most passages hold it ("election").
+_NEXT = re.compile(r"\b(?:next|upcoming)\s+([^\W\d_]+)", re.I)
+
+
 def asked(
     question: str,
     names: NameCheck,
@@ -340,6 +347,10 @@ def asked(
     if kind is None:
         return None
     anchors = kind.anchors(subject_names(question, names, lexical, outlets))
+    coming = _NEXT.search(question)
+    if coming is not None:  # "the next parliamentary election": that, not any date
+        event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
+        anchors = [*anchors, event] if event else anchors
     return Asked(kind, anchors, counted(question, lexical.tokenizer) if kind.counts else None)
 
 

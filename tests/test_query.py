@@ -373,6 +373,8 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
         ("How much money did Kossanov spend on his campaign?", False),  # no sum of his
         ("How many polling stations were open on June 9?", True),  # no such count
         ("How many votes in absolute numbers did Tokayev receive?", True),  # only his share
+        ("Who chairs the Central Election Commission?", False),  # its results, not its chair
+        ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
     ],
 )
 def test_a_fact_the_articles_never_state_is_refused(hash_retriever, question, a_count) -> None:
@@ -446,3 +448,17 @@ def test_an_office_s_holder_is_a_person_named_beside_a_word_of_heading_something
     assert holds_answer(office, [won, chair], commission, _words)
     assert office.in_sentence("The movement, whose leader was fugitive banker Mukhtar Ablyazov")
     assert not office.in_sentence("The leader of the movement is unknown.")  # no one named
+
+
+def test_what_is_asked_of_the_next_thing_stands_beside_it(hash_retriever) -> None:
+    # "the next parliamentary election": a date beside "parliamentary" would answer; the
+    # articles give none. "the next protest": most passages say "protest" (as "election"), so
+    # any date may answer, as for "When was the protest?": "another protest … on May 31".
+    r = hash_retriever
+    vote = asked("When is the next parliamentary election?", r.data.names, r.data.lexical, {})
+    assert vote is not None and vote.anchors == [
+        frozenset(r.data.lexical.tokenizer("parliamentary"))
+    ]
+    protest = asked("When is the next protest planned?", r.data.names, r.data.lexical, {})
+    assert protest is not None and protest.anchors == []
+    assert r.search("When is the next protest planned?")
