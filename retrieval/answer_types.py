@@ -365,7 +365,22 @@ def subject_names(
     the corpus's words of their family (`LexicalIndex.kin`): "the police in Uralsk" is
     answered beside "Uralskaya Nedelya", the town's paper, as "Kazakh" beside "Kazakhstan"."""
     groups = (g for g in names.named_terms(question) if not g <= outlets.keys())
-    return [lexical.kin(n) for n in (own_words(g, lexical) for g in groups) if n]
+    return [_family(n, lexical) for n in (own_words(g, lexical) for g in groups) if n]
+
+
+# The fewest letters a name's word shares with another of its family for a sentence holding
+# the other to hold the name: "uralsk" and "uralskaya", not "parti" (Party) and "particip".
+NAME_FAMILY_LETTERS = 6
+
+
+def _family(words: frozenset[str], lexical: LexicalIndex) -> frozenset[str]:
+    """`words` and the corpus's words of their family (`LexicalIndex.kin`) sharing
+    NAME_FAMILY_LETTERS letters with one of them."""
+    return words | {
+        t
+        for t in lexical.kin(words)
+        if any(t[:NAME_FAMILY_LETTERS] == w[:NAME_FAMILY_LETTERS] for w in words)
+    }
 
 
 def own_words(terms: frozenset[str], lexical: LexicalIndex) -> frozenset[str]:

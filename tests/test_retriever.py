@@ -703,3 +703,7 @@ def test_a_name_asked_of_passages_is_its_own_words_and_their_family(hash_retriev
     (town,) = subject_names("Who is the police spokesman in Uralsk?", data.names, data.lexical,
                             outlets)  # fmt: skip
     assert {"uralsk", "uralskaya"} <= town
+    # A family of five letters is a coincidence as often: the Party is not "participation".
+    (party,) = subject_names("Who was the Communist Party's candidate?", data.names,
+                             data.lexical, outlets)  # fmt: skip
+    assert "particip" in data.lexical.kin(frozenset({"parti"})) and party == {"communist", "parti"}
