@@ -77,9 +77,16 @@ class NameCheck:
         return cls(tokenizer, terms, names)
 
     def unknown(self, question: str) -> list[str]:
-        """The names in `question` that the corpus does not contain in any spelling."""
+        """The names in `question` that the corpus does not contain in any spelling.
+
+        A word of a spelling the name variants know as a whole is known ("Sultan" of "Nur
+        Sultan", which the corpus writes Nur-Sultan; "Jomart" of "Kasym Jomart")."""
         found = []
-        for name in names_in(question):
+        spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
+        for m in _name_words(question):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            name = m.group(0)
             missing = self._missing.get(name)
             if missing is None:
                 if len(self._missing) >= _KEPT_MAX:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from retrieval.chunking import split_sentences
 from retrieval.lexical import stop_words
@@ -81,11 +82,14 @@ def _content(sentence: str) -> bool:
 
 
 def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
-    """Lower-case words the corpus only writes as names get their capital ("tokayev").
+    """Lower-case words the corpus only writes as names get their capital ("tokayev"), and
+    so do names of several words it never writes in lower case ("central election
+    commission", though "central" alone is a common word: `Vocabulary.phrases`).
 
     Not common English words ("united" stays united though the corpus only has "United
     Nations"), nor contractions ("can't" opens headlines).
     """
+    text = _capitalise_phrases(text, vocabulary)
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
@@ -96,6 +100,49 @@ def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
         return word
 
     return _WORD.sub(fix, text)
+
+
+def _capitalise_phrases(text: str, vocabulary: Vocabulary) -> str:
+    """Each run of lower-case words that is one of the corpus's names of several words,
+    written as the corpus writes it (what stands between the words kept as typed)."""
+    if not vocabulary.phrases:
+        return text
+    words = list(_WORD.finditer(text))
+    out: list[str] = []
+    last = i = 0
+    while i < len(words):
+        typed = _POSSESSIVE.sub("", words[i].group(0))
+        found = next(
+            (
+                phrase
+                for phrase in (vocabulary.phrases_from(typed) if typed.islower() else ())
+                if _typed_as(words[i : i + len(phrase)], phrase, text)
+            ),
+            None,
+        )
+        if found is None:
+            i += 1
+            continue
+        written = vocabulary.phrases[" ".join(found)].split()
+        for m, word in zip(words[i : i + len(found)], written, strict=True):
+            out.append(text[last : m.start()] + word)
+            last = m.start() + len(_POSSESSIVE.sub("", m.group(0)))
+        i += len(found)
+    return "".join(out) + text[last:]
+
+
+def _typed_as(span: list[re.Match[str]], phrase: tuple[str, ...], text: str) -> bool:
+    """Whether the typed words `span` are `phrase`, one space or hyphen apart, a possessive
+    on the last alone ("the central election commission's chair")."""
+    return (
+        len(span) == len(phrase)
+        and all(m.group(0) == w for m, w in zip(span[:-1], phrase, strict=False))
+        and _POSSESSIVE.sub("", span[-1].group(0)) == phrase[-1]
+        and all(_NAME_GAP.fullmatch(text[a.end() : b.start()]) for a, b in pairwise(span))
+    )
+
+
+_NAME_GAP = re.compile(r"[ \t]+|-")
 
 
 # Three or more capitalised words in a row: a name that may be spelt out in another language.

@@ -16,7 +16,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +26,7 @@ _POSSESSIVE = re.compile(r"['’]s$", re.I)
 # What `Speller.correct` reads as a word: digits too, for shorthand ("b4").
 _TYPED_WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'“‘(]*$")
+_NAME_JOIN = re.compile(r"[ \t]+|-")  # what stands between the words of one name
 # A typed word that is a rare English word (under RARE in symspellpy's counts), one letter
 # from a corpus word this much more common, is a slip for it ("internat" 0.36M, "internet"
 # 264M); a common word is meant as typed ("France" 103M beside "French", "unite" beside
@@ -77,10 +78,19 @@ def texting() -> Mapping[str, str]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The words the corpus uses: how often, and how often written in lower case."""
+    """The words the corpus uses: how often, and how often written in lower case; and its
+    names of several words that it never writes in lower case."""
 
     # word (lower case, no possessive) -> (occurrences, in lower case, capitalised mid-sentence)
     counts: dict[str, tuple[int, int, int]]
+    # a name of several words, in lower case -> as the corpus writes it ("central election
+    # commission" -> "Central Election Commission"): each of its words alone may be a common
+    # one ("central square"), the run of them is a name.
+    phrases: dict[str, str] = field(default_factory=dict)
+    # first word -> those names, as words, longest first (made on first need)
+    _starts: dict[str, list[tuple[str, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def build(cls, texts: Iterable[str], names: Iterable[str] = ()) -> Vocabulary:
@@ -88,15 +98,40 @@ class Vocabulary:
         seen: Counter[str] = Counter()
         lower: Counter[str] = Counter()
         named: Counter[str] = Counter()
+        runs: dict[str, str] = {}  # names of several words, capitalised mid-sentence
+        words_of: list[list[str]] = []  # each text's words, "" where capitalised as a name
+        before: dict[str, str] = {}  # `runs` before the text at hand
         for text in [*texts, *(f"Of {name}" for name in names)]:
+            run: list[str] = []
+            words = []
+            end = 0
             for m in _WORD.finditer(text):
                 word = _POSSESSIVE.sub("", m.group(0)).replace("’", "'")
                 key = word.lower()
                 seen[key] += 1
                 lower[key] += word == key
                 opens = _OPENS_SENTENCE.search(text[: m.start()]) is not None
-                named[key] += word[0].isupper() and not opens
-        return cls({w: (n, lower[w], named[w]) for w, n in sorted(seen.items())})
+                capitalised = word[0].isupper() and not opens
+                named[key] += capitalised
+                words.append("" if capitalised else key)  # "Human rights defender …": words
+                if capitalised and run and _NAME_JOIN.fullmatch(text[end : m.start()]):
+                    run.append(word)
+                else:
+                    _add_run(runs, run)
+                    run = [word] if capitalised else []
+                if _POSSESSIVE.search(m.group(0)):  # "Kazakhstan's Central …": two names
+                    _add_run(runs, run)
+                    run = []
+                end = m.end()
+            _add_run(runs, run)
+            words_of.append(words)
+            if sum(not w for w in words) > len(words) / 2:  # a headline: Most Words Capitalised
+                runs = dict(before)
+            before = dict(runs)
+        return cls(
+            {w: (n, lower[w], named[w]) for w, n in sorted(seen.items())},
+            dict(sorted(_never_lower(runs, words_of).items())),
+        )
 
     def frequencies(self) -> dict[str, int]:
         return {w: n for w, (n, _, _) in self.counts.items()}
@@ -107,13 +142,51 @@ class Vocabulary:
         _, lower, named = self.counts.get(word.lower(), (0, 0, 0))
         return named > 0 and lower == 0
 
+    def phrases_from(self, word: str) -> list[tuple[str, ...]]:
+        """The names of several words (`phrases`) whose first word is `word`, in lower case,
+        each as its words, longest first."""
+        if self.phrases and not self._starts:
+            starts: dict[str, list[tuple[str, ...]]] = {}
+            for phrase in sorted(self.phrases, key=lambda p: -len(p.split())):
+                words = tuple(phrase.split())
+                starts.setdefault(words[0], []).append(words)
+            self._starts.update(starts)
+        return self._starts.get(word, [])
+
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.counts, ensure_ascii=False), encoding="utf-8")
+        data = {"words": self.counts, "phrases": self.phrases}
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls({w: (int(n), int(lower), int(named)) for w, (n, lower, named) in raw.items()})
+        # An index built before names of several words were kept holds the words alone.
+        words, phrases = (raw["words"], raw["phrases"]) if "words" in raw else (raw, {})
+        counts = {w: (int(n), int(lower), int(named)) for w, (n, lower, named) in words.items()}
+        return cls(counts, {str(k): str(v) for k, v in phrases.items()})
+
+
+def _add_run(runs: dict[str, str], run: list[str]) -> None:
+    """Keep `run` (capitalised words in a row) when it is a name of several words."""
+    if len(run) > 1:
+        runs.setdefault(" ".join(run).lower(), " ".join(run))
+
+
+def _never_lower(runs: Mapping[str, str], words_of: Iterable[list[str]]) -> dict[str, str]:
+    """The names of `runs` that no text writes as common words (`words_of`: each text's
+    words, "" for a word capitalised as a name): "Human rights defender …" opens a sentence,
+    so "human rights" is words, not the name of "Office for … Human Rights"."""
+    first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in runs:
+        split = tuple(phrase.split())
+        first.setdefault(split[0], []).append(split)
+    written: set[tuple[str, ...]] = set()
+    for text_words in words_of:
+        for i, word in enumerate(text_words):
+            for name in first.get(word, ()):
+                if tuple(text_words[i : i + len(name)]) == name:
+                    written.add(name)
+    return {p: as_written for p, as_written in runs.items() if tuple(p.split()) not in written}
 
 
 def skeleton(word: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from retrieval.spelling import Speller, Vocabulary, skeleton
@@ -181,3 +183,34 @@ def test_asides_are_dropped_not_counted_as_words_the_articles_lack(speller: Spel
     assert speller.correct("who won lol") == "who won "
     assert speller.correct("idk who won") == " who won"
     assert speller.correct("LOL") == "LOL"  # capitals: what it says (an acronym, a name)
+
+
+def test_names_of_several_words_are_those_never_written_as_common_words(tmp_path) -> None:
+    texts = [
+        "Results of the Central Election Commission came. He stood in the central square.",
+        "Kazakhstan's Central Election Commission spoke. Human rights defenders spoke.",
+        "Observers of the Office for Democratic Institutions and Human Rights came to watch.",
+        "Kazakhstan Turns A Blind Eye To The Riddle",  # a headline: Most Words Capitalised
+    ]
+    vocabulary = Vocabulary.build(texts)
+    assert vocabulary.phrases == {
+        "central election commission": "Central Election Commission",
+        "democratic institutions": "Democratic Institutions",
+    }  # not "Human Rights" (words opening a sentence), nor "Kazakhstan's Central …"
+    vocabulary.save(tmp_path / "vocabulary.json")
+    assert Vocabulary.load(tmp_path / "vocabulary.json") == vocabulary
+    # An index built before they were kept has the words alone, and still loads.
+    (tmp_path / "old.json").write_text(json.dumps(vocabulary.counts), encoding="utf-8")
+    assert Vocabulary.load(tmp_path / "old.json") == Vocabulary(vocabulary.counts)
+
+
+def test_a_name_of_several_words_typed_in_lower_case_gets_its_capitals() -> None:
+    from retrieval.query import capitalise_names
+
+    vocabulary = Vocabulary.build(["The Central Election Commission met in the central square."])
+    assert (
+        capitalise_names("who chairs the central election commission's board", vocabulary)
+        == "who chairs the Central Election Commission's board"
+    )
+    assert capitalise_names("the central square", vocabulary) == "the central square"
+    assert capitalise_names("central election results", vocabulary) == "central election results"
