@@ -82,10 +82,7 @@ class NameCheck:
         A word of a spelling the name variants know as a whole is known ("Sultan" of "Nur
         Sultan", which the corpus writes Nur-Sultan; "Jomart" of "Kasym Jomart")."""
         found = []
-        spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
         for m in _name_words(question):
-            if any(a <= m.start() < b for a, b in spans):
-                continue
             name = m.group(0)
             missing = self._missing.get(name)
             if missing is None:
@@ -95,8 +92,11 @@ class NameCheck:
                 # judged once, not each time it is asked about.)
                 missing = self._missing[name] = self._is_missing(name)
             if missing:
-                found.append(name)
-        return found
+                found.append(m)
+        if found:  # rarely: only then are the known spellings looked for
+            spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
+            found = [m for m in found if not any(a <= m.start() < b for a, b in spans)]
+        return [m.group(0) for m in found]
 
     def _is_missing(self, name: str) -> bool:
         """Whether the corpus lacks the name `name` (a word of a question) in every spelling."""
