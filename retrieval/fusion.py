@@ -53,9 +53,9 @@ class Scoring:
     # figure, a date, an age) beside its names, in standard deviations (2: set 3's number
     # questions 8 → 9 of 10 first, no other question of sets 0–4 moved; docs/retrieval.md).
     # 4 since stop 27, with the kinds' sentences ranked by their own closeness (`answering`):
-    # over sets 0–24, hit@1 0.821 / 0.823 / 0.826 / 0.827 / 0.828 / 0.825 at 1.5 / 2.5 / 4 /
-    # 5 / 6 / 8, near-topic refusals one fewer from 5; "how many detained in almaty" put a
-    # photo caption with no figure ahead of "nearly 500 people … were detained" at 2.
+    # over sets 0–24, hit@1 0.821 / 0.823 / 0.824 / 0.826 / 0.827 / 0.828 / 0.825 at 1.5 / 2 /
+    # 2.5 / 4 / 5 / 6 / 8, near-topic refusals one fewer from 5; "How many people were
+    # detained in Almaty?" put a photo caption with no figure first at 2.
     answer_kind: float = 4.0
     # Ranking: BM25 of the corpus words nearest in meaning to the question's words the corpus
     # lacks (retrieval/synonyms.py), standardised. Sets 0-10, stop 22: hit@1 0.809 -> 0.816

@@ -15,7 +15,8 @@ Layout under INDEX_DIR:
     builds/<id>/token_offsets.npy  where each distinct sentence's rows start in tokens.npy
     builds/<id>/lexical/        BM25 over the passages, name variants folded
     builds/<id>/names.json      the names the corpus uses, for abstention (retrieval/names.py)
-    builds/<id>/vocabulary.json the words the corpus uses, for spelling (retrieval/spelling.py)
+    builds/<id>/vocabulary.json the words the corpus uses, for spelling (retrieval/spelling.py),
+                                and its names of several words, for their capitals
     builds/<id>/synonyms.json   the corpus's words a synonym may be, and synonyms.npy their
                                 vectors, each word alone (float16; retrieval/synonyms.py)
     models/<model>/             the model exported to ONNX, kept across builds (encoders.factory)
