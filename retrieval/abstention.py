@@ -41,7 +41,12 @@ _ADVICE = re.compile(
     r"(?:good|best|cheapest|easiest|nicest|healthiest|quickest|fastest)\b"
     r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b)"
     # instructions asked for anywhere in the message: "can you give me a recipe for plov?"
-    r"|\b(?:recipes?|tutorials?|instructions|tips)\s+(?:for|on|to)\b",
+    r"|\b(?:recipes?|tutorials?|instructions|tips)\s+(?:for|on|to)\b"
+    # what the asker could or should do, asked outright: "What cocktails can I make with
+    # vodka?", "Where can I print a banner?"; not what they may read or ask ("What can I read
+    # about the protests?"), nor chatter ("should I be worried? who won?")
+    r"|\b(?:what|which|where|how\s+(?:much|many|long|often))\b[^.?!]*?\b(?:can|could|should)\s+i"
+    r"\s+(?!(?:ask|know|find|read|see|learn|check|get|trust|cite|quote|share|say|tell)\b)[a-z]",
     re.I,
 )
 # A passage this relevant is about the question whatever the check of the answer's kind says:
