@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -46,6 +46,9 @@ class AnswerType:
     dated: bool = True  # whether a date the question names must stand beside the answer
     counts: bool = False  # whether the figure must count what the question counts (`Counted`)
     also: re.Pattern[str] | None = None  # what a sentence giving the answer holds besides
+    # whether the answer is someone named other than the names asked about: "Who was the
+    # Communist Party's candidate?" is not answered by the words "Communist Party"
+    someone: bool = False
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -85,6 +88,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             bool(r.get("dated", True)),
             bool(r.get("counts", False)),
             re.compile(r["also"], re.I) if r.get("also") else None,
+            bool(r.get("someone", False)),
         )
         for r in rows
     )
@@ -124,23 +128,40 @@ def answering(
     anchors: list[frozenset[str]],
     terms,
     counted: Counted | None = None,
+    *,
+    named: frozenset[str] = frozenset(),
 ) -> list[int]:
     """The positions of the `sentences` holding an answer of `kind` and a term of every
     anchor group (and, given what a count question counts, a figure that may count it).
 
     `terms(sentence)` gives a sentence's lexical terms (the BM25 tokenizer: stems, name
-    variants folded), so anchors match whatever spelling the sentence uses.
+    variants folded), so anchors match whatever spelling the sentence uses. `named`: the
+    terms of every name of the question, which a kind answered by `someone` is not.
     """
     found = []
     for i, sentence in enumerate(sentences):
         if not kind.in_sentence(sentence):
             continue
         words = set(terms(sentence))
-        if all(g & words for g in anchors) and (
-            counted is None or counted.in_sentence(kind, sentence, terms)
+        if (
+            all(g & words for g in anchors)
+            and (counted is None or counted.in_sentence(kind, sentence, terms))
+            and (not kind.someone or next(_answers(kind, sentence, terms, named), -1) >= 0)
         ):
             found.append(i)
     return found
+
+
+def _answers(kind: AnswerType, sentence: str, terms, named: frozenset[str]) -> Iterator[int]:
+    """Where each answer of `kind` in `sentence` starts, but, for a kind answered by
+    `someone`, an answer made only of the question's own names' words (`named`)."""
+    text = sentence
+    if kind.ignore is not None:  # blanked, not removed: positions stay those of `sentence`
+        text = kind.ignore.sub(lambda m: " " * len(m.group(0)), sentence)
+    for match in kind.evidence.finditer(text):
+        if kind.someone and named and set(terms(match.group(0))) <= named:
+            continue
+        yield match.start()
 
 
 def holds_answer(
@@ -149,9 +170,11 @@ def holds_answer(
     anchors: list[frozenset[str]],
     terms,
     counted: Counted | None = None,
+    *,
+    named: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether one of `sentences` holds an answer of `kind` beside every anchor group."""
-    return bool(answering(kind, sentences, anchors, terms, counted))
+    return bool(answering(kind, sentences, anchors, terms, counted, named=named))
 
 
 # What a count question counts: "How many polling stations …" (the words after "how many" up
@@ -280,14 +303,20 @@ FAR_SHARE = 0.5  # what an answer far from the names counts, against 1 for a nea
 _WORD_AT = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
-def nearness(kind: AnswerType, sentence: str, anchors: list[frozenset[str]], terms) -> float:
-    """1 when an answer of `kind` in `sentence` stands within NEAR_WORDS words of a word of
-    every anchor group, FAR_SHARE when it stands farther (or the sentence has none near)."""
+def nearness(
+    kind: AnswerType,
+    sentence: str,
+    anchors: list[frozenset[str]],
+    terms,
+    *,
+    named: frozenset[str] = frozenset(),
+    within: int = NEAR_WORDS,
+) -> float:
+    """1 when an answer of `kind` in `sentence` stands within `within` words of a word of
+    every anchor group, FAR_SHARE when it stands farther (or the sentence has none near).
+    `named` as for `answering`."""
     if not anchors:
         return 1.0
-    text = sentence
-    if kind.ignore is not None:  # blanked, not removed: positions stay those of `sentence`
-        text = kind.ignore.sub(lambda m: " " * len(m.group(0)), sentence)
     words = list(_WORD_AT.finditer(sentence))
     starts = [w.start() for w in words]
     where: list[list[int]] = [[] for _ in anchors]
@@ -298,9 +327,9 @@ def nearness(kind: AnswerType, sentence: str, anchors: list[frozenset[str]], ter
                 where[g].append(n)
     if not all(where):
         return FAR_SHARE
-    for match in kind.evidence.finditer(text):
-        at = bisect.bisect_right(starts, match.start()) - 1
-        if all(min(abs(at - n) for n in spots) <= NEAR_WORDS for spots in where):
+    for start in _answers(kind, sentence, terms, named):
+        at = bisect.bisect_right(starts, start) - 1
+        if all(min(abs(at - n) for n in spots) <= within for spots in where):
             return 1.0
     return FAR_SHARE
 
@@ -311,11 +340,15 @@ def best_nearness(
     anchors: list[frozenset[str]],
     terms,
     counted: Counted | None = None,
+    *,
+    named: frozenset[str] = frozenset(),
+    within: int = NEAR_WORDS,
 ) -> tuple[float, list[int]]:
     """The best `nearness` of the sentences answering (0 when none does), and their
     positions (`answering`)."""
-    found = answering(kind, sentences, anchors, terms, counted)
-    return max((nearness(kind, sentences[i], anchors, terms) for i in found), default=0.0), found
+    found = answering(kind, sentences, anchors, terms, counted, named=named)
+    near = (nearness(kind, sentences[i], anchors, terms, named=named, within=within) for i in found)
+    return max(near, default=0.0), found
 
 
 @dataclass(frozen=True)
@@ -326,6 +359,7 @@ class Asked:
     kind: AnswerType
     anchors: list[frozenset[str]]
     counted: Counted | None = None
+    named: frozenset[str] = frozenset()  # the terms of every name of the question
 
 
 # What a question about "the next X" or "the upcoming X" asks for (its date, its winner, its
@@ -351,7 +385,9 @@ def asked(
     if coming is not None:  # "the next parliamentary election": that, not any date
         event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
         anchors = [*anchors, event] if event else anchors
-    return Asked(kind, anchors, counted(question, lexical.tokenizer) if kind.counts else None)
+    count = counted(question, lexical.tokenizer) if kind.counts else None
+    named = frozenset().union(*names.named_terms(question)) if kind.someone else frozenset()
+    return Asked(kind, anchors, count, named)
 
 
 def subject_names(
@@ -365,7 +401,17 @@ def subject_names(
     the corpus's words of their family (`LexicalIndex.kin`): "the police in Uralsk" is
     answered beside "Uralskaya Nedelya", the town's paper, as "Kazakh" beside "Kazakhstan"."""
     groups = (g for g in names.named_terms(question) if not g <= outlets.keys())
-    return [_family(n, lexical) for n in (own_words(g, lexical) for g in groups) if n]
+    return [
+        _family(_specific(n, names), lexical) for n in (own_words(g, lexical) for g in groups) if n
+    ]
+
+
+def _specific(words: frozenset[str], names: NameCheck) -> frozenset[str]:
+    """Of a name's words, those the corpus never writes as common words, when it has some:
+    "Communist Party" is asked of passages as "Communist" (a passage saying "the ruling
+    party" does not name it); "Mukhtar Ablyazov" as either. A month is a month, though the
+    corpus writes "may" and "march" as common words too ("May 9" is May as well)."""
+    return frozenset(w for w in words if w not in names.common_terms or _when(w)) or words
 
 
 # The fewest letters a name's word shares with another of its family for a sentence holding

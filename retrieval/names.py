@@ -61,10 +61,19 @@ _KEPT_MAX = 1024  # questions whose names, and names whose absence, are kept
 class NameCheck:
     """Which names of a question the corpus never mentions, even misspelt."""
 
-    def __init__(self, tokenizer: Tokenizer, known_terms: Iterable[str], names: Iterable[str]):
+    def __init__(
+        self,
+        tokenizer: Tokenizer,
+        known_terms: Iterable[str],
+        names: Iterable[str],
+        common_terms: Iterable[str] = (),
+    ):
         self.tokenizer = tokenizer
         self.known_terms = frozenset(known_terms)
         self.names = sorted(set(names))
+        # the terms of words the corpus also writes in lower case, as common words ("party",
+        # "election"): a name's other words say which one it is
+        self.common_terms = frozenset(common_terms)
         # A search reads the question's names in ranking and again in abstention.
         self._phrases: dict[str, tuple[str, ...]] = {}
         self._missing: dict[str, bool] = {}  # name -> whether the corpus lacks it
@@ -73,8 +82,10 @@ class NameCheck:
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> NameCheck:
         """From every text the index holds: passages, headlines, outlets, name variants."""
         terms = {t for text in texts for t in tokenizer(text)}
-        names = {w.lower() for text in texts for w in _WORD.findall(text) if w[0].isupper()}
-        return cls(tokenizer, terms, names)
+        words = [w for text in texts for w in _WORD.findall(text)]
+        names = {w.lower() for w in words if w[0].isupper()}
+        common = {t for w in {w for w in words if w.islower()} for t in tokenizer(w)}
+        return cls(tokenizer, terms, names, common)
 
     def unknown(self, question: str) -> list[str]:
         """The names in `question` that the corpus does not contain in any spelling.
@@ -194,10 +205,15 @@ class NameCheck:
         return not re.search(r"['’]s$", text[run_start:run_end])
 
     def save(self, path: Path) -> None:
-        data = {"known_terms": sorted(self.known_terms), "names": self.names}
+        data = {
+            "known_terms": sorted(self.known_terms),
+            "names": self.names,
+            "common_terms": sorted(self.common_terms),
+        }
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path, tokenizer: Tokenizer) -> NameCheck:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(tokenizer, data["known_terms"], data["names"])
+        # (An index built before common terms were kept has none: names are read whole.)
+        return cls(tokenizer, data["known_terms"], data["names"], data.get("common_terms", ()))

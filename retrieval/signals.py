@@ -212,7 +212,9 @@ class SignalSource:
             if not held:  # most passages: no sentence holds an answer of the kind
                 continue
             sentences = [passages[i].sentences[k] for k in held]
-            near[j], found = best_nearness(kind, sentences, names, self.terms, count)
+            near[j], found = best_nearness(
+                kind, sentences, names, self.terms, count, named=asked.named
+            )
             rows.extend(int(offsets[i]) + held[f] for f in found)
             owners.extend([j] * len(found))
         return near, np.array([rows, owners], dtype=np.int64).reshape(2, -1)
@@ -246,12 +248,14 @@ class SignalSource:
         in bold: "What was the turnout?" shows the sentence with the figure."""
         p = self.data.passages[passage_id]
         kind, names = asked.kind, asked.anchors
-        found = answering(kind, p.sentences, names, self.terms, asked.counted)
+        found = answering(kind, p.sentences, names, self.terms, asked.counted, named=asked.named)
         if not found:
             return None
         start = int(self.data.sentence_offsets[passage_id])
         cosines = self.data.sentence_vectors[[start + i for i in found]] @ qvec
-        near = np.array([nearness(kind, p.sentences[i], names, self.terms) for i in found])
+        near = np.array(
+            [nearness(kind, p.sentences[i], names, self.terms, named=asked.named) for i in found]
+        )
         return found[int(np.argmax(near * 10 + cosines))]  # the figure beside its names first
 
     def shut_out(self, passage_id: int) -> frozenset[int]:

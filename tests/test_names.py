@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from retrieval.lexical import NameVariants, Tokenizer
@@ -190,3 +192,15 @@ def test_a_name_s_words_typed_apart_are_the_name(check: NameCheck) -> None:
     # so neither word is a name the articles lack.
     assert check.unknown("Were there protests in Nur Sultan?") == []
     assert check.unknown("Were there protests in Nur Sultan or Istanbul?") == ["Istanbul"]
+
+
+def test_common_words_are_kept_with_the_names_and_an_older_file_still_loads(tmp_path) -> None:
+    check = NameCheck.build(["The ruling party won; the Communist Party did not."], Tokenizer())
+    assert "parti" in check.common_terms and "communist" not in check.common_terms
+    check.save(tmp_path / "names.json")
+    loaded = NameCheck.load(tmp_path / "names.json", Tokenizer())
+    assert loaded.common_terms == check.common_terms and loaded.names == check.names
+    data = json.loads((tmp_path / "names.json").read_text(encoding="utf-8"))
+    del data["common_terms"]  # an index built before they were kept
+    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
+    assert NameCheck.load(tmp_path / "old.json", Tokenizer()).common_terms == frozenset()

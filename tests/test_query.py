@@ -462,3 +462,23 @@ def test_what_is_asked_of_the_next_thing_stands_beside_it(hash_retriever) -> Non
     protest = asked("When is the next protest planned?", r.data.names, r.data.lexical, {})
     assert protest is not None and protest.anchors == []
     assert r.search("When is the next protest planned?")
+
+
+def test_someone_asked_for_is_not_the_names_asked_about_and_is_named_near_them() -> None:
+    # "Who was the Communist Party's candidate?": the words "Communist Party" are no answer,
+    # and a candidate named twenty words from them is someone else's.
+    person = next(t for t in answer_types() if t.kind == "person")
+    assert person.someone
+    party = frozenset({"communist", "party"})
+    anchors = [frozenset({"communist"})]
+    bare = "Candidates of the Communist Party had no credibility."
+    far = (
+        "For example, candidate Sadibek Tugel visited a cafe and lectured the customers on "
+        "kumis and vodka at some length, while other candidates, of the Communist Party, did not."
+    )
+    near = "The Communist Party's candidate, Zhambyl Akhmetbekov, came fifth."
+    assert holds_answer(person, [bare], anchors, _words)  # the words alone, as before
+    assert not holds_answer(person, [bare], anchors, _words, named=party)
+    assert nearness(person, far, anchors, _words, named=party, within=15) == FAR_SHARE
+    assert nearness(person, near, anchors, _words, named=party, within=15) == 1.0
+    assert best_nearness(person, [bare, far, near], anchors, _words, named=party)[0] == 1.0
