@@ -55,8 +55,9 @@ _ADVICE = re.compile(
 TYPED_OVERRIDE = 1.0
 # A person asked for as someone's (a party's candidate, a body's chair) is named within this
 # many words of the names asked about: over sets 0–24, 6 refused two real questions ("who
-# were the other candidates besides tokayev n kosanov"), 10 to 20 none and 8 more near-topic
-# questions than without it; 30 words on, the name is someone else's.
+# were the other candidates besides tokayev n kosanov"), 10 to 30 none and 8 more near-topic
+# questions than 50 or more (the Communist Party's candidate: Tugel is named 30-odd words
+# before "candidates of the Communist Party").
 SOMEONE_NEAR = 15
 
 
