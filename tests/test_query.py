@@ -201,6 +201,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who was the head of the press service?", "office"),
         ("Who is the movement's leader?", "office"),
         ("Who was the opposition candidate?", "person"),  # a role, but no office held
+        ("What was the name of the Akzhol party's candidate?", "person"),  # a role's name
+        ("What were the names of the Communist Party and Akzhol candidates?", "person"),
+        ("What is the name of the party of candidate Sadybek Tugel?", None),  # a party's
         ("who actually blocked social media according to NetBlocks", None),  # an act:
         ("Who detained the journalists?", None),  # a group answers as often as a person
         ("What degree of support did Tokayev get?", None),
