@@ -198,9 +198,9 @@ class SignalSource:
         return self._answers(asked, ids)[0]
 
     def _answers(self, asked: Asked, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each passage `ids`: the best `nearness` of its sentences answering `asked`
-        (0 when none does), and the row of `data.sentence_vectors` of each sentence
-        answering with the passage's position among `ids` (two arrays, in one)."""
+        """For each passage of `ids`, the best `nearness` of its sentences answering `asked`
+        (0 when none does); and, as the two rows of one array, each answering sentence's row
+        of `data.sentence_vectors` and its passage's position among `ids`."""
         kind, names, count = asked.kind, asked.anchors, asked.counted
         holding = self._holding(kind)
         passages, offsets = self.data.passages, self.data.sentence_offsets
