@@ -440,12 +440,6 @@ def own_words(terms: frozenset[str], lexical: LexicalIndex) -> frozenset[str]:
     )
 
 
-def is_subject(terms: frozenset[str], lexical: LexicalIndex) -> bool:
-    """Whether a name (its BM25 terms) is the corpus's own subject: each of its words is
-    (`own_words`)."""
-    return not own_words(terms, lexical)
-
-
 def outlet_passages(
     outlets: Mapping[str, str], passage_articles: Sequence[str], lexical: LexicalIndex
 ) -> dict[str, np.ndarray]:
