@@ -325,6 +325,15 @@ def nearness(
         for g, group in enumerate(anchors):
             if group & found:
                 where[g].append(n)
+    for g, group in enumerate(anchors):
+        # a name spelt in several words that the variants fold into one term ("Oyan
+        # Qazaqstan": oyanqazaqstan) is found in words read two or three at a time
+        for n in range(len(words)) if not where[g] else ():
+            for size in (2, 3):
+                span = sentence[starts[n] : words[min(n + size, len(words)) - 1].end()]
+                if group & set(terms(span)):
+                    where[g].append(n)
+                    break
     if not all(where):
         return FAR_SHARE
     for start in _answers(kind, sentence, terms, named):

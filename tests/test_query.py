@@ -485,3 +485,18 @@ def test_someone_asked_for_is_not_the_names_asked_about_and_is_named_near_them()
     assert nearness(person, far, anchors, _words, named=party, within=15) == FAR_SHARE
     assert nearness(person, near, anchors, _words, named=party, within=15) == 1.0
     assert best_nearness(person, [bare, far, near], anchors, _words, named=party)[0] == 1.0
+
+
+def test_a_name_of_several_words_is_found_beside_the_answer_however_it_is_folded() -> None:
+    # The name variants fold "Oyan Qazaqstan" into one term; word by word it was never found,
+    # and a founder named in the same sentence was never near it.
+    from retrieval.lexical import NameVariants, Tokenizer
+
+    tokenize = Tokenizer(NameVariants([["Oyan Qazaqstan", "Oyan Kazakhstan"]]))
+    person = next(t for t in answer_types() if t.kind == "person")
+    anchors = [frozenset(tokenize("Oyan Qazaqstan"))]
+    sentence = "Asya Tulseova is one of the founders of Oyan Qazaqstan."
+    assert anchors == [frozenset({"oyanqazaqstan"})]
+    named = anchors[0]  # "Oyan Qazaqstan" is two capitalised words: no answer to itself
+    assert nearness(person, sentence, anchors, tokenize, named=named, within=8) == 1.0
+    assert nearness(person, sentence, anchors, tokenize, named=named, within=3) == FAR_SHARE
