@@ -122,6 +122,23 @@ def asked_type(question: str) -> AnswerType | None:
     return next((t for t in answer_types() if t.ask.search(first)), None)
 
 
+@dataclass(frozen=True)
+class Named:
+    """What someone asked for is not: one of the question's own names (`terms`, every
+    term of the names it mentions), nor a run of capitalised words holding a word the
+    corpus also writes as a common one (`common`): "Communist Party", "Wake Up" and
+    "President Nursultan" are a party, a slogan and a title, not a person."""
+
+    terms: frozenset[str] = frozenset()
+    common: frozenset[str] = frozenset()
+
+    def excludes(self, words: set[str]) -> bool:
+        return bool(self.terms) and words <= self.terms or not self.common.isdisjoint(words)
+
+
+NO_NAMES = Named()
+
+
 def answering(
     kind: AnswerType,
     sentences: Sequence[str],
@@ -129,7 +146,7 @@ def answering(
     terms,
     counted: Counted | None = None,
     *,
-    named: frozenset[str] = frozenset(),
+    named: Named = NO_NAMES,
 ) -> list[int]:
     """The positions of the `sentences` holding an answer of `kind` and a term of every
     anchor group (and, given what a count question counts, a figure that may count it).
@@ -152,16 +169,19 @@ def answering(
     return found
 
 
-def _answers(kind: AnswerType, sentence: str, terms, named: frozenset[str]) -> Iterator[int]:
+def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[int]:
     """Where each answer of `kind` in `sentence` starts, but, for a kind answered by
-    `someone`, an answer made only of the question's own names' words (`named`)."""
+    `someone`, what `named` excludes ("President Nursultan Nazarbaev": from "Nursultan")."""
     text = sentence
     if kind.ignore is not None:  # blanked, not removed: positions stay those of `sentence`
         text = kind.ignore.sub(lambda m: " " * len(m.group(0)), sentence)
-    for match in kind.evidence.finditer(text):
-        if kind.someone and named and set(terms(match.group(0))) <= named:
+    at = 0
+    while (match := kind.evidence.search(text, at)) is not None:
+        if kind.someone and named.excludes(set(terms(match.group(0)))):
+            at = match.start() + 1  # the name may start at its next word
             continue
         yield match.start()
+        at = match.end()
 
 
 def holds_answer(
@@ -171,7 +191,7 @@ def holds_answer(
     terms,
     counted: Counted | None = None,
     *,
-    named: frozenset[str] = frozenset(),
+    named: Named = NO_NAMES,
 ) -> bool:
     """Whether one of `sentences` holds an answer of `kind` beside every anchor group."""
     return bool(answering(kind, sentences, anchors, terms, counted, named=named))
@@ -309,7 +329,7 @@ def nearness(
     anchors: list[frozenset[str]],
     terms,
     *,
-    named: frozenset[str] = frozenset(),
+    named: Named = NO_NAMES,
     within: int = NEAR_WORDS,
 ) -> float:
     """1 when an answer of `kind` in `sentence` stands within `within` words of a word of
@@ -327,9 +347,9 @@ def nearness(
                 where[g].append(n)
     for g, group in enumerate(anchors):
         # a name spelt in several words that the variants fold into one term ("Oyan
-        # Qazaqstan": oyanqazaqstan) is found in words read two or three at a time
+        # Qazaqstan": oyanqazaqstan) is found in words read two to five at a time
         for n in range(len(words)) if not where[g] else ():
-            for size in (2, 3):
+            for size in (2, 3, 4, 5):
                 span = sentence[starts[n] : words[min(n + size, len(words)) - 1].end()]
                 if group & set(terms(span)):
                     where[g].append(n)
@@ -350,7 +370,7 @@ def best_nearness(
     terms,
     counted: Counted | None = None,
     *,
-    named: frozenset[str] = frozenset(),
+    named: Named = NO_NAMES,
     within: int = NEAR_WORDS,
 ) -> tuple[float, list[int]]:
     """The best `nearness` of the sentences answering (0 when none does), and their
@@ -368,7 +388,7 @@ class Asked:
     kind: AnswerType
     anchors: list[frozenset[str]]
     counted: Counted | None = None
-    named: frozenset[str] = frozenset()  # the terms of every name of the question
+    named: Named = NO_NAMES  # what someone asked for is not (a kind answered by `someone`)
 
 
 # What a question about "the next X" or "the upcoming X" asks for (its date, its winner, its
@@ -395,7 +415,11 @@ def asked(
         event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
         anchors = [*anchors, event] if event else anchors
     count = counted(question, lexical.tokenizer) if kind.counts else None
-    named = frozenset().union(*names.named_terms(question)) if kind.someone else frozenset()
+    named = (
+        Named(frozenset().union(*names.named_terms(question)), names.common_terms)
+        if kind.someone
+        else NO_NAMES
+    )
     return Asked(kind, anchors, count, named)
 
 

@@ -11,6 +11,7 @@ import pytest
 from retrieval.answer_types import (
     FAR_SHARE,
     Counted,
+    Named,
     answer_types,
     asked,
     asked_type,
@@ -472,7 +473,7 @@ def test_someone_asked_for_is_not_the_names_asked_about_and_is_named_near_them()
     # and a candidate named twenty words from them is someone else's.
     person = next(t for t in answer_types() if t.kind == "person")
     assert person.someone
-    party = frozenset({"communist", "party"})
+    party = Named(frozenset({"communist", "party"}))
     anchors = [frozenset({"communist"})]
     bare = "Candidates of the Communist Party had no credibility."
     far = (
@@ -497,6 +498,17 @@ def test_a_name_of_several_words_is_found_beside_the_answer_however_it_is_folded
     anchors = [frozenset(tokenize("Oyan Qazaqstan"))]
     sentence = "Asya Tulseova is one of the founders of Oyan Qazaqstan."
     assert anchors == [frozenset({"oyanqazaqstan"})]
-    named = anchors[0]  # "Oyan Qazaqstan" is two capitalised words: no answer to itself
+    named = Named(anchors[0])  # "Oyan Qazaqstan" is two capitalised words: not an answer
     assert nearness(person, sentence, anchors, tokenize, named=named, within=8) == 1.0
     assert nearness(person, sentence, anchors, tokenize, named=named, within=3) == FAR_SHARE
+
+
+def test_two_capitalised_words_holding_a_common_one_are_no_person() -> None:
+    # A party, a slogan, a title: "President Nursultan Nazarbaev" still names Nazarbaev.
+    person = next(t for t in answer_types() if t.kind == "person")
+    common = Named(common=frozenset({"party", "president", "wake", "up"}))
+    assert not holds_answer(person, ["The Communist Party met."], [], _words, named=common)
+    assert not holds_answer(person, ["Oyan (Wake Up) marched."], [], _words, named=common)
+    assert holds_answer(person, ["President Nursultan Nazarbaev resigned."], [], _words,
+                        named=common)  # fmt: skip
+    assert holds_answer(person, ["The Communist Party met."], [], _words)  # as before

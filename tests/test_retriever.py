@@ -36,7 +36,9 @@ def _signals(r: Retriever, question: str) -> np.ndarray:
     if asked is not None:
         for i, p in enumerate(data.passages):
             terms = r.signals.terms
-            found = answering(asked.kind, p.sentences, asked.anchors, terms, asked.counted)
+            found = answering(
+                asked.kind, p.sentences, asked.anchors, terms, asked.counted, named=asked.named
+            )
             if found:
                 sentence[i] = max(sims[off[i] + k] for k in found)
     lexical = data.lexical.scores(question) / data.lexical.ceiling(question)
