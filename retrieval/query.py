@@ -13,7 +13,7 @@ from itertools import pairwise
 
 from retrieval.chunking import split_sentences
 from retrieval.lexical import stop_words
-from retrieval.spelling import RARE, Speller, Vocabulary, english_counts
+from retrieval.spelling import NAME_JOIN, RARE, Speller, Vocabulary, english_counts
 
 # A sentence that refers back to the one before it: its subject is there, not in it.
 _REFERS_BACK = re.compile(
@@ -138,11 +138,8 @@ def _typed_as(span: list[re.Match[str]], phrase: tuple[str, ...], text: str) -> 
         len(span) == len(phrase)
         and all(m.group(0) == w for m, w in zip(span[:-1], phrase, strict=False))
         and _POSSESSIVE.sub("", span[-1].group(0)) == phrase[-1]
-        and all(_NAME_GAP.fullmatch(text[a.end() : b.start()]) for a, b in pairwise(span))
+        and all(NAME_JOIN.fullmatch(text[a.end() : b.start()]) for a, b in pairwise(span))
     )
-
-
-_NAME_GAP = re.compile(r"[ \t]+|-")
 
 
 # Three or more capitalised words in a row: a name that may be spelt out in another language.

@@ -26,7 +26,7 @@ _POSSESSIVE = re.compile(r"['’]s$", re.I)
 # What `Speller.correct` reads as a word: digits too, for shorthand ("b4").
 _TYPED_WORD = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.!?:;]\s+|\n)[\"'“‘(]*$")
-_NAME_JOIN = re.compile(r"[ \t]+|-")  # what stands between the words of one name
+NAME_JOIN = re.compile(r"[ \t]+|-")  # what stands between the words of one name
 # A typed word that is a rare English word (under RARE in symspellpy's counts), one letter
 # from a corpus word this much more common, is a slip for it ("internat" 0.36M, "internet"
 # 264M); a common word is meant as typed ("France" 103M beside "French", "unite" beside
@@ -114,7 +114,7 @@ class Vocabulary:
                 capitalised = word[0].isupper() and not opens
                 named[key] += capitalised
                 words.append("" if capitalised else key)  # "Human rights defender …": words
-                if capitalised and run and _NAME_JOIN.fullmatch(text[end : m.start()]):
+                if capitalised and run and NAME_JOIN.fullmatch(text[end : m.start()]):
                     run.append(word)
                 else:
                     _add_run(runs, run)
