@@ -100,8 +100,8 @@ class Vocabulary:
         named: Counter[str] = Counter()
         runs: dict[str, str] = {}  # names of several words, capitalised mid-sentence
         words_of: list[list[str]] = []  # each text's words, "" where capitalised as a name
-        before: dict[str, str] = {}  # `runs` before the text at hand
         for text in [*texts, *(f"Of {name}" for name in names)]:
+            found: list[list[str]] = []  # this text's runs of capitalised words
             run: list[str] = []
             words = []
             end = 0
@@ -117,17 +117,17 @@ class Vocabulary:
                 if capitalised and run and NAME_JOIN.fullmatch(text[end : m.start()]):
                     run.append(word)
                 else:
-                    _add_run(runs, run)
+                    found.append(run)
                     run = [word] if capitalised else []
                 if _POSSESSIVE.search(m.group(0)):  # "Kazakhstan's Central …": two names
-                    _add_run(runs, run)
+                    found.append(run)
                     run = []
                 end = m.end()
-            _add_run(runs, run)
+            found.append(run)
             words_of.append(words)
-            if sum(not w for w in words) > len(words) / 2:  # a headline: Most Words Capitalised
-                runs = dict(before)
-            before = dict(runs)
+            if sum(not w for w in words) <= len(words) / 2:  # not a Headline Of Capitals
+                for name in (" ".join(r) for r in found if len(r) > 1):
+                    runs.setdefault(name.lower(), name)
         return cls(
             {w: (n, lower[w], named[w]) for w, n in sorted(seen.items())},
             dict(sorted(_never_lower(runs, words_of).items())),
@@ -146,11 +146,7 @@ class Vocabulary:
         """The names of several words (`phrases`) whose first word is `word`, in lower case,
         each as its words, longest first."""
         if self.phrases and not self._starts:
-            starts: dict[str, list[tuple[str, ...]]] = {}
-            for phrase in sorted(self.phrases, key=lambda p: -len(p.split())):
-                words = tuple(phrase.split())
-                starts.setdefault(words[0], []).append(words)
-            self._starts.update(starts)
+            self._starts.update(_by_first_word(self.phrases))
         return self._starts.get(word, [])
 
     def save(self, path: Path) -> None:
@@ -166,20 +162,20 @@ class Vocabulary:
         return cls(counts, {str(k): str(v) for k, v in phrases.items()})
 
 
-def _add_run(runs: dict[str, str], run: list[str]) -> None:
-    """Keep `run` (capitalised words in a row) when it is a name of several words."""
-    if len(run) > 1:
-        runs.setdefault(" ".join(run).lower(), " ".join(run))
+def _by_first_word(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Each phrase as its words, under its first word, longest first."""
+    starts: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(phrases, key=lambda p: -len(p.split())):
+        words = tuple(phrase.split())
+        starts.setdefault(words[0], []).append(words)
+    return starts
 
 
 def _never_lower(runs: Mapping[str, str], words_of: Iterable[list[str]]) -> dict[str, str]:
     """The names of `runs` that no text writes as common words (`words_of`: each text's
     words, "" for a word capitalised as a name): "Human rights defender …" opens a sentence,
     so "human rights" is words, not the name of "Office for … Human Rights"."""
-    first: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in runs:
-        split = tuple(phrase.split())
-        first.setdefault(split[0], []).append(split)
+    first = _by_first_word(runs)
     written: set[tuple[str, ...]] = set()
     for text_words in words_of:
         for i, word in enumerate(text_words):
