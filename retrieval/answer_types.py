@@ -347,8 +347,11 @@ def nearness(
                 where[g].append(n)
     for g, group in enumerate(anchors):
         # a name spelt in several words that the variants fold into one term ("Oyan
-        # Qazaqstan": oyanqazaqstan) is found in words read two to five at a time
+        # Qazaqstan": oyanqazaqstan) is found in words read two to five at a time, from a
+        # word with a capital (a name's first: the others are not read)
         for n in range(len(words)) if not where[g] else ():
+            if not words[n].group(0)[0].isupper():
+                continue
             for size in (2, 3, 4, 5):
                 span = sentence[starts[n] : words[min(n + size, len(words)) - 1].end()]
                 if group & set(terms(span)):
