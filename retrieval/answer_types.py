@@ -152,8 +152,8 @@ def answering(
     anchor group (and, given what a count question counts, a figure that may count it).
 
     `terms(sentence)` gives a sentence's lexical terms (the BM25 tokenizer: stems, name
-    variants folded), so anchors match whatever spelling the sentence uses. `named`: the
-    terms of every name of the question, which a kind answered by `someone` is not.
+    variants folded), so anchors match whatever spelling the sentence uses. `named`: what
+    the answer of a kind answered by `someone` is not (`Named`).
     """
     found = []
     for i, sentence in enumerate(sentences):
