@@ -223,6 +223,15 @@ def test_counts_are_numbers_that_are_not_years_or_dates() -> None:
     assert not count.in_sentence("on June 9, 2019") and not count.in_sentence("in 9 May")
 
 
+def test_a_share_asked_for_is_a_share_given_not_a_majority_of_someone() -> None:
+    percentage = asked_type("What percentage of the vote did Tokayev get?")
+    assert percentage is not None
+    assert percentage.in_sentence("the winner is Tokayev with 70.76 per cent")
+    assert percentage.in_sentence("Probably a very small percentage of the electorate.")
+    assert percentage.in_sentence("nearly half of the voters")
+    assert not percentage.in_sentence("unknown to the vast majority of the public")
+
+
 def test_an_answer_of_the_kind_must_stand_beside_the_question_s_names() -> None:
     percentage = asked_type("What percentage did Tugel get?")
     sentences = ["Tokayev got 70 per cent.", "Tugel finished dead last."]
