@@ -147,7 +147,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("How many journalists were detained?", "count"),
         ("What is the population of Almaty?", "count"),  # a figure: how many live there
         ("Where does most of the population live?", None),
-        ("who won it and by how much?", "count"),  # the figure is what it ranks by
+        ("who won it and by how much?", "percentage"),  # a margin: the winner's share
+        ("By what margin did Tokayev win?", "percentage"),
         ("What position did he hold when he became president?", None),  # "when" not asked
         ("What age group led the protests?", None),
         ("What did he do for a living, and how long has he been in politics?", None),
