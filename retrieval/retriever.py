@@ -309,7 +309,8 @@ class Retriever:
             p = data.passages[i]
             at = int(s.best_sentence[j])
             if asked is not None and kinds is not None and kinds[j]:
-                at = self.signals.answer_sentence(asked, qvec, p.id) or at  # the figure
+                found = self.signals.answer_sentence(asked, qvec, p.id)  # the figure
+                at = at if found is None else found  # (a passage's first sentence is 0)
             best = p.sentences[at] if p.sentences else p.text
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),

@@ -718,3 +718,27 @@ def test_a_name_asked_of_passages_is_its_own_words_and_their_family(hash_retriev
     (day,) = subject_names("When was the next protest after May 9?", data.names, data.lexical,
                            outlets)  # fmt: skip
     assert "may" in data.names.common_terms and "may" in day  # a month all the same
+
+
+@pytest.mark.parametrize(
+    "question", ["How old was Aslan Sagutdinov?", "How many people were detained?", "Who won?"]
+)
+def test_a_passage_holding_the_answer_asked_for_shows_that_sentence_even_its_first(
+    hash_retriever, question: str
+) -> None:
+    """The bold sentence of a question asking for a kind of answer (an age, a date, a
+    person) is the sentence giving it, wherever it stands in the passage: a window opens at
+    every sentence, so it is often the first (position 0, which once read as "none")."""
+    r = hash_retriever
+    text = r.prepare(question).text
+    qvec, tokens = r.encode_questions([text])
+    asked = r.signals.asked(text)
+    assert asked is not None
+    firsts = 0
+    for ranked in r.rank(text, qvec[0], tokens=tokens[0]):
+        at = r.signals.answer_sentence(asked, qvec[0], ranked.passage.id)
+        if at is None:
+            continue
+        firsts += at == 0
+        assert ranked.best_sentence == ranked.passage.sentences[at]
+    assert firsts  # the case this is about
