@@ -162,7 +162,10 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
         return Followup(query, " and ".join(names))
     rest = question[words[opened - 1].end() :] if opened else question
     if opened and _asks_on_its_own(words[opened:], vocabulary):
-        return Followup(question)
+        # a question of its own after the connective, which may still lean on the one before
+        # as any question does: "Who won?" "And how many votes did he get?"
+        alone = resolve(previous, rest.lstrip(" ,;:—-"), vocabulary, answer)
+        return alone if alone.carried else Followup(question)
     return _joined(previous, rest, vocabulary)
 
 

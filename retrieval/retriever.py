@@ -116,8 +116,14 @@ class Retriever:
     def followup(self, previous: str, question: str, answer: str = "") -> Followup:
         """What to search for `question` asked after `previous` (answered with `answer`, the
         best sentence of its first quote, if known): itself when it stands alone, else with
-        `previous`'s subject carried over ("Where does he live?")."""
-        return resolve(latinize(previous), latinize(question), self._followup_words, answer)
+        `previous`'s subject carried over ("Where does he live?"). Read as a search reads
+        it, spelling and capitals put right: "what about kosanov?" names Kosanov."""
+        previous, typed = latinize(previous), latinize(question)
+        read = self.prepare(typed).text
+        found = resolve(previous, read, self._followup_words, answer) if read else None
+        if found is not None and found.carried:
+            return found
+        return resolve(previous, typed, self._followup_words, answer)
 
     @cached_property
     def _followup_words(self) -> Vocabulary:

@@ -127,6 +127,9 @@ WON = "Qasym-Zhomart Toqaev won the election."
          "How many votes did Qasym-Zhomart Toqaev get?"),
         ("Who won on June 9?", "It was unclear on June 9.", "How many votes did he get?",
          "Who won on June 9, How many votes did he get?"),
+        # a question of its own after an opening connective leans back as any other does
+        ("Who won the election?", WON, "And how many votes did he get?",
+         "how many votes did Qasym-Zhomart Toqaev get?"),
     ],
 )  # fmt: skip
 def test_after_asking_who_a_pronoun_is_whom_the_answer_named(
@@ -141,3 +144,12 @@ def test_recent_keeps_what_answered_the_last_question() -> None:
     assert (recent.get(1), recent.answer(1)) == ("Who won?", WON)
     recent.put(1, "What is the capital of France?")  # refused: nothing answered it
     assert recent.answer(1) == "" and recent.answer(2) == ""
+
+
+def test_a_name_typed_in_lower_case_takes_the_previous_name_s_place(hash_retriever) -> None:
+    """The retriever reads a follow-up as a search reads it: "what about kosanov?" names
+    Kosanov, whom the previous question's answer kind is then asked of."""
+    followup = hash_retriever.followup("How many votes did Tokayev get?", "what about kosanov?")
+    assert followup.query == "How many votes did Kosanov get?" and followup.carried
+    alone = hash_retriever.followup("How many votes did Tokayev get?", "who is kosanov?")
+    assert not alone.carried
