@@ -117,10 +117,11 @@ class Retriever:
         """What to search for `question` asked after `previous` (answered with `answer`, the
         best sentence of its first quote, if known): itself when it stands alone, else with
         `previous`'s subject carried over ("Where does he live?"). Read as a search reads
-        it, spelling and capitals put right: "what about kosanov?" names Kosanov."""
+        it, spelling and capitals put right: "what about kosanov?" names Kosanov, and so
+        does "who is kosanov?" for a "he" after it."""
         previous, typed = latinize(previous), latinize(question)
-        read = self.prepare(typed).text
-        found = resolve(previous, read, self._followup_words, answer) if read else None
+        before, read = self.prepare(previous).text or previous, self.prepare(typed).text
+        found = resolve(before, read, self._followup_words, answer) if read else None
         if found is not None and found.carried:
             return found
         return resolve(previous, typed, self._followup_words, answer)

@@ -153,3 +153,6 @@ def test_a_name_typed_in_lower_case_takes_the_previous_name_s_place(hash_retriev
     assert followup.query == "How many votes did Kosanov get?" and followup.carried
     alone = hash_retriever.followup("How many votes did Tokayev get?", "who is kosanov?")
     assert not alone.carried
+    # and the previous question's, typed in lower case, is what a pronoun stands for
+    followup = hash_retriever.followup("tell me about oyan qazaqstan", "who founded it?")
+    assert followup.query == "who founded Oyan Qazaqstan?"
