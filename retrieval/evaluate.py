@@ -37,6 +37,9 @@ class Outcome:
     rank: int | None  # 1-based rank of the first answering passage, None if not in the results
     abstained: bool
     top_text: str = ""
+    # Whether the first passage's key sentence (shown in bold) holds the answer; None unless
+    # the first passage answers: what a reader takes in at a glance.
+    key_sentence: bool | None = None
 
 
 @dataclass
@@ -59,6 +62,11 @@ class Report:
     def mrr(self, kind: str | None = None) -> float:
         rows = self.in_scope(kind)
         return sum(1 / o.rank for o in rows if o.rank) / len(rows) if rows else 0.0
+
+    def key_sentences(self, kind: str | None = None) -> tuple[int, int]:
+        """(first passages whose key sentence holds the answer, first passages answering)."""
+        rows = [o for o in self.in_scope(kind) if o.key_sentence is not None]
+        return sum(bool(o.key_sentence) for o in rows), len(rows)
 
     @property
     def oos(self) -> list[Outcome]:
@@ -104,6 +112,8 @@ class Report:
                 for kind, (done, total) in self.oos_kinds().items()
             },
             "false_abstentions": self.false_abstentions,
+            "key_sentence_right": self.key_sentences()[0],
+            "first_right": self.key_sentences()[1],
             "per_kind": {
                 kind: {
                     "n": len(self.in_scope(kind)),
@@ -156,9 +166,11 @@ def evaluate(retriever, questions: list[Question], mode: str = "hybrid", k: int 
     """Run every question through `retriever` in `mode` (hybrid, dense or lexical)."""
     report = Report(mode)
     for q in questions:
-        texts = [h.text for h in retriever.search(q.question, k, mode=mode)]
+        hits = retriever.search(q.question, k, mode=mode)
+        texts = [h.text for h in hits]
         rank = next((i + 1 for i, t in enumerate(texts) if answers(t, q.evidence)), None)
-        report.outcomes.append(Outcome(q, rank, not texts, texts[0] if texts else ""))
+        key = answers(hits[0].best_sentence, q.evidence) if rank == 1 else None
+        report.outcomes.append(Outcome(q, rank, not texts, texts[0] if texts else "", key))
     return report
 
 
@@ -185,6 +197,12 @@ def format_report(reports: list[Report], show_misses: bool = True) -> str:
             + (f" ({by_kind})" if len(r.oos_kinds()) > 1 else "")
             + f", false abstentions {r.false_abstentions}/{len(r.in_scope())}"
         )
+        right, first = r.key_sentences()
+        if first:
+            lines.append(
+                f"{r.mode:<9} the key sentence (in bold) holds the answer: {right}/{first} "
+                "first passages that answer"
+            )
         lines.append("")
     if show_misses and reports:
         r = reports[0]
