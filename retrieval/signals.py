@@ -62,6 +62,15 @@ def _written(published: str) -> str:
     return f"{parts[0]} {MONTHS[parts[1] - 1]}" if len(parts) > 1 else str(parts[0])
 
 
+# Of a passage's sentences giving the kind of answer asked for, the one shown in bold is the
+# closest to the question, one whose answer stands beside the question's names (`nearness`
+# 1, not FAR_SHARE) gaining this much cosine: "When was the DVK banned?" shows "A court …
+# banned the DVK … in March 2018" (cosine 0.74, its date eight words from "DVK"), not "the
+# DVK movement he founded in November 2001" (0.47). Until stop 28 a near answer always won
+# (x10): of the 363 typed questions of sets 0-26 whose first passage answers, the bold
+# sentence held the answer for 321; at 0.25, 348 (0.05-0.25 alike, 0.5 338; docs/retrieval.md).
+ANSWER_NEAR_BONUS = 0.25
+
 @dataclass(frozen=True)
 class Signals:
     """Each signal's value for each candidate (arrays in the order of `candidates`)."""
@@ -256,7 +265,7 @@ class SignalSource:
         near = np.array(
             [nearness(kind, p.sentences[i], names, self.terms, named=asked.named) for i in found]
         )
-        return found[int(np.argmax(near * 10 + cosines))]  # the figure beside its names first
+        return found[int(np.argmax(near * ANSWER_NEAR_BONUS + cosines))]
 
     def shut_out(self, passage_id: int) -> frozenset[int]:
         """The passages that share a sentence with passage `passage_id` (`Passage.overlaps`
