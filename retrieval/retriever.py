@@ -315,6 +315,8 @@ class Retriever:
             shut.update(self.signals.shut_out(i))
             p = data.passages[i]
             at = int(s.best_sentence[j])
+            if hybrid:  # the sentence shown in bold: the closest, its words counted too
+                at = self.signals.key_sentence(question, qvec, p.id)
             if asked is not None and kinds is not None and kinds[j]:
                 found = self.signals.answer_sentence(asked, qvec, p.id)  # the figure
                 at = at if found is None else found  # (a passage's first sentence is 0)

@@ -70,6 +70,15 @@ def _written(published: str) -> str:
 # (x10): of the 363 typed questions of sets 0-26 whose first passage answers, the bold
 # sentence held the answer for 321; at 0.25, 348 (0.05-0.25 alike, 0.5 338; docs/retrieval.md).
 ANSWER_NEAR_BONUS = 0.25
+# Any other question's key sentence is the one closest to it by cosine plus this much times
+# the share of the question's words (weighted by idf) the sentence holds: cosine alone often
+# bolds a sentence near in topic while the next one says it ("How many policemen were
+# injured?"). Of the 1,390 first passages of sets 0-26 that answer, the key sentence held the
+# answer for 1,118 by cosine alone, 1,180 at 1 (paraphrases 139 -> 142 of 225; 0.3: 1,166;
+# 2.5: 1,188 but paraphrases 137; the words alone 1,178; late interaction by sentence, alone
+# or added, no better; docs/retrieval.md).
+KEY_SENTENCE_WORDS = 1.0
+
 
 @dataclass(frozen=True)
 class Signals:
@@ -266,6 +275,22 @@ class SignalSource:
             [nearness(kind, p.sentences[i], names, self.terms, named=asked.named) for i in found]
         )
         return found[int(np.argmax(near * ANSWER_NEAR_BONUS + cosines))]
+
+    def key_sentence(self, question: str, qvec: np.ndarray, passage_id: int) -> int:
+        """The position of the passage's key sentence for `question` (shown in bold): the
+        one closest to it by cosine plus KEY_SENTENCE_WORDS x the share of the question's
+        words (by idf) it holds; a sentence that asks, only in a passage of nothing else."""
+        p = self.data.passages[passage_id]
+        start = int(self.data.sentence_offsets[passage_id])
+        rows = np.arange(start, start + len(p.sentences))
+        score = self.data.sentence_vectors[rows] @ qvec - self._penalty_rows[rows]
+        lexical = self.data.lexical
+        asked = set(lexical.tokenizer(question))
+        weight = sum(lexical.idf(t) for t in asked)
+        if weight > 0:
+            held = [sum(lexical.idf(t) for t in asked & self.terms(s)) for s in p.sentences]
+            score = score + KEY_SENTENCE_WORDS * np.array(held, dtype=np.float32) / weight
+        return int(np.argmax(score))
 
     def shut_out(self, passage_id: int) -> frozenset[int]:
         """The passages that share a sentence with passage `passage_id` (`Passage.overlaps`
