@@ -35,15 +35,21 @@ CANDIDATES = (
 # don't answer (the only ones ever checked), none is taken for another language.
 MIN_ENGLISH_SHARE = 1 / 3
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# A link or an address is no language: "https://rferl.org" alone read as Indonesian.
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\b(?:/\S*)?", re.I
+)
 
 
 def looks_foreign(text: str) -> bool:
     """Whether Latin-script `text` is written in another language than English.
 
-    Capitalised words are left out first: names (Oyan Qazaqstan reads as Turkish), and a first
-    word tells little. Then the text is foreign when lingua's likeliest language is not English
-    and fewer than half its words are English function words.
+    Links and addresses are left out first, and capitalised words: names (Oyan Qazaqstan
+    reads as Turkish), and a first word tells little. Then the text is foreign when lingua's
+    likeliest language is not English and fewer than a third of its words are English
+    function words (`MIN_ENGLISH_SHARE`).
     """
+    text = _LINK.sub(" ", text)
     words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
     english = stop_words()
     if not words or sum(w in english for w in words) >= MIN_ENGLISH_SHARE * len(words):

@@ -46,6 +46,11 @@ def test_other_languages_in_latin_letters(text: str) -> None:
         "Who won the football World Cup in 2018?",
         "Oyan Qazaqstan",  # a name, and nothing else to judge by
         "What does 'Men oyandym' mean?",
+        # a link or an address is no language (the first read as Indonesian)
+        "https://rferl.org",
+        "www.rferl.org/a/hectic-times",
+        "see thediplomat.com",
+        "write to press@cabar.asia",
     ],
 )
 def test_english_is_english(text: str) -> None:
