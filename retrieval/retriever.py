@@ -306,20 +306,31 @@ class Retriever:
         shut: set[int] = set()
         candidates = s.candidates.tolist()  # plain ints: the loop reads them one at a time
         asked, kinds = s.asked, s.answer_kind if s.asked is not None else None
+        picked: list[tuple[int, int, int | None]] = []  # candidate, passage, answering sentence
         for j in order(score, w, late, top).tolist():
-            if limit is not None and len(out) >= limit:
+            if limit is not None and len(picked) >= limit:
                 break
             i = candidates[j]
             if i in shut:
                 continue
             shut.update(self.signals.shut_out(i))
-            p = data.passages[i]
-            at = int(s.best_sentence[j])
-            if hybrid:  # the sentence shown in bold: the closest, its words counted too
-                at = self.signals.key_sentence(question, qvec, p.id)
+            found = None
             if asked is not None and kinds is not None and kinds[j]:
-                found = self.signals.answer_sentence(asked, qvec, p.id)  # the figure
-                at = at if found is None else found  # (a passage's first sentence is 0)
+                found = self.signals.answer_sentence(asked, qvec, i)  # the figure
+            picked.append((j, i, found))
+        # The sentence shown in bold, where none gives the kind of answer asked for: the
+        # closest to the question, its words counted too (hybrid mode; else the closest).
+        plain = [(j, i) for j, i, found in picked if found is None]
+        keys = iter(
+            self.signals.key_sentences(
+                self.signals.word_weights(question), qvec, [i for _, i in plain]
+            )
+            if hybrid
+            else [int(s.best_sentence[j]) for j, _ in plain]
+        )
+        for j, i, found in picked:
+            p = data.passages[i]
+            at = next(keys) if found is None else found  # (a passage's first sentence is 0)
             best = p.sentences[at] if p.sentences else p.text
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),

@@ -139,6 +139,7 @@ class SignalSource:
                 data.token_vectors, data.token_offsets, self._sentence_ids, data.sentence_offsets
             )
         self._terms_cache: dict[str, frozenset[str]] = {}
+        self._row_terms: dict[int, np.ndarray] = {}  # `_sentence_terms`
         self._kind_sentences: dict[str, list[tuple[int, ...]]] = {}
         self._shut_out: dict[int, frozenset[int]] = {}
 
@@ -276,21 +277,66 @@ class SignalSource:
         )
         return found[int(np.argmax(near * ANSWER_NEAR_BONUS + cosines))]
 
-    def key_sentence(self, question: str, qvec: np.ndarray, passage_id: int) -> int:
-        """The position of the passage's key sentence for `question` (shown in bold): the
-        one closest to it by cosine plus KEY_SENTENCE_WORDS x the share of the question's
-        words (by idf) it holds; a sentence that asks, only in a passage of nothing else."""
-        p = self.data.passages[passage_id]
-        start = int(self.data.sentence_offsets[passage_id])
-        rows = np.arange(start, start + len(p.sentences))
+    def word_weights(self, question: str) -> np.ndarray | None:
+        """What a sentence holding each of the question's BM25 terms gains toward being the
+        key sentence (`key_sentences`): KEY_SENTENCE_WORDS x the term's share of their idf,
+        by term number (`_term_numbers`); None when the question has no term."""
+        lexical, numbers = self.data.lexical, self._term_numbers
+        idf = {t: lexical.idf(t) for t in lexical.tokenizer(question)}
+        total = sum(idf.values())
+        if total <= 0:
+            return None
+        weights = np.zeros(len(numbers), dtype=np.float32)
+        for term, value in idf.items():
+            if term in numbers:  # a term no passage holds adds to no sentence
+                weights[numbers[term]] = KEY_SENTENCE_WORDS * value / total
+        return weights
+
+    def key_sentences(
+        self, weights: np.ndarray | None, qvec: np.ndarray, ids: Sequence[int]
+    ) -> list[int]:
+        """The position of each passage's key sentence (shown in bold), for passages `ids`:
+        the one closest to the question by cosine plus the `weights` of the question's words
+        it holds (`word_weights`); a sentence that asks, only in a passage of nothing else.
+        Worked out for all of them at once (a question's page of passages)."""
+        if not ids:
+            return []
+        offsets, passages = self.data.sentence_offsets, self.data.passages
+        spans = [(int(offsets[i]), len(passages[i].sentences)) for i in ids]
+        rows = np.concatenate([np.arange(a, a + n) for a, n in spans])
         score = self.data.sentence_vectors[rows] @ qvec - self._penalty_rows[rows]
-        lexical = self.data.lexical
-        asked = set(lexical.tokenizer(question))
-        weight = sum(lexical.idf(t) for t in asked)
-        if weight > 0:
-            held = [sum(lexical.idf(t) for t in asked & self.terms(s)) for s in p.sentences]
-            score = score + KEY_SENTENCE_WORDS * np.array(held, dtype=np.float32) / weight
-        return int(np.argmax(score))
+        if weights is not None:
+            held = [
+                self._sentence_terms(a + k, sentence)
+                for (a, _), i in zip(spans, ids, strict=True)
+                for k, sentence in enumerate(passages[i].sentences)
+            ]
+            # each row's sum of the weights of its terms, from one running total
+            total = np.concatenate([[0], np.cumsum(weights[np.concatenate(held)])])
+            ends = np.cumsum([len(h) for h in held])
+            score += total[ends] - total[ends - [len(h) for h in held]]
+        found, at = [], 0
+        for _, n in spans:
+            found.append(int(np.argmax(score[at : at + n])) if n else 0)
+            at += n
+        return found
+
+    @cached_property
+    def _term_numbers(self) -> dict[str, int]:
+        """Each term of the corpus's and its number, for a sentence's terms as an array."""
+        return {term: n for n, term in enumerate(self.data.lexical.doc_freq)}
+
+    def _sentence_terms(self, row: int, sentence: str) -> np.ndarray:
+        """The numbers of the terms of the sentence at `row` of `data.sentence_vectors`,
+        cached like `terms`."""
+        found = self._row_terms.get(row)
+        if found is None:
+            numbers = self._term_numbers
+            held = sorted({numbers[t] for t in self.terms(sentence) if t in numbers})
+            found = np.array(held, dtype=np.int64)
+            if len(self._row_terms) < _TERMS_CACHE_MAX:
+                self._row_terms[row] = found
+        return found
 
     def shut_out(self, passage_id: int) -> frozenset[int]:
         """The passages that share a sentence with passage `passage_id` (`Passage.overlaps`
