@@ -323,7 +323,7 @@ class Retriever:
         plain = [(j, i) for j, i, found in picked if found is None]
         keys = iter(
             self.signals.key_sentences(
-                self.signals.word_weights(question), qvec, [i for _, i in plain]
+                self.signals.word_weights(question), qvec, [i for _, i in plain], s.cosines
             )
             if hybrid
             else [int(s.best_sentence[j]) for j, _ in plain]

@@ -18,6 +18,7 @@ How they are combined is `fusion`'s business; which passages are candidates is d
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,6 +98,9 @@ class Signals:
     # A question asking for a kind of answer: each passage's best cosine among its sentences
     # holding such an answer beside the names (its best sentence's where none does).
     answering: np.ndarray | None = None
+    # Each distinct sentence's cosine with the question (a small corpus's, scored whole; None
+    # for a candidate pool): the key sentences shown in bold read theirs from it.
+    cosines: np.ndarray | None = None
 
 
 class SignalSource:
@@ -114,6 +118,7 @@ class SignalSource:
         self._every = np.arange(n)  # the candidates of a small corpus: every passage, in order
         self._every.flags.writeable = False
         distinct, self._sentence_ids = distinct_sentences([p.sentences for p in data.passages])
+        self._distinct_texts = distinct
         # What each distinct sentence loses when a key sentence is chosen (0 after the last:
         # the grid's padding), and the same for each passage's sentence in turn (the rows of
         # `data.sentence_vectors`).
@@ -139,7 +144,6 @@ class SignalSource:
                 data.token_vectors, data.token_offsets, self._sentence_ids, data.sentence_offsets
             )
         self._terms_cache: dict[str, frozenset[str]] = {}
-        self._row_terms: dict[int, np.ndarray] = {}  # `_sentence_terms`
         self._kind_sentences: dict[str, list[tuple[int, ...]]] = {}
         self._shut_out: dict[int, frozenset[int]] = {}
 
@@ -180,7 +184,8 @@ class SignalSource:
         data = self.data
         lexical_all = data.lexical.scores(question)
         candidates = self._candidates(qvec, lexical_all)
-        sentence, best = self.sentence_cosines(qvec, candidates)
+        cosines = self.distinct_cosines(qvec) if candidates is self._every else None
+        sentence, best = self.sentence_cosines(qvec, candidates, cosines)
         subject = definitional_subject(question) if introduction else None
         asked = self.asked(question) if answer_kind else None
         kinds = answering_cosines = None
@@ -200,6 +205,7 @@ class SignalSource:
             asked=asked,
             answering=answering_cosines,
             expansion=data.lexical.scores(" ".join(expansion))[candidates] if expansion else None,
+            cosines=cosines,
         )
 
     def asked(self, question: str) -> Asked | None:
@@ -293,28 +299,36 @@ class SignalSource:
         return weights
 
     def key_sentences(
-        self, weights: np.ndarray | None, qvec: np.ndarray, ids: Sequence[int]
+        self,
+        weights: np.ndarray | None,
+        qvec: np.ndarray,
+        ids: Sequence[int],
+        cosines: np.ndarray | None = None,
     ) -> list[int]:
         """The position of each passage's key sentence (shown in bold), for passages `ids`:
         the one closest to the question by cosine plus the `weights` of the question's words
         it holds (`word_weights`); a sentence that asks, only in a passage of nothing else.
-        Worked out for all of them at once (a question's page of passages)."""
+        Worked out for all of them at once (a question's page of passages), with the
+        sentences' cosines read from `cosines` (`distinct_cosines`) when given."""
         if not ids:
             return []
         offsets, passages = self.data.sentence_offsets, self.data.passages
         spans = [(int(offsets[i]), len(passages[i].sentences)) for i in ids]
         rows = np.concatenate([np.arange(a, a + n) for a, n in spans])
-        score = self.data.sentence_vectors[rows] @ qvec - self._penalty_rows[rows]
-        if weights is not None:
-            held = [
-                self._sentence_terms(a + k, sentence)
-                for (a, _), i in zip(spans, ids, strict=True)
-                for k, sentence in enumerate(passages[i].sentences)
-            ]
+        distinct = self._sentence_ids[rows]
+        if cosines is None:
+            score = self.data.sentence_vectors[rows] @ qvec - self._penalty[distinct]
+        else:
+            score = cosines[distinct] - self._penalty[distinct]
+        table = self._term_table if weights is not None and len(rows) else None
+        if table is not None and weights is not None:
             # each row's sum of the weights of its terms, from one running total
-            total = np.concatenate([[0], np.cumsum(weights[np.concatenate(held)])])
-            ends = np.cumsum([len(h) for h in held])
-            score += total[ends] - total[ends - [len(h) for h in held]]
+            ptr, numbers = table
+            lengths = ptr[distinct + 1] - ptr[distinct]
+            ends = np.cumsum(lengths)
+            at_term = np.arange(ends[-1]) + np.repeat(ptr[distinct] - (ends - lengths), lengths)
+            total = np.concatenate([[0], np.cumsum(weights[numbers[at_term]])])
+            score += total[ends] - total[ends - lengths]
         found, at = [], 0
         for _, n in spans:
             found.append(int(np.argmax(score[at : at + n])) if n else 0)
@@ -326,17 +340,20 @@ class SignalSource:
         """Each term of the corpus's and its number, for a sentence's terms as an array."""
         return {term: n for n, term in enumerate(self.data.lexical.doc_freq)}
 
-    def _sentence_terms(self, row: int, sentence: str) -> np.ndarray:
-        """The numbers of the terms of the sentence at `row` of `data.sentence_vectors`,
-        cached like `terms`."""
-        found = self._row_terms.get(row)
-        if found is None:
-            numbers = self._term_numbers
-            held = sorted({numbers[t] for t in self.terms(sentence) if t in numbers})
-            found = np.array(held, dtype=np.int64)
-            if len(self._row_terms) < _TERMS_CACHE_MAX:
-                self._row_terms[row] = found
-        return found
+    @cached_property
+    def _term_table(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each distinct sentence's term numbers (`_term_numbers`) in one table: sentence d's
+        are `numbers[ptr[d]:ptr[d + 1]]`. Made on first need, for a corpus scored whole (9 ms
+        here); a corpus scored by candidate pool chooses its key sentences by cosine alone."""
+        if self._distinct_vectors is None:
+            return None
+        known = self._term_numbers
+        held = [
+            sorted({known[t] for t in self.terms(s) if t in known}) for s in self._distinct_texts
+        ]
+        ptr = np.cumsum([0, *map(len, held)], dtype=np.int64)
+        numbers = np.fromiter(itertools.chain.from_iterable(held), np.int64, int(ptr[-1]))
+        return ptr, numbers
 
     def shut_out(self, passage_id: int) -> frozenset[int]:
         """The passages that share a sentence with passage `passage_id` (`Passage.overlaps`
@@ -375,15 +392,26 @@ class SignalSource:
         index = self.data.ann.index  # a large corpus: only the candidates are reconstructed
         return index.reconstruct_batch(np.asarray(ids, dtype=np.int64)) @ qvec
 
-    def sentence_cosines(self, qvec: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def distinct_cosines(self, qvec: np.ndarray) -> np.ndarray | None:
+        """Each distinct sentence's cosine with the question, then -inf (the grid's padding);
+        None for a corpus scored by candidate pool."""
+        distinct = self._distinct_vectors
+        if distinct is None:
+            return None
+        sims = np.empty(len(distinct) + 1, dtype=np.float32)
+        sims[-1] = -np.inf
+        sims[:-1] = distinct @ qvec
+        return sims
+
+    def sentence_cosines(
+        self, qvec: np.ndarray, ids: np.ndarray, sims: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Each passage's best sentence cosine, and that sentence's position in the passage.
-        A sentence that asks is its best only when the passage has no other (`_ASKING`)."""
+        A sentence that asks is its best only when the passage has no other (`_ASKING`).
+        `sims`: `distinct_cosines`, when already worked out."""
         if ids is self._every and self._grid is not None:
-            distinct = self._distinct_vectors
-            assert distinct is not None
-            sims = np.empty(len(distinct) + 1, dtype=np.float32)
-            sims[-1] = -np.inf
-            sims[:-1] = distinct @ qvec
+            sims = self.distinct_cosines(qvec) if sims is None else sims
+            assert sims is not None
             at = (sims - self._penalty)[self._grid].argmax(axis=1)
             return sims[self._grid[np.arange(len(at)), at]], at
         rows, seg, counts = self._owned_rows(self.data.sentence_offsets, ids)

@@ -742,3 +742,34 @@ def test_a_passage_holding_the_answer_asked_for_shows_that_sentence_even_its_fir
         firsts += at == 0
         assert ranked.best_sentence == ranked.passage.sentences[at]
     assert firsts  # the case this is about
+
+
+def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriever) -> None:
+    """The bold sentence of each passage of a page: cosine plus the weights of the question's
+    words it holds, worked out for the page at once as one would for each sentence alone."""
+    import retrieval.signals as signals_module
+
+    r = hash_retriever
+    signals = r.signals
+    question = "How many policemen were injured when the protesters were detained in Almaty?"
+    qvec = r.encode_questions([question])[0][0]
+    weights = signals.word_weights(question)
+    assert weights is not None
+    lexical = r.data.lexical
+    idf = {t: lexical.idf(t) for t in lexical.tokenizer(question)}
+    ids = list(range(0, len(r.data.passages), 7))
+    chosen = signals.key_sentences(weights, qvec, ids, signals.distinct_cosines(qvec))
+    assert chosen == signals.key_sentences(weights, qvec, ids)  # cosines read or worked out
+    moved = 0
+    for i, at in zip(ids, chosen, strict=True):
+        passage = r.data.passages[i]
+        start = int(r.data.sentence_offsets[i])
+        scores = []
+        for k, sentence in enumerate(passage.sentences):
+            words = sum(idf[t] for t in set(idf) & set(lexical.tokenizer(sentence)))
+            asks = 2.0 if signals_module._ASKING.search(sentence) else 0.0
+            cosine = float(r.data.sentence_vectors[start + k] @ qvec)
+            scores.append(cosine - asks + words / sum(idf.values()))
+        assert at == int(np.argmax(scores)), (i, scores)
+        moved += at != int(np.argmax(r.data.sentence_vectors[start : start + len(scores)] @ qvec))
+    assert moved  # the words count: some sentence is not the closest by cosine
