@@ -18,9 +18,8 @@ How they are combined is `fusion`'s business; which passages are candidates is d
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -283,24 +282,17 @@ class SignalSource:
         )
         return found[int(np.argmax(near * ANSWER_NEAR_BONUS + cosines))]
 
-    def word_weights(self, question: str) -> np.ndarray | None:
+    def word_weights(self, question: str) -> dict[str, float]:
         """What a sentence holding each of the question's BM25 terms gains toward being the
-        key sentence (`key_sentences`): KEY_SENTENCE_WORDS x the term's share of their idf,
-        by term number (`_term_numbers`); None when the question has no term."""
-        lexical, numbers = self.data.lexical, self._term_numbers
+        key sentence (`key_sentences`): KEY_SENTENCE_WORDS x the term's share of their idf."""
+        lexical = self.data.lexical
         idf = {t: lexical.idf(t) for t in lexical.tokenizer(question)}
         total = sum(idf.values())
-        if total <= 0:
-            return None
-        weights = np.zeros(len(numbers), dtype=np.float32)
-        for term, value in idf.items():
-            if term in numbers:  # a term no passage holds adds to no sentence
-                weights[numbers[term]] = KEY_SENTENCE_WORDS * value / total
-        return weights
+        return {t: KEY_SENTENCE_WORDS * v / total for t, v in idf.items()} if total > 0 else {}
 
     def key_sentences(
         self,
-        weights: np.ndarray | None,
+        weights: Mapping[str, float],
         qvec: np.ndarray,
         ids: Sequence[int],
         cosines: np.ndarray | None = None,
@@ -308,52 +300,37 @@ class SignalSource:
         """The position of each passage's key sentence (shown in bold), for passages `ids`:
         the one closest to the question by cosine plus the `weights` of the question's words
         it holds (`word_weights`); a sentence that asks, only in a passage of nothing else.
-        Worked out for all of them at once (a question's page of passages), with the
-        sentences' cosines read from `cosines` (`distinct_cosines`) when given."""
+        A corpus scored whole (`cosines`: `distinct_cosines`) scores every distinct sentence
+        at once and reads each passage's best off its row of the grid; a candidate pool's
+        passages are chosen by cosine alone."""
         if not ids:
             return []
+        if cosines is not None and self._grid is not None:
+            score = cosines - self._penalty  # the grid's padding stays -inf
+            holding = self._term_sentences if weights else {}
+            for term, weight in weights.items():
+                held = holding.get(term)
+                if held is not None:
+                    score[held] += weight
+            return score[self._grid[list(ids)]].argmax(axis=1).tolist()
         offsets, passages = self.data.sentence_offsets, self.data.passages
-        spans = [(int(offsets[i]), len(passages[i].sentences)) for i in ids]
-        rows = np.concatenate([np.arange(a, a + n) for a, n in spans])
-        distinct = self._sentence_ids[rows]
-        if cosines is None:
-            score = self.data.sentence_vectors[rows] @ qvec - self._penalty[distinct]
-        else:
-            score = cosines[distinct] - self._penalty[distinct]
-        table = self._term_table if weights is not None and len(rows) else None
-        if table is not None and weights is not None:
-            # each row's sum of the weights of its terms, from one running total
-            ptr, numbers = table
-            lengths = ptr[distinct + 1] - ptr[distinct]
-            ends = np.cumsum(lengths)
-            at_term = np.arange(ends[-1]) + np.repeat(ptr[distinct] - (ends - lengths), lengths)
-            total = np.concatenate([[0], np.cumsum(weights[numbers[at_term]])])
-            score += total[ends] - total[ends - lengths]
-        found, at = [], 0
-        for _, n in spans:
-            found.append(int(np.argmax(score[at : at + n])) if n else 0)
-            at += n
+        found = []
+        for i in ids:
+            start, n = int(offsets[i]), len(passages[i].sentences)
+            rows = slice(start, start + n)
+            chosen = self.data.sentence_vectors[rows] @ qvec - self._penalty_rows[rows]
+            found.append(int(np.argmax(chosen)) if n else 0)
         return found
 
     @cached_property
-    def _term_numbers(self) -> dict[str, int]:
-        """Each term of the corpus's and its number, for a sentence's terms as an array."""
-        return {term: n for n, term in enumerate(self.data.lexical.doc_freq)}
-
-    @cached_property
-    def _term_table(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Each distinct sentence's term numbers (`_term_numbers`) in one table: sentence d's
-        are `numbers[ptr[d]:ptr[d + 1]]`. Made on first need, for a corpus scored whole (9 ms
-        here); a corpus scored by candidate pool chooses its key sentences by cosine alone."""
-        if self._distinct_vectors is None:
-            return None
-        known = self._term_numbers
-        held = [
-            sorted({known[t] for t in self.terms(s) if t in known}) for s in self._distinct_texts
-        ]
-        ptr = np.cumsum([0, *map(len, held)], dtype=np.int64)
-        numbers = np.fromiter(itertools.chain.from_iterable(held), np.int64, int(ptr[-1]))
-        return ptr, numbers
+    def _term_sentences(self) -> dict[str, np.ndarray]:
+        """Each term and the distinct sentences holding it (`key_sentences`), made on first
+        need: every distinct sentence's terms (9 ms here)."""
+        holding: dict[str, list[int]] = {}
+        for number, sentence in enumerate(self._distinct_texts):
+            for term in self.terms(sentence):
+                holding.setdefault(term, []).append(number)
+        return {term: np.array(numbers, dtype=np.int64) for term, numbers in holding.items()}
 
     def shut_out(self, passage_id: int) -> frozenset[int]:
         """The passages that share a sentence with passage `passage_id` (`Passage.overlaps`
