@@ -68,7 +68,8 @@ def _written(published: str) -> str:
 # banned the DVK … in March 2018" (cosine 0.74, its date eight words from "DVK"), not "the
 # DVK movement he founded in November 2001" (0.47). Until stop 28 a near answer always won
 # (x10): of the 363 typed questions of sets 0-26 whose first passage answers, the bold
-# sentence held the answer for 321; at 0.25, 348 (0.05-0.25 alike, 0.5 338; docs/retrieval.md).
+# sentence then held the answer for 321; at 0.25, 348 (0.05-0.25 alike, 0.5 338;
+# docs/retrieval.md).
 ANSWER_NEAR_BONUS = 0.25
 # Any other question's key sentence is the one closest to it by cosine plus this much times
 # the share of the question's words (weighted by idf) the sentence holds: cosine alone often

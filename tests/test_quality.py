@@ -225,10 +225,10 @@ def test_answers_are_read_at_a_glance_and_show_the_answer(retriever: Retriever, 
 
 def test_the_key_sentence_in_bold_holds_the_answer(retriever: Retriever) -> None:
     """What a reader takes in first is the bold sentence: over sets 0-26, of the first
-    passages that answer, its key sentence holds the answer for 1,184 of 1,390 (0.85). At
-    the start of stop 28, 1,091: a sentence giving the kind of answer asked for always went
-    to the one beside the question's names, however far from the question it read (1,118),
-    and any other was the closest by cosine alone, the question's words not counted."""
+    passages that answer, its key sentence holds the answer for 1,184 of 1,390 (0.85); on
+    stop 27's code 1,110: a sentence giving the kind of answer asked for went to the one
+    beside the question's names, however far from the question it read, and any other was
+    the closest by cosine alone, the question's words not counted."""
     right = first = 0
     for path in sorted(DATA.glob("*questions*.jsonl")):
         report = evaluate(retriever, load_questions(path))
