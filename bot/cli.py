@@ -374,7 +374,7 @@ COMMANDS = {
         cmd_eval,
         "retrieval report on a questions file",
         "Retrieval report on a questions file: hit@1/3/5, MRR, abstentions, per question "
-        "kind, every miss.",
+        "kind, how often the bold sentence holds the answer, every miss.",
         ("INDEX_DIR", "MIN_SCORE"),
     ),
     "feedback": Command(
