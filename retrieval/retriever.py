@@ -319,13 +319,14 @@ class Retriever:
                 found = self.signals.answer_sentence(asked, qvec, i)  # the figure
             picked.append((j, i, found))
         # The sentence shown in bold, where none gives the kind of answer asked for: the
-        # closest to the question, its words counted too (hybrid mode; else the closest).
+        # closest to the question, its words counted too (hybrid mode, a corpus scored whole;
+        # else the closest, `best_sentence`).
         plain = [(j, i) for j, i, found in picked if found is None]
         keys = iter(
             self.signals.key_sentences(
-                self.signals.word_weights(question), qvec, [i for _, i in plain], s.cosines
+                self.signals.word_weights(question), s.cosines, [i for _, i in plain]
             )
-            if hybrid
+            if hybrid and s.cosines is not None
             else [int(s.best_sentence[j]) for j, _ in plain]
         )
         for j, i, found in picked:

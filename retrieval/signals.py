@@ -292,36 +292,24 @@ class SignalSource:
         return {t: KEY_SENTENCE_WORDS * v / total for t, v in idf.items()} if total > 0 else {}
 
     def key_sentences(
-        self,
-        weights: Mapping[str, float],
-        qvec: np.ndarray,
-        ids: Sequence[int],
-        cosines: np.ndarray | None = None,
+        self, weights: Mapping[str, float], cosines: np.ndarray, ids: Sequence[int]
     ) -> list[int]:
-        """The position of each passage's key sentence (shown in bold), for passages `ids`:
-        the one closest to the question by cosine plus the `weights` of the question's words
-        it holds (`word_weights`); a sentence that asks, only in a passage of nothing else.
-        A corpus scored whole (`cosines`: `distinct_cosines`) scores every distinct sentence
-        at once and reads each passage's best off its row of the grid; a candidate pool's
-        passages are chosen by cosine alone."""
+        """The position of each passage's key sentence (shown in bold), for passages `ids` of
+        a corpus scored whole: the one closest to the question (`cosines`:
+        `distinct_cosines`) plus the `weights` of the question's words it holds
+        (`word_weights`); a sentence that asks, only in a passage of nothing else. Every
+        distinct sentence is scored at once and each passage's best read off its row of the
+        grid. (A candidate pool's passages keep `sentence_cosines`' choice, by cosine alone.)"""
+        assert self._grid is not None  # a corpus scored whole
         if not ids:
             return []
-        if cosines is not None and self._grid is not None:
-            score = cosines - self._penalty  # the grid's padding stays -inf
-            holding = self._term_sentences if weights else {}
-            for term, weight in weights.items():
-                held = holding.get(term)
-                if held is not None:
-                    score[held] += weight
-            return score[self._grid[list(ids)]].argmax(axis=1).tolist()
-        offsets, passages = self.data.sentence_offsets, self.data.passages
-        found = []
-        for i in ids:
-            start, n = int(offsets[i]), len(passages[i].sentences)
-            rows = slice(start, start + n)
-            chosen = self.data.sentence_vectors[rows] @ qvec - self._penalty_rows[rows]
-            found.append(int(np.argmax(chosen)) if n else 0)
-        return found
+        score = cosines - self._penalty  # the grid's padding stays -inf
+        holding = self._term_sentences if weights else {}
+        for term, weight in weights.items():
+            held = holding.get(term)
+            if held is not None:
+                score[held] += weight
+        return score[self._grid[list(ids)]].argmax(axis=1).tolist()
 
     @cached_property
     def _term_sentences(self) -> dict[str, np.ndarray]:

@@ -758,7 +758,9 @@ def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriev
     lexical = r.data.lexical
     idf = {t: lexical.idf(t) for t in lexical.tokenizer(question)}
     ids = list(range(0, len(r.data.passages), 7))
-    chosen = signals.key_sentences(weights, qvec, ids, signals.distinct_cosines(qvec))
+    cosines = signals.distinct_cosines(qvec)
+    assert cosines is not None
+    chosen = signals.key_sentences(weights, cosines, ids)
     moved = 0
     for i, at in zip(ids, chosen, strict=True):
         passage = r.data.passages[i]
@@ -772,6 +774,7 @@ def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriev
         assert at == int(np.argmax(scores)), (i, scores)
         moved += at != int(np.argmax(r.data.sentence_vectors[start : start + len(scores)] @ qvec))
     assert moved  # the words count: some sentence is not the closest by cosine
-    # A candidate pool (a large corpus: no cosines of every sentence) chooses by cosine alone.
-    pooled = signals.key_sentences(weights, qvec, ids)
-    assert pooled == [int(signals.sentence_cosines(qvec, np.array([i]))[1][0]) for i in ids]
+    # Without the question's words, the key sentence is the one the sentence signal chose
+    # (what a candidate pool, or dense or lexical mode, shows).
+    plain = signals.key_sentences({}, cosines, ids)
+    assert plain == [int(signals.sentence_cosines(qvec, np.array([i]))[1][0]) for i in ids]
