@@ -49,6 +49,9 @@ class AnswerType:
     # whether the answer is someone named other than the names asked about: "Who was the
     # Communist Party's candidate?" is not answered by the words "Communist Party"
     someone: bool = False
+    # whether a date the question gives is no answer: "When is the next protest after May 9?"
+    # is not answered by "On May 9, several mass protests …" (`Named`, all its terms)
+    fresh: bool = False
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -89,6 +92,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             bool(r.get("counts", False)),
             re.compile(r["also"], re.I) if r.get("also") else None,
             bool(r.get("someone", False)),
+            bool(r.get("fresh", False)),
         )
         for r in rows
     )
@@ -163,21 +167,27 @@ def answering(
         if (
             all(g & words for g in anchors)
             and (counted is None or counted.in_sentence(kind, sentence, terms))
-            and (not kind.someone or next(_answers(kind, sentence, terms, named), -1) >= 0)
+            and (not _picky(kind) or next(_answers(kind, sentence, terms, named), -1) >= 0)
         ):
             found.append(i)
     return found
 
 
+def _picky(kind: AnswerType) -> bool:
+    """Whether some of what `kind`'s evidence matches may be no answer (`Named`)."""
+    return kind.someone or kind.fresh
+
+
 def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[int]:
     """Where each answer of `kind` in `sentence` starts, but, for a kind answered by
-    `someone`, what `named` excludes ("President Nursultan Nazarbaev": from "Nursultan")."""
+    `someone`, what `named` excludes ("President Nursultan Nazarbaev": from "Nursultan"),
+    and for a `fresh` kind, what the question gives ("May 9" of "after May 9")."""
     text = sentence
     if kind.ignore is not None:  # blanked, not removed: positions stay those of `sentence`
         text = kind.ignore.sub(lambda m: " " * len(m.group(0)), sentence)
     at = 0
     while (match := kind.evidence.search(text, at)) is not None:
-        if kind.someone and named.excludes(set(terms(match.group(0)))):
+        if _picky(kind) and named.excludes(set(terms(match.group(0)))):
             at = match.start() + 1  # the name may start at its next word
             continue
         yield match.start()
@@ -418,11 +428,12 @@ def asked(
         event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
         anchors = [*anchors, event] if event else anchors
     count = counted(question, lexical.tokenizer) if kind.counts else None
-    named = (
-        Named(frozenset().union(*names.named_terms(question)), names.common_terms)
-        if kind.someone
-        else NO_NAMES
-    )
+    if kind.someone:
+        named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
+    elif kind.fresh:  # the answer is not what the question gives: any of its words
+        named = Named(frozenset(lexical.tokenizer(question)))
+    else:
+        named = NO_NAMES
     return Asked(kind, anchors, count, named)
 
 

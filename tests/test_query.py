@@ -523,3 +523,30 @@ def test_two_capitalised_words_holding_a_common_one_are_no_person() -> None:
     assert holds_answer(person, ["President Nursultan Nazarbaev resigned."], [], _words,
                         named=common)  # fmt: skip
     assert holds_answer(person, ["The Communist Party met."], [], _words)  # as before
+
+
+def test_a_date_the_question_gives_is_no_answer_to_when() -> None:
+    # "When is the next protest after May 9?": "On May 9, …" repeats the question's own date;
+    # "May 31" answers it (a month is read with its day), as does any date besides.
+    from retrieval.lexical import Tokenizer
+
+    tokenize = Tokenizer()
+    for kind in ("date", "day"):
+        when = next(t for t in answer_types() if t.kind == kind)
+        assert when.fresh
+        given = Named(frozenset(tokenize("When is the next protest after May 9?")))
+        repeated = "On May 9, several mass protests took place."
+        answer = "Another protest is going to be held on May 31."
+        assert holds_answer(when, [repeated], [], tokenize)  # without the question's words
+        assert not holds_answer(when, [repeated], [], tokenize, named=given)
+        assert holds_answer(when, [answer], [], tokenize, named=given)
+        assert holds_answer(when, ["It began on May 9 and ended on June 2."], [], tokenize,
+                            named=given)  # fmt: skip
+
+
+def test_when_asked_the_question_s_own_words_are_what_the_answer_is_not(hash_retriever) -> None:
+    signals = hash_retriever.signals
+    found = signals.asked("When is the next protest planned after May 9?")
+    assert found is not None and found.kind.fresh
+    assert {"may9", "protest"} <= found.named.terms
+    assert signals.asked("How many people were detained?").named.terms == frozenset()
