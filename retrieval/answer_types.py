@@ -167,15 +167,21 @@ def answering(
         if (
             all(g & words for g in anchors)
             and (counted is None or counted.in_sentence(kind, sentence, terms))
-            and (not _picky(kind) or next(_answers(kind, sentence, terms, named), -1) >= 0)
+            and (
+                not _picky(kind, named, words)
+                or next(_answers(kind, sentence, terms, named), -1) >= 0
+            )
         ):
             found.append(i)
     return found
 
 
-def _picky(kind: AnswerType) -> bool:
-    """Whether some of what `kind`'s evidence matches may be no answer (`Named`)."""
-    return kind.someone or kind.fresh
+def _picky(kind: AnswerType, named: Named, words: set[str] | None = None) -> bool:
+    """Whether some of what `kind`'s evidence matches (in a sentence of terms `words`) may be
+    no answer (`Named`): a person, or a date the question gives that the sentence holds."""
+    return kind.someone or (
+        kind.fresh and bool(named.terms) and (words is None or not named.terms.isdisjoint(words))
+    )
 
 
 def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[int]:
@@ -187,7 +193,7 @@ def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[i
         text = kind.ignore.sub(lambda m: " " * len(m.group(0)), sentence)
     at = 0
     while (match := kind.evidence.search(text, at)) is not None:
-        if _picky(kind) and named.excludes(set(terms(match.group(0)))):
+        if _picky(kind, named) and named.excludes(set(terms(match.group(0)))):
             at = match.start() + 1  # the name may start at its next word
             continue
         yield match.start()
@@ -430,8 +436,9 @@ def asked(
     count = counted(question, lexical.tokenizer) if kind.counts else None
     if kind.someone:
         named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
-    elif kind.fresh:  # the answer is not what the question gives: any of its words
-        named = Named(frozenset(lexical.tokenizer(question)))
+    elif kind.fresh:  # the answer is not what the question gives: the dates it names
+        given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
+        named = Named(frozenset(t for terms in given for t in terms))
     else:
         named = NO_NAMES
     return Asked(kind, anchors, count, named)
