@@ -203,9 +203,14 @@ def _asks_on_its_own(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool
 
 
 def _own_terms(words: list[re.Match[str]], vocabulary: Vocabulary) -> list[str]:
-    """The question's terms, but the words that point back ("who said so?")."""
+    """The question's terms, but the words that point back ("who said so?") and the word
+    after "how", which says what kind of answer, not what about ("by how much?", "how
+    many?", as abstention reads it)."""
     back = vocabulary.words.back
-    kept = " ".join(w.group(0) for w in words if w.group(0).lower() not in back)
+    folded = [w.group(0).lower() for w in words]
+    kept = " ".join(
+        w for i, w in enumerate(folded) if w not in back and (i == 0 or folded[i - 1] != "how")
+    )
     return vocabulary.tokenizer(kept)
 
 

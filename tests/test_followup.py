@@ -37,6 +37,12 @@ def vocabulary(hash_index, hash_encoder) -> Vocabulary:
         ("How many police were injured?", "Who said that?",
          "How many police were injured, Who said that?"),
         ("Did ODIHR send observers?", "Why not?", "Did ODIHR send observers, Why not?"),
+        # the word after "how" says what kind of answer, not what about
+        ("who won?", "by how much?", "who won, by how much?"),
+        ("When were people detained?", "how many?", "When were people detained, how many?"),
+        # "else": besides whom the last answer gave
+        ("Who was the opposition candidate?", "who else ran?",
+         "Who was the opposition candidate, who else ran?"),
     ],
 )  # fmt: skip
 def test_a_question_that_leans_on_the_last_gets_its_subject(
@@ -63,6 +69,9 @@ def test_a_question_that_leans_on_the_last_gets_its_subject(
         "In its preliminary report, what did ODIHR say the election was tarnished by?",
         # long enough to say what it is about, whatever its pronoun
         "Why is it hard to build a united opposition given where people and resources are located?",
+        # asking how many of something it names
+        "how many votes?",
+        "How long did the internet blocks last?",
         # an opening connective before a question of its own
         "and what about the protests, how many people were detained?",
         "Also, when did the internet go down in Almaty?",
