@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
-# "Who is X?", "What was X?", "Who are the X?": the subject is everything after the verb.
+# "Who is X?", "What was X?", "Who are the X?", "who's X exactly?", "Tell me about X": the
+# subject is everything after the verb.
 _DEFINITIONAL = re.compile(
-    r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+|an?\s+)?(?P<subject>[^?]+?)\s*\?*\s*$",
+    r"^\s*(?:(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)|(?:can\s+you\s+|please\s+)?tell\s+me"
+    r"(?:\s+(?:more|a\s+(?:bit|little)))?\s+about|what\s+do\s+you\s+know\s+about)"
+    r"\s+(?:the\s+|an?\s+)?(?P<subject>[^?]+?)(?:\s+(?:exactly|again|then|anyway))?[\s?.!]*$",
     re.IGNORECASE,
 )
 _QUOTES = "\"'“”‘’«»"
@@ -38,3 +41,146 @@ def definitional_subject(question: str) -> str | None:
     if quoted or all(w[0].isupper() for w in words if w[0].isalpha()):
         return subject
     return None
+
+
+# How news writing introduces someone or something, around its name: a description before it
+# ("fugitive banker Mukhtar Ablyazov", "Human rights defender Yevgeny Zhovtis"), an apposition
+# after it ("Amirzhan Kossanov, a candidate of …", "Amirzhan Qosanov -- a journalist",
+# "Kassym-Zhomart Tokayev, ex-speaker of the Senate"), a gloss in brackets ("Oyan Qazaqstan
+# (Wake Up, Kazakhstan)"), or an acronym spelt out before it ("Office for Democratic
+# Institutions and Human Rights (ODIHR)").
+_NAME_WORD = re.compile(r"[^\W_]+(?:[’'.-][^\W_]+)*")
+_APPOSITION = re.compile(r"^\s*(?:,|--|–|—)\s*(?P<phrase>[^,.;:()]*)")
+# An apposition opens on an article or a word of rank ("a candidate", "ex-speaker", "the
+# recently renamed capital"); one holding a verb is the sentence going on ("According to
+# Zhovtis, the authorities did not expect …").
+_APPOSED = re.compile(r"^(?:an?|the|ex-|former|one\s+of|who|which)\b", re.I)
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|did|do|does|had|has|have|will|would|can|could|should|may"
+    r"|might|must|said|says)\b",
+    re.I,
+)
+# Words that stand before a name without describing it: prepositions, pronouns, determiners
+# ("from Nur-Sultan", "something Tokayev urged"), beyond the BM25 stop words.
+# fmt: off
+_NOT_DESCRIBING = frozenset({
+    "something", "anything", "everything", "nothing", "someone", "anyone", "everyone", "one",
+    "after", "from", "before", "during", "against", "between", "among", "about", "across",
+    "along", "around", "behind", "beside", "besides", "beyond", "despite", "except", "inside",
+    "near", "onto", "outside", "since", "than", "through", "toward", "towards", "under",
+    "unlike", "until", "upon", "via", "within", "without", "amid", "also", "even", "only",
+    "just", "still", "both", "either", "neither", "whether", "while", "although", "though",
+    "unless", "whereas", "like",
+})
+# fmt: on
+# The endings of nouns for a person or a body: agent nouns and a few more.
+_AGENT = re.compile(r"(?:er|or|ist|yst|ant|ent|ee|ian|man|woman|ate|arch)$")
+# A gloss: a name or a translation in brackets ("(Wake Up, Kazakhstan)", "(DVK)"), not a
+# list of what it holds ("Nur Otan (public sector employees, teachers, …)").
+_GLOSS = re.compile(r"^\s*\([\"“‘']?[A-Z][^()]{0,40}\)")
+_SPELT_OUT = re.compile(r"\(\s*$")
+_MAX_SPAN = 5  # the most words a name folded into one term is read in ("Oyan Qazaqstan")
+
+
+def introduces(sentence: str, subject: frozenset[str], terms, stop_words) -> bool:
+    """Whether `sentence` introduces the name whose lexical terms are `subject`: a
+    description before it or an apposition or gloss after it. `terms` is the BM25 tokenizer
+    (name variants folded), `stop_words` its stop words."""
+    if not subject:
+        return False
+    words = list(_NAME_WORD.finditer(sentence))
+    for start, end in _name_runs(words, subject, terms):
+        before = sentence[: words[start].start()]
+        after = sentence[words[end - 1].end() :]
+        if _GLOSS.match(after) or _apposed(after):
+            return True
+        if _SPELT_OUT.search(before) and after.lstrip().startswith(")"):
+            return True
+        if (
+            start
+            and not words[end - 1].group(0).endswith(("’s", "'s"))  # "… space Ablyazov’s calls"
+            and _describes(words[start - 1].group(0), before, stop_words)
+        ):
+            return True
+        # a title heading the name ("President Nursultan Nazarbaev"), or the name set off by
+        # commas after what it is ("the first president, Nursultan Nazarbaev, resigned")
+        title = words[start].group(0)
+        if end - start > 1 and not subject & set(terms(title)) and _AGENT.search(title.lower()):
+            return True
+        if (
+            start
+            and before.rstrip().endswith(",")
+            and _AGENT.search(words[start - 1].group(0).lower())
+            and after.lstrip().startswith((",", "--", "–", "—"))
+        ):
+            return True
+    return False
+
+
+def _apposed(after: str) -> bool:
+    """Whether the text after a name opens on an apposition: "…, a candidate of …"."""
+    found = _APPOSITION.match(after)
+    if found is None:
+        return False
+    phrase = found.group("phrase").strip()
+    return bool(_APPOSED.match(phrase)) and not _VERB.search(phrase)
+
+
+def _describes(word: str, before: str, stop_words) -> bool:
+    """Whether `word`, right before a name, describes it ("banker", "front-runner"): a
+    lower-case word, no stop word, no verb in the past ("elected", "detained"), with nothing
+    but a space between it and the name."""
+    return (
+        before.endswith(" ")
+        and not before.rstrip().endswith((",", ":", ";", ".", ")", "”", '"'))
+        and word.islower()
+        and len(word) > 2
+        and word not in stop_words
+        and word not in _NOT_DESCRIBING
+        and not word.endswith(("ed", "ly"))
+        # a noun for one person or body ("banker", "analyst", "candidate", "movement"), not a
+        # word the name then goes on from ("the new era Nazarbaev and his circle had in mind")
+        and _AGENT.search(word) is not None
+    )
+
+
+def _name_runs(words, subject: frozenset[str], terms) -> list[tuple[int, int]]:
+    """Where the name stands among `words`: each run of capitalised words holding one of its
+    terms (its first names and titles with it: "President Nursultan Nazarbaev"), as (first,
+    past the last) word numbers. A name typed as one term across words ("Oyan Qazaqstan") is
+    read a few words at a time."""
+    runs = []
+    n = 0
+    while n < len(words):
+        hit = 0
+        text = words[n].group(0)
+        if subject & set(terms(text)):
+            hit = 1
+        elif text[:1].isupper():
+            for size in range(2, _MAX_SPAN + 1):  # capitalised words side by side
+                last = n + size - 1
+                if last >= len(words) or not words[last].group(0)[:1].isupper():
+                    break
+                if not _joined(words, last - 1):
+                    break
+                span = " ".join(w.group(0) for w in words[n : last + 1])
+                if subject & set(terms(span)):
+                    hit = size
+                    break
+        if not hit:
+            n += 1
+            continue
+        first, last = n, n + hit
+        while first > 0 and words[first - 1].group(0)[:1].isupper() and _joined(words, first - 1):
+            first -= 1
+        while last < len(words) and words[last].group(0)[:1].isupper() and _joined(words, last - 1):
+            last += 1
+        runs.append((first, last))
+        n = last
+    return runs
+
+
+def _joined(words, i: int) -> bool:
+    """Whether words `i` and `i + 1` stand next to each other, a space or a hyphen apart."""
+    gap = words[i].string[words[i].end() : words[i + 1].start()]
+    return gap in (" ", "-")

@@ -37,7 +37,7 @@ from retrieval.answer_types import asked as what_is_asked
 from retrieval.context import ArticleText, article_texts
 from retrieval.late import TokenTable, distinct_sentences
 from retrieval.lexical import MONTHS
-from retrieval.questions import definitional_subject
+from retrieval.questions import definitional_subject, introduces
 from retrieval.records import published_parts
 from retrieval.store import IndexData
 
@@ -79,6 +79,13 @@ ANSWER_NEAR_BONUS = 0.25
 # 2.5: 1,188 but paraphrases 137; the words alone 1,178; late interaction by sentence, alone
 # or added, no better; docs/retrieval.md).
 KEY_SENTENCE_WORDS = 1.0
+# What a passage holding its article's first mention of X, but no sentence introducing X,
+# counts for "Who is X?" (one introducing X counts 1): a famous name's first mention may say
+# nothing of who it is ("… the fragile position of Tokayev"), and the passage around it,
+# naming Tokayev four times, came first. Sets 0-28 and the definitions set rank alike from
+# 0 to 1; at 0.3 "who is tokayev" is answered "Kassym-Zhomart Tokayev, ex-speaker of the
+# Senate …", at 0.5 and over by "So far, Tokayev is not a president" (docs/retrieval.md).
+FIRST_ONLY = 0.3
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,8 @@ class Signals:
     # Each distinct sentence's cosine with the question (a small corpus's, scored whole; None
     # for a candidate pool): the key sentences shown in bold read theirs from it.
     cosines: np.ndarray | None = None
+    # A "Who is X?" question: X's lexical terms (None for any other question).
+    subject: frozenset[str] | None = None
 
 
 class SignalSource:
@@ -200,12 +209,13 @@ class SignalSource:
             lexical=(lexical_all if candidates is self._every else lexical_all[candidates])
             / data.lexical.ceiling(question),
             known=data.lexical.known_share(question),
-            introduction=self.first_mentions(subject, candidates) if subject else None,
+            introduction=self.introductions(subject, candidates) if subject else None,
             answer_kind=kinds,
             asked=asked,
             answering=answering_cosines,
             expansion=data.lexical.scores(" ".join(expansion))[candidates] if expansion else None,
             cosines=cosines,
+            subject=frozenset(data.lexical.tokenizer(subject)) if subject else None,
         )
 
     def asked(self, question: str) -> Asked | None:
@@ -282,6 +292,21 @@ class SignalSource:
             [nearness(kind, p.sentences[i], names, self.terms, named=asked.named) for i in found]
         )
         return found[int(np.argmax(near * ANSWER_NEAR_BONUS + cosines))]
+
+    def introducing(self, subject: frozenset[str], passage_id: int) -> int | None:
+        """The position of the passage's first sentence introducing the name of lexical
+        terms `subject` ("fugitive banker Mukhtar Ablyazov", "Amirzhan Kossanov, a candidate
+        of …": `questions.introduces`), or None when none does."""
+        tokenizer = self.data.lexical.tokenizer
+        sentences = self.data.passages[passage_id].sentences
+        return next(
+            (
+                k
+                for k, sentence in enumerate(sentences)
+                if introduces(sentence, subject, self.terms, tokenizer.stop_words)
+            ),
+            None,
+        )
 
     def word_weights(self, question: str) -> dict[str, float]:
         """What a sentence holding each of the question's BM25 terms gains toward being the
@@ -410,6 +435,23 @@ class SignalSource:
         else:
             rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         return rows, np.concatenate([[0], np.cumsum(counts)[:-1]]), counts
+
+    def introductions(self, subject: str, ids: np.ndarray) -> np.ndarray:
+        """The "Who is X?" signal, 1.0 for each passage of `ids` holding its article's first
+        mention of X (`first_mentions`) or a sentence introducing X (`introducing`: "fugitive
+        banker Mukhtar Ablyazov"); a famous name's first mention may say nothing of who it
+        is ("… due to the fragile position of Tokayev")."""
+        first = self.first_mentions(subject, ids)
+        terms = frozenset(self.data.lexical.tokenizer(subject))
+        out = first * FIRST_ONLY
+        for j, i in enumerate(ids.tolist()):
+            if self._names(terms, i) and self.introducing(terms, i) is not None:
+                out[j] = 1.0
+        return out
+
+    def _names(self, terms: frozenset[str], passage_id: int) -> bool:
+        """Whether a sentence of the passage holds one of `terms`."""
+        return any(terms & self.terms(s) for s in self.data.passages[passage_id].sentences)
 
     def first_mentions(self, subject: str, ids: np.ndarray) -> np.ndarray:
         """1.0 for each passage holding the first sentence of its article naming `subject`.

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from retrieval.questions import definitional_subject
+from retrieval.lexical import Tokenizer, stop_words
+from retrieval.questions import definitional_subject, introduces
 from retrieval.retriever import Retriever
 
 
@@ -20,6 +21,12 @@ from retrieval.retriever import Retriever
         ("Who are the Nur Otan?", "Nur Otan"),
         ("What is 'Men oyandym'?", "Men oyandym"),
         ("  Who is   Zhovtis ?? ", "Zhovtis"),
+        # as people type it
+        ("who's Kasym-Zhomart Tokaev exactly?", "Kasym-Zhomart Tokaev"),
+        ("tell me about Tokayev", "Tokayev"),
+        ("Can you tell me more about Oyan Qazaqstan.", "Oyan Qazaqstan"),
+        ("What do you know about Nur Otan?", "Nur Otan"),
+        ("who is Ablyazov again?", "Ablyazov"),
     ],
 )
 def test_definitional_questions_name_their_subject(question: str, subject: str) -> None:
@@ -39,6 +46,8 @@ def test_definitional_questions_name_their_subject(question: str, subject: str) 
         "",
         "Who is?",
         "What is One Two Three Four Five Six Seven?",  # too long to be a name
+        "tell me about the protests",
+        "what's the turnout?",
     ],
 )
 def test_other_questions_have_no_definitional_subject(question: str) -> None:
@@ -90,3 +99,43 @@ def test_the_introduction_only_moves_definitional_questions(hash_retriever: Retr
     first = _sentences_naming(r, "Zhovtis")
     best = r.data.passages[top("Who is Zhovtis?", boosted)[0]]
     assert best.start <= first[best.article_id] < best.end
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("From his self-exile, fugitive banker Mukhtar Ablyazov has been calling for protests.",
+         "Ablyazov"),
+        ("Human rights defender Yevgeny Zhovtis thinks such measures fail.", "Zhovtis"),
+        ("Voters deemed Amirzhan Kossanov, a candidate of the movement, a protest vote.",
+         "Kossanov"),
+        ("There was an opposition candidate, Amirzhan Qosanov -- a journalist of late.",
+         "Qosanov"),
+        ("Oyan Qazaqstan (Wake Up, Kazakhstan) appeared on June 5.", "Oyan Qazaqstan"),
+        ("Reports from the Office for Democratic Institutions and Human Rights (ODIHR), a "
+         "watchdog, differed.", "ODIHR"),
+        ("Nur-Sultan, the recently renamed capital city, saw fewer demonstrations.",
+         "Nur-Sultan"),
+    ],
+)  # fmt: skip
+def test_a_sentence_introducing_a_name_describes_it_beside_it(sentence: str, name: str) -> None:
+    tokenize = Tokenizer()
+    assert introduces(sentence, frozenset(tokenize(name)), tokenize, stop_words())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("The blocks were due to the fragile position of Tokayev.", "Tokayev"),
+        ("According to Zhovtis, the authorities did not expect so many people.", "Zhovtis"),
+        ("Voters elected Kassym-Jomart Tokayev in a criticised election.", "Tokayev"),
+        ("Due to the neutralised political space Ablyazov's calls are voiced.", "Ablyazov"),
+        ("Anyone at the spots Ablyazov designed was taken away.", "Ablyazov"),
+        ("It might not have elected someone like Toqaev.", "Toqaev"),
+        ("Or this one from Nur-Sultan.", "Nur-Sultan"),
+        ("Fugitive banker Mukhtar Ablyazov called for protests.", "Tokayev"),  # another name
+    ],
+)  # fmt: skip
+def test_a_sentence_only_naming_someone_does_not_introduce_them(sentence: str, name: str):
+    tokenize = Tokenizer()
+    assert not introduces(sentence, frozenset(tokenize(name)), tokenize, stop_words())
