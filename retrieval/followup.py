@@ -33,6 +33,8 @@ import yaml
 from retrieval.abstention import SUBJECT_SHARE
 from retrieval.lexical import Tokenizer
 from retrieval.names import NameCheck, is_when
+from retrieval.questions import definitional_subject
+from retrieval.spelling import RARE, english_counts
 
 WORDS_FILE = Path(__file__).parent / "data" / "followup_words.yaml"
 # A question with more words of its own than this says what it is about, whatever pronoun it
@@ -41,6 +43,12 @@ WORDS_FILE = Path(__file__).parent / "data" / "followup_words.yaml"
 MAX_FOLLOWUP_TERMS = 5
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _ASKS_WHO = re.compile(r"^\W*(?:who|whom|whose)\b", re.I)
+_ELLIPTIC_COUNT = re.compile(
+    r"^\W*how\s+(?:many|much)\s+(?:in|on|at|during|from|for|by|after|before|since|over|across"
+    r"|among|outside|inside)\b",
+    re.I,
+)
+_ROLE = re.compile(r"^[a-z][a-z-]*(?:er|or|ist|yst|ant|ent|ian|man|woman|ate|arch)$")
 _QUESTION_WORDS = frozenset(
     {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 )
@@ -141,14 +149,22 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
     if len(own) > MAX_FOLLOWUP_TERMS:
         return Followup(question)
     # Only a question with no word of its own at all: "Were there protests?" is about
-    # protests, even though most passages mention them.
-    if not opened and pointer is None and own:
+    # protests, even though most passages mention them. But a count with no verb, only
+    # where or when ("how many on the first day?", "how much in Almaty?"), completes the
+    # question before it.
+    if not opened and pointer is None and own and not _ELLIPTIC_COUNT.match(question):
         return Followup(question)
     names = vocabulary.subject_names(previous)
     if pointer is not None and pointer.group(0).lower() in vocabulary.words.people:
         # "he" is never the year or the day: "Who won the 2019 election?" "How many votes
-        # did he get?" asks about the winner, whom only the answer names.
-        names = [n for n in names if not is_when(n)] or _answered_who(previous, answer, vocabulary)
+        # did he get?" asks about the winner, whom only the answer names. After a question
+        # asking who did something, "she" is whom the answer named, not a place the question
+        # named ("Who filmed the police in Almaty?" "who is she?"); after any other, the
+        # question's own names first.
+        named = [n for n in names if not is_when(n)]
+        answered = _answered_who(previous, answer, vocabulary)
+        asked_whom = _ASKS_WHO.match(previous) is not None and not definitional_subject(previous)
+        names = (answered or named) if asked_whom else (named or answered)
     if (
         not opened
         and names
@@ -170,48 +186,67 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
 
 
 def _answered_who(previous: str, answer: str, vocabulary: Vocabulary) -> list[str]:
-    """The name `answer` gives for whom `previous` asked about (when it asked who and named no
-    one): what a pronoun after it stands for. Of several names, the one nearest a word of the
-    question ("who won?": "Kossanov, commenting the exit poll, which showed that Tokayev won
-    …" gives Tokayev). Nothing for any other question: "When did the protests start?"
-    answered with a sentence naming Ablyazov does not make "he" Ablyazov."""
-    if not answer or not _ASKS_WHO.match(previous):
+    """The person `answer` names (what answered `previous`, its first quote's key sentence):
+    what "he" or "she" after it stands for when `previous` asked who did something, or named
+    no one ("What was the most memorable moment?" "What did he tell them?"). Not a name the
+    question gave. Of several names, one introduced by what the person is ("correspondent
+    Joanna Lillis"), then the one nearest a word of the question ("who won?": "Kossanov,
+    commenting the exit poll, which showed that Tokayev won …" gives Tokayev)."""
+    if not answer:
         return []
-    names = [n for n in vocabulary.subject_names(answer) if not is_when(n)]
+    given = set(vocabulary.tokenizer(previous))
+    names = [
+        n
+        for n in vocabulary.subject_names(answer)
+        if not is_when(n) and not set(vocabulary.tokenizer(n)) <= given
+    ]
     if len(names) < 2:
         return names
-    asked = set(vocabulary.tokenizer(previous))
-    spots = [m.start() for m in _WORD.finditer(answer) if asked & set(vocabulary.tokenizer(m[0]))]
-    if not spots:
-        return names[:1]
+    spots = [m.start() for m in _WORD.finditer(answer) if given & set(vocabulary.tokenizer(m[0]))]
 
-    def distance(name: str) -> int:
+    def distance(name: str) -> tuple[bool, int]:
         at = answer.find(name)
-        return min(abs(at - spot) for spot in spots) if at >= 0 else len(answer)
+        near = min((abs(at - spot) for spot in spots), default=0) if at >= 0 else len(answer)
+        return (not _introduced(answer, at), near)
 
     return [min(names, key=distance)]
+
+
+def _introduced(text: str, at: int) -> bool:
+    """Whether the name at `text[at:]` follows a word for what a person is ("correspondent
+    Joanna Lillis", "candidate Sadybek Tugel")."""
+    before = _WORD.findall(text[:at]) if at > 0 else []
+    return bool(before) and text[:at].endswith(" ") and _ROLE.search(before[-1]) is not None
 
 
 def _asks_on_its_own(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:
     """Whether the words after an opening connective hold a question of their own: a question
     word followed by two terms or more ("and what about the protests, how many people were
-    detained?"), not a bare completion ("and in Almaty?", "what about Alzhanov?")."""
+    detained?"), not a bare completion ("and in Almaty?", "what about Alzhanov?", "and how
+    many protested?")."""
     for i, word in enumerate(words):
         if word.group(0).lower() in _QUESTION_WORDS:
-            return len(_own_terms(words[i + 1 :], vocabulary)) >= 2
+            return len(_own_terms(words[i:], vocabulary)) >= 2
     return False
 
 
 def _own_terms(words: list[re.Match[str]], vocabulary: Vocabulary) -> list[str]:
-    """The question's terms, but the words that point back ("who said so?") and the word
-    after "how", which says what kind of answer, not what about ("by how much?", "how
-    many?", as abstention reads it)."""
+    """The question's terms, but the words that point back ("who said so?"), the word after
+    "how", which says what kind of answer, not what about ("by how much?", "how many?", as
+    abstention reads it), and adverbs made of another word ("mostly", "exactly")."""
     back = vocabulary.words.back
     folded = [w.group(0).lower() for w in words]
     kept = " ".join(
-        w for i, w in enumerate(folded) if w not in back and (i == 0 or folded[i - 1] != "how")
+        w
+        for i, w in enumerate(folded)
+        if w not in back and (i == 0 or folded[i - 1] != "how") and not _adverb(w)
     )
     return vocabulary.tokenizer(kept)
+
+
+def _adverb(word: str) -> bool:
+    """Whether `word` is an English word with "-ly" added ("mostly", "roughly"; not "rally")."""
+    return len(word) > 4 and word.endswith("ly") and english_counts().get(word[:-2], 0) >= RARE
 
 
 def _connective(words: list[re.Match[str]], lists: Words) -> int:

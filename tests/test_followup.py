@@ -40,6 +40,13 @@ def vocabulary(hash_index, hash_encoder) -> Vocabulary:
         # the word after "how" says what kind of answer, not what about
         ("who won?", "by how much?", "who won, by how much?"),
         ("When were people detained?", "how many?", "When were people detained, how many?"),
+        # an adverb says how, not what about; a count with only where or when completes
+        ("Who was driving the protests?", "how old mostly?",
+         "Who was driving the protests, how old mostly?"),
+        ("How many were arrested over the three days?", "how many on the first day",
+         "How many were arrested over the three days, how many on the first day"),
+        ("How many people were detained on election day?", "and how many protested",
+         "How many people were detained on election day, how many protested"),
         # "else": besides whom the last answer gave
         ("Who was the opposition candidate?", "who else ran?",
          "Who was the opposition candidate, who else ran?"),
@@ -120,9 +127,14 @@ WON = "Qasym-Zhomart Toqaev won the election."
         # "they" or "it" may be anything the answer names first (a city): not carried
         ("Who protested?", "Protesters gathered in Almaty.", "Why were they detained?",
          "Who protested, Why were they detained?"),
-        # nor from the answer of a question that did not ask who
+        # after a question naming no one, "he" is whom its answer named
         ("When did the protests start?", WON, "What did he say?",
-         "When did the protests start, What did he say?"),
+         "What did Qasym-Zhomart Toqaev say?"),
+        # after asking who did something, the person the answer named, not the question's
+        # place; of its names, the one introduced by what the person is
+        ("Who filmed the police in Almaty on June 10?",
+         "People were dragged away, including this video taken in Almaty by veteran Central "
+         "Asia correspondent Joanna Lillis.", "who is she?", "who is Joanna Lillis?"),
         # of several names, the one beside what was asked ("won")
         ("who won the vote?",
          "Amirzhan Kossanov, commenting the exit poll results, which showed that Tokayev won"
