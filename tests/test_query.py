@@ -32,6 +32,19 @@ def test_a_long_message_is_searched_on_the_sentences_that_ask() -> None:
     assert focus(message) == ("What happened in Almaty on June 9?",) * 2
 
 
+def test_a_bare_question_keeps_the_sentence_before_it() -> None:
+    # "Who's right?" asks of the claim before it; it has one word of its own
+    message = (
+        "My friend and I were arguing. I say the candidate pushed back against the official "
+        "line, she says he went along with it. Who's right?"
+    )
+    context, alone = focus(message)
+    assert alone == "Who's right?" and context.startswith("I say the candidate pushed back")
+    assert focus("I'm curious. What happened in Almaty on June 9?")[0] == (
+        "What happened in Almaty on June 9?"
+    )
+
+
 def test_a_question_referring_back_keeps_the_sentence_it_refers_to() -> None:
     message = "I keep reading that detainees were labelled as radicals. Who was that aimed at?"
     context, alone = focus(message)
