@@ -34,6 +34,11 @@ _LOWER_CASE_START = re.compile(r"(?<=[a-z0-9]{2}[.!?])\s+(?=[a-z])")
 # the sentence before it. Over sets 0-28, 1 (or 2) puts two long messages' answers first
 # ("… she says he went along with it. Who's right?"), nothing else moves; 0 neither.
 BARE_WORDS = 1
+# A pronoun with this many words of content before it in its sentence may stand for them,
+# and the sentence does not refer back ("What happened to the street protests after the
+# inauguration - did they grow?"). Over sets 0-28: 3 puts one long message's answer first
+# and moves nothing else; 2 moves seven both ways and refuses a real question; 1 more still.
+STANDS_FOR = 3
 # An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
@@ -74,9 +79,21 @@ def focus(message: str) -> tuple[str, str]:
         return message, message
     alone = " ".join(sentences[i] for i in asking)
     first = asking[0]
-    if first > 0 and (_REFERS_BACK.search(sentences[first]) or _bare(sentences[first])):
+    if first > 0 and (_refers_back(sentences[first]) or _bare(sentences[first])):
         return " ".join(sentences[i] for i in [first - 1, *asking]), alone
     return alone, alone
+
+
+def _refers_back(sentence: str) -> bool:
+    """Whether a sentence holds a pronoun with too little before it to stand for ("Who was
+    that aimed at?"; not "What happened to the street protests after the inauguration - did
+    they grow or shrink?", whose "they" are the protests)."""
+    found = _REFERS_BACK.search(sentence)
+    if found is None:
+        return False
+    stop = stop_words()
+    before = [_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(sentence[: found.start()])]
+    return sum(w not in stop and not _ASKS.fullmatch(w) for w in before) < STANDS_FOR
 
 
 def _bare(sentence: str) -> bool:

@@ -45,6 +45,15 @@ def test_a_bare_question_keeps_the_sentence_before_it() -> None:
     )
 
 
+def test_a_pronoun_standing_for_words_before_it_does_not_refer_back() -> None:
+    message = (
+        "I've been reading about the aftermath. What happened to the street protests after "
+        "Tokayev was sworn in - did they grow or shrink?"
+    )
+    context, alone = focus(message)
+    assert context == alone and alone.startswith("What happened to the street protests")
+
+
 def test_a_question_referring_back_keeps_the_sentence_it_refers_to() -> None:
     message = "I keep reading that detainees were labelled as radicals. Who was that aimed at?"
     context, alone = focus(message)
