@@ -229,8 +229,27 @@ _PEOPLE = re.compile(
     r"|children|kids|police|kazakhs",
     re.I,
 )
+# What happens to people, counted as a noun: "how many detentions" counts people detained.
+_ACTS_ON_PEOPLE = re.compile(
+    r"(?:detention|arrest|injur(?:y|ie)|death|killing|casualt(?:y|ie)|victim)s?", re.I
+)
 # A past participle right after "how many" ("how many detained in Almaty"): "-ed", not "-eed".
 _DONE_TO = re.compile(r"[^\W\d_]{2,}(?<![e])ed", re.I)
+# What is done to people, after a bare figure ("More than 500 were detained"): the figure
+# counts people, not polling stations.
+_TO_PEOPLE = re.compile(
+    r"(?:detain|arrest|jail|imprison|injur|wound|kill|beat|drag|fin|sentenc|hospitali[sz]|"
+    r"question|interrogat|releas|evacuat)ed|beaten|taken",
+    re.I,
+)
+
+
+def _done_to_people(after: list[str]) -> bool:
+    """Whether the words after a bare figure say it was done to people: "were detained"."""
+    words = [w.lower() for w in after]
+    return len(words) >= 2 and words[0] in ("were", "was") and bool(_TO_PEOPLE.fullmatch(words[1]))
+
+
 # What a figure of people is written as counting ("500 people were detained").
 _OF_PEOPLE = frozenset({"people", "persons", "individuals", "citizens", "men", "women"})
 _FIGURE = re.compile(
@@ -292,7 +311,13 @@ class Counted:
                     return True
                 continue  # a share of something else, or a count asked for
             if not after or not terms(after[0]) or _FIGURE.fullmatch(after[0]):
-                return True  # a bare figure: "More than 500 were detained."
+                if token.lower() == "one":
+                    continue  # "the first one that …", "One of the features": no count
+                # a bare figure: "More than 500 were detained." counts those it says were
+                # done to ("detained": people), or anything
+                if not self.people and _done_to_people(tokens[j : j + 3]):
+                    continue
+                return True
             if any(self.terms & set(terms(w)) for w in after):
                 return True
             if self.people and after[0].lower() in _OF_PEOPLE:
@@ -326,7 +351,9 @@ def counted(question: str, terms) -> Counted | None:
         return None
     # "how many detained/arrested/injured": the thing counted goes unsaid; those done to are
     # people (or anything: a bare figure still answers), so a figure of people answers it.
-    people = any(_PEOPLE.fullmatch(w) for w in words) or bool(_DONE_TO.fullmatch(words[0]))
+    people = any(_PEOPLE.fullmatch(w) or _ACTS_ON_PEOPLE.fullmatch(w) for w in words) or bool(
+        _DONE_TO.fullmatch(words[0])
+    )
     absolute = _ABSOLUTE.search(question) is not None
     return Counted(frozenset(found), people, absolute, match.group("measure") is not None)
 

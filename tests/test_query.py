@@ -304,6 +304,8 @@ def _words(text: str) -> list[str]:
         # those done to, the thing counted unsaid: people, as "ppl" would be
         ("how many detained in almaty", {"detained"}, True),
         ("How many injured?", {"injured"}, True),
+        # what befalls people, counted as a noun, counts people
+        ("How many detentions were there?", {"detentions"}, True),
         ("How many seeds were sown?", {"seeds"}, False),  # a noun ending "-eds"
         ("How many need help?", {"need", "help"}, False),  # "-eed" is no participle
         ("What is the population of Almaty?", {"population"}, False),
@@ -346,6 +348,14 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
          "Protesters were detained for three days."),
         ("How many activists were detained?", "Thousands of people were detained.",
          "Activists held 4 banners."),
+        # a bare figure done to people ("were detained") counts people, not polling stations
+        ("How many polling stations were open?", "There were 10,000 polling stations.",
+         "More than 500 were detained."),
+        ("How many detentions were there?", "More than 500 were detained.",
+         "Some 1,000 polling stations opened."),
+        # "one" alone is no figure ("this is the first one.")
+        ("How many polling stations were open?", "There were 10,000 polling stations.",
+         "Of all the campaigns, this is the first one."),
         # "how many detained": a figure of people answers it, one of other things does not
         ("how many detained in almaty", "Nearly 500 people who came out were detained.",
          "Police detained protesters in 2 cities."),
