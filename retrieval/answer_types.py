@@ -255,7 +255,8 @@ _OF_PEOPLE = frozenset({"people", "persons", "individuals", "citizens", "men", "
 _FIGURE = re.compile(
     r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
-    r"|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b",
+    r"|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|several"
+    r"|few)\b",
     re.I,
 )
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
@@ -310,6 +311,8 @@ class Counted:
                 if not self.absolute and self._share_of_it(tokens, j, terms):
                     return True
                 continue  # a share of something else, or a count asked for
+            if after and _FIGURE.fullmatch(after[0]) and after[0].isalpha():
+                continue  # "several thousand people", "6.5 million votes": the next decides
             if not after or not terms(after[0]) or _FIGURE.fullmatch(after[0]):
                 if token.lower() == "one":
                     continue  # "the first one that …", "One of the features": no count

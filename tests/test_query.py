@@ -356,6 +356,14 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
         # "one" alone is no figure ("this is the first one.")
         ("How many polling stations were open?", "There were 10,000 polling stations.",
          "Of all the campaigns, this is the first one."),
+        # a figure before a figure word ("6.5 million votes") is read by what follows that
+        ("How many polling stations were open?", "There were 10,000 polling stations.",
+         "Tokayev got 6.5 million votes."),
+        # a length of time asked in a unit is given in it; the day of a date is no length
+        ("How many days was the crackdown?", "It lasted over the course of three days.",
+         "Arrests began on June 9, two weeks after the rallies."),
+        ("How many hours was the internet down?", "It came back after several hours of blocks.",
+         "The blocks lasted three days."),
         # "how many detained": a figure of people answers it, one of other things does not
         ("how many detained in almaty", "Nearly 500 people who came out were detained.",
          "Police detained protesters in 2 cities."),
