@@ -244,6 +244,16 @@ _TO_PEOPLE = re.compile(
 )
 
 
+_ACT_SPAN = 4  # words either side of a figure of people where what was done to them is said
+
+
+def _acted_on(tokens: list[str], i: int) -> bool:
+    """Whether the figure of people at `tokens[i]` is said to be done to ("arrested
+    approximately 1,000 people", "500 people … were detained")."""
+    near = tokens[max(0, i - _ACT_SPAN) : i + _ACT_SPAN + 2]
+    return any(_TO_PEOPLE.fullmatch(w) for w in near)
+
+
 def _done_to_people(after: list[str]) -> bool:
     """Whether the words after a bare figure say it was done to people: "were detained"."""
     words = [w.lower() for w in after]
@@ -289,6 +299,9 @@ class Counted:
     # a measure of a place (population, area, GDP): never written as a bare figure, so only
     # a figure beside the measure's own word answers ("a population of 18 million")
     measure: bool = False
+    # whether the question asks of something done to people ("detained", "arrests"): a
+    # figure of people said to be done to ("arrested 1,000 people") answers only that
+    act: bool = True
 
     def in_sentence(self, kind: AnswerType, sentence: str, terms) -> bool:
         """Whether a figure of `sentence` may count this thing."""
@@ -318,12 +331,14 @@ class Counted:
                     continue  # "the first one that …", "One of the features": no count
                 # a bare figure: "More than 500 were detained." counts those it says were
                 # done to ("detained": people), or anything
-                if not self.people and _done_to_people(tokens[j : j + 3]):
+                if (not self.people or not self.act) and _done_to_people(tokens[j : j + 3]):
                     continue
                 return True
             if any(self.terms & set(terms(w)) for w in after):
                 return True
             if self.people and after[0].lower() in _OF_PEOPLE:
+                if not self.act and _acted_on(tokens, i):
+                    continue  # "arrested approximately 1,000 people": not registered voters
                 return True
         return False
 
@@ -358,7 +373,10 @@ def counted(question: str, terms) -> Counted | None:
         _DONE_TO.fullmatch(words[0])
     )
     absolute = _ABSOLUTE.search(question) is not None
-    return Counted(frozenset(found), people, absolute, match.group("measure") is not None)
+    act = any(
+        _TO_PEOPLE.fullmatch(w) or _ACTS_ON_PEOPLE.fullmatch(w) for w in _WORD_AT.findall(question)
+    )
+    return Counted(frozenset(found), people, absolute, match.group("measure") is not None, act)
 
 
 # A figure this many words or fewer from each of the question's names is theirs ("Tokayev with
