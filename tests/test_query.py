@@ -202,7 +202,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Was Asya Tulseova arrested or fined after the election?", "penalty"),
         ("On what date was the banner unfurled?", "day"),  # a day, not "in April"
         ("When was the banner unfurled?", "date"),  # "in April" answers
-        ("What punishment did the banner's holders get?", "penalty"),
+        ("What punishment did the banner's holders get?", "punishment"),
         ("Why was Aslan Sagutdinov detained?", None),  # a reason: any answer of his
         ("What was the turnout in the June 9 election?", "turnout"),  # the date: which vote
         ("In which country is the exiled banker living?", "residence"),
@@ -597,3 +597,18 @@ def test_when_asked_the_question_s_own_dates_are_what_the_answer_is_not(hash_ret
     assert found.named.terms == {"may", "9", "may9"}  # the dates it gives, not its other words
     assert signals.asked("When was the DVK banned?").named.terms == frozenset()
     assert signals.asked("How many people were detained?").named.terms == frozenset()
+
+
+def test_a_punishment_asked_outright_is_one_imposed_not_a_detention() -> None:
+    # "What punishment did X get?" is not answered by "X was detained" (the articles never
+    # say what the marathon activists got); asked yes or no, "Was X arrested?" is.
+    outright = asked_type("What punishment did the activists get?")
+    yes_no = asked_type("Were the activists arrested or fined?")
+    assert outright is not None and outright.kind == "punishment"
+    assert yes_no is not None and yes_no.kind == "penalty"
+    detained = "Police detained the activists on the spot."
+    assert holds_answer(yes_no, [detained], [], _words)
+    assert not holds_answer(outright, [detained], [], _words)
+    for said in ("The activists were fined 50,000 tenge.", "He was detained, then released.",
+                 "They got 15 days of administrative arrest."):  # fmt: skip
+        assert holds_answer(outright, [said], [], _words), said
