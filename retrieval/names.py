@@ -124,8 +124,10 @@ class NameCheck:
         # a form of one of their names ("European" of "Europe").
         if name.lower() in english or _YEAR.match(name):
             return not self._derived(name.lower())
-        # A spelling of a name the articles use is not missing.
-        return not difflib.get_close_matches(name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF)
+        # A spelling of a name the articles use is not missing, nor a short form of one
+        # ("Bolat" of "Bolatbek").
+        close = difflib.get_close_matches(name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF)
+        return not close and not self._derived(name.lower())
 
     def _joined(self, word: str) -> bool:
         """Whether `word` is two of the corpus's words typed as one ("Mayday" for May Day,
