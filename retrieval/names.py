@@ -26,6 +26,9 @@ from retrieval.spelling import english_counts
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“‘(]*([^\W_]+)")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+# A language or a people's adjective (English, Turkish, Chinese, Japanese): says in what
+# tongue or of whom, not a name the articles must use.
+_TONGUE = re.compile(r"[A-Z][a-z]+(?:ish|ese)")
 _JOINER = re.compile(r"[\s-]+")  # what may stand between the words of one name
 _MONTH = "|".join(month.capitalize() for month in MONTHS)
 # A month and its day ("June 12", "12 June") name one day: the date is the name, not the month.
@@ -111,6 +114,8 @@ class NameCheck:
 
     def _is_missing(self, name: str) -> bool:
         """Whether the corpus lacks the name `name` (a word of a question) in every spelling."""
+        if _TONGUE.fullmatch(name):
+            return False  # "What is the party called in English?": a language, no one named
         english = english_counts()
         terms = self.tokenizer(name)
         if not terms:
