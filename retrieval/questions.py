@@ -18,21 +18,40 @@ _DEFINITIONAL = re.compile(
     r"\s+(?:the\s+|an?\s+)?(?P<subject>[^?]+?)(?:\s+(?:exactly|again|then|anyway))?[\s?.!]*$",
     re.IGNORECASE,
 )
+# What someone is, asked as their role: "What post did X hold before?", "What was X's job?",
+# "What is X's background?", "What does X do for a living?": answered where X is introduced.
+_ROLE = (
+    r"(?:\w+\s+){0,2}?(?:post|position|job|role|office|title|profession|occupation|background"
+    r"|career|work)s?"
+)
+_ROLE_ASKED = re.compile(
+    rf"^\s*(?:what|which)\s+{_ROLE}\s+(?:did|does|do|has|had)\s+(?P<subject>[^?]+?)\s+"
+    r"(?:hold|have|occupy|fill|do)(?:\s+(?:before|previously|earlier|in\s+the\s+past))?"
+    r"[\s?.!]*$"
+    rf"|^\s*what\s+(?:is|was|were|are)\s+(?P<owner>[^?]+?)['’]s?\s+{_ROLE}"
+    r"(?:\s+(?:before|previously|earlier|before\s+the\s+\w+))?[\s?.!]*$"
+    r"|^\s*what\s+(?:does\s+(?P<doer>[^?]+?)\s+do|(?:does|did)\s+(?P<earner>[^?]+?)\s+do\s+for"
+    r"\s+a\s+living)[\s?.!]*$",
+    re.IGNORECASE,
+)
 _QUOTES = "\"'“”‘’«»"
 _MAX_SUBJECT_WORDS = 6
 
 
 def definitional_subject(question: str) -> str | None:
-    """The name a "Who/What is X?" question asks about, or None for any other question.
+    """The name a "Who/What is X?" question asks about (or "What post did X hold?", "What
+    was X's job?": what X is, asked as a role), or None for any other question.
 
     Only a name counts: every word capitalised ("Oyan Qazaqstan", "ODIHR"), or a quoted
     phrase ("'Men oyandym'"). "Who is Nazarbayev's successor?" or "What was the turnout?"
     ask about something else than a definition.
     """
-    m = _DEFINITIONAL.match(question)
+    m = _ROLE_ASKED.match(question) or _DEFINITIONAL.match(question)
     if not m:
         return None
-    raw = m.group("subject").strip()
+    raw = next(
+        g for g in (m.groupdict().get(k) for k in ("subject", "owner", "doer", "earner")) if g
+    ).strip()
     quoted = len(raw) > 2 and raw[0] in _QUOTES and raw[-1] in _QUOTES
     subject = raw.strip(_QUOTES).strip()
     words = subject.split()

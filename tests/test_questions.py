@@ -27,6 +27,11 @@ from retrieval.retriever import Retriever
         ("Can you tell me more about Oyan Qazaqstan.", "Oyan Qazaqstan"),
         ("What do you know about Nur Otan?", "Nur Otan"),
         ("who is Ablyazov again?", "Ablyazov"),
+        # what someone is, asked as their role
+        ("Which international post did Kasym-Jomart Tokaev hold before?", "Kasym-Jomart Tokaev"),
+        ("What was Amirjan Kosanov's background before the race?", "Amirjan Kosanov"),
+        ("What does Zhaslan Nurbayev do?", "Zhaslan Nurbayev"),
+        ("What did Aslan Sagutdinov do for a living?", "Aslan Sagutdinov"),
     ],
 )
 def test_definitional_questions_name_their_subject(question: str, subject: str) -> None:
@@ -47,6 +52,8 @@ def test_definitional_questions_name_their_subject(question: str, subject: str) 
         "Who is?",
         "What is One Two Three Four Five Six Seven?",  # too long to be a name
         "tell me about the protests",
+        "What did Tokayev do?",  # what he did, not what he is
+        "What was the turnout's role?",
         "what's the turnout?",
     ],
 )
