@@ -33,7 +33,7 @@ import yaml
 from retrieval.abstention import SUBJECT_SHARE
 from retrieval.lexical import Tokenizer
 from retrieval.names import NameCheck, is_when
-from retrieval.questions import definitional_subject
+from retrieval.questions import definitional_subject, role_noun
 from retrieval.spelling import RARE, english_counts
 
 WORDS_FILE = Path(__file__).parent / "data" / "followup_words.yaml"
@@ -48,7 +48,6 @@ _ELLIPTIC_COUNT = re.compile(
     r"|among|outside|inside)\b",
     re.I,
 )
-_ROLE = re.compile(r"^[a-z][a-z-]*(?:er|or|ist|yst|ant|ent|ian|man|woman|ate|arch)$")
 _QUESTION_WORDS = frozenset(
     {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 )
@@ -216,7 +215,7 @@ def _introduced(text: str, at: int) -> bool:
     """Whether the name at `text[at:]` follows a word for what a person is ("correspondent
     Joanna Lillis", "candidate Sadybek Tugel")."""
     before = _WORD.findall(text[:at]) if at > 0 else []
-    return bool(before) and text[:at].endswith(" ") and _ROLE.search(before[-1]) is not None
+    return bool(before) and text[:at].endswith(" ") and role_noun(before[-1])
 
 
 def _asks_on_its_own(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:

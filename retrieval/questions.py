@@ -94,6 +94,14 @@ _NOT_DESCRIBING = frozenset({
 # fmt: on
 # The endings of nouns for a person or a body: agent nouns and a few more.
 _AGENT = re.compile(r"(?:er|or|ist|yst|ant|ent|ee|ian|man|woman|ate|arch)$")
+
+
+def role_noun(word: str) -> bool:
+    """Whether `word`, in lower case, may be a noun for what a person or a body is ("banker",
+    "analyst", "candidate", "correspondent", "movement")."""
+    return word.islower() and _AGENT.search(word) is not None
+
+
 # A gloss: a name or a translation in brackets ("(Wake Up, Kazakhstan)", "(DVK)"), not a
 # list of what it holds ("Nur Otan (public sector employees, teachers, …)").
 _GLOSS = re.compile(r"^\s*\([\"“‘']?[A-Z][^()]{0,40}\)")
