@@ -332,9 +332,8 @@ class Retriever:
         for j, i, found in picked:
             p = data.passages[i]
             at = next(keys) if found is None else found  # (a passage's first sentence is 0)
-            if s.subject and found is None:  # "Who is X?": where the passage introduces X
-                introduced = self.signals.introducing(s.subject, i)
-                at = at if introduced is None else introduced
+            if found is None and s.introduced is not None and s.introduced[j] >= 0:
+                at = int(s.introduced[j])  # "Who is X?": where the passage introduces X
             best = p.sentences[at] if p.sentences else p.text
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),

@@ -108,8 +108,9 @@ class Signals:
     # Each distinct sentence's cosine with the question (a small corpus's, scored whole; None
     # for a candidate pool): the key sentences shown in bold read theirs from it.
     cosines: np.ndarray | None = None
-    # A "Who is X?" question: X's lexical terms (None for any other question).
-    subject: frozenset[str] | None = None
+    # A "Who is X?" question: where each passage first introduces X (-1 where it does not;
+    # `SignalSource.introducing`), the sentence shown in bold. None for any other question.
+    introduced: np.ndarray | None = None
 
 
 class SignalSource:
@@ -196,6 +197,7 @@ class SignalSource:
         cosines = self.distinct_cosines(qvec) if candidates is self._every else None
         sentence, best = self.sentence_cosines(qvec, candidates, cosines)
         subject = definitional_subject(question) if introduction else None
+        intro, introduced = self.introductions(subject, candidates) if subject else (None, None)
         asked = self.asked(question) if answer_kind else None
         kinds = answering_cosines = None
         if asked is not None:
@@ -209,13 +211,13 @@ class SignalSource:
             lexical=(lexical_all if candidates is self._every else lexical_all[candidates])
             / data.lexical.ceiling(question),
             known=data.lexical.known_share(question),
-            introduction=self.introductions(subject, candidates) if subject else None,
+            introduction=intro,
             answer_kind=kinds,
             asked=asked,
             answering=answering_cosines,
             expansion=data.lexical.scores(" ".join(expansion))[candidates] if expansion else None,
             cosines=cosines,
-            subject=frozenset(data.lexical.tokenizer(subject)) if subject else None,
+            introduced=introduced,
         )
 
     def asked(self, question: str) -> Asked | None:
@@ -296,14 +298,17 @@ class SignalSource:
     def introducing(self, subject: frozenset[str], passage_id: int) -> int | None:
         """The position of the passage's first sentence introducing the name of lexical
         terms `subject` ("fugitive banker Mukhtar Ablyazov", "Amirzhan Kossanov, a candidate
-        of …": `questions.introduces`), or None when none does."""
-        tokenizer = self.data.lexical.tokenizer
+        of …": `questions.introduces`), or None when none does (a passage not naming it is
+        not read)."""
         sentences = self.data.passages[passage_id].sentences
+        if not any(subject & self.terms(s) for s in sentences):
+            return None
+        stop_words = self.data.lexical.tokenizer.stop_words
         return next(
             (
                 k
                 for k, sentence in enumerate(sentences)
-                if introduces(sentence, subject, self.terms, tokenizer.stop_words)
+                if introduces(sentence, subject, self.terms, stop_words)
             ),
             None,
         )
@@ -436,22 +441,19 @@ class SignalSource:
             rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         return rows, np.concatenate([[0], np.cumsum(counts)[:-1]]), counts
 
-    def introductions(self, subject: str, ids: np.ndarray) -> np.ndarray:
-        """The "Who is X?" signal, 1.0 for each passage of `ids` holding its article's first
-        mention of X (`first_mentions`) or a sentence introducing X (`introducing`: "fugitive
-        banker Mukhtar Ablyazov"); a famous name's first mention may say nothing of who it
-        is ("… due to the fragile position of Tokayev")."""
-        first = self.first_mentions(subject, ids)
+    def introductions(self, subject: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The "Who is X?" signal of each passage of `ids`: 1.0 where a sentence introduces X
+        (`introducing`: "fugitive banker Mukhtar Ablyazov"), FIRST_ONLY where it holds only
+        its article's first mention of X (`first_mentions`: a famous name's may say nothing of
+        who it is, "… due to the fragile position of Tokayev"), else 0; and the position of
+        the sentence introducing X in each (-1 where none does)."""
         terms = frozenset(self.data.lexical.tokenizer(subject))
-        out = first * FIRST_ONLY
-        for j, i in enumerate(ids.tolist()):
-            if self._names(terms, i) and self.introducing(terms, i) is not None:
-                out[j] = 1.0
-        return out
-
-    def _names(self, terms: frozenset[str], passage_id: int) -> bool:
-        """Whether a sentence of the passage holds one of `terms`."""
-        return any(terms & self.terms(s) for s in self.data.passages[passage_id].sentences)
+        at = np.array(
+            [-1 if (k := self.introducing(terms, i)) is None else k for i in ids.tolist()],
+            dtype=np.int64,
+        )
+        signal = np.where(at >= 0, 1.0, self.first_mentions(subject, ids) * FIRST_ONLY)
+        return signal.astype(np.float32), at
 
     def first_mentions(self, subject: str, ids: np.ndarray) -> np.ndarray:
         """1.0 for each passage holding the first sentence of its article naming `subject`.
