@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from retrieval.spelling import NAME_JOIN
+
 # "Who is X?", "What was X?", "Who are the X?", "who's X exactly?", "Tell me about X": the
 # subject is everything after the verb.
 _DEFINITIONAL = re.compile(
@@ -132,12 +134,12 @@ def introduces(sentence: str, subject: frozenset[str], terms, stop_words) -> boo
         # a title heading the name ("President Nursultan Nazarbaev"), or the name set off by
         # commas after what it is ("the first president, Nursultan Nazarbaev, resigned")
         title = words[start].group(0)
-        if end - start > 1 and not subject & set(terms(title)) and _AGENT.search(title.lower()):
+        if end - start > 1 and not subject & set(terms(title)) and role_noun(title.lower()):
             return True
         if (
             start
             and before.rstrip().endswith(",")
-            and _AGENT.search(words[start - 1].group(0).lower())
+            and role_noun(words[start - 1].group(0).lower())
             and after.lstrip().startswith((",", "--", "–", "—"))
         ):
             return True
@@ -160,14 +162,14 @@ def _describes(word: str, before: str, stop_words) -> bool:
     return (
         before.endswith(" ")
         and not before.rstrip().endswith((",", ":", ";", ".", ")", "”", '"'))
-        and word.islower()
         and len(word) > 2
         and word not in stop_words
         and word not in _NOT_DESCRIBING
         and not word.endswith(("ed", "ly"))
-        # a noun for one person or body ("banker", "analyst", "candidate", "movement"), not a
-        # word the name then goes on from ("the new era Nazarbaev and his circle had in mind")
-        and _AGENT.search(word) is not None
+        # a noun for one person or body ("banker", "analyst", "candidate", "movement"), in
+        # lower case, not a word the name then goes on from ("the new era Nazarbaev and his
+        # circle had in mind")
+        and role_noun(word)
     )
 
 
@@ -208,6 +210,7 @@ def _name_runs(words, subject: frozenset[str], terms) -> list[tuple[int, int]]:
 
 
 def _joined(words, i: int) -> bool:
-    """Whether words `i` and `i + 1` stand next to each other, a space or a hyphen apart."""
+    """Whether words `i` and `i + 1` are one name's, only a space or a hyphen apart
+    (`spelling.NAME_JOIN`, as the vocabulary reads the corpus's names)."""
     gap = words[i].string[words[i].end() : words[i + 1].start()]
-    return gap in (" ", "-")
+    return NAME_JOIN.fullmatch(gap) is not None
