@@ -191,9 +191,10 @@ def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[i
     text = sentence
     if kind.ignore is not None:  # blanked, not removed: positions stay those of `sentence`
         text = kind.ignore.sub(lambda m: " " * len(m.group(0)), sentence)
+    picky = _picky(kind, named)
     at = 0
     while (match := kind.evidence.search(text, at)) is not None:
-        if _picky(kind, named) and named.excludes(set(terms(match.group(0)))):
+        if picky and named.excludes(set(terms(match.group(0)))):
             at = match.start() + 1  # the name may start at its next word
             continue
         yield match.start()

@@ -89,20 +89,22 @@ def _refers_back(sentence: str) -> bool:
     that aimed at?"; not "What happened to the street protests after the inauguration - did
     they grow or shrink?", whose "they" are the protests)."""
     found = _REFERS_BACK.search(sentence)
-    if found is None:
-        return False
-    stop = stop_words()
-    before = [_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(sentence[: found.start()])]
-    return sum(w not in stop and not _ASKS.fullmatch(w) for w in before) < STANDS_FOR
+    return found is not None and _own_words(sentence[: found.start()]) < STANDS_FOR
 
 
 def _bare(sentence: str) -> bool:
     """Whether a question holds one word at most besides stop words and question words: it
     asks of what was said before it ("I say he pushed back, she says he went along. Who's
     right?")."""
+    return _own_words(sentence) <= BARE_WORDS
+
+
+def _own_words(text: str) -> int:
+    """How many words of `text` are neither stop words nor question words ("Who's" is
+    "who")."""
     stop = stop_words()
-    words = [_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(sentence)]
-    return sum(w not in stop and not _ASKS.fullmatch(w) for w in words) <= BARE_WORDS
+    words = (_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(text))
+    return sum(w not in stop and not _ASKS.fullmatch(w) for w in words)
 
 
 def _content(sentence: str) -> bool:
