@@ -157,7 +157,8 @@ def named_together(
     lexical: LexicalIndex,
     outlets: Mapping[str, np.ndarray],
 ) -> bool:
-    """Whether one passage mentions every name of `question` (true for fewer than two).
+    """Whether one passage mentions every name of `question` (true for fewer than two), but
+    those it sets aside ("Apart from Tokayev, Kosanov and Tugel, which other parties …?").
 
     A name of several words ("Mukhtar Ablyazov") is there when any of its words is
     (`NameCheck.named_terms`), the corpus's subject aside: a word most passages hold
@@ -166,7 +167,7 @@ def named_together(
     outlet's name ("per the RFE/RL blog") is held by every passage it published
     (`outlets`: term -> passages), though its text never writes it.
     """
-    groups = names.named_terms(question)
+    groups = names.named_terms(question, set_aside=False)
     if len(groups) < 2:  # most questions: no passage lookups at all
         return True
     own = [words for words in (own_words(g, lexical) for g in groups) if words]

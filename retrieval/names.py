@@ -34,6 +34,13 @@ _MONTH = "|".join(month.capitalize() for month in MONTHS)
 # A month and its day ("June 12", "12 June") name one day: the date is the name, not the month.
 _DAY = re.compile(rf"\b(?:(?:{_MONTH})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTH}))\b")
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown name is taken for a misspelling
+# Names the answer is not ("Apart from Tokayev, Kosanov and Tugel, which other parties …?"):
+# a list of names after one of these words, joined by commas, "and", "or", "&".
+_EXCLUDING = re.compile(
+    r"\b(?:besides|apart from|aside from|other than|except(?: for)?|excluding|not counting)\s+$",
+    re.IGNORECASE,
+)
+_LIST_JOINER = re.compile(r"\s*(?:,|,?\s+(?:and|or|n|&))\s+|\s*,\s*", re.IGNORECASE)
 
 
 def is_when(name: str) -> bool:
@@ -148,15 +155,17 @@ class NameCheck:
         (European, Europe): one begins with the other, the shorter of four letters or more."""
         return bool(word_family(word, self.names, 4))
 
-    def named_terms(self, question: str) -> list[frozenset[str]]:
+    def named_terms(self, question: str, *, set_aside: bool = True) -> list[frozenset[str]]:
         """The BM25 terms of each name in `question` that the corpus uses, one set a name.
 
         A name is what `name_phrases` finds; a passage holds it when it holds any of its
         terms ("Ablyazov" alone names Mukhtar Ablyazov). A word spelt in a way the corpus
-        lacks (a misspelling) is left out: it cannot be looked for.
+        lacks (a misspelling) is left out: it cannot be looked for. Without `set_aside`, the
+        names the question sets aside ("apart from Tokayev and Kosanov") are left out too.
         """
         groups: list[frozenset[str]] = []
-        for phrase in self.name_phrases(question):
+        phrases = self.name_phrases(question) if set_aside else self.asked_names(question)
+        for phrase in phrases:
             terms = frozenset(t for t in self.tokenizer(phrase) if t in self.known_terms)
             if _DAY.fullmatch(phrase):  # its month and the day ("june", "june12"), not "12"
                 terms = frozenset(t for t in terms if not t.isdigit())
@@ -165,7 +174,7 @@ class NameCheck:
         return groups
 
     def name_phrases(self, question: str) -> list[str]:
-        """The names of `question`, a name of several words as one (see `_name_phrases`)."""
+        """The names of `question`, a name of several words as one (see `_spans`)."""
         found = self._phrases.get(question)
         if found is None:
             if len(self._phrases) >= _KEPT_MAX:
@@ -173,8 +182,27 @@ class NameCheck:
             found = self._phrases[question] = tuple(self._name_phrases(question))
         return list(found)
 
+    def asked_names(self, question: str) -> list[str]:
+        """`name_phrases` but the names the question sets aside: a list of names after
+        "besides", "apart from", "other than", … names whom the answer is not."""
+        spans = self._spans(question)
+        kept: list[str] = []
+        aside, last = False, 0
+        for a, b in spans:
+            between = question[last:a]
+            aside = bool(
+                _EXCLUDING.search(question[:a]) or (aside and _LIST_JOINER.fullmatch(between))
+            )
+            if not aside:
+                kept.append(question[a:b])
+            last = b
+        return kept
+
     def _name_phrases(self, question: str) -> list[str]:
-        """The names of `question`, a name of several words as one.
+        return [question[a:b] for a, b in self._spans(question)]
+
+    def _spans(self, question: str) -> list[tuple[int, int]]:
+        """Where the names of `question` stand, a name of several words as one span.
 
         A known spelling ("Democratic Choice of Kazakhstan", "Toqaev", even opening the
         question) is a name, as is every word `names_in` finds; names standing next to each
@@ -185,17 +213,17 @@ class NameCheck:
         spans = [(a, b) for a, b in spans if question[a].isupper() or question[a].isdigit()]
         words = [m.span() for m in _name_words(question)]
         items = sorted(spans + [w for w in words if not any(a <= w[0] < b for a, b in spans)])
-        phrases: list[str] = []
+        phrases: list[tuple[int, int]] = []
         run_start = run_end = -1
         for a, b in items:
             if run_end >= 0 and self._joins(question, run_start, run_end, a, b):
                 run_end = b
                 continue
             if run_end >= 0:
-                phrases.append(question[run_start:run_end])
+                phrases.append((run_start, run_end))
             run_start, run_end = a, b
         if run_end >= 0:
-            phrases.append(question[run_start:run_end])
+            phrases.append((run_start, run_end))
         return phrases
 
     @staticmethod

@@ -158,6 +158,29 @@ def test_the_retriever_abstains_when_no_passage_names_the_question_s_names_toget
     )
 
 
+def test_names_a_question_sets_aside_need_not_stand_together(
+    check: NameCheck, hash_retriever
+) -> None:
+    # "Apart from A, B and C, who …?" asks for someone else: A, B and C are not its subject.
+    question = "Apart from Tokayev, Kosanov and Uzbekistan, which parties ran in 2016?"
+    assert check.asked_names(question) == ["2016"]
+    assert check.asked_names("Besides Putin & Toqaev or Kosanov, did Ablyazov run?") == ["Ablyazov"]
+    # A name after the list is asked about again; so is one before the word.
+    assert check.asked_names("Did Toqaev, besides Kosanov, meet Ablyazov?") == [
+        "Toqaev",
+        "Ablyazov",
+    ]
+    assert (
+        hash_retriever.search_with_reason(
+            "Other than Uzbekistan, which countries held presidential elections in 2016?"
+        ).refusal
+        is not Refusal.NAMES_APART
+    )
+    # Without the word, the same names must still stand together in one passage.
+    apart = hash_retriever.search_with_reason("Did Uzbekistan hold presidential elections in 2016?")
+    assert apart.refusal is Refusal.NAMES_APART
+
+
 def test_the_corpus_s_subject_is_not_asked_of_every_passage(hash_retriever) -> None:
     # Kazakhstan is in most passages; one about NetBlocks' report need not repeat it.
     lexical = hash_retriever.data.lexical
