@@ -36,10 +36,11 @@ _DAY = re.compile(rf"\b(?:(?:{_MONTH})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTH}))\b")
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown name is taken for a misspelling
 # Names the answer is not ("Apart from Tokayev, Kosanov and Tugel, which other parties …?"):
 # a list of names after one of these words, joined by commas, "and", "or", "&".
-_EXCLUDING = re.compile(
-    r"\b(?:besides|apart from|aside from|other than|except(?: for)?|excluding|not counting)\s+$",
+_ASIDE = re.compile(
+    r"\b(?:besides|apart from|aside from|other than|except(?: for)?|excluding|not counting)\b",
     re.IGNORECASE,
 )
+_EXCLUDING = re.compile(rf"{_ASIDE.pattern}\s+$", re.IGNORECASE)
 _LIST_JOINER = re.compile(r"\s*(?:,|,?\s+(?:and|or|n|&))\s+|\s*,\s*", re.IGNORECASE)
 
 
@@ -85,7 +86,7 @@ class NameCheck:
         # "election"): a name's other words say which one it is
         self.common_terms = frozenset(common_terms)
         # A search reads the question's names in ranking and again in abstention.
-        self._phrases: dict[str, tuple[str, ...]] = {}
+        self._phrases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._missing: dict[str, bool] = {}  # name -> whether the corpus lacks it
 
     @classmethod
@@ -175,31 +176,33 @@ class NameCheck:
 
     def name_phrases(self, question: str) -> list[str]:
         """The names of `question`, a name of several words as one (see `_spans`)."""
-        found = self._phrases.get(question)
-        if found is None:
-            if len(self._phrases) >= _KEPT_MAX:
-                self._phrases.clear()
-            found = self._phrases[question] = tuple(self._name_phrases(question))
-        return list(found)
+        return list(self._names(question)[0])
 
     def asked_names(self, question: str) -> list[str]:
         """`name_phrases` but the names the question sets aside: a list of names after
         "besides", "apart from", "other than", … names whom the answer is not."""
-        spans = self._spans(question)
-        kept: list[str] = []
-        aside, last = False, 0
-        for a, b in spans:
-            between = question[last:a]
-            aside = bool(
-                _EXCLUDING.search(question[:a]) or (aside and _LIST_JOINER.fullmatch(between))
-            )
-            if not aside:
-                kept.append(question[a:b])
-            last = b
-        return kept
+        return list(self._names(question)[1])
 
-    def _name_phrases(self, question: str) -> list[str]:
-        return [question[a:b] for a, b in self._spans(question)]
+    def _names(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The names of `question` and those it asks about (`asked_names`), read once."""
+        found = self._phrases.get(question)
+        if found is None:
+            if len(self._phrases) >= _KEPT_MAX:
+                self._phrases.clear()
+            spans = self._spans(question)
+            every = tuple(question[a:b] for a, b in spans)
+            asked = every
+            if _ASIDE.search(question):
+                kept, aside, last = [], False, 0
+                for a, b in spans:
+                    joined = aside and _LIST_JOINER.fullmatch(question[last:a])
+                    aside = bool(joined or _EXCLUDING.search(question, 0, a))
+                    if not aside:
+                        kept.append(question[a:b])
+                    last = b
+                asked = tuple(kept)
+            found = self._phrases[question] = (every, asked)
+        return found
 
     def _spans(self, question: str) -> list[tuple[int, int]]:
         """Where the names of `question` stand, a name of several words as one span.
