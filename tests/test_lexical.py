@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.lexical import NameVariants, Tokenizer
 
@@ -78,3 +80,51 @@ def test_a_name_s_family_is_the_terms_one_the_start_of_the_other() -> None:
     # "central", "commission": most passages say "election").
     assert own_words(frozenset({"kazakh", "oyan"}), lexical) == {"oyan"}
     assert own_words(frozenset({"kazakhstan", "polic"}), lexical) == {"polic"}
+
+
+_WORDS = ["vote", "votes", "election", "protest", "police", "detained", "Almaty", "Toqaev", "June"]
+
+
+@given(
+    texts=st.lists(st.lists(st.sampled_from(_WORDS), max_size=12), min_size=1, max_size=8),
+    query=st.lists(st.sampled_from(_WORDS + ["absent", "mars"]), max_size=6),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_small_corpus_s_dense_bm25_table_scores_exactly_as_bm25s(texts, query) -> None:
+    # Its scores are its terms' rows added up in turn: bm25s's own float32 sums, bit for bit,
+    # a term asked twice counted twice, a question of unknown terms all zeros.
+    import numpy as np
+
+    from retrieval import lexical as lx
+
+    index = lx.LexicalIndex.build([" ".join(t) for t in texts], Tokenizer())
+    assert index._table is not None
+    question = " ".join(query)
+    terms = [t for t in index.tokenizer(question) if t in index.doc_freq]
+    expected = (
+        np.asarray(index._bm25.get_scores(terms), dtype=np.float32)
+        if terms
+        else np.zeros(index.n_docs, dtype=np.float32)
+    )
+    got = index.scores(question)
+    assert got.dtype == np.float32 and np.array_equal(got, expected)
+    for term in terms:
+        assert np.array_equal(index.containing(frozenset({term})), expected_holding(index, term))
+
+
+def expected_holding(index, term: str):
+    import numpy as np
+
+    return np.asarray(index._bm25.get_scores([term])) > 0
+
+
+def test_a_corpus_too_large_for_the_dense_table_is_scored_by_bm25s(monkeypatch) -> None:
+    from retrieval import lexical as lx
+
+    texts = ["vote election police", "protest police", "Almaty vote"]
+    small = lx.LexicalIndex.build(texts, Tokenizer())
+    monkeypatch.setattr(lx, "DENSE_CELLS_MAX", 2)
+    large = lx.LexicalIndex.build(texts, Tokenizer())
+    assert small._table is not None and large._table is None
+    for question in ("vote police", "almaty almaty protest", "nothing here"):
+        assert (small.scores(question) == large.scores(question)).all()
