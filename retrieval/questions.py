@@ -22,14 +22,17 @@ _DEFINITIONAL = re.compile(
 )
 # What someone is, asked as their role: "What post did X hold before?", "What was X's job?",
 # "What is X's background?", "What does X do for a living?": answered where X is introduced.
+# So is "What job did X hold before he became president?" or "… when he stepped in?": the
+# time it was held, not another question (not "after": that asks for a later post).
 _ROLE = (
     r"(?:\w+\s+){0,2}?(?:post|position|job|role|office|title|profession|occupation|background"
     r"|career|work)s?"
 )
 _ROLE_ASKED = re.compile(
     rf"^\s*(?:what|which)\s+{_ROLE}\s+(?:did|does|do|has|had)\s+(?P<subject>[^?]+?)\s+"
-    r"(?:hold|have|occupy|fill|do)(?:\s+(?:before|previously|earlier|in\s+the\s+past))?"
-    r"[\s?.!]*$"
+    r"(?:hold|held|have|had|occupy|occupied|fill|filled|do|done)"
+    r"(?:\s+(?:previously|earlier|in\s+the\s+past))?"
+    r"(?:\s+(?:before|prior\s+to|until|when|while)\b[^?]*)?[\s?.!]*$"
     rf"|^\s*what\s+(?:is|was|were|are)\s+(?P<owner>[^?]+?)['’]s?\s+{_ROLE}"
     r"(?:\s+(?:before|previously|earlier|before\s+the\s+\w+))?[\s?.!]*$"
     r"|^\s*what\s+(?:does\s+(?P<doer>[^?]+?)\s+do|(?:does|did)\s+(?P<earner>[^?]+?)\s+do\s+for"
