@@ -228,6 +228,9 @@ class LexicalIndex:
         self.n_docs = n_docs
         self._rows, self._table = _dense_scores(bm25, n_docs)
         self._k1_plus_1 = float(getattr(bm25, "k1", 1.5)) + 1
+        # Every term's idf, worked out once (a search weighs its question's terms twice).
+        self._idf = {t: self._smoothed_idf(df) for t, df in doc_freq.items()}
+        self._idf_unknown = self._smoothed_idf(0)
         self._held: dict[str, np.ndarray] = {}
         self._sorted: list[str] | None = None  # the corpus's terms in order (`kin`)
         self._kin: dict[str, frozenset[str]] = {}
@@ -323,7 +326,10 @@ class LexicalIndex:
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency; unknown terms get the highest."""
-        df = self.doc_freq.get(term, 0)
+        known = self._idf.get(term)
+        return self._idf_unknown if known is None else known
+
+    def _smoothed_idf(self, df: int) -> float:
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 
     def save(self, path: Path) -> None:
