@@ -11,13 +11,10 @@ token row. In float32 that product is bound by memory. So the table is also kept
 each row with its own scale (row / scale rounded, scale = the row's largest magnitude / 127),
 and multiplied by ONNX Runtime's `DynamicQuantizeMatMul`, whose MLAS kernels use the CPU's
 int8 instructions: each cosine within 0.003 of float32's, and the same ranks and refusals on
-every question set (docs/performance.md). Before it is quantized, the table is projected onto
-its principal directions (`projection`): 256 of the model's 384 dimensions hold 96% of its
-energy, and the product reads two-thirds of the bytes (over sets 0-32, hit@1 / @3 / @5 0.842
-/ 0.950 / 0.974 -> 0.843 / 0.951 / 0.973, refusals unchanged). The int8 copy is made, and
-the projection worked out, for the first question that scores the whole table. A short list
-of passages (a large corpus) is scored in float32, sentence by sentence, unprojected; where
-ONNX Runtime cannot build the int8 product, the whole table is too.
+every question set (docs/performance.md). The int8 copy is made for the first question that
+scores the whole table. A short list of passages (a large corpus) is scored in float32,
+sentence by sentence; where ONNX Runtime cannot build the int8 product, the whole table is
+too.
 """
 
 from __future__ import annotations
@@ -42,36 +39,6 @@ def quantized_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = np.empty(table.shape, dtype=np.int8)  # rounded straight into int8
     np.rint(table / scale[:, None], out=rows, casting="unsafe")
     return rows, scale
-
-
-# The projection keeps the fewest principal directions of the token table holding this share
-# of its energy (the sum of its squared singular values), rounded up to a multiple of
-# PROJECTED_STEP; none when that keeps over PROJECTED_MAX of the dimensions (a table whose
-# energy is spread evenly: one-hot vectors). MiniLM's tokens: 95% in 245 of 384 -> 256.
-PROJECTED_ENERGY = 0.95
-PROJECTED_STEP = 32
-PROJECTED_MAX = 0.75
-
-
-def projection(table: np.ndarray) -> np.ndarray | None:
-    """Columns projecting token vectors onto the table's principal directions (uncentred:
-    the leading eigenvectors of table.T @ table), or None when few dimensions would go.
-    A question token's product with a projected row is its cosine with the row's part in
-    those directions: exact for a table whose rows lie in them."""
-    rows = np.asarray(table, dtype=np.float64)
-    dim = rows.shape[1] if rows.ndim == 2 else 0
-    if not len(rows) or not dim:
-        return None
-    values, vectors = np.linalg.eigh(rows.T @ rows)
-    values, vectors = values[::-1].clip(0), vectors[:, ::-1]
-    total = values.sum()
-    if total <= 0:
-        return None
-    needed = int(np.searchsorted(np.cumsum(values) / total, PROJECTED_ENERGY)) + 1
-    kept = min(dim, -(-needed // PROJECTED_STEP) * PROJECTED_STEP)
-    if kept > PROJECTED_MAX * dim:
-        return None
-    return np.ascontiguousarray(vectors[:, :kept], dtype=np.float32)
 
 
 def int8_product(table: np.ndarray) -> Any:
@@ -160,7 +127,6 @@ class TokenTable:
         self._sentences, self._bounds = sentences, bounds
         self._want_int8 = int8 and len(table) > 0
         self._made: Any = None  # the int8 product, made for the first question that needs it
-        self._project: np.ndarray | None = None  # question tokens -> the product's dimensions
         self._lock = threading.Lock()
 
     @property
@@ -174,13 +140,8 @@ class TokenTable:
         if self._want_int8 and self._made is None:
             with self._lock:
                 if self._want_int8 and self._made is None:
-                    project = projection(self.table)
-                    made = int8_product(self.table if project is None else self.table @ project)
-                    # (The projection before the product: a search reading `_made` without
-                    # the lock must find both.)
-                    self._project = project if made is not None else None
-                    self._made = made
-                    self._want_int8 = made is not None
+                    self._made = int8_product(self.table)
+                    self._want_int8 = self._made is not None
         return self._made
 
     def scores(self, tokens: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -215,8 +176,6 @@ class TokenTable:
         product = self._int8()
         if product is not None:
             question = np.ascontiguousarray(tokens, dtype=np.float32)
-            if self._project is not None:
-                question = question @ self._project
             sims = product.run(None, {"A": question})[0]  # question tokens x table rows
         else:
             sims = (self.table @ np.ascontiguousarray(tokens.T, dtype=np.float32)).T

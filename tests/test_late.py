@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from retrieval.late import TokenTable, distinct_sentences, projection, quantized_rows
+from retrieval.late import TokenTable, distinct_sentences, quantized_rows
 
 
 def unit_rows(rng: np.random.Generator, n: int, dim: int = 384) -> np.ndarray:
@@ -75,8 +75,6 @@ def test_the_int8_product_scores_every_passage_as_float32_does(corpus) -> None:
     exact = maxsim(corpus, tokens)
     int8 = corpus.late()
     assert int8.quantized
-    # Projected (75 rows span 75 directions at most; 95% of their energy is in 64 of them).
-    assert int8._project is not None and int8._project.shape == (384, 64)
     every = np.arange(len(corpus.bounds) - 1)
     got = int8.scores(tokens, every)
     assert np.abs(got - exact).max() < 0.005
@@ -121,27 +119,3 @@ def test_without_the_int8_product_the_whole_table_is_scored_in_float32(corpus, m
     every = np.arange(len(corpus.bounds) - 1)
     assert np.allclose(late.scores(tokens, every), maxsim(corpus, tokens), atol=1e-5)
     assert not late.quantized
-
-
-def test_the_projection_keeps_the_directions_holding_most_of_the_energy() -> None:
-    rng = np.random.default_rng(5)
-    # Rows in 40 directions of 384, plus a little noise: 95% of the energy is in those 40.
-    basis = np.linalg.qr(rng.standard_normal((384, 40)))[0].T
-    rows = rng.standard_normal((2000, 40)) @ basis + 0.01 * rng.standard_normal((2000, 384))
-    project = projection(rows.astype(np.float32))
-    assert project is not None and project.shape == (384, 64)  # 40, rounded up to 64
-    assert np.allclose(project.T @ project, np.eye(64), atol=1e-4)  # orthonormal columns
-    kept = np.linalg.norm(rows @ project) ** 2 / np.linalg.norm(rows) ** 2
-    assert kept > 0.95
-    # A question token's product with a projected row is its cosine with the row, nearly.
-    token = basis[0]
-    assert np.allclose((rows @ project) @ (project.T @ token), rows @ token, atol=0.05)
-
-
-def test_a_table_with_its_energy_spread_evenly_is_not_projected() -> None:
-    # One-hot rows over every dimension alike (the hash encoder's words): no direction is
-    # worth less than another, and nothing is projected.
-    rows = np.eye(256, dtype=np.float32)[np.arange(2560) % 256]
-    assert projection(rows) is None
-    assert projection(np.zeros((0, 384), dtype=np.float32)) is None
-    assert projection(np.zeros((3, 384), dtype=np.float32)) is None
