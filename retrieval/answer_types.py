@@ -230,6 +230,21 @@ _PEOPLE = re.compile(
     r"|children|kids|police|kazakhs",
     re.I,
 )
+# A count asked of one day, and a figure of several: "How many were arrested on election
+# day?" is not answered by "1,000 people over the course of three days".
+_ONE_DAY = re.compile(
+    r"\b(?:on|during)\s+(?:the\s+)?(?:election|voting|polling|that|first|second|last|same)"
+    r"\s+day\b",
+    re.IGNORECASE,
+)
+_SEVERAL_DAYS = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|several|few)\s+days\b", re.IGNORECASE
+)
+_DAYS_SPAN = re.compile(
+    r"(?:\w+\s+){0,3}?(?:over|during|across|in|within|for)\s+(?:the\s+)?(?:course\s+of\s+)?"
+    r"(?:the\s+)?(?:\d+|two|three|four|five|six|seven|several|a\s+few|few)\s+days\b",
+    re.IGNORECASE,
+)
 # What happens to people, counted as a noun: "how many detentions" counts people detained.
 _ACTS_ON_PEOPLE = re.compile(
     r"(?:detention|arrest|injur(?:y|ie)|death|killing|casualt(?:y|ie)|victim)s?", re.I
@@ -303,6 +318,9 @@ class Counted:
     # whether the question asks of something done to people ("detained", "arrests"): a
     # figure of people said to be done to ("arrested 1,000 people") answers only that
     act: bool = True
+    # whether the question asks of one day ("on election day", "on the first day"): a figure
+    # of several days ("1,000 people over the course of three days") is not that day's
+    one_day: bool = False
 
     def in_sentence(self, kind: AnswerType, sentence: str, terms) -> bool:
         """Whether a figure of `sentence` may count this thing."""
@@ -311,6 +329,8 @@ class Counted:
         for i, token in enumerate(tokens):
             if not _FIGURE.fullmatch(token):
                 continue
+            if self.one_day and _DAYS_SPAN.match(" ".join(tokens[i + 1 : i + 9])):
+                continue  # "… 1,000 people over the course of three days": not one day's
             if self.measure:
                 if any(self.terms & set(terms(w)) for w in tokens[max(0, i - 4) : i + 4]):
                     return True
@@ -377,7 +397,10 @@ def counted(question: str, terms) -> Counted | None:
     act = any(
         _TO_PEOPLE.fullmatch(w) or _ACTS_ON_PEOPLE.fullmatch(w) for w in _WORD_AT.findall(question)
     )
-    return Counted(frozenset(found), people, absolute, match.group("measure") is not None, act)
+    one_day = bool(_ONE_DAY.search(question)) and not _SEVERAL_DAYS.search(question)
+    return Counted(
+        frozenset(found), people, absolute, match.group("measure") is not None, act, one_day
+    )
 
 
 # A figure this many words or fewer from each of the question's names is theirs ("Tokayev with

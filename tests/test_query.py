@@ -325,6 +325,23 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
 
 
 @pytest.mark.parametrize(
+    ("question", "one_day"),
+    [
+        ("How many people were arrested on election day?", True),
+        ("how many ppl got arested on voting day", True),
+        ("How many people were detained during the first day of protests?", True),
+        # several days asked of, or no day at all: any figure's span may answer
+        ("How many people were arrested in the three days that began on election day?", False),
+        ("How many people were arrested on June 9?", False),
+        ("How many people were arrested?", False),
+    ],
+)
+def test_a_count_asked_of_one_day_is_read_as_such(question: str, one_day: bool) -> None:
+    found = counted(question, _words)
+    assert found is not None and found.one_day is one_day
+
+
+@pytest.mark.parametrize(
     ("question", "answered", "not_answered"),
     [
         # a figure of other things, or a share, does not count polling stations or votes
@@ -373,6 +390,11 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
         # "how many detained": a figure of people answers it, one of other things does not
         ("how many detained in almaty", "Nearly 500 people who came out were detained.",
          "Police detained protesters in 2 cities."),
+        # a count asked of one day is not answered by a figure of several days
+        ("How many people were arrested on election day?", "More than 500 were detained.",
+         "Police arrested approximately 1,000 people over the course of three days."),
+        ("how many ppl protested on the first day", "Some 500 people protested that day.",
+         "About 1,000 people protested over the three days."),
     ],
 )  # fmt: skip
 def test_a_figure_answers_a_count_only_when_it_may_count_what_is_asked(
