@@ -237,12 +237,11 @@ _ONE_DAY = re.compile(
     r"\s+day\b",
     re.IGNORECASE,
 )
-_SEVERAL_DAYS = re.compile(
-    r"\b(?:\d+|two|three|four|five|six|seven|several|few)\s+days\b", re.IGNORECASE
-)
-_DAYS_SPAN = re.compile(
+_DAYS = r"(?:\d+|two|three|four|five|six|seven|several|a\s+few|few)\s+days\b"  # of several
+_SEVERAL_DAYS = re.compile(rf"\b{_DAYS}", re.IGNORECASE)
+_DAYS_SPAN = re.compile(  # a figure's span, after it: "… over the course of three days"
     r"(?:\w+\s+){0,3}?(?:over|during|across|in|within|for)\s+(?:the\s+)?(?:course\s+of\s+)?"
-    r"(?:the\s+)?(?:\d+|two|three|four|five|six|seven|several|a\s+few|few)\s+days\b",
+    rf"(?:the\s+)?{_DAYS}",
     re.IGNORECASE,
 )
 # What happens to people, counted as a noun: "how many detentions" counts people detained.
