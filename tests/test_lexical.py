@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from retrieval import lexical as lx
 from retrieval.lexical import NameVariants, Tokenizer
 
 
@@ -93,10 +95,6 @@ _WORDS = ["vote", "votes", "election", "protest", "police", "detained", "Almaty"
 def test_a_small_corpus_s_dense_bm25_table_scores_exactly_as_bm25s(texts, query) -> None:
     # Its scores are its terms' rows added up in turn: bm25s's own float32 sums, bit for bit,
     # a term asked twice counted twice, a question of unknown terms all zeros.
-    import numpy as np
-
-    from retrieval import lexical as lx
-
     index = lx.LexicalIndex.build([" ".join(t) for t in texts], Tokenizer())
     assert index._table is not None
     question = " ".join(query)
@@ -108,19 +106,12 @@ def test_a_small_corpus_s_dense_bm25_table_scores_exactly_as_bm25s(texts, query)
     )
     got = index.scores(question)
     assert got.dtype == np.float32 and np.array_equal(got, expected)
-    for term in terms:
-        assert np.array_equal(index.containing(frozenset({term})), expected_holding(index, term))
-
-
-def expected_holding(index, term: str):
-    import numpy as np
-
-    return np.asarray(index._bm25.get_scores([term])) > 0
+    for term in terms:  # which passages hold a term: its row's non-zero scores
+        held = np.asarray(index._bm25.get_scores([term])) > 0
+        assert np.array_equal(index.containing(frozenset({term})), held)
 
 
 def test_a_corpus_too_large_for_the_dense_table_is_scored_by_bm25s(monkeypatch) -> None:
-    from retrieval import lexical as lx
-
     texts = ["vote election police", "protest police", "Almaty vote"]
     small = lx.LexicalIndex.build(texts, Tokenizer())
     monkeypatch.setattr(lx, "DENSE_CELLS_MAX", 2)
