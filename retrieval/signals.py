@@ -295,23 +295,26 @@ class SignalSource:
         )
         return found[int(np.argmax(near * ANSWER_NEAR_BONUS + cosines))]
 
-    def introducing(self, subject: frozenset[str], passage_id: int) -> int | None:
+    def introducing(
+        self, subject: frozenset[str], passage_id: int, judged: dict[str, bool] | None = None
+    ) -> int | None:
         """The position of the passage's first sentence introducing the name of lexical
         terms `subject` ("fugitive banker Mukhtar Ablyazov", "Amirzhan Kossanov, a candidate
         of …": `questions.introduces`), or None when none does (a passage not naming it is
-        not read)."""
+        not read). `judged` keeps each sentence's verdict for the next passage: overlapping
+        passages share most of their sentences."""
         sentences = self.data.passages[passage_id].sentences
         if not any(subject & self.terms(s) for s in sentences):
             return None
         stop_words = self.data.lexical.tokenizer.stop_words
-        return next(
-            (
-                k
-                for k, sentence in enumerate(sentences)
-                if introduces(sentence, subject, self.terms, stop_words)
-            ),
-            None,
-        )
+        judged = {} if judged is None else judged
+        for k, sentence in enumerate(sentences):
+            found = judged.get(sentence)
+            if found is None:
+                found = judged[sentence] = introduces(sentence, subject, self.terms, stop_words)
+            if found:
+                return k
+        return None
 
     def word_weights(self, question: str) -> dict[str, float]:
         """What a sentence holding each of the question's BM25 terms gains toward being the
@@ -448,8 +451,9 @@ class SignalSource:
         who it is, "… due to the fragile position of Tokayev"), else 0; and the position of
         the sentence introducing X in each (-1 where none does)."""
         terms = frozenset(self.data.lexical.tokenizer(subject))
+        judged: dict[str, bool] = {}  # each distinct sentence judged once
         at = np.array(
-            [-1 if (k := self.introducing(terms, i)) is None else k for i in ids.tolist()],
+            [-1 if (k := self.introducing(terms, i, judged)) is None else k for i in ids.tolist()],
             dtype=np.int64,
         )
         signal = np.where(at >= 0, 1.0, self.first_mentions(subject, ids) * FIRST_ONLY)
