@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from retrieval.abstention import describes
 from retrieval.answer_types import (
     FAR_SHARE,
     Counted,
@@ -565,6 +566,28 @@ def test_someone_asked_for_is_not_the_names_asked_about_and_is_named_near_them()
     assert nearness(person, far, anchors, _words, named=party, within=15) == FAR_SHARE
     assert nearness(person, near, anchors, _words, named=party, within=15) == 1.0
     assert best_nearness(person, [bare, far, near], anchors, _words, named=party)[0] == 1.0
+
+
+def test_a_name_asked_of_someone_described_is_given_beside_the_description(hash_retriever):
+    # "What was the name of the journalist beaten …?": a journalist named for something else
+    # is no answer; a sentence naming someone and saying most of the description is.
+    r = hash_retriever
+    question = "What was the name of the journalist beaten by police during the night march?"
+    description = "the journalist beaten by police during the night march"
+    wants = asked(question, r.data.names, r.data.lexical, {})
+    assert wants is not None and wants.kind.someone and not wants.anchors
+    beaten = (
+        "The next day, one journalist following a march during the night was beaten up by "
+        "police along with some demonstrators."
+    )
+    other = "There was an opposition candidate, Amirzhan Qosanov -- a journalist of late."
+    named = "Police beat the journalist Ivan Petrov at the night march."
+    lexical = r.data.lexical
+    assert not describes(wants, description, [beaten, other], lexical)
+    assert describes(wants, description, [beaten, other, named], lexical)
+    # a question naming someone is judged by the names (SOMEONE_NEAR), not by this
+    tugel = asked("What is the name of Tugel's party?", r.data.names, lexical, {})
+    assert tugel is None or not tugel.kind.someone or tugel.anchors
 
 
 def test_a_name_of_several_words_is_found_beside_the_answer_however_it_is_folded() -> None:
