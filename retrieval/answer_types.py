@@ -52,6 +52,9 @@ class AnswerType:
     # whether a date the question gives is no answer: "When is the next protest after May 9?"
     # is not answered by "On May 9, several mass protests …" (`Named`, all its terms)
     fresh: bool = False
+    # whether every answer of this kind is written as `evidence` matches it (an age is a
+    # figure), so that no relevance stands in for one (abstention.TYPED_OVERRIDE)
+    written: bool = False
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -93,6 +96,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             re.compile(r["also"], re.I) if r.get("also") else None,
             bool(r.get("someone", False)),
             bool(r.get("fresh", False)),
+            written=bool(r.get("written", False)),
         )
         for r in rows
     )
