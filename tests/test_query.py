@@ -568,6 +568,26 @@ def test_someone_asked_for_is_not_the_names_asked_about_and_is_named_near_them()
     assert best_nearness(person, [bare, far, near], anchors, _words, named=party)[0] == 1.0
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How old were most of the protesters?",
+        "how old r most of the protestors",
+        "What age are they?",
+    ],
+)
+def test_the_age_of_a_group_is_a_bound_or_a_decade_not_one_person_s(question: str) -> None:
+    kind = asked_type(question)
+    assert kind is not None and kind.kind == "group age"
+    assert kind.in_sentence("It was driven by young people, mostly under 30.")
+    assert kind.in_sentence("Most were in their twenties.")
+    assert not kind.in_sentence("On May 6, 24-year-old Aslan Sagutdinov went to the square.")
+    assert not kind.in_sentence("Over 500 people were detained.")
+    one = asked_type("How old was Aslan Sagutdinov?")
+    assert one is not None and one.kind == "age"
+    assert one.in_sentence("On May 6, 24-year-old Aslan Sagutdinov went to the square.")
+
+
 def test_a_name_asked_of_someone_described_is_given_beside_the_description(hash_retriever):
     # "What was the name of the journalist beaten …?": a journalist named for something else
     # is no answer; a sentence naming someone and saying most of the description is.
