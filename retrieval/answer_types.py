@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -365,6 +365,16 @@ class Counted:
                     continue  # "arrested approximately 1,000 people": not registered voters
                 return True
         return False
+
+    def of_other_days(self, kind: AnswerType, sentence: str, terms) -> bool:
+        """Whether `sentence`, asked a count of one day, gives one of several instead
+        ("arrested approximately 1,000 people over the course of three days"): a figure that
+        would count this thing but for its span."""
+        return (
+            self.one_day
+            and not self.in_sentence(kind, sentence, terms)
+            and replace(self, one_day=False).in_sentence(kind, sentence, terms)
+        )
 
     def _share_of_it(self, tokens: list[str], j: int, terms) -> bool:
         """Whether the share whose words start at `tokens[j]` is of this thing ("70 percent

@@ -315,7 +315,7 @@ class Retriever:
                 continue
             shut.update(self.signals.shut_out(i))
             found = None
-            if asked is not None and kinds is not None and kinds[j]:
+            if asked is not None and kinds is not None and kinds[j] > 0:
                 found = self.signals.answer_sentence(asked, qvec, i)  # the figure
             picked.append((j, i, found))
         # The sentence shown in bold, where none gives the kind of answer asked for: the

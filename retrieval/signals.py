@@ -9,7 +9,8 @@
     introduction  1 where the passage holds its article's first mention of what a
                   "Who is X?" question asks about (retrieval/questions.py)
     answer_kind   1 where a question asking for a figure, a date or an age finds one in the
-                  passage, beside the question's names (retrieval/answer_types.py)
+                  passage, beside the question's names (retrieval/answer_types.py); -1
+                  where it finds the figure of several days a count of one day is not
     expansion     BM25 of the corpus words nearest in meaning to the question's words the
                   corpus lacks (retrieval/synonyms.py)
 
@@ -51,6 +52,12 @@ _ASKING_PENALTY = np.float32(2.0)
 # Above this many passages, only a candidate pool is scored instead of every passage.
 EXHAUSTIVE_MAX = 5000
 POOL = 100  # candidates from each of the dense and BM25 sides, for a large corpus
+# The answer kind of a passage that answers otherwise than asked: "How many were arrested on
+# election day?" against "arrested approximately 1,000 people over the course of three days".
+# It outscored "More than 500 were detained." on every other signal, typed ("how many ppl got
+# arested on electon day", nine sets of 0-34 ask it): at 0, second; at -1, first, nothing
+# else of sets 0-34 moved (docs/retrieval.md).
+CONTRARY = -1.0
 _TERMS_CACHE_MAX = 100_000  # sentences whose BM25 terms are kept (first mentions, answer kinds)
 
 
@@ -236,8 +243,9 @@ class SignalSource:
 
     def _answers(self, asked: Asked, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each passage of `ids`, the best `nearness` of its sentences answering `asked`
-        (0 when none does); and, as the two rows of one array, each answering sentence's row
-        of `data.sentence_vectors` and its passage's position among `ids`."""
+        (0 when none does, CONTRARY when one gives a count of several days asked of one);
+        and, as the two rows of one array, each answering sentence's row of
+        `data.sentence_vectors` and its passage's position among `ids`."""
         kind, names, count = asked.kind, asked.anchors, asked.counted
         holding = self._holding(kind)
         passages, offsets = self.data.passages, self.data.sentence_offsets
@@ -252,6 +260,13 @@ class SignalSource:
             near[j], found = best_nearness(
                 kind, sentences, names, self.terms, count, named=asked.named
             )
+            if (
+                not found
+                and count is not None
+                and count.one_day
+                and any(count.of_other_days(kind, s, self.terms) for s in sentences)
+            ):
+                near[j] = CONTRARY  # a count of several days, asked one day's
             rows.extend(int(offsets[i]) + held[f] for f in found)
             owners.extend([j] * len(found))
         return near, np.array([rows, owners], dtype=np.int64).reshape(2, -1)

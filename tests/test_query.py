@@ -342,6 +342,36 @@ def test_a_count_asked_of_one_day_is_read_as_such(question: str, one_day: bool) 
     assert found is not None and found.one_day is one_day
 
 
+def test_a_count_of_several_days_asked_of_one_is_a_contrary_answer_not_merely_none() -> None:
+    # ranked below a passage with no figure at all (signals.CONTRARY), not only below one
+    # that answers: "arrested approximately 1,000 people over the course of three days"
+    question = "How many people were arrested on election day?"
+    kind, count = asked_type(question), counted(question, _words)
+    assert kind is not None and count is not None and count.one_day
+    several = "Police arrested approximately 1,000 people over the course of three days."
+    assert count.of_other_days(kind, several, _words)
+    assert not count.of_other_days(kind, "More than 500 were detained.", _words)  # answers
+    assert not count.of_other_days(kind, "Police blocked the square for three days.", _words)
+    anyday = counted("How many people were arrested?", _words)
+    assert anyday is not None and not anyday.of_other_days(kind, several, _words)
+
+
+def test_a_passage_counting_several_days_is_marked_contrary(hash_retriever) -> None:
+    from retrieval.signals import CONTRARY
+
+    r = hash_retriever
+    ids = np.arange(len(r.data.passages))
+    kinds = r.signals.answer_kinds("How many people were arrested on election day?", ids)
+    assert kinds is not None
+    texts = [p.text for p in r.data.passages]
+    several = [i for i, t in enumerate(texts) if "over the course of three days" in t]
+    detained = [i for i, t in enumerate(texts) if "More than 500 were detained." in t]
+    assert several and detained
+    assert all(kinds[i] == CONTRARY for i in several if i not in detained)
+    assert all(kinds[i] > 0 for i in detained)
+    assert CONTRARY < 0 and set(np.unique(kinds)) <= {CONTRARY, 0.0, 0.5, 1.0}
+
+
 @pytest.mark.parametrize(
     ("question", "answered", "not_answered"),
     [
