@@ -138,6 +138,23 @@ def test_the_dense_side_reads_the_whole_message_corrected(hash_retriever) -> Non
     assert retrieval.retriever.DENSE_SIDE == "corrected"
 
 
+@pytest.mark.parametrize(
+    ("message", "dense"),
+    [
+        ("tell me about tokayev", "Who is Tokayev?"),
+        ("Can you tell me more about Oyan Qazaqstan?", "Who is Oyan Qazaqstan?"),
+        ("what do you know about zhovtis", "Who is Zhovtis?"),
+        ("tell me about the protests", "tell me about the protests"),  # no name: as typed
+    ],
+)
+def test_a_request_about_a_name_is_read_by_the_model_as_who_is(
+    hash_retriever, message: str, dense: str
+) -> None:
+    q = hash_retriever.prepare(message)
+    assert q.corrected == dense
+    assert q.text != dense or dense == message  # BM25 and the checks: as typed, put right
+
+
 def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriever) -> None:
     # Germany is nowhere in the articles; the question itself is theirs to answer.
     question = "What happened to the protesters in Almaty?"
