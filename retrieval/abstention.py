@@ -64,9 +64,9 @@ _ADVICE = re.compile(
 # A passage this relevant is about the question whatever the check of the answer's kind says:
 # "When did the mission arrive?" answered by "on a day of arrival of the mission" (the
 # question sets' highest near-topic question scored 0.98; measured in docs/retrieval.md).
-# Not for a kind always `written` one way: "How old is Asya Tulseova?" scores 1.02 with a
-# sentence naming her, no age in it; over sets 0-34, the real questions asking an age that
-# score 1 or more (ten) all hold one.
+# Not for a kind always `written` one way: "How old is Asya Tulseova, the co-founder of Oyan
+# Qazaqstan?" scores 1.02 with a sentence naming her, no age in it; over sets 0-34, the real
+# questions asking an age that score 1 or more (ten) all hold one.
 TYPED_OVERRIDE = 1.0
 # A person asked for as someone's (a party's candidate, a body's chair) is named within this
 # many words of the names asked about. "Who founded Oyan Qazaqstan?" needs 19 ("Asya Tulseova
