@@ -318,7 +318,11 @@ class Speller:
             if meant is not None:
                 return meant
         if w in english:  # a real word: a slip only if rare, one letter off a far commoner one
-            slip = english[w] < RARE and english.get(best, 0) >= COMMONER * english[w]
+            slip = (
+                english[w] < RARE
+                and english.get(best, 0) >= COMMONER * english[w]
+                and not _inflected(w, english)
+            )
             if not slip or nearest > 1 or best in self.stop_words:
                 return w
         return best
@@ -348,6 +352,30 @@ class Speller:
             return meant + whole[len(typed) :]  # the possessive, as typed
 
         return _TYPED_WORD.sub(fix, text)
+
+
+# Regular endings of English words, and what stands before them in the word they end:
+# "readying" is "ready" + "ing", "making" "make", "running" "run", "carried" "carry".
+_ENDINGS = (
+    ("ying", ("y",)), ("ing", ("", "e")), ("ied", ("y",)), ("ed", ("", "e")), ("ies", ("y",)),
+    ("es", ("",)), ("s", ("",)), ("ly", ("",)), ("er", ("", "e")), ("est", ("", "e")),
+)  # fmt: skip
+
+
+def _inflected(word: str, english: Mapping[str, int]) -> bool:
+    """Whether `word` is a common English word (RARE uses or more) with a regular ending:
+    a rare form of a common word is a word ("readying", 0.15M, of "ready"), not a slip for the
+    commoner word a letter away ("reading")."""
+    for ending, befores in _ENDINGS:
+        if not word.endswith(ending) or len(word) - len(ending) < 3:
+            continue
+        stem = word[: -len(ending)]
+        bases = [stem + b for b in befores]
+        if len(stem) > 3 and stem[-1] == stem[-2]:  # "running": run
+            bases.append(stem[:-1])
+        if any(english.get(b, 0) >= RARE for b in bases):
+            return True
+    return False
 
 
 def _dropped_from(typed: str, word: str) -> bool:

@@ -154,6 +154,19 @@ def test_a_letter_dropped_from_a_common_word_is_that_word() -> None:
     assert speller.word("formed") == "formed"  # a common word, meant as typed
 
 
+def test_a_rare_form_of_a_common_word_is_a_word_not_a_slip() -> None:
+    # "readying" (0.15M uses) is "ready" + "ing", not a slip for the corpus's "reading" a
+    # letter away; "internat" (0.36M) is no form of anything: the corpus's "internet".
+    speller = Speller(
+        Vocabulary.build(["He was reading the internet news, running late."]).frequencies()
+    )
+    assert speller.word("readying") == "readying"
+    assert speller.word("internat") == "internet"
+    assert speller.correct("officials were readying fire trucks") == (
+        "officials were readying fire trucks"
+    )
+
+
 def test_contractions_typed_without_apostrophe_and_shorthand_with_digits(
     speller: Speller,
 ) -> None:
