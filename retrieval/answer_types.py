@@ -520,6 +520,7 @@ def asked(
         anchors = [*anchors, event] if event else anchors
     count = counted(question, lexical.tokenizer) if kind.counts else None
     if kind.someone:
+        anchors = _outside_relative_clause(question, anchors, lexical)
         named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
     elif kind.fresh:  # the answer is not what the question gives: the dates it names
         given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
@@ -527,6 +528,28 @@ def asked(
     else:
         named = NO_NAMES
     return Asked(kind, anchors, count, named)
+
+
+# A relative clause after the role asked about ("… the police department that detained
+# Sagutdinov", "the candidate that Nur Otan nominated", "the other activists who held the
+# banner with Asya Tulseova"): the words after the question's first relative pronoun.
+_RELATIVE = re.compile(
+    r"^\W*\w+\b.*?\b(?:that|who|whom|which|whose|where)\b(?P<clause>.*)$", re.I | re.S
+)
+
+
+def _outside_relative_clause(
+    question: str, anchors: list[frozenset[str]], lexical: LexicalIndex
+) -> list[frozenset[str]]:
+    """Of the names someone asked for must stand beside, those not named only in a relative
+    clause: such a name says which role is meant, and the one holding it is named beside the
+    role ("the head of the press service …, Bolatbek Beldibekov"), not beside Sagutdinov."""
+    match = _RELATIVE.match(question)
+    if match is None or not anchors:
+        return anchors
+    before = set(lexical.tokenizer(question[: match.start("clause")]))
+    clause = set(lexical.tokenizer(match["clause"]))
+    return [g for g in anchors if g & before or not g & clause]
 
 
 def subject_names(

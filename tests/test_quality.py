@@ -293,6 +293,20 @@ def test_an_age_is_answered_by_a_figure_however_relevant_the_passage(retriever: 
     assert retriever.search("How old was Aslan Sagutdinov?")  # "24-year-old Aslan Sagutdinov"
 
 
+def test_an_office_s_holder_is_named_however_relevant_the_passage(retriever: Retriever):
+    # The mission's sentences score over 1 and name no one heading it; the press officer is
+    # named beside his office, Sagutdinov (of the relative clause) in another sentence.
+    result = retriever.search_with_reason(
+        "Who was the head of the OSCE/ODIHR election observation mission to Kazakhstan?"
+    )
+    assert result.refusal is Refusal.NO_ANSWER_OF_KIND, result
+    assert result.relevance >= 1.0
+    assert retriever.search(
+        "Who was the head of the press service of the police department that detained Sagutdinov?"
+    )
+    assert retriever.search("Who was the candidate that Nur Otan nominated?")  # refused before
+
+
 @pytest.mark.parametrize("keyword", ["kumis", "May 9", "Oyan Qazaqstan", "ablyazov"])
 def test_a_bare_keyword_the_articles_hold_is_answered(retriever: Retriever, keyword: str):
     assert retriever.search(keyword)

@@ -669,6 +669,23 @@ def test_a_name_asked_of_someone_described_is_given_beside_the_description(hash_
     assert tugel is None or not tugel.kind.someone or tugel.anchors
 
 
+def test_a_name_in_a_relative_clause_is_not_where_someone_asked_for_is_named(hash_retriever):
+    r = hash_retriever
+    lexical = r.data.lexical
+
+    def anchors(question: str) -> list[frozenset[str]]:
+        found = asked(question, r.data.names, lexical, {})
+        assert found is not None and found.kind.someone
+        return found.anchors
+
+    press = "Who was the head of the press service of the police department that detained {}?"
+    assert anchors(press.format("Sagutdinov")) == []  # says which office, not beside whom
+    assert anchors("Who was the candidate that Nur Otan nominated?") == []
+    assert anchors("Who was the Communist Party's candidate?")  # the party's, beside it
+    assert anchors("Who is the head of the Central Election Commission that counted the votes?")
+    assert next(t for t in answer_types() if t.kind == "office").written
+
+
 def test_a_name_of_several_words_is_found_beside_the_answer_however_it_is_folded() -> None:
     # The name variants fold "Oyan Qazaqstan" into one term; word by word it was never found,
     # and a founder named in the same sentence was never near it.
