@@ -55,6 +55,9 @@ class AnswerType:
     # whether every answer of this kind is written as `evidence` matches it (an age is a
     # figure), so that no relevance stands in for one (abstention.TYPED_OVERRIDE)
     written: bool = False
+    # the words of the role asked about ("prime minister", "mayor"): when the question
+    # names no one, its holder is named beside them, not beside any word of heading something
+    role: re.Pattern[str] | None = None
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -97,6 +100,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             bool(r.get("someone", False)),
             bool(r.get("fresh", False)),
             written=bool(r.get("written", False)),
+            role=re.compile(r["role"], re.I) if r.get("role") else None,
         )
         for r in rows
     )
@@ -521,6 +525,11 @@ def asked(
     count = counted(question, lexical.tokenizer) if kind.counts else None
     if kind.someone:
         anchors = _outside_relative_clause(question, anchors, lexical)
+        if not anchors and kind.role is not None and (role := kind.role.search(question)):
+            # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,
+            # not "vice minister … Marat Kozhayev"
+            role_terms = own_words(frozenset(lexical.tokenizer(role[0])), lexical)
+            anchors = [frozenset([t]) for t in sorted(role_terms)]
         named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
     elif kind.fresh:  # the answer is not what the question gives: the dates it names
         given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))

@@ -686,6 +686,25 @@ def test_a_name_in_a_relative_clause_is_not_where_someone_asked_for_is_named(has
     assert next(t for t in answer_types() if t.kind == "office").written
 
 
+def test_an_office_asked_of_no_one_is_held_by_a_name_beside_its_own_words(hash_retriever):
+    # "Who was Kazakhstan's prime minister?": not "vice minister … Marat Kozhayev", whom any
+    # word of heading something would let answer; "Prime Minister Askar Mamin" would.
+    r = hash_retriever
+    lexical = r.data.lexical
+    found = asked("Who was Kazakhstan's prime minister?", r.data.names, lexical, {})
+    assert found is not None and found.kind.kind == "office"
+    assert sorted(found.anchors, key=sorted) == sorted(
+        (frozenset(lexical.tokenizer(w)) for w in ("minister", "prime")), key=sorted
+    )
+    vice = "According to vice minister of interior affairs Marat Kozhayev, 500 were detained."
+    prime = "Prime Minister Askar Mamin said the vote went well."
+    terms = lexical.tokenizer
+    assert not holds_answer(found.kind, [vice], found.anchors, terms, named=found.named)
+    assert holds_answer(found.kind, [vice, prime], found.anchors, terms, named=found.named)
+    deputy = asked("Who is the deputy minister of interior affairs?", r.data.names, lexical, {})
+    assert deputy is not None and holds_answer(deputy.kind, [vice], deputy.anchors, terms)
+
+
 def test_a_name_of_several_words_is_found_beside_the_answer_however_it_is_folded() -> None:
     # The name variants fold "Oyan Qazaqstan" into one term; word by word it was never found,
     # and a founder named in the same sentence was never near it.
