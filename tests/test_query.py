@@ -665,8 +665,10 @@ def test_a_name_asked_of_someone_described_is_given_beside_the_description(hash_
     assert not describes(poet, "the poet whose verse gave the movement its slogan",
                          ["Mirzhakyp Dulatov wrote it."], lexical)  # fmt: skip
     # a question naming someone is judged by the names (SOMEONE_NEAR), not by this
-    tugel = asked("What is the name of Tugel's party?", r.data.names, lexical, {})
-    assert tugel is None or not tugel.kind.someone or tugel.anchors
+    tugel = asked("What was the name of the candidate from Tugel's party?", r.data.names,
+                  lexical, {})  # fmt: skip
+    assert tugel is not None and tugel.kind.someone and tugel.anchors
+    assert describes(tugel, "the candidate from Tugel's party", [other], lexical)
 
 
 def test_a_name_in_a_relative_clause_is_not_where_someone_asked_for_is_named(hash_retriever):
