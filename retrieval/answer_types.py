@@ -85,6 +85,17 @@ class AnswerType:
 _HELD_MAX = 65_536
 
 
+def _alternatives(value: str | list[str]) -> str:
+    """A pattern of answer_types.yaml, written whole or as a list of alternatives (which
+    kinds may share through YAML anchors: an age's bound is also a group's)."""
+    return value if isinstance(value, str) else "|".join(value)
+
+
+def _pattern(value: str | list[str] | None) -> re.Pattern[str] | None:
+    """An optional pattern of answer_types.yaml, compiled (`_alternatives`)."""
+    return re.compile(_alternatives(value), re.I) if value else None
+
+
 @cache
 def answer_types() -> tuple[AnswerType, ...]:
     rows = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
@@ -92,15 +103,15 @@ def answer_types() -> tuple[AnswerType, ...]:
         AnswerType(
             r["kind"],
             re.compile(r["ask"], re.I),
-            re.compile(r["evidence"], re.I),
-            re.compile(r["ignore"], re.I) if r.get("ignore") else None,
+            re.compile(_alternatives(r["evidence"]), re.I),
+            _pattern(r.get("ignore")),
             bool(r.get("dated", True)),
             bool(r.get("counts", False)),
-            re.compile(r["also"], re.I) if r.get("also") else None,
+            _pattern(r.get("also")),
             bool(r.get("someone", False)),
             bool(r.get("fresh", False)),
             written=bool(r.get("written", False)),
-            role=re.compile(r["role"], re.I) if r.get("role") else None,
+            role=_pattern(r.get("role")),
         )
         for r in rows
     )
