@@ -13,7 +13,7 @@ from itertools import pairwise
 
 from retrieval.chunking import split_sentences
 from retrieval.lexical import stop_words
-from retrieval.questions import definitional_subject
+from retrieval.questions import requested_subject
 from retrieval.spelling import NAME_JOIN, RARE, Speller, Vocabulary, english_counts
 
 # A sentence that refers back to the one before it: its subject is there, not in it.
@@ -40,15 +40,6 @@ BARE_WORDS = 1
 # inauguration - did they grow?"). Over sets 0-28: 3 puts one long message's answer first
 # and moves nothing else; 2 moves seven both ways and refuses a real question; 1 more still.
 STANDS_FOR = 3
-# A request for what the articles say of a name ("tell me about tokayev", "what do you know
-# about Zhovtis?") is read by the model as the question it stands for: "Who is Tokayev?". As
-# typed, "tell me about" draws it to "So far, Tokayev is not a president …" over the
-# sentence introducing him; the definitions set's hit@1 0.900 -> 0.925, sets 0-34 unmoved.
-_TELL_ABOUT = re.compile(
-    r"^\s*(?:(?:can\s+you\s+|please\s+)?tell\s+me(?:\s+(?:more|a\s+(?:bit|little)))?\s+about"
-    r"|what\s+do\s+you\s+know\s+about)\s",
-    re.I,
-)
 # An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
@@ -219,7 +210,11 @@ def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
 
     text = fix(part)
     whole = text if asked == part else fix(asked)
-    subject = definitional_subject(whole) if _TELL_ABOUT.match(whole) else None
+    # A request for what the articles say of a name ("tell me about tokayev", "what do you
+    # know about Zhovtis?") is read by the model as the question it stands for: "Who is
+    # Tokayev?". As typed, "tell me about" draws it to "So far, Tokayev is not a president
+    # …" over the sentence introducing him; the definitions set's hit@1 0.900 -> 0.925.
+    subject = requested_subject(whole)
     if subject:
         whole = f"Who is {subject}?"
     return Query(asked, part, text, text if alone == part else fix(alone), whole)

@@ -12,11 +12,17 @@ import re
 
 from retrieval.spelling import NAME_JOIN
 
+# A request for what the articles say of something: "tell me about X", "what do you know
+# about X?".
+_TELL_ABOUT = (
+    r"(?:can\s+you\s+|please\s+)?tell\s+me(?:\s+(?:more|a\s+(?:bit|little)))?\s+about"
+    r"|what\s+do\s+you\s+know\s+about"
+)
+_REQUEST = re.compile(rf"^\s*(?:{_TELL_ABOUT})\s", re.IGNORECASE)
 # "Who is X?", "What was X?", "Who are the X?", "who's X exactly?", "Tell me about X": the
 # subject is everything after the verb.
 _DEFINITIONAL = re.compile(
-    r"^\s*(?:(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)|(?:can\s+you\s+|please\s+)?tell\s+me"
-    r"(?:\s+(?:more|a\s+(?:bit|little)))?\s+about|what\s+do\s+you\s+know\s+about)"
+    rf"^\s*(?:(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)|{_TELL_ABOUT})"
     r"\s+(?:the\s+|an?\s+)?(?P<subject>[^?]+?)(?:\s+(?:exactly|again|then|anyway))?[\s?.!]*$",
     re.IGNORECASE,
 )
@@ -41,6 +47,12 @@ _ROLE_ASKED = re.compile(
 )
 _QUOTES = "\"'“”‘’«»"
 _MAX_SUBJECT_WORDS = 6
+
+
+def requested_subject(question: str) -> str | None:
+    """The name a request "tell me about X" or "what do you know about X?" asks about
+    (`definitional_subject`), or None for any other question."""
+    return definitional_subject(question) if _REQUEST.match(question) else None
 
 
 def definitional_subject(question: str) -> str | None:
