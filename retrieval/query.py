@@ -25,7 +25,13 @@ _POSSESSIVE = re.compile(r"['’]s$", re.I)
 _APOSTROPHE = re.compile(r"['’]")
 # Without a question mark, a sentence asks when it holds a question word ("I'm curious how
 # many were arrested").
-_ASKS = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how|whether)\b", re.I)
+# A word that opens a clause after a comma ("our donors, who mostly care about …", "Almaty,
+# where …") describes what stands before it: it asks nothing.
+_ASKS = re.compile(
+    r"(?<!,\s)(?<!,)\b(?:who|whom|whose|what|which|when|where|why|how|whether)\b"
+    r"|\b(?:what|why|how|whether)\b",
+    re.I,
+)
 # Typed messages start sentences in lower case ("… where to start. can you tell me …?"),
 # which the articles' sentence splitter does not split at ("… after June 12? thx"). After a
 # word of two lower-case letters or digits or more, so abbreviations stay whole (U.S., e.g.,

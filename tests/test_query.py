@@ -66,6 +66,20 @@ def test_without_a_question_mark_the_sentence_with_a_question_word_asks() -> Non
     assert focus(message) == ("I wonder how many were arrested.",) * 2
 
 
+def test_a_question_word_opening_a_clause_after_a_comma_asks_nothing() -> None:
+    # "who" describes the donors: the sentence about the asker is not asked about
+    message = (
+        "I work for a small NGO, and our donors, who mostly care about policy, want a briefing. "
+        "I'm wondering how Kazakhstan's partners reacted to election day."
+    )
+    asking = "I'm wondering how Kazakhstan's partners reacted to election day."
+    assert focus(message) == (asking, asking)
+    # a question asked after a comma still asks
+    assert focus("My aunt lives in Almaty. I wonder, how many were arrested")[1] == (
+        "I wonder, how many were arrested"
+    )
+
+
 def test_a_request_with_nothing_of_its_own_asks_what_the_sentence_before_said() -> None:
     message = (
         "My uncle always talks about fraud. He asked me what kind of cheating people filmed "
