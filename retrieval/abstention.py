@@ -49,6 +49,10 @@ TYPED_PASSAGES = 5
 # articles do ("How can I tell whether the Kazakh vote was fair?" goes on to the other checks).
 _ADVICE = re.compile(
     r"^\W*(?:how\s+(?:do|can|should|could)\s+(?:i|we)\b"
+    # the same asked of anyone ("How do you make plov?"), not what they make of the news
+    # ("How do you explain the protests?")
+    r"|how\s+(?:do|can|should|could)\s+(?:you|u|ya|one)\s+(?!(?:know|think|explain|see|view"
+    r"|rate|assess|judge|interpret|define|describe|compare|feel|read|understand|account)\b)[a-z]"
     r"|(?:what(?:'s|’s|\s+is|\s+are)|which\s+(?:is|are))\s+(?:a\s+|an\s+|the\s+|some\s+)?"
     r"(?:good|best|cheapest|easiest|nicest|healthiest|quickest|fastest)\b"
     r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b)"

@@ -202,6 +202,7 @@ def test_empty_question_returns_nothing(hash_retriever: Retriever, question: str
         "What is the best known slogan of Oyan Qazaqstan?",  # and so does this one
         "What can I read about the protests?",  # what to read: the articles themselves
         "I might visit, should I be worried? Were there protests?",  # chatter, then a question
+        "How do you explain the protests in Almaty?",  # what to make of the news
     ],
 )
 def test_advice_naming_the_articles_subjects_goes_on_to_the_other_checks(
@@ -231,6 +232,7 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("Can you give me a good recipe for kumis?", Refusal.ADVICE),  # instructions asked
         ("What cocktails can I make with vodka and orange juice?", Refusal.ADVICE),
         ("where can i print a big banner", Refusal.ADVICE),  # what the asker could do
+        ("how do you make uzbek plov at home", Refusal.ADVICE),  # asked of anyone
         # Small talk asks nothing of the articles, though "thanks" and "today" are in them.
         ("thanks!", Refusal.SMALL_TALK),
         ("How are you today?", Refusal.SMALL_TALK),
