@@ -267,6 +267,15 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who detained the journalists?", None),  # a group answers as often as a person
         ("What degree of support did Tokayev get?", None),
         ("Which institute conducted the exit poll?", None),
+        # A place in the field other than first or last; an organisation someone is part of.
+        ("Which candidate came in third place in the June 9 election?", "placing"),
+        ("who finished second", "placing"),
+        ("Who was the runner-up?", "placing"),
+        ("How did the runner-up react when the results came out?", None),  # not who it was
+        ("Which party did Sadybek Tugel represent?", "organisation"),
+        ("What movement did Mukhtar Ablyazov found in November 2001?", "organisation"),
+        ("Which human rights organization does Yevgeny Zhovtis head?", "organisation"),
+        ("Which news outlet does Joanna Lillis work for?", "organisation"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -475,6 +484,22 @@ def test_a_figure_answers_a_count_only_when_it_may_count_what_is_asked(
     assert holds_answer(kind, [not_answered], [], _words)  # any figure, without what it counts
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which candidate came third in the June 9 election?",  # no place but the last is given
+        "Which human rights organization does Yevgeny Zhovtis head?",  # he is named by no body
+    ],
+)
+def test_a_place_or_an_organisation_the_articles_never_name_is_refused(
+    hash_retriever, question
+) -> None:
+    result = hash_retriever.search_with_reason(question)
+    assert result.refusal is Refusal.NO_ANSWER_OF_KIND
+    # Where the articles name one, it is answered.
+    assert hash_retriever.search("What movement did Mukhtar Ablyazov found in November 2001?")
+
+
 def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_retriever):
     # The articles name Tugel (he came last) and give other candidates' shares, never his.
     result = hash_retriever.search_with_reason("What percentage of the vote did Tugel get?")
@@ -499,6 +524,10 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("age", "The rallies were driven by people mostly under 30.", "Over 50 people were held."),
         ("age", "Most were in their early twenties.", "They met in their offices."),
         ("weather", "It rained all day in Almaty.", "It was a hot topic in Almaty."),
+        ("placing", "Kossanov came in second.", "Tugel finished dead last."),
+        ("placing", "He was the runner-up.", "He came a second time."),
+        ("organisation", "Tugel, from the Uly Dala Kyrandary party, spoke.", "He heads a bureau."),
+        ("organisation", "He founded the DVK in 2001.", "He founded a movement in 2001."),
     ],
 )
 def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
