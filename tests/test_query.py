@@ -191,11 +191,14 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("After he was detained, when was he released?", "date"),
         ("On what date was Tokayev inaugurated?", "day"),
         ("In which years was Tokayev foreign minister?", "date"),
-        ("How long a sentence did he get?", "duration"),
+        ("How long a sentence did he get?", "prison term"),
         ("How many years has he been in power?", "duration"),  # a length of time, not a count
         ("For how many days was the internet down?", "duration"),
-        ("What prison sentence was he given in absentia?", "duration"),  # how long a term
-        ("What sentence did the protesters get?", "duration"),
+        ("What prison sentence was he given in absentia?", "prison term"),  # how long a term
+        ("What sentence did the protesters get?", "prison term"),
+        ("What fines or jail sentences did the detained protesters receive?", "prison term"),
+        ("how long was he in jail", "prison term"),
+        ("How long did the protests last?", "duration"),
         ("Which sentence of the report names him?", None),
         ("How many years of protests were there?", "duration"),
         ("How many journalists were detained?", "count"),
@@ -524,6 +527,8 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("age", "The rallies were driven by people mostly under 30.", "Over 50 people were held."),
         ("age", "Most were in their early twenties.", "They met in their offices."),
         ("weather", "It rained all day in Almaty.", "It was a hot topic in Almaty."),
+        ("prison term", "He was sentenced to 20 years in prison.", "He was arrested on May 9."),
+        ("prison term", "They got 15 days of arrest.", "They threw people in jail for years."),
         ("placing", "Kossanov came in second.", "Tugel finished dead last."),
         ("placing", "He was the runner-up.", "He came a second time."),
         ("organisation", "Tugel, from the Uly Dala Kyrandary party, spoke.", "He heads a bureau."),
