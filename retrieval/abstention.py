@@ -5,6 +5,7 @@ A pure function of the question, the best-ranked passage and the index's name ta
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -80,6 +81,11 @@ TYPED_OVERRIDE = 1.0
 # questions ("who were the other candidates besides tokayev n kosanov"); 10 to 35 refuse the
 # same, 40 eight near-topic questions fewer.
 SOMEONE_NEAR = 25
+# Someone named in a role stands within this many words of its words: "Toqaev, who as speaker
+# of the Senate immediately became interim president" (9 from "president"), "after Kassym-
+# Zhomart Tokayev had been elected and legitimised as the head of state"; Nazarbaev, named 15
+# words before "speaker of the Senate" in the first, does not hold it.
+ROLE_NEAR = 10
 # A name asked of someone described, not named ("What was the name of the journalist beaten by
 # police during the night march?"), is given by a sentence naming someone and holding this
 # share of the description's words (its BM25 terms, the corpus's subject aside). Any name
@@ -168,7 +174,16 @@ def refusal(
     if top.relevance >= TYPED_OVERRIDE and not wants.kind.written:
         return None, ""
     kind, terms = wants.kind, lexical.tokenizer
-    if kind.someone and wants.anchors:
+    if kind.someone and wants.role and _in_role(wants.anchors, wants.role, sentences, terms):
+        # "Who replaced Tokayev as speaker of the Senate?", where the articles name him in
+        # that role ("Toqaev, who as speaker of the Senate …"): someone else is named in it
+        named = dataclasses.replace(wants.named, family=True)  # not Tokayev in full
+        near, _ = best_nearness(
+            kind, sentences, list(wants.role), terms, named=named, within=ROLE_NEAR
+        )
+        if near < 1:
+            return Refusal.NO_ANSWER_OF_KIND, f"{kind.kind} in the role"
+    elif kind.someone and wants.anchors:
         # someone of the names asked about is named near them: "Who was the Communist
         # Party's candidate?" is not answered by a sentence naming one candidate, then,
         # twenty words on, "candidates of the Communist Party"
@@ -180,6 +195,29 @@ def refusal(
     elif not holds_answer(kind, sentences, wants.anchors, terms, wants.counted):
         return Refusal.NO_ANSWER_OF_KIND, kind.kind
     return None, ""
+
+
+def _in_role(
+    names: Sequence[frozenset[str]],
+    role: Sequence[frozenset[str]],
+    sentences: Sequence[str],
+    terms: Callable[[str], Sequence[str]],
+) -> bool:
+    """Whether a sentence names one of `names` within ROLE_NEAR words of every word of
+    `role`: the articles say who held it before ("Toqaev, who as speaker of the Senate")."""
+    for sentence in sentences:
+        words = [frozenset(terms(w)) for w in sentence.split()]
+        spots = [[n for n, w in enumerate(words) if w & group] for group in (*names, *role)]
+        if not all(spots):
+            continue
+        held = spots[: len(names)]
+        if any(
+            all(min(abs(n - m) for m in where) <= ROLE_NEAR for where in spots[len(names) :])
+            for at in held
+            for n in at
+        ):
+            return True
+    return False
 
 
 def describes(

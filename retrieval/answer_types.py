@@ -155,8 +155,16 @@ class Named:
     terms: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()
 
-    def excludes(self, words: set[str]) -> bool:
-        return bool(self.terms) and words <= self.terms or not self.common.isdisjoint(words)
+    # a name whose last word (a family name) is one of `terms` is one of them, written in
+    # full: "Kassym-Zhomart Tokayev" of "Tokayev" (for a role taken over from them)
+    family: bool = False
+
+    def excludes(self, words: set[str], last: str | None = None) -> bool:
+        """Whether a name of terms `words` (its last word's term `last`) is one of these, or
+        no person's."""
+        if not self.common.isdisjoint(words):
+            return True
+        return bool(self.terms) and (words <= self.terms or self.family and last in self.terms)
 
 
 NO_NAMES = Named()
@@ -203,6 +211,13 @@ def _picky(kind: AnswerType, named: Named, words: set[str] | None = None) -> boo
     )
 
 
+def _last_term(name: str, terms) -> str | None:
+    """The term of a name's last word ("Tokayev" of "Kassym-Zhomart Tokayev"), if it has one."""
+    words = name.split()
+    found = list(terms(words[-1])) if words else []
+    return found[-1] if found else None
+
+
 def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[int]:
     """Where each answer of `kind` in `sentence` starts, but, for a kind answered by
     `someone`, what `named` excludes ("President Nursultan Nazarbaev": from "Nursultan"),
@@ -213,7 +228,7 @@ def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[i
     picky = _picky(kind, named)
     at = 0
     while (match := kind.evidence.search(text, at)) is not None:
-        if picky and named.excludes(set(terms(match.group(0)))):
+        if picky and named.excludes(set(terms(match.group(0))), _last_term(match.group(0), terms)):
             at = match.start() + 1  # the name may start at its next word
             continue
         yield match.start()
@@ -508,6 +523,20 @@ class Asked:
     anchors: list[frozenset[str]]
     counted: Counted | None = None
     named: Named = NO_NAMES  # what someone asked for is not (a kind answered by `someone`)
+    # a role the one asked for took over from the names asked about ("Who replaced Tokayev
+    # as speaker of the Senate?"): the words of "speaker of the Senate", one group each
+    role: tuple[frozenset[str], ...] = ()
+
+
+# Someone who took a role over from someone else: "Who replaced Tokayev as speaker of the
+# Senate?" asks for the one who holds the role now (named beside it), not for Tokayev or for
+# anyone named near him. The role runs to a clause of when ("… when he became president").
+_SUCCEEDED = re.compile(
+    r"\b(?:replac(?:ed|es|e)|succe(?:eded|eds|ed)|took\s+over\s+from|takes?\s+over\s+from)"
+    r"\s+\S.*?\s+as\s+(?P<role>[^?.,;!]+?)"
+    r"(?=\s+(?:when|after|before|once|while|following|during|in\s+\d)\b|\s*[?.,;!]|\s*$)",
+    re.I,
+)
 
 
 # What a question about "the next X" or "the upcoming X" asks for (its date, its winner, its
@@ -542,6 +571,11 @@ def asked(
             role_terms = own_words(frozenset(lexical.tokenizer(role[0])), lexical)
             anchors = [frozenset([t]) for t in sorted(role_terms)]
         named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
+        took_over = _SUCCEEDED.search(question)
+        if took_over is not None and anchors:
+            role_terms = own_words(frozenset(lexical.tokenizer(took_over["role"])), lexical)
+            role = tuple(frozenset([t]) for t in sorted(role_terms))
+            return Asked(kind, anchors, count, named, role)
     elif kind.fresh:  # the answer is not what the question gives: the dates it names
         given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
         named = Named(frozenset(t for terms in given for t in terms))

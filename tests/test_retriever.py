@@ -780,3 +780,41 @@ def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriev
     # (what a candidate pool, or dense or lexical mode, shows).
     plain = signals.key_sentences({}, cosines, ids)
     assert plain == [int(signals.sentence_cosines(qvec, np.array([i]))[1][0]) for i in ids]
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        # The articles name Tokayev in the role and no one else: who replaced him is not said
+        # (Nazarbaev is named, but fifteen words from it; Tokayev written in full is Tokayev).
+        (
+            "Nursultan Nazarbaev officially resigned on March 20 and threw his support behind "
+            "Qasym-Zhomart Toqaev, who as speaker of the Senate immediately became interim "
+            "president. Kassym-Zhomart Tokayev, ex-speaker of the Senate, was the candidate.",
+            True,
+        ),
+        # Someone else named in it answers.
+        (
+            "Kassym-Zhomart Tokayev, speaker of the Senate, became interim president. "
+            "Dariga Nazarbayeva was then elected speaker of the Senate.",
+            False,
+        ),
+        # Where the articles never name Tokayev in the role, any person near him answers,
+        # as for any other question asking for someone.
+        ("Nursultan Nazarbaev backed Kassym-Zhomart Tokayev, a Senate veteran.", False),
+    ],
+)
+def test_someone_who_took_over_a_role_is_named_in_it(
+    hash_retriever: Retriever, text: str, refused: bool
+) -> None:
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    sentences = tuple(s + "." for s in text.rstrip(".").split(". "))
+    top = Ranked(Passage(0, "a", 0, text, sentences=sentences), 0.9, 0.6, 0.6, 0.3, text)
+    data = hash_retriever.data
+    question = "Who replaced Tokayev as speaker of the Senate when he became interim president?"
+    why, detail = refusal(
+        question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
+    )
+    assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
