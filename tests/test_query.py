@@ -279,6 +279,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What movement did Mukhtar Ablyazov found in November 2001?", "organisation"),
         ("Which human rights organization does Yevgeny Zhovtis head?", "organisation"),
         ("Which news outlet does Joanna Lillis work for?", "organisation"),
+        ("What official post did Nazarbaev keep after he resigned as president?", "kept office"),
+        ("Did he retain any posts?", "kept office"),
+        ("Did the police keep arresting people the day after the vote?", None),  # no post
+        ("What post did the interim leader hold before he took over?", None),  # held, not kept
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -530,6 +534,7 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("prison term", "He was sentenced to 20 years in prison.", "He was arrested on May 9."),
         ("prison term", "They got 15 days of arrest.", "They threw people in jail for years."),
         ("placing", "Kossanov came in second.", "Tugel finished dead last."),
+        ("kept office", "He remains chairman of the Security Council.", "He resigned on March 20."),
         ("placing", "He was the runner-up.", "He came a second time."),
         ("organisation", "Tugel, from the Uly Dala Kyrandary party, spoke.", "He heads a bureau."),
         ("organisation", "He founded the DVK in 2001.", "He founded a movement in 2001."),
@@ -556,6 +561,7 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
         ("How many polling stations were open on June 9?", True),  # no such count
         ("How many votes in absolute numbers did Tokayev receive?", True),  # only his share
         ("Who chairs the Central Election Commission?", False),  # its results, not its chair
+        ("What position did Nazarbayev keep after stepping down as president?", False),
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
     ],
 )
