@@ -34,10 +34,12 @@ _MONTH = "|".join(month.capitalize() for month in MONTHS)
 # A month and its day ("June 12", "12 June") name one day: the date is the name, not the month.
 _DAY = re.compile(rf"\b(?:(?:{_MONTH})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTH}))\b")
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown name is taken for a misspelling
-# Names the answer is not ("Apart from Tokayev, Kosanov and Tugel, which other parties …?"):
-# a list of names after one of these words, joined by commas, "and", "or", "&".
+# Names the answer is not ("Apart from Tokayev, Kosanov and Tugel, which other parties …?",
+# "were there Communist candidates too or just Tokayev and Kosanov?"): a list of names after
+# one of these words, joined by commas, "and", "or", "&".
 _ASIDE = re.compile(
-    r"\b(?:besides|apart from|aside from|other than|except(?: for)?|excluding|not counting)\b",
+    r"\b(?:besides|apart from|aside from|other than|except(?: for)?|excluding|not counting"
+    r"|or\s+(?:just|jus|only))\b",
     re.IGNORECASE,
 )
 _EXCLUDING = re.compile(rf"{_ASIDE.pattern}\s+$", re.IGNORECASE)

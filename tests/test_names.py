@@ -165,6 +165,10 @@ def test_names_a_question_sets_aside_need_not_stand_together(
     question = "Apart from Tokayev, Kosanov and Uzbekistan, which parties ran in 2016?"
     assert check.asked_names(question) == ["2016"]
     assert check.asked_names("Besides Putin & Toqaev or Kosanov, did Ablyazov run?") == ["Ablyazov"]
+    # "… too, or just A and B?" asks whether there was anyone besides them.
+    assert check.asked_names("were there Akzhol candidates too or jus Tokayev n Kosanov") == [
+        "Akzhol"
+    ]
     # A name after the list is asked about again; so is one before the word.
     assert check.asked_names("Did Toqaev, besides Kosanov, meet Ablyazov?") == [
         "Toqaev",
