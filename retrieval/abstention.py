@@ -168,7 +168,9 @@ def refusal(
     if wants is None:
         return None, ""
     sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
-    described = _NAME_OF.search(question)
+    described = _NAME_OF.search(question) if wants.kind.someone else None
+    if described is None and wants.kind.about is not None:
+        described = wants.kind.about.search(question)
     if described is not None and not describes(wants, described["described"], sentences, lexical):
         return Refusal.NO_ANSWER_OF_KIND, f"{wants.kind.kind} described"
     if top.relevance >= TYPED_OVERRIDE and not wants.kind.written:
@@ -223,12 +225,12 @@ def _in_role(
 def describes(
     wants: Asked, description: str, sentences: Sequence[str], lexical: LexicalIndex
 ) -> bool:
-    """Whether a sentence naming someone (`wants`, a kind answered by `someone`, asked of no
-    names) holds DESCRIBED_SHARE of the words of `description`: "the journalist beaten by
-    police during the night march". Of the words the corpus holds: a paraphrase's own ("the
-    poet whose verse gave the movement its slogan": poet, verse) are in no sentence.
-    True for any other question."""
-    if not wants.kind.someone or wants.anchors:
+    """Whether a sentence answering `wants` (asked of no names) holds DESCRIBED_SHARE of the
+    words of `description`: "the journalist beaten by police during the night march" named,
+    "the activists who held the marathon banner" punished. Of the words the corpus holds: a
+    paraphrase's own ("the poet whose verse gave the movement its slogan": poet, verse) are in
+    no sentence. True for a question naming someone."""
+    if wants.anchors:
         return True
     described = own_words(frozenset(lexical.tokenizer(description)), lexical)
     words = frozenset(w for w in described if lexical.containing(frozenset([w])).any())

@@ -58,6 +58,9 @@ class AnswerType:
     # the words of the role asked about ("prime minister", "mayor"): when the question
     # names no one, its holder is named beside them, not beside any word of heading something
     role: re.Pattern[str] | None = None
+    # whom the question describes, not names ("What punishment did the activists who held the
+    # marathon banner receive?": group `described`): the answer's sentence holds their words
+    about: re.Pattern[str] | None = None
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -112,6 +115,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             bool(r.get("fresh", False)),
             written=bool(r.get("written", False)),
             role=_pattern(r.get("role")),
+            about=_pattern(r.get("about")),
         )
         for r in rows
     )

@@ -818,3 +818,32 @@ def test_someone_who_took_over_a_role_is_named_in_it(
         question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
     )
     assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        # A punishment, but of others: the activists described are in another sentence.
+        (
+            "Four activists unfurled a banner along the route of the marathon. "
+            "Officials hinted at the charges people might face.",
+            True,
+        ),
+        # The activists described, punished in the same sentence.
+        ("The four activists who held the marathon banner were fined.", False),
+    ],
+)
+def test_a_punishment_asked_of_people_described_is_said_of_them(
+    hash_retriever: Retriever, text: str, refused: bool
+) -> None:
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    sentences = tuple(s + "." for s in text.rstrip(".").split(". "))
+    top = Ranked(Passage(0, "a", 0, text, sentences=sentences), 0.9, 0.6, 0.6, 0.3, text)
+    data = hash_retriever.data
+    question = "What punishment did the activists who held the marathon banner receive?"
+    why, detail = refusal(
+        question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
+    )
+    assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
