@@ -61,6 +61,9 @@ class AnswerType:
     # whom the question describes, not names ("What punishment did the activists who held the
     # marathon banner receive?": group `described`): the answer's sentence holds their words
     about: re.Pattern[str] | None = None
+    # whether the date asked for is of what the question says happened ("renamed"): a
+    # sentence giving it holds that word (`_HAPPENED`)
+    event: bool = False
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -116,6 +119,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             written=bool(r.get("written", False)),
             role=_pattern(r.get("role")),
             about=_pattern(r.get("about")),
+            event=bool(r.get("event", False)),
         )
         for r in rows
     )
@@ -548,6 +552,17 @@ _SUCCEEDED = re.compile(
 # … is going to be held on May 31"; "When is the next parliamentary election?" not by a date
 # beside the presidential one. X's first word, unless most passages hold it ("election").
 _NEXT = re.compile(r"\b(?:next|upcoming)\s+([^\W\d_]+)", re.I)
+# What happened at the time asked for: "When was Astana renamed Nur-Sultan?", "On what date
+# was the banner unfurled?" — a participle right after its subject of three words at most
+# (not "the national liberation revolt linked to the poem", which says which revolt), nor in
+# a relative clause ("… the marathon where the banner appeared"). The date stands in a
+# sentence saying it ("unfurled … on April 21"), where the articles have the word at all.
+_HAPPENED = re.compile(
+    r"^\W*(?:when|(?:in|on)?\s*(?:what|which)\s+(?:year|month|date|day))\s+"
+    r"(?:was|were|is|are|has|have|had)\s+"
+    r"(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?(?P<event>[a-z]{3,}ed)\b",
+    re.I,
+)
 
 
 def asked(
@@ -565,6 +580,11 @@ def asked(
     coming = _NEXT.search(question)
     if coming is not None:  # "the next parliamentary election": that, not any date
         event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
+        anchors = [*anchors, event] if event else anchors
+    happened = _HAPPENED.search(question) if kind.event else None
+    if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
+        event = own_words(frozenset(lexical.tokenizer(happened["event"])), lexical)
+        event = frozenset(t for t in event if lexical.containing(frozenset([t])).any())
         anchors = [*anchors, event] if event else anchors
     count = counted(question, lexical.tokenizer) if kind.counts else None
     if kind.someone:

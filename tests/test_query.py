@@ -548,6 +548,24 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
 
 
 @pytest.mark.parametrize(
+    ("question", "event"),
+    [
+        ("When was Astana renamed Nur-Sultan?", "renamed"),
+        ("On what date was the banner unfurled along the route?", "unfurled"),
+        ("In what year was the national liberation revolt linked to the poem?", None),  # which
+        ("On what date was the marathon where the banner appeared?", None),  # a clause's
+        ("When did Tokayev win?", None),  # no participle
+    ],
+)
+def test_a_date_asked_of_what_happened_is_said_with_it(hash_retriever, question, event) -> None:
+    r = hash_retriever
+    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    assert wants is not None
+    happened = frozenset(r.data.lexical.tokenizer(event)) if event else None
+    assert (happened in wants.anchors) is (event is not None)
+
+
+@pytest.mark.parametrize(
     ("question", "a_count"),
     [
         ("Where was Kassym-Jomart Tokayev born?", False),  # the articles say nothing of it
@@ -562,6 +580,7 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
         ("How many votes in absolute numbers did Tokayev receive?", True),  # only his share
         ("Who chairs the Central Election Commission?", False),  # its results, not its chair
         ("What position did Nazarbayev keep after stepping down as president?", False),
+        ("In what year was Astana renamed Nur-Sultan?", False),  # "recently renamed": no date
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
     ],
 )
