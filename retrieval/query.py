@@ -26,10 +26,11 @@ _APOSTROPHE = re.compile(r"['’]")
 # Without a question mark, a sentence asks when it holds a question word ("I'm curious how
 # many were arrested").
 # A word that opens a clause after a comma ("our donors, who mostly care about …", "Almaty,
-# where …") describes what stands before it: it asks nothing.
+# where …") describes what stands before it, and one before "to" says what the asker may do
+# ("I didn't know what to tell him", "no idea where to start"): neither asks anything.
 _ASKS = re.compile(
-    r"(?<!,\s)(?<!,)\b(?:who|whom|whose|what|which|when|where|why|how|whether)\b"
-    r"|\b(?:what|why|how|whether)\b",
+    r"(?:(?<!,\s)(?<!,)\b(?:who|whom|whose|what|which|when|where|why|how|whether)\b"
+    r"|\b(?:what|why|how|whether)\b)(?!\s+to\b)",
     re.I,
 )
 # Typed messages start sentences in lower case ("… where to start. can you tell me …?"),
@@ -74,11 +75,12 @@ def focus(message: str) -> tuple[str, str]:
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     if not asking:
         asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
-    # "Can you tell me?", "Do you know?": a request with nothing of its own asks what a
-    # sentence before it said ("He asked me what kind of cheating people filmed."): the
-    # nearest one holding a question word, else the one right before.
+    # "Can you tell me?", "Do you know?", "Can you help?": a request with nothing of its own
+    # (a word at most) asks what a sentence before it said ("He asked me what kind of
+    # cheating people filmed."): the nearest one holding a question word, else the one right
+    # before.
     for i in list(asking):
-        if i > 0 and not _ASKS.search(sentences[i]) and not _content(sentences[i]):
+        if i > 0 and not _ASKS.search(sentences[i]) and _bare(sentences[i]):
             before = [j for j in range(i - 1, -1, -1) if _ASKS.search(sentences[j])]
             asking.append(before[0] if before else i - 1)
     asking = sorted(set(asking))
@@ -112,12 +114,6 @@ def _own_words(text: str) -> int:
     stop = stop_words()
     words = (_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(text))
     return sum(w not in stop and not _ASKS.fullmatch(w) for w in words)
-
-
-def _content(sentence: str) -> bool:
-    """Whether `sentence` holds a word besides stop words and the words shaping a question."""
-    stop = stop_words()
-    return any(w.lower() not in stop for w in _WORD.findall(sentence))
 
 
 def capitalise_names(text: str, vocabulary: Vocabulary) -> str:

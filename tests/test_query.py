@@ -66,6 +66,15 @@ def test_without_a_question_mark_the_sentence_with_a_question_word_asks() -> Non
     assert focus(message) == ("I wonder how many were arrested.",) * 2
 
 
+def test_a_bare_request_asks_what_the_sentence_with_a_question_word_said() -> None:
+    # "what to tell him" is what the asker may do, not a question: "whether …" is asked
+    message = (
+        "I teach a civics class. A student wants to know whether the vote was fair. "
+        "I honestly didn't know what to tell him. Can you help?"
+    )
+    assert focus(message)[1] == "A student wants to know whether the vote was fair. Can you help?"
+
+
 def test_a_question_word_opening_a_clause_after_a_comma_asks_nothing() -> None:
     # "who" describes the donors: the sentence about the asker is not asked about
     message = (
