@@ -176,6 +176,9 @@ def test_contractions_typed_without_apostrophe_and_shorthand_with_digits(
     assert speller.correct("who won b4 2019") == "who won before 2019"
     assert speller.correct("the 1st round in 2019") == "the 1st round in 2019"
     assert speller.correct("cant say") == "cant say"  # a word of its own: left alone
+    # Shorthand that edit distance leaves as typed ("jus", "wz": too short to correct).
+    assert speller.correct("was it jus tokayev") == "was it just tokayev"
+    assert speller.correct("who wz the nxt one") == "who was the next one"
 
 
 def test_a_short_word_is_not_taken_for_a_name_a_letter_away() -> None:
