@@ -598,8 +598,8 @@ def asked(
         took_over = _SUCCEEDED.search(question)
         if took_over is not None and anchors:
             role_terms = own_words(frozenset(lexical.tokenizer(took_over["role"])), lexical)
-            role = tuple(frozenset([t]) for t in sorted(role_terms))
-            return Asked(kind, anchors, count, named, role)
+            taken = tuple(frozenset([t]) for t in sorted(role_terms))
+            return Asked(kind, anchors, count, named, taken)
     elif kind.fresh:  # the answer is not what the question gives: the dates it names
         given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
         named = Named(frozenset(t for terms in given for t in terms))
