@@ -168,6 +168,7 @@ def refusal(
     if wants is None:
         return None, ""
     sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
+    before = [b for r in ranked[:TYPED_PASSAGES] for b in ("", *r.passage.sentences[:-1])]
     described = _NAME_OF.search(question) if wants.kind.someone else None
     if described is None and wants.kind.about is not None:
         described = wants.kind.about.search(question)
@@ -194,7 +195,7 @@ def refusal(
         )
         if near < 1:
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
-    elif not holds_answer(kind, sentences, wants.anchors, terms, wants.counted):
+    elif not holds_answer(kind, sentences, wants.anchors, terms, wants.counted, before=before):
         return Refusal.NO_ANSWER_OF_KIND, kind.kind
     return None, ""
 

@@ -186,19 +186,25 @@ def answering(
     counted: Counted | None = None,
     *,
     named: Named = NO_NAMES,
+    before: Sequence[str] | None = None,
 ) -> list[int]:
     """The positions of the `sentences` holding an answer of `kind` and a term of every
     anchor group (and, given what a count question counts, a figure that may count it).
 
     `terms(sentence)` gives a sentence's lexical terms (the BM25 tokenizer: stems, name
     variants folded), so anchors match whatever spelling the sentence uses. `named`: what
-    the answer of a kind answered by `someone` is not (`Named`).
+    the answer of a kind answered by `someone` is not (`Named`). `before`, the sentence before
+    each: a sentence naming no one speaks of whom that one names ("Ablyazov has resurrected
+    the DVK …" then "Supporters of the former government official-turned-opposition-figure
+    … after he fled the country (some allege with several billion dollars) …").
     """
     found = []
     for i, sentence in enumerate(sentences):
         if not kind.in_sentence(sentence):
             continue
         words = set(terms(sentence))
+        if before and before[i] and not all(g & words for g in anchors) and _names_no_one(sentence):
+            words |= set(terms(before[i]))
         if (
             all(g & words for g in anchors)
             and (counted is None or counted.in_sentence(kind, sentence, terms))
@@ -243,6 +249,11 @@ def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[i
         at = match.end()
 
 
+def _names_no_one(sentence: str) -> bool:
+    """Whether `sentence` has no capitalised word but its first: it names no one."""
+    return not any(w[:1].isupper() for w in sentence.split()[1:])
+
+
 def holds_answer(
     kind: AnswerType,
     sentences: Sequence[str],
@@ -251,9 +262,11 @@ def holds_answer(
     counted: Counted | None = None,
     *,
     named: Named = NO_NAMES,
+    before: Sequence[str] | None = None,
 ) -> bool:
-    """Whether one of `sentences` holds an answer of `kind` beside every anchor group."""
-    return bool(answering(kind, sentences, anchors, terms, counted, named=named))
+    """Whether one of `sentences` holds an answer of `kind` beside every anchor group
+    (`before`: the sentence before each, as for `answering`)."""
+    return bool(answering(kind, sentences, anchors, terms, counted, named=named, before=before))
 
 
 # What a count question counts: "How many polling stations …" (the words after "how many" up

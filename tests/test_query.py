@@ -556,6 +556,25 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
     assert asked.in_sentence(holds) and not asked.in_sentence(lacks)
 
 
+def test_a_sentence_naming_no_one_speaks_of_whom_the_one_before_names(hash_retriever) -> None:
+    r = hash_retriever
+    question = "How much money is Ablyazov alleged to have fled the country with?"
+    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    assert wants is not None and wants.kind.kind == "money"
+    said = [
+        "Ablyazov has resurrected the DVK movement he founded in November 2001.",
+        "Supporters of the former official, who fled (some allege with several billion "
+        "dollars), have protested.",
+    ]
+    before = ["", said[0]]
+    terms = r.signals.terms
+    assert not holds_answer(wants.kind, said[1:], wants.anchors, terms)
+    assert holds_answer(wants.kind, said, wants.anchors, terms, before=before)
+    # A sentence naming someone else speaks of them, whoever the one before names.
+    other = [said[0], "Supporters of Kossanov raised several billion dollars."]
+    assert not holds_answer(wants.kind, other, wants.anchors, terms, before=before)
+
+
 @pytest.mark.parametrize(
     ("question", "event"),
     [
