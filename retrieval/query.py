@@ -36,8 +36,8 @@ _ASKS = re.compile(
 # Typed messages start sentences in lower case ("… where to start. can you tell me …?"),
 # which the articles' sentence splitter does not split at ("… after June 12? thx"). After a
 # word of two lower-case letters or digits or more, so abbreviations stay whole (U.S., e.g.,
-# Mr.).
-_LOWER_CASE_START = re.compile(r"(?<=[a-z0-9]{2}[.!?])\s+(?=[a-z])")
+# Mr.), or after "??" or "!!" ("who is joanna lillis?? shes in one of the articles").
+_LOWER_CASE_START = re.compile(r"(?:(?<=[a-z0-9]{2}[.!?])|(?<=[a-z0-9][!?]{2}))\s+(?=[a-z])")
 # A question with this many words at most besides stop words and question words asks of
 # the sentence before it. Over sets 0-28, 1 (or 2) puts two long messages' answers first
 # ("… she says he went along with it. Who's right?"), nothing else moves; 0 neither.
@@ -76,11 +76,13 @@ def focus(message: str) -> tuple[str, str]:
     if not asking:
         asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
     # "Can you tell me?", "Do you know?", "Can you help?": a request with nothing of its own
-    # (a word at most) asks what a sentence before it said ("He asked me what kind of
-    # cheating people filmed."): the nearest one holding a question word, else the one right
-    # before.
+    # (a word at most, and no word pointing back: "Is there anything about that?" asks of
+    # the sentence right before it) asks what a sentence before it said ("He asked me what
+    # kind of cheating people filmed."): the nearest one holding a question word, else the
+    # one right before.
     for i in list(asking):
-        if i > 0 and not _ASKS.search(sentences[i]) and _bare(sentences[i]):
+        s = sentences[i]
+        if i > 0 and not _ASKS.search(s) and (not _content(s) or _bare(s) and not _refers_back(s)):
             before = [j for j in range(i - 1, -1, -1) if _ASKS.search(sentences[j])]
             asking.append(before[0] if before else i - 1)
     asking = sorted(set(asking))
@@ -114,6 +116,12 @@ def _own_words(text: str) -> int:
     stop = stop_words()
     words = (_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(text))
     return sum(w not in stop and not _ASKS.fullmatch(w) for w in words)
+
+
+def _content(sentence: str) -> bool:
+    """Whether `sentence` holds a word besides stop words and the words shaping a question."""
+    stop = stop_words()
+    return any(w.lower() not in stop for w in _WORD.findall(sentence))
 
 
 def capitalise_names(text: str, vocabulary: Vocabulary) -> str:

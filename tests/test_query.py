@@ -75,6 +75,21 @@ def test_a_bare_request_asks_what_the_sentence_with_a_question_word_said() -> No
     assert focus(message)[1] == "A student wants to know whether the vote was fair. Can you help?"
 
 
+def test_a_request_pointing_back_asks_of_the_sentence_right_before_it() -> None:
+    message = (
+        "We argued about whether he will change anything. He insists Toqaev admitted the "
+        "system won't change much. Is there anything about that?"
+    )
+    assert focus(message)[0] == (
+        "He insists Toqaev admitted the system won't change much. Is there anything about that?"
+    )
+
+
+def test_a_doubled_question_mark_ends_a_typed_sentence() -> None:
+    message = "who is joanna lillis?? shes in one of the articles"
+    assert focus(message) == ("who is joanna lillis??",) * 2
+
+
 def test_a_question_word_opening_a_clause_after_a_comma_asks_nothing() -> None:
     # "who" describes the donors: the sentence about the asker is not asked about
     message = (
