@@ -847,3 +847,22 @@ def test_a_punishment_asked_of_people_described_is_said_of_them(
         question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
     )
     assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
+
+
+def test_a_penalty_asked_of_people_described_is_said_of_them(hash_retriever: Retriever) -> None:
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    data = hash_retriever.data
+    question = "Were the four activists with the marathon banner jailed or fined afterwards?"
+
+    def why(text: str) -> Refusal | None:
+        sentences = tuple(s + "." for s in text.rstrip(".").split(". "))
+        top = Ranked(Passage(0, "a", 0, text, sentences=sentences), 0.9, 0.6, 0.6, 0.3, text)
+        return refusal(
+            question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
+        )[0]
+
+    # Someone else detained for a banner: not the four activists of the marathon.
+    assert why("A young man was detained for holding an empty banner.") is Refusal.NO_ANSWER_OF_KIND
+    assert why("The four activists with the marathon banner were fined.") is None
