@@ -782,6 +782,20 @@ def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriev
     assert plain == [int(signals.sentence_cosines(qvec, np.array([i]))[1][0]) for i in ids]
 
 
+def _judged(retriever: Retriever, question: str, text: str) -> tuple[Refusal | None, str]:
+    """The refusal of `question` (and its detail) when the best passage is `text` alone,
+    its sentences split at ". "."""
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    sentences = tuple(s + "." for s in text.rstrip(".").split(". "))
+    top = Ranked(Passage(0, "a", 0, text, sentences=sentences), 0.9, 0.6, 0.6, 0.3, text)
+    data = retriever.data
+    return refusal(
+        question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "refused"),
     [
@@ -807,62 +821,42 @@ def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriev
 def test_someone_who_took_over_a_role_is_named_in_it(
     hash_retriever: Retriever, text: str, refused: bool
 ) -> None:
-    from retrieval.abstention import refusal
-    from retrieval.records import Passage, Ranked
-
-    sentences = tuple(s + "." for s in text.rstrip(".").split(". "))
-    top = Ranked(Passage(0, "a", 0, text, sentences=sentences), 0.9, 0.6, 0.6, 0.3, text)
-    data = hash_retriever.data
     question = "Who replaced Tokayev as speaker of the Senate when he became interim president?"
-    why, detail = refusal(
-        question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
-    )
+    why, detail = _judged(hash_retriever, question, text)
     assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
 
 
 @pytest.mark.parametrize(
-    ("text", "refused"),
+    ("question", "text", "refused"),
     [
         # A punishment, but of others: the activists described are in another sentence.
         (
+            "What punishment did the activists who held the marathon banner receive?",
             "Four activists unfurled a banner along the route of the marathon. "
             "Officials hinted at the charges people might face.",
             True,
         ),
         # The activists described, punished in the same sentence.
-        ("The four activists who held the marathon banner were fined.", False),
+        (
+            "What punishment did the activists who held the marathon banner receive?",
+            "The four activists who held the marathon banner were fined.",
+            False,
+        ),
+        # Asked yes or no: someone else detained for a banner is not one of the four.
+        (
+            "Were the four activists with the marathon banner jailed or fined afterwards?",
+            "A young man was detained for holding an empty banner.",
+            True,
+        ),
+        (
+            "Were the four activists with the marathon banner jailed or fined afterwards?",
+            "The four activists with the marathon banner were fined.",
+            False,
+        ),
     ],
 )
 def test_a_punishment_asked_of_people_described_is_said_of_them(
-    hash_retriever: Retriever, text: str, refused: bool
+    hash_retriever: Retriever, question: str, text: str, refused: bool
 ) -> None:
-    from retrieval.abstention import refusal
-    from retrieval.records import Passage, Ranked
-
-    sentences = tuple(s + "." for s in text.rstrip(".").split(". "))
-    top = Ranked(Passage(0, "a", 0, text, sentences=sentences), 0.9, 0.6, 0.6, 0.3, text)
-    data = hash_retriever.data
-    question = "What punishment did the activists who held the marathon banner receive?"
-    why, detail = refusal(
-        question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
-    )
+    why, detail = _judged(hash_retriever, question, text)
     assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
-
-
-def test_a_penalty_asked_of_people_described_is_said_of_them(hash_retriever: Retriever) -> None:
-    from retrieval.abstention import refusal
-    from retrieval.records import Passage, Ranked
-
-    data = hash_retriever.data
-    question = "Were the four activists with the marathon banner jailed or fined afterwards?"
-
-    def why(text: str) -> Refusal | None:
-        sentences = tuple(s + "." for s in text.rstrip(".").split(". "))
-        top = Ranked(Passage(0, "a", 0, text, sentences=sentences), 0.9, 0.6, 0.6, 0.3, text)
-        return refusal(
-            question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
-        )[0]
-
-    # Someone else detained for a banner: not the four activists of the marathon.
-    assert why("A young man was detained for holding an empty banner.") is Refusal.NO_ANSWER_OF_KIND
-    assert why("The four activists with the marathon banner were fined.") is None
