@@ -600,6 +600,7 @@ def asked(
         event = frozenset(t for t in event if lexical.containing(frozenset([t])).any())
         anchors = [*anchors, event] if event else anchors
     count = counted(question, lexical.tokenizer) if kind.counts else None
+    taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
     if kind.someone:
         anchors = _outside_relative_clause(question, anchors, lexical)
         if not anchors and kind.role is not None and (role := kind.role.search(question)):
@@ -612,13 +613,12 @@ def asked(
         if took_over is not None and anchors:
             role_terms = own_words(frozenset(lexical.tokenizer(took_over["role"])), lexical)
             taken = tuple(frozenset([t]) for t in sorted(role_terms))
-            return Asked(kind, anchors, count, named, taken)
     elif kind.fresh:  # the answer is not what the question gives: the dates it names
         given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
         named = Named(frozenset(t for terms in given for t in terms))
     else:
         named = NO_NAMES
-    return Asked(kind, anchors, count, named)
+    return Asked(kind, anchors, count, named, taken)
 
 
 # A relative clause after the role asked about ("… the police department that detained
