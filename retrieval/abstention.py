@@ -17,6 +17,7 @@ from retrieval.answer_types import (
     answering,
     asked,
     best_nearness,
+    held_words,
     holds_answer,
     own_words,
 )
@@ -233,8 +234,7 @@ def describes(
     no sentence. True for a question naming someone."""
     if wants.anchors:
         return True
-    described = own_words(frozenset(lexical.tokenizer(description)), lexical)
-    words = frozenset(w for w in described if lexical.containing(frozenset([w])).any())
+    words = held_words(description, lexical)
     if not words:
         return True
     terms = lexical.tokenizer

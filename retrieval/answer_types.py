@@ -596,8 +596,7 @@ def asked(
         anchors = [*anchors, event] if event else anchors
     happened = _HAPPENED.search(question) if kind.event else None
     if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
-        event = own_words(frozenset(lexical.tokenizer(happened["event"])), lexical)
-        event = frozenset(t for t in event if lexical.containing(frozenset([t])).any())
+        event = held_words(happened["event"], lexical)
         anchors = [*anchors, event] if event else anchors
     count = counted(question, lexical.tokenizer) if kind.counts else None
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
@@ -606,13 +605,11 @@ def asked(
         if not anchors and kind.role is not None and (role := kind.role.search(question)):
             # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,
             # not "vice minister … Marat Kozhayev"
-            role_terms = own_words(frozenset(lexical.tokenizer(role[0])), lexical)
-            anchors = [frozenset([t]) for t in sorted(role_terms)]
+            anchors = _word_groups(role[0], lexical)
         named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
         took_over = _SUCCEEDED.search(question)
         if took_over is not None and anchors:
-            role_terms = own_words(frozenset(lexical.tokenizer(took_over["role"])), lexical)
-            taken = tuple(frozenset([t]) for t in sorted(role_terms))
+            taken = tuple(_word_groups(took_over["role"], lexical))
     elif kind.fresh:  # the answer is not what the question gives: the dates it names
         given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
         named = Named(frozenset(t for terms in given for t in terms))
@@ -691,6 +688,22 @@ def own_words(terms: frozenset[str], lexical: LexicalIndex) -> frozenset[str]:
     return frozenset(
         t for t in terms if lexical.containing(lexical.kin(frozenset([t]))).mean() <= SUBJECT_SHARE
     )
+
+
+def held_words(text: str, lexical: LexicalIndex) -> frozenset[str]:
+    """The words of `text` (`own_words` of its BM25 terms) that some passage holds: a
+    paraphrase's own ("poet", "verse") can be looked for in no sentence."""
+    return frozenset(
+        t
+        for t in own_words(frozenset(lexical.tokenizer(text)), lexical)
+        if lexical.containing(frozenset([t])).any()
+    )
+
+
+def _word_groups(text: str, lexical: LexicalIndex) -> list[frozenset[str]]:
+    """Each of `text`'s own words (`own_words`) as an anchor group of its own, in order: a
+    role's words ("prime", "minister"), each to stand beside its holder's name."""
+    return [frozenset([t]) for t in sorted(own_words(frozenset(lexical.tokenizer(text)), lexical))]
 
 
 def outlet_passages(
