@@ -566,12 +566,14 @@ _SUCCEEDED = re.compile(
 # beside the presidential one. X's first word, unless most passages hold it ("election").
 _NEXT = re.compile(r"\b(?:next|upcoming)\s+([^\W\d_]+)", re.I)
 # What happened at the time asked for: "When was Astana renamed Nur-Sultan?", "On what date
-# was the banner unfurled?" — a participle right after its subject of three words at most
-# (not "the national liberation revolt linked to the poem", which says which revolt), nor in
-# a relative clause ("… the marathon where the banner appeared"). The date stands in a
-# sentence saying it ("unfurled … on April 21"), where the articles have the word at all.
+# was the banner unfurled?", "In which month and year exactly was …" — a participle right
+# after its subject of three words at most (not "the national liberation revolt linked to the
+# poem", which says which revolt), nor in a relative clause ("… the marathon where the banner
+# appeared"). The date stands in a sentence saying it ("unfurled … on April 21"), where the
+# articles have the word at all.
 _HAPPENED = re.compile(
-    r"^\W*(?:when|(?:in|on)?\s*(?:what|which)\s+(?:year|month|date|day))\s+"
+    r"^\W*(?:when|(?:in|on)?\s*(?:what|which)\s+(?:exact\s+)?(?:year|month|date|day)"
+    r"(?:\s+(?:and|or)\s+(?:year|month|date|day|time))?)(?:\s+(?:exactly|precisely))?\s+"
     r"(?:was|were|is|are|has|have|had)\s+"
     r"(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?(?P<event>[a-z]{3,}ed)\b",
     re.I,

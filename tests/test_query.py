@@ -594,6 +594,8 @@ def test_a_sentence_naming_no_one_speaks_of_whom_the_one_before_names(hash_retri
     ("question", "event"),
     [
         ("When was Astana renamed Nur-Sultan?", "renamed"),
+        ("When exactly was Astana renamed Nur-Sultan?", "renamed"),
+        ("In which month and year was Astana officially renamed Nur-Sultan?", "renamed"),
         ("On what date was the banner unfurled along the route?", "unfurled"),
         ("In what year was the national liberation revolt linked to the poem?", None),  # which
         ("On what date was the marathon where the banner appeared?", None),  # a clause's
