@@ -31,6 +31,10 @@ from retrieval.smalltalk import DATA, SmallTalk, default
         ("thank u", "thanks"),
         ("Thanks, that's all for now!", "thanks"),
         ("whats up", "greeting"),
+        ("hey how's your day going?", "greeting"),
+        ("hey hows your day going", "greeting"),
+        ("Hi, how have you been?", "greeting"),
+        ("nice to meet you!", "greeting"),
     ],
 )
 def test_small_talk_gets_its_kind(message: str, kind: str) -> None:
