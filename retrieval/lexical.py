@@ -67,10 +67,14 @@ class NameVariants:
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self.groups = [list(g) for g in groups if g]
         mapping: dict[str, str] = {}
+        # a canonical name of several words ("Oyan Qazaqstan"): its token -> those words
+        self._words: dict[str, tuple[str, ...]] = {}
         for group in self.groups:
             canonical = _fold(group[0])
             for spelling in group:
                 mapping[_joined(spelling)] = canonical
+            if len(words := group[0].split()) > 1:
+                self._words[canonical] = tuple(words)
         self._mapping = mapping
         if mapping:
             # Longest first, so "Kassym-Jomart Tokayev" wins over "Tokayev" alone. A hyphen or
@@ -88,6 +92,11 @@ class NameVariants:
         if self._pattern is None:
             return text
         return self._pattern.sub(lambda m: self._mapping[_joined(m.group(0))], text)
+
+    def words_of(self, token: str) -> tuple[str, ...]:
+        """The words of the canonical name `token` folds, when it has several ("oyanqazaqstan"
+        -> "Oyan", "Qazaqstan"); none for a name of one word ("dvk", "nursultan")."""
+        return self._words.get(token, ())
 
     def written(self, texts: Iterable[str]) -> dict[str, str]:
         """For each spelling `texts` never write, the spelling of its name they write most,

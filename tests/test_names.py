@@ -142,6 +142,25 @@ def test_a_passage_holds_a_name_of_several_words_when_it_holds_any_of_them(
     ]
 
 
+def test_a_name_the_variants_fold_to_one_token_is_held_by_its_words_alone() -> None:
+    # "Oyan Qazaqstan" folds to one token; a passage saying "Oyan" alone names it too. A
+    # long name folded to a short one (the DVK) is not held by its long name's words.
+    variants = NameVariants([["Oyan Qazaqstan", "Oyan Kazakhstan"], *VARIANTS.groups])
+    texts = [
+        *CORPUS_TEXTS,
+        "Oyan Qazaqstan appeared on June 5.",
+        "Oyan, a new civic movement, rejected any ties with Ablyazov.",
+    ]
+    names = NameCheck.build(texts, Tokenizer(variants))
+    assert names.named_terms("What does Oyan Kazakhstan think of Ablyazov?") == [
+        frozenset({"oyanqazaqstan", "oyan"}),
+        frozenset({"ablyazov"}),
+    ]
+    assert names.named_terms("Who leads the Democratic Choice of Kazakhstan?") == [
+        frozenset({"dvk"})
+    ]
+
+
 def test_the_retriever_abstains_when_no_passage_names_the_question_s_names_together(
     hash_retriever,
 ) -> None:
