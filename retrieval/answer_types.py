@@ -143,10 +143,15 @@ _WHEN_CLAUSE = re.compile(
 _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*", re.I)
 
 
+# A word glossed in brackets reads as it would without them: "Who was the akim (mayor) of
+# Almaty?" asks for a mayor of Almaty.
+_BRACKETS = re.compile(r"\s*[()\[\]]\s*")
+
+
 @lru_cache(maxsize=1024)  # a search asks twice (ranking, abstention); the bot's pages again
 def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` (its first part) asks for, or None for any other."""
-    question = _WHEN_CLAUSE.sub("", question, count=1)
+    question = _WHEN_CLAUSE.sub("", _BRACKETS.sub(" ", question), count=1)
     first = _SECOND_PART.split(question, maxsplit=1)[0]
     if _BARE_QUESTION_WORD.fullmatch(first):
         first = question
@@ -604,12 +609,14 @@ def asked(
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
     if kind.someone:
         anchors = _outside_relative_clause(question, anchors, lexical)
-        if not anchors and kind.role is not None and (role := kind.role.search(question)):
-            # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,
-            # not "vice minister … Marat Kozhayev"
-            anchors = _word_groups(role[0], lexical)
-        named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
         took_over = _SUCCEEDED.search(question)
+        role = kind.role.search(question) if kind.role is not None else None
+        if role is not None and (took_over is None or not anchors):
+            # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,
+            # not "vice minister … Marat Kozhayev"; "Who was the mayor of Almaty?": "mayor"
+            # as well as "Almaty" (a role taken over is looked for on its own, below)
+            anchors = [*anchors, *_word_groups(role[0], lexical)]
+        named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
         if took_over is not None and anchors:
             taken = tuple(_word_groups(took_over["role"], lexical))
     elif kind.fresh:  # the answer is not what the question gives: the dates it names

@@ -627,6 +627,8 @@ def test_a_date_asked_of_what_happened_is_said_with_it(hash_retriever, question,
         ("What position did Nazarbayev keep after stepping down as president?", False),
         ("In what year was Astana renamed Nur-Sultan?", False),  # "recently renamed": no date
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
+        # a role glossed in brackets, asked of a place: Almaty's officials, no mayor named
+        ("Who was the akim (mayor) of Almaty during the election protests?", False),
     ],
 )
 def test_a_fact_the_articles_never_state_is_refused(hash_retriever, question, a_count) -> None:
