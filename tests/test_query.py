@@ -286,6 +286,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who was the opposition candidate?", "person"),  # a role, but no office held
         ("What was the name of the Akzhol party's candidate?", "person"),  # a role's name
         ("What were the names of the Communist Party and Akzhol candidates?", "person"),
+        ("What were the names of the Communist Party and Ak Zhol candidates?", "person"),
         ("What is the name of the party of candidate Sadybek Tugel?", None),  # a party's
         ("What is the name of the prosecutor-general who reported it?", "person"),
         ("What was the name of the poet behind the slogan?", "person"),
