@@ -584,6 +584,16 @@ _HAPPENED = re.compile(
     re.I,
 )
 
+# A count of some of those the question names, by what happened to them: "How many of the
+# people detained in June were later sentenced to prison?" is not answered by the number
+# detained ("arrested approximately 1,000 people"), but by a figure said with "sentenced".
+_SUBSET = re.compile(
+    r"^\W*how\s+many\s+of\s+(?:the|these|those|them)\b[^?]*?\b(?:were|was|are|is|got|get"
+    r"|have\s+been|has\s+been|had\s+been)\s+(?:(?:later|then|eventually|subsequently|also"
+    r"|actually|ever|all)\s+)?(?P<event>[a-z]{3,}ed)\b",
+    re.I,
+)
+
 
 def asked(
     question: str,
@@ -602,6 +612,8 @@ def asked(
         event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
         anchors = [*anchors, event] if event else anchors
     happened = _HAPPENED.search(question) if kind.event else None
+    if happened is None and kind.counts:
+        happened = _SUBSET.search(question)
     if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
         event = held_words(happened["event"], lexical)
         anchors = [*anchors, event] if event else anchors

@@ -611,6 +611,22 @@ def test_a_date_asked_of_what_happened_is_said_with_it(hash_retriever, question,
     assert (happened in wants.anchors) is (event is not None)
 
 
+def test_a_count_of_some_of_those_named_is_said_with_what_happened_to_them(
+    hash_retriever,
+) -> None:
+    r = hash_retriever
+    some = "How many of the people detained in June were later sentenced to prison?"
+    wants = asked(some, r.data.names, r.data.lexical, r.signals.outlets)
+    assert wants is not None and frozenset(r.data.lexical.tokenizer("sentenced")) in wants.anchors
+    # The articles count those detained, and say "sentence" only of a video campaign's.
+    assert r.search_with_reason(some).refusal is not None
+    # Those named are counted by their own word: nothing else stands beside the figure.
+    every = asked(
+        "How many people were detained in Almaty?", r.data.names, r.data.lexical, r.signals.outlets
+    )
+    assert every is not None and every.anchors == r.data.names.named_terms("Almaty")
+
+
 @pytest.mark.parametrize(
     ("question", "a_count"),
     [
