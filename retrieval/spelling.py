@@ -218,7 +218,10 @@ class Speller:
         self.names = frozenset(names)
         self._skeletons: dict[str, str] = {}
         for name in names:
-            self._skeletons.setdefault(skeleton(name), name)  # the commonest spelling wins
+            # the commonest spelling wins; a "kh" is typed as a "k" too ("Kazakstan" is
+            # Kazakhstan, not the Qazaqstan of "Oyan Qazaqstan"), as well as an "h"
+            for spelt in {name, re.sub("kh", "k", name, flags=re.I)}:
+                self._skeletons.setdefault(skeleton(spelt), name)
         self._symspell = None
         self._sounds: dict[str, list[str]] | None = None  # metaphone code -> corpus words
         self._lock = threading.Lock()
