@@ -35,6 +35,8 @@ from retrieval.smalltalk import DATA, SmallTalk, default
         ("hey hows your day going", "greeting"),
         ("Hi, how have you been?", "greeting"),
         ("nice to meet you!", "greeting"),
+        ("hey how's it going today?", "greeting"),
+        ("Good evening, how are you doing tonight?", "greeting"),
     ],
 )
 def test_small_talk_gets_its_kind(message: str, kind: str) -> None:
