@@ -563,6 +563,15 @@ _SUCCEEDED = re.compile(
     r"(?=\s+(?:when|after|before|once|while|following|during|in\s+\d)\b|\s*[?.,;!]|\s*$)",
     re.I,
 )
+# The same, the role named first and whom it was taken from after it: "Who took over as
+# speaker of the Senate after Tokayev became interim president?", "Who became speaker of the
+# Senate after Tokayev moved up?".
+_TOOK_ROLE = re.compile(
+    r"\b(?:(?:took|takes|take)\s+over\s+as|became|becomes|become|was\s+(?:named|appointed|made)"
+    r"(?:\s+as)?)\s+(?:the\s+)?(?:new\s+)?(?P<role>[^?.,;!]+?)\s+(?:after|once|when|following)"
+    r"\s+\S",
+    re.I,
+)
 
 
 # What a question about "the next X" or "the upcoming X" asks for (its date, its winner, its
@@ -621,7 +630,7 @@ def asked(
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
     if kind.someone:
         anchors = _outside_relative_clause(question, anchors, lexical)
-        took_over = _SUCCEEDED.search(question)
+        took_over = _SUCCEEDED.search(question) or _TOOK_ROLE.search(question)
         role = kind.role.search(question) if kind.role is not None else None
         if role is not None and (took_over is None or not anchors):
             # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,

@@ -821,9 +821,14 @@ def _judged(retriever: Retriever, question: str, text: str) -> tuple[Refusal | N
 def test_someone_who_took_over_a_role_is_named_in_it(
     hash_retriever: Retriever, text: str, refused: bool
 ) -> None:
-    question = "Who replaced Tokayev as speaker of the Senate when he became interim president?"
-    why, detail = _judged(hash_retriever, question, text)
-    assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
+    for question in (
+        "Who replaced Tokayev as speaker of the Senate when he became interim president?",
+        # the role named first, whom it was taken from after it
+        "Who took over as speaker of the Senate after Tokayev became interim president?",
+        "Who became speaker of the Senate after Tokayev moved up?",
+    ):
+        why, detail = _judged(hash_retriever, question, text)
+        assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, (question, detail)
 
 
 @pytest.mark.parametrize(
