@@ -336,6 +336,8 @@ def _done_to_people(after: list[str]) -> bool:
 
 
 # What a figure of people is written as counting ("500 people were detained").
+# The words of a count of people that say no more than who they are or what was done to them.
+_OF_ANYONE = re.compile(rf"{_PEOPLE.pattern}|{_ACTS_ON_PEOPLE.pattern}|{_TO_PEOPLE.pattern}", re.I)
 _OF_PEOPLE = frozenset({"people", "persons", "individuals", "citizens", "men", "women"})
 _FIGURE = re.compile(
     r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
@@ -450,11 +452,13 @@ def counted(question: str, terms) -> Counted | None:
         return None
     words = (match.group("measure") or match.group("words")).split()
     found: set[str] = set()
+    used: list[str] = []
     for word in words:
         term = terms(word)
         if not term:  # a stop word ends the thing counted: "how many people were …"
             break
         found.update(term)
+        used.append(word)
     if not found:
         return None
     # "how many detained/arrested/injured": the thing counted goes unsaid; those done to are
@@ -462,6 +466,12 @@ def counted(question: str, terms) -> Counted | None:
     people = any(_PEOPLE.fullmatch(w) or _ACTS_ON_PEOPLE.fullmatch(w) for w in words) or bool(
         _DONE_TO.fullmatch(words[0])
     )
+    # People of one sort ("registered voters", "eligible voters") are not any people: a
+    # figure of people ("several thousand people … demonstrated") does not count them. Whose
+    # they are ("Ablyazov followers") says no more than who.
+    before = next((n for n, w in enumerate(used) if _OF_ANYONE.fullmatch(w)), 0)
+    if people and any(w.islower() for w in used[:before]):
+        people = False
     absolute = _ABSOLUTE.search(question) is not None
     act = any(
         _TO_PEOPLE.fullmatch(w) or _ACTS_ON_PEOPLE.fullmatch(w) for w in _WORD_AT.findall(question)

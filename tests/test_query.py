@@ -375,6 +375,9 @@ def _words(text: str) -> list[str]:
         ("How many votes did Tokayev receive?", {"votes"}, False),
         ("How many votes, in absolute numbers, did he get?", {"votes"}, False),
         ("How many protesters were detained?", {"protesters"}, True),
+        # people of one sort are not any people; whose they are says no more than who
+        ("How many registered voters were there?", {"registered", "voters"}, False),
+        ("How many Ablyazov followers were detained?", {"ablyazov", "followers"}, True),
         ("how many ppl got arrested", {"ppl", "got"}, True),
         ("How many of the people detained were fined?", {"people", "detained"}, True),
         # those done to, the thing counted unsaid: people, as "ppl" would be
