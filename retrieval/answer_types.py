@@ -64,6 +64,9 @@ class AnswerType:
     # whether the date asked for is of what the question says happened ("renamed"): a
     # sentence giving it holds that word (`_HAPPENED`)
     event: bool = False
+    # whether the length asked for is of a thing the question names ("How long is a
+    # presidential term?"): a sentence giving it holds the thing's words (`_MEASURED`)
+    measured: bool = False
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -120,6 +123,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             role=_pattern(r.get("role")),
             about=_pattern(r.get("about")),
             event=bool(r.get("event", False)),
+            measured=bool(r.get("measured", False)),
         )
         for r in rows
     )
@@ -613,6 +617,22 @@ _SUBSET = re.compile(
     re.I,
 )
 
+# A word of what is measured, not of who says so ("How many years does the author say …").
+_MEASURED_WORD = (
+    r"(?!(?:say|says|think|thinks|believe|believes|claim|claims|write|writes|report|reports"
+    r"|argue|argues|suggest|suggests)\b)[a-z’'-]+"
+)
+# What a length asked for is of, in the present ("How long is a presidential term in
+# Kazakhstan?", "How many years is the presidential term Tokayev won?"): the length stands
+# beside its words. Not in the past: "How long was social media down?" asks of what happened.
+_MEASURED = re.compile(
+    r"^\W*how\s+(?:long|many\s+(?:years|months|weeks|days))\s+(?:is|are|does|do)\s+"
+    rf"(?:a|an|the|one|each|every)\s+(?P<thing>(?:{_MEASURED_WORD}\s+){{0,2}}?{_MEASURED_WORD})"
+    r"(?=\s+(?:in|of|for|to|that|which|who|last|lasts|serve|serves|run|runs)\b"
+    r"|\s+(?-i:[A-Z])|\s*[?.!]|\s*$)",
+    re.I,
+)
+
 
 def asked(
     question: str,
@@ -633,6 +653,9 @@ def asked(
     happened = _HAPPENED.search(question) if kind.event else None
     if happened is None and kind.counts:
         happened = _SUBSET.search(question)
+    measured = _MEASURED.search(question) if kind.measured else None
+    if measured is not None:  # "How long is a presidential term?": a term's length
+        anchors = [*anchors, *_word_groups(measured["thing"], lexical)]
     if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
         event = held_words(happened["event"], lexical)
         anchors = [*anchors, event] if event else anchors

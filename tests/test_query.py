@@ -631,6 +631,29 @@ def test_a_count_of_some_of_those_named_is_said_with_what_happened_to_them(
 
 
 @pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("How long is a presidential term in Kazakhstan?", "presidential term"),
+        ("How many years is the presidential term Tokayev won?", "presidential term"),
+        ("How many years does a presidential term last?", "presidential term"),
+        ("How long was social media down?", None),  # of what happened, not of a thing
+        ("How many years does the author say the old way lasted?", None),  # who says so
+    ],
+)
+def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, thing) -> None:
+    r = hash_retriever
+    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    assert wants is not None and wants.kind.measured
+    words = [frozenset([t]) for t in r.data.lexical.tokenizer(thing or "")]
+    assert all(w in wants.anchors for w in words)
+    if thing is None:
+        assert wants.anchors == []
+    else:
+        # The articles give no term's length: whatever ranks first, it is refused.
+        assert words and r.search_with_reason(question).refusal is not None
+
+
+@pytest.mark.parametrize(
     ("question", "a_count"),
     [
         ("Where was Kassym-Jomart Tokayev born?", False),  # the articles say nothing of it
