@@ -246,6 +246,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("where did kosanov graduate", "education"),
         ("What did the marathon's graduates do?", None),
         ("Whom did Tokayev appoint as prime minister?", "appointment"),
+        ("Who did Tokayev name as prime minister after he won?", "appointment"),
+        ("Who did the party choose as its candidate?", "appointment"),
         ("which bank did ablyazov run before he fled", "business"),
         ("What was the name of the company he owned?", "business"),
         ("Which party nominated Tokayev?", None),
