@@ -659,6 +659,11 @@ def asked(
     if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
         event = held_words(happened["event"], lexical)
         anchors = [*anchors, event] if event else anchors
+    acted = kind.ask.search(question)
+    if acted is not None and acted.groupdict().get("act"):
+        # "Which foreign leaders congratulated Tokayev?": said beside "congratulated", which
+        # a corpus lacking the word holds nowhere
+        anchors = [*anchors, *_word_groups(acted["act"], lexical)]
     count = counted(question, lexical.tokenizer) if kind.counts else None
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
     if kind.someone:

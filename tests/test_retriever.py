@@ -832,6 +832,25 @@ def test_someone_who_took_over_a_role_is_named_in_it(
 
 
 @pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("Vladimir Putin congratulated Tokayev on his victory.", False),
+        # Someone named beside Tokayev, for something else: no congratulation said
+        ("Tokayev thanked Amirzhan Kossanov after the vote. Observers criticised it.", True),
+    ],
+)
+def test_foreign_leaders_asked_of_an_act_are_named_beside_it(
+    hash_retriever: Retriever, text: str, refused: bool
+) -> None:
+    for question in (
+        "Which foreign leaders congratulated Tokayev on his victory?",
+        "Which heads of state congratulated Tokayev?",
+    ):
+        why, detail = _judged(hash_retriever, question, text)
+        assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, (question, detail)
+
+
+@pytest.mark.parametrize(
     ("question", "text", "refused"),
     [
         # A punishment, but of others: the activists described are in another sentence.
