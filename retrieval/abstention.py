@@ -196,7 +196,10 @@ def refusal(
         )
         if near < 1:
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
-    elif not holds_answer(kind, sentences, wants.anchors, terms, wants.counted, before=before):
+    elif not any(
+        holds_answer(kind, sentences, anchors, terms, wants.counted, before=before)
+        for anchors in (wants.anchors, *wants.either)
+    ):
         return Refusal.NO_ANSWER_OF_KIND, kind.kind
     return None, ""
 

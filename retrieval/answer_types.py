@@ -566,6 +566,9 @@ class Asked:
     # a role the one asked for took over from the names asked about ("Who replaced Tokayev
     # as speaker of the Senate?"): the words of "speaker of the Senate", one group each
     role: tuple[frozenset[str], ...] = ()
+    # other anchors an answer may stand beside instead (abstention): a reason said with the
+    # act asked about and any one of the names
+    either: tuple[list[frozenset[str]], ...] = ()
 
 
 # Someone who took a role over from someone else: "Who replaced Tokayev as speaker of the
@@ -664,6 +667,14 @@ def asked(
         # "Which foreign leaders congratulated Tokayev?": said beside "congratulated", which
         # a corpus lacking the word holds nowhere
         anchors = [*anchors, *_word_groups(acted["act"], lexical)]
+    either: tuple[list[frozenset[str]], ...] = ()
+    if acted is not None and acted.groupdict().get("event"):
+        # "Why was Sagutdinov detained in Uralsk?": said beside all its names, or with
+        # "detained" and any of them ("the activist was detained not because of …",
+        # Uralskaya Nedelya reported)
+        event = held_words(acted["event"], lexical)
+        if event and anchors:
+            either = ([event, frozenset().union(*anchors)],)
     count = counted(question, lexical.tokenizer) if kind.counts else None
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
     if kind.someone:
@@ -683,7 +694,7 @@ def asked(
         named = Named(frozenset(t for terms in given for t in terms))
     else:
         named = NO_NAMES
-    return Asked(kind, anchors, count, named, taken)
+    return Asked(kind, anchors, count, named, taken, either)
 
 
 # A relative clause after the role asked about ("… the police department that detained

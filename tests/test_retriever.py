@@ -832,6 +832,42 @@ def test_someone_who_took_over_a_role_is_named_in_it(
 
 
 @pytest.mark.parametrize(
+    ("question", "text", "refused"),
+    [
+        # The renaming said only in passing: no reason for it
+        (
+            "Why was Astana renamed Nur-Sultan?",
+            "Nur-Sultan, the recently renamed capital city, saw fewer demonstrations.",
+            True,
+        ),
+        (
+            "Why was Astana renamed Nur-Sultan?",
+            "Astana was renamed Nur-Sultan in honour of the first president.",
+            False,
+        ),
+        # A time is no reason: "after the inauguration" says when
+        (
+            "Why did Nazarbayev decide to resign?",
+            "Nazarbaev resigned on March 20, after thirty years in power.",
+            True,
+        ),
+        # The reason said of "the activist", with the act asked about and the town's paper
+        (
+            "Why was Aslan Sagutdinov detained in Uralsk?",
+            "According to Uralskaya Nedelya, the activist was detained not because of an "
+            "empty banner, but for the expression of his opinion.",
+            False,
+        ),
+    ],
+)
+def test_a_reason_asked_of_what_befell_someone_is_given(
+    hash_retriever: Retriever, question: str, text: str, refused: bool
+) -> None:
+    why, detail = _judged(hash_retriever, question, text)
+    assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
+
+
+@pytest.mark.parametrize(
     ("text", "refused"),
     [
         ("Vladimir Putin congratulated Tokayev on his victory.", False),
