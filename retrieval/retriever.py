@@ -23,8 +23,10 @@ from retrieval.encoders import Encoder, load_query_encoder
 from retrieval.followup import Followup, Vocabulary, resolve
 from retrieval.fusion import Mode, Scoring, check_mode, fused, order, relevance, shortlist
 from retrieval.loading import open_index
+from retrieval.names import Surnames
 from retrieval.query import Query, prepare
 from retrieval.question_cache import QuestionEncoder
+from retrieval.questions import definitional_subject
 from retrieval.records import Hit, Ranked, Refusal, SearchResult, Source
 from retrieval.signals import SignalSource
 from retrieval.spelling import Speller, english_counts
@@ -207,6 +209,9 @@ class Retriever:
             variants.respell(getattr(queries[i], DENSE_SIDE), written, english_counts())
             for i in live
         ]
+        # … and full names as the passages write them after the first mention, but where
+        # the question asks who someone is: the sentence introducing them answers it
+        dense_texts = [t if definitional_subject(t) else self.surnames(t) for t in dense_texts]
         vectors, tokens = self.encode_questions(dense_texts)
         for row, i in enumerate(live):
             q = queries[i]
@@ -227,6 +232,15 @@ class Retriever:
         spell them. Read from the passages on the first search."""
         variants = self.data.lexical.tokenizer.variants
         return variants.written(p.text for p in self.data.passages)
+
+    @cached_property
+    def surnames(self) -> Surnames:
+        """A question's full names as the passages write them after the first mention: the
+        dense side reads "Yevgeny Zhovtis" as "Zhovtis" (names.Surnames)."""
+        data = self.data
+        return Surnames(
+            [p.text for p in data.passages], data.vocabulary.is_proper, data.names.name_phrases
+        )
 
     @cached_property
     def synonyms(self) -> Synonyms:

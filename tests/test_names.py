@@ -7,7 +7,7 @@ import json
 import pytest
 
 from retrieval.lexical import NameVariants, Tokenizer
-from retrieval.names import NameCheck, names_in
+from retrieval.names import NameCheck, Surnames, names_in
 from retrieval.records import Refusal
 
 CORPUS_TEXTS = [
@@ -253,3 +253,28 @@ def test_common_words_are_kept_with_the_names_and_an_older_file_still_loads(tmp_
     del data["common_terms"]  # an index built before they were kept
     (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
     assert NameCheck.load(tmp_path / "old.json", Tokenizer()).common_terms == frozenset()
+
+
+def test_a_full_name_reads_as_the_articles_write_it_after_the_first_mention() -> None:
+    texts = [
+        "Human rights defender Yevgeny Zhovtis thinks so. Oyan Qazaqstan agreed.",
+        "According to Zhovtis, the authorities did not expect it. Zhovtis said more.",
+        "On May Day the movement Oyan Qazaqstan marched.",
+    ]
+    proper = {"yevgeny", "zhovtis", "oyan", "qazaqstan"}.__contains__
+    phrases = {
+        "What did Yevgeny Zhovtis say?": ["Yevgeny Zhovtis"],
+        "What did Oyan Qazaqstan say?": ["Oyan Qazaqstan"],
+        "What happened on May Day?": ["May Day"],
+    }
+    short = Surnames(texts, proper, lambda text: phrases[text])
+    assert short("What did Yevgeny Zhovtis say?") == "What did Zhovtis say?"
+    # never written without its first word; and not a name of the corpus's proper words
+    assert short("What did Oyan Qazaqstan say?") == "What did Oyan Qazaqstan say?"
+    assert short("What happened on May Day?") == "What happened on May Day?"
+
+
+def test_the_retriever_s_dense_side_reads_full_names_shortened(hash_retriever) -> None:
+    r = hash_retriever
+    assert r.surnames("What did Yevgeny Zhovtis say?") == "What did Zhovtis say?"
+    assert r.surnames("Who is Oyan Qazaqstan?") == "Who is Oyan Qazaqstan?"
