@@ -106,7 +106,8 @@ class NameCheck:
         A word of a spelling the name variants know as a whole is known ("Sultan" of "Nur
         Sultan", which the corpus writes Nur-Sultan; "Jomart" of "Kasym Jomart")."""
         found = []
-        for m in _name_words(question):
+        words = list(_name_words(question))
+        for i, m in enumerate(words):
             name = m.group(0)
             missing = self._missing.get(name)
             if missing is None:
@@ -115,7 +116,7 @@ class NameCheck:
                 # (Spellings are compared with every name the articles use: a name is
                 # judged once, not each time it is asked about.)
                 missing = self._missing[name] = self._is_missing(name)
-            if missing:
+            if missing and not self._first_name(question, words, i):
                 found.append(m)
         if found:  # rarely: only then are the known spellings looked for
             spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
@@ -143,6 +144,23 @@ class NameCheck:
         # ("Bolat" of "Bolatbek").
         close = difflib.get_close_matches(name.lower(), self.names, n=1, cutoff=SPELLING_CUTOFF)
         return not close and not self._derived(name.lower())
+
+    def _first_name(self, question: str, words: list[re.Match[str]], i: int) -> bool:
+        """Whether the dictionary word `words[i]` is a spelling of the first name of someone
+        the articles name, the next word being theirs: "Johanna Lilis" is Joanna Lillis, where
+        "France" alone is not "French"."""
+        if i + 1 >= len(words) or not question[words[i].end() : words[i + 1].start()].isspace():
+            return False
+        after = words[i + 1].group(0)
+        missing = self._missing.get(after)
+        if missing is None:
+            missing = self._is_missing(after)
+        if missing:
+            return False
+        close = difflib.get_close_matches(
+            words[i].group(0).lower(), self.names, n=1, cutoff=SPELLING_CUTOFF
+        )
+        return bool(close)
 
     def _joined(self, word: str) -> bool:
         """Whether `word` is two of the corpus's words typed as one ("Mayday" for May Day,

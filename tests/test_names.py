@@ -278,3 +278,12 @@ def test_the_retriever_s_dense_side_reads_full_names_shortened(hash_retriever) -
     r = hash_retriever
     assert r.surnames("What did Yevgeny Zhovtis say?") == "What did Zhovtis say?"
     assert r.surnames("Who is Oyan Qazaqstan?") == "Who is Oyan Qazaqstan?"
+
+
+def test_a_dictionary_first_name_before_a_known_name_is_a_spelling_of_the_articles() -> None:
+    texts = [*CORPUS_TEXTS, "Veteran correspondent Joanna Lillis filmed it in Almaty."]
+    names = NameCheck.build(texts, Tokenizer(VARIANTS))
+    assert names.unknown("What did Johanna Lilis film in Almaty?") == []
+    # a dictionary name alone, or before an unknown one, is what it says
+    assert names.unknown("What did Johanna film?") == ["Johanna"]
+    assert names.unknown("Did Johanna Smith film it?") == ["Johanna", "Smith"]
