@@ -690,6 +690,9 @@ def asked(
         if took_over is not None and anchors:
             taken = tuple(_word_groups(took_over["role"], lexical))
     elif kind.fresh:  # the answer is not what the question gives: the dates it names
+        if kind.role is not None and (role := kind.role.search(question)):
+            # "In which years was Tokayev foreign minister?": a date of his being minister
+            anchors = [*anchors, *_word_groups(role[0], lexical)]
         given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
         named = Named(frozenset(t for terms in given for t in terms))
     else:

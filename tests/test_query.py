@@ -694,6 +694,8 @@ def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, t
         ("What position did Nazarbayev keep after stepping down as president?", False),
         ("In what year was Astana renamed Nur-Sultan?", False),  # "recently renamed": no date
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
+        # a date of someone's office: dates beside Tokayev, none beside a minister's post
+        ("In which years was Tokayev Kazakhstan's foreign minister?", False),
         # a role glossed in brackets, asked of a place: Almaty's officials, no mayor named
         ("Who was the akim (mayor) of Almaty during the election protests?", False),
     ],
