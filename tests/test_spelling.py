@@ -101,6 +101,7 @@ def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> 
     assert speller.correct("the U.S. said") == "the U.S. said"  # not "You.S."
     assert speller.correct("who filmed the vid") == "who filmed the video"  # not "did"
     assert speller.correct("noone came") == "no one came"
+    assert speller.correct("til sum1 else takes over") == "until someone else takes over"
 
 
 def test_a_kh_typed_as_k_is_the_commonest_name_that_sounds_so() -> None:
