@@ -19,11 +19,12 @@ _TELL_ABOUT = (
     r"|what\s+do\s+you\s+know\s+about"
 )
 _REQUEST = re.compile(rf"^\s*(?:{_TELL_ABOUT})\s", re.IGNORECASE)
-# "Who is X?", "What was X?", "Who are the X?", "who's X exactly?", "Tell me about X": the
-# subject is everything after the verb.
+# "Who is X?", "What was X?", "Who are the X?", "who's X exactly?", "what is X even", "Tell me
+# about X": the subject is everything after the verb.
 _DEFINITIONAL = re.compile(
     rf"^\s*(?:(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)|{_TELL_ABOUT})"
-    r"\s+(?:the\s+|an?\s+)?(?P<subject>[^?]+?)(?:\s+(?:exactly|again|then|anyway))?[\s?.!]*$",
+    r"\s+(?:the\s+|an?\s+)?(?P<subject>[^?]+?)"
+    r"(?:\s+(?:exactly|again|then|anyway|even|actually|really|though|tho))?[\s?.!]*$",
     re.IGNORECASE,
 )
 # What someone is, asked as their role: "What post did X hold before?", "What was X's job?",

@@ -23,6 +23,7 @@ from retrieval.retriever import Retriever
         ("  Who is   Zhovtis ?? ", "Zhovtis"),
         # as people type it
         ("who's Kasym-Zhomart Tokaev exactly?", "Kasym-Zhomart Tokaev"),
+        ("what is Oyan Qazaqstan even", "Oyan Qazaqstan"),
         ("tell me about Tokayev", "Tokayev"),
         ("Can you tell me more about Oyan Qazaqstan.", "Oyan Qazaqstan"),
         ("What do you know about Nur Otan?", "Nur Otan"),
