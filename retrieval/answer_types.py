@@ -339,9 +339,9 @@ def _done_to_people(after: list[str]) -> bool:
     return len(words) >= 2 and words[0] in ("were", "was") and bool(_TO_PEOPLE.fullmatch(words[1]))
 
 
-# What a figure of people is written as counting ("500 people were detained").
 # The words of a count of people that say no more than who they are or what was done to them.
 _OF_ANYONE = re.compile(rf"{_PEOPLE.pattern}|{_ACTS_ON_PEOPLE.pattern}|{_TO_PEOPLE.pattern}", re.I)
+# What a figure of people is written as counting ("500 people were detained").
 _OF_PEOPLE = frozenset({"people", "persons", "individuals", "citizens", "men", "women"})
 _FIGURE = re.compile(
     r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
@@ -649,25 +649,9 @@ def asked(
     if kind is None:
         return None
     anchors = kind.anchors(subject_names(question, names, lexical, outlets))
-    coming = _NEXT.search(question)
-    if coming is not None:  # "the next parliamentary election": that, not any date
-        event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
-        anchors = [*anchors, event] if event else anchors
-    happened = _HAPPENED.search(question) if kind.event else None
-    if happened is None and kind.counts:
-        happened = _SUBSET.search(question)
-    measured = _MEASURED.search(question) if kind.measured else None
-    if measured is not None:  # "How long is a presidential term?": a term's length
-        anchors = [*anchors, *_word_groups(measured["thing"], lexical)]
-    if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
-        event = held_words(happened["event"], lexical)
-        anchors = [*anchors, event] if event else anchors
-    acted = kind.ask.search(question)
-    if acted is not None and acted.groupdict().get("act"):
-        # "Which foreign leaders congratulated Tokayev?": said beside "congratulated", which
-        # a corpus lacking the word holds nowhere
-        anchors = [*anchors, *_word_groups(acted["act"], lexical)]
+    anchors = [*anchors, *_said_with(question, kind, lexical)]
     either: tuple[list[frozenset[str]], ...] = ()
+    acted = kind.ask.search(question)
     if acted is not None and acted.groupdict().get("event"):
         # "Why was Sagutdinov detained in Uralsk?": said beside all its names, or with
         # "detained" and any of them ("the activist was detained not because of …",
@@ -676,11 +660,11 @@ def asked(
         if event and anchors:
             either = ([event, frozenset().union(*anchors)],)
     count = counted(question, lexical.tokenizer) if kind.counts else None
+    role = kind.role.search(question) if kind.role is not None else None
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
     if kind.someone:
         anchors = _outside_relative_clause(question, anchors, lexical)
         took_over = _SUCCEEDED.search(question) or _TOOK_ROLE.search(question)
-        role = kind.role.search(question) if kind.role is not None else None
         if role is not None and (took_over is None or not anchors):
             # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,
             # not "vice minister … Marat Kozhayev"; "Who was the mayor of Almaty?": "mayor"
@@ -689,15 +673,42 @@ def asked(
         named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
         if took_over is not None and anchors:
             taken = tuple(_word_groups(took_over["role"], lexical))
-    elif kind.fresh:  # the answer is not what the question gives: the dates it names
-        if kind.role is not None and (role := kind.role.search(question)):
+    else:
+        if role is not None:
             # "In which years was Tokayev foreign minister?": a date of his being minister
             anchors = [*anchors, *_word_groups(role[0], lexical)]
-        given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
-        named = Named(frozenset(t for terms in given for t in terms))
-    else:
         named = NO_NAMES
+        if kind.fresh:  # the answer is not what the question gives: the dates it names
+            given = (lexical.tokenizer(m.group(0)) for m in kind.evidence.finditer(question))
+            named = Named(frozenset(t for terms in given for t in terms))
     return Asked(kind, anchors, count, named, taken, either)
+
+
+def _said_with(question: str, kind: AnswerType, lexical: LexicalIndex) -> list[frozenset[str]]:
+    """What the answer stands beside besides the question's names: the thing coming ("the
+    next parliamentary election"), the thing measured ("a presidential term"), what happened
+    ("renamed", "sentenced", where the corpus has the word) and what was done ("congratulated",
+    whether the corpus has the word or not)."""
+    said: list[frozenset[str]] = []
+    coming = _NEXT.search(question)
+    if coming is not None:  # "the next parliamentary election": that, not any date
+        event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
+        said += [event] if event else []
+    happened = _HAPPENED.search(question) if kind.event else None
+    if happened is None and kind.counts:
+        happened = _SUBSET.search(question)
+    measured = _MEASURED.search(question) if kind.measured else None
+    if measured is not None:  # "How long is a presidential term?": a term's length
+        said += _word_groups(measured["thing"], lexical)
+    if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
+        event = held_words(happened["event"], lexical)
+        said += [event] if event else []
+    acted = kind.ask.search(question)
+    if acted is not None and acted.groupdict().get("act"):
+        # "Which foreign leaders congratulated Tokayev?": said beside "congratulated", which
+        # a corpus lacking the word holds nowhere
+        said += _word_groups(acted["act"], lexical)
+    return said
 
 
 # A relative clause after the role asked about ("… the police department that detained
