@@ -108,20 +108,22 @@ class NameCheck:
         found = []
         words = list(_name_words(question))
         for i, m in enumerate(words):
-            name = m.group(0)
-            missing = self._missing.get(name)
-            if missing is None:
-                if len(self._missing) >= _KEPT_MAX:
-                    self._missing.clear()
-                # (Spellings are compared with every name the articles use: a name is
-                # judged once, not each time it is asked about.)
-                missing = self._missing[name] = self._is_missing(name)
-            if missing and not self._first_name(question, words, i):
+            if self._lacks(m.group(0)) and not self._first_name(question, words, i):
                 found.append(m)
         if found:  # rarely: only then are the known spellings looked for
             spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
             found = [m for m in found if not any(a <= m.start() < b for a, b in spans)]
         return [m.group(0) for m in found]
+
+    def _lacks(self, name: str) -> bool:
+        """`_is_missing`, kept: spellings are compared with every name the articles use, so a
+        name is judged once, not each time it is asked about."""
+        missing = self._missing.get(name)
+        if missing is None:
+            if len(self._missing) >= _KEPT_MAX:
+                self._missing.clear()
+            missing = self._missing[name] = self._is_missing(name)
+        return missing
 
     def _is_missing(self, name: str) -> bool:
         """Whether the corpus lacks the name `name` (a word of a question) in every spelling."""
@@ -151,11 +153,7 @@ class NameCheck:
         "France" alone is not "French"."""
         if i + 1 >= len(words) or not question[words[i].end() : words[i + 1].start()].isspace():
             return False
-        after = words[i + 1].group(0)
-        missing = self._missing.get(after)
-        if missing is None:
-            missing = self._is_missing(after)
-        if missing:
+        if self._lacks(words[i + 1].group(0)):
             return False
         close = difflib.get_close_matches(
             words[i].group(0).lower(), self.names, n=1, cutoff=SPELLING_CUTOFF
@@ -297,9 +295,9 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 class Surnames:
     """A question's full names as the passages write them after the first mention: "What
     did Yevgeny Zhovtis say …?" -> "What did Zhovtis say …?". Only a name of two or three
-    words, each one the corpus writes only with a capital (`proper`), whose last word the
-    passages write without the one before it SURNAME_ALONE times or more (not "May Day",
-    nor "Oyan Qazaqstan")."""
+    capitalised words, its last two ones the corpus writes only with a capital (`proper`),
+    whose last word the passages write without the one before it SURNAME_ALONE times or more
+    (not "May Day", nor "Oyan Qazaqstan")."""
 
     def __init__(
         self,

@@ -220,7 +220,7 @@ class Speller:
         for name in names:
             # the commonest spelling wins; a "kh" is typed as a "k" too ("Kazakstan" is
             # Kazakhstan, not the Qazaqstan of "Oyan Qazaqstan"), as well as an "h"
-            for spelt in {name, re.sub("kh", "k", name, flags=re.I)}:
+            for spelt in (name, re.sub("kh", "k", name, flags=re.I)):
                 self._skeletons.setdefault(skeleton(spelt), name)
         self._symspell = None
         self._sounds: dict[str, list[str]] | None = None  # metaphone code -> corpus words
