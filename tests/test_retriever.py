@@ -6,6 +6,7 @@ import ast
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -796,6 +797,14 @@ def _judged(retriever: Retriever, question: str, text: str) -> tuple[Refusal | N
     )
 
 
+def _kind_refuses(retriever: Retriever, questions: Sequence[str], text: str, refused: bool) -> None:
+    """Each of `questions`, its best passage `text` alone (`_judged`), is refused for want of
+    an answer of its kind, or answered, as `refused` says."""
+    for question in questions:
+        why, detail = _judged(retriever, question, text)
+        assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, (question, detail)
+
+
 @pytest.mark.parametrize(
     ("text", "refused"),
     [
@@ -821,14 +830,13 @@ def _judged(retriever: Retriever, question: str, text: str) -> tuple[Refusal | N
 def test_someone_who_took_over_a_role_is_named_in_it(
     hash_retriever: Retriever, text: str, refused: bool
 ) -> None:
-    for question in (
+    questions = (
         "Who replaced Tokayev as speaker of the Senate when he became interim president?",
         # the role named first, whom it was taken from after it
         "Who took over as speaker of the Senate after Tokayev became interim president?",
         "Who became speaker of the Senate after Tokayev moved up?",
-    ):
-        why, detail = _judged(hash_retriever, question, text)
-        assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, (question, detail)
+    )
+    _kind_refuses(hash_retriever, questions, text, refused)
 
 
 @pytest.mark.parametrize(
@@ -863,8 +871,7 @@ def test_someone_who_took_over_a_role_is_named_in_it(
 def test_a_reason_asked_of_what_befell_someone_is_given(
     hash_retriever: Retriever, question: str, text: str, refused: bool
 ) -> None:
-    why, detail = _judged(hash_retriever, question, text)
-    assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, detail
+    _kind_refuses(hash_retriever, [question], text, refused)
 
 
 @pytest.mark.parametrize(
@@ -878,12 +885,11 @@ def test_a_reason_asked_of_what_befell_someone_is_given(
 def test_foreign_leaders_asked_of_an_act_are_named_beside_it(
     hash_retriever: Retriever, text: str, refused: bool
 ) -> None:
-    for question in (
+    questions = (
         "Which foreign leaders congratulated Tokayev on his victory?",
         "Which heads of state congratulated Tokayev?",
-    ):
-        why, detail = _judged(hash_retriever, question, text)
-        assert (why is Refusal.NO_ANSWER_OF_KIND) is refused, (question, detail)
+    )
+    _kind_refuses(hash_retriever, questions, text, refused)
 
 
 @pytest.mark.parametrize(
