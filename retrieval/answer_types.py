@@ -339,6 +339,8 @@ def _done_to_people(after: list[str]) -> bool:
     return len(words) >= 2 and words[0] in ("were", "was") and bool(_TO_PEOPLE.fullmatch(words[1]))
 
 
+# A bare figure after these is an age ("driven by young people, mostly under 30").
+_AGE_BOUND = frozenset({"under", "aged"})
 # The words of a count of people that say no more than who they are or what was done to them.
 _OF_ANYONE = re.compile(rf"{_PEOPLE.pattern}|{_ACTS_ON_PEOPLE.pattern}|{_TO_PEOPLE.pattern}", re.I)
 # What a figure of people is written as counting ("500 people were detained").
@@ -415,6 +417,8 @@ class Counted:
             if not after or not terms(after[0]) or _FIGURE.fullmatch(after[0]):
                 if token.lower() == "one":
                     continue  # "the first one that …", "One of the features": no count
+                if i and tokens[i - 1].lower() in _AGE_BOUND:
+                    continue  # "young people, mostly under 30": an age, not a count
                 # a bare figure: "More than 500 were detained." counts those it says were
                 # done to ("detained": people), or anything
                 if (not self.people or not self.act) and _done_to_people(tokens[j : j + 3]):

@@ -491,6 +491,9 @@ def test_a_passage_counting_several_days_is_marked_contrary(hash_retriever) -> N
          "More than 500 were detained."),
         ("How many detentions were there?", "More than 500 were detained.",
          "Some 1,000 polling stations opened."),
+        # a bare figure after "under" is an age, not a count of anything
+        ("How many polling stations were open?", "There were 10,000 polling stations.",
+         "It was driven by young people, mostly under 30."),
         # "one" alone is no figure ("this is the first one.")
         ("How many polling stations were open?", "There were 10,000 polling stations.",
          "Of all the campaigns, this is the first one."),
