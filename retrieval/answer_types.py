@@ -696,7 +696,7 @@ def _said_with(question: str, kind: AnswerType, lexical: LexicalIndex) -> list[f
     said: list[frozenset[str]] = []
     coming = _NEXT.search(question)
     if coming is not None:  # "the next parliamentary election": that, not any date
-        event = own_words(frozenset(lexical.tokenizer(coming.group(1))), lexical)
+        event = _text_words(coming.group(1), lexical)
         said += [event] if event else []
     happened = _HAPPENED.search(question) if kind.event else None
     if happened is None and kind.counts:
@@ -787,20 +787,23 @@ def own_words(terms: frozenset[str], lexical: LexicalIndex) -> frozenset[str]:
     )
 
 
+def _text_words(text: str, lexical: LexicalIndex) -> frozenset[str]:
+    """`own_words` of the BM25 terms of `text`."""
+    return own_words(frozenset(lexical.tokenizer(text)), lexical)
+
+
 def held_words(text: str, lexical: LexicalIndex) -> frozenset[str]:
     """The words of `text` (`own_words` of its BM25 terms) that some passage holds: a
     paraphrase's own ("poet", "verse") can be looked for in no sentence."""
     return frozenset(
-        t
-        for t in own_words(frozenset(lexical.tokenizer(text)), lexical)
-        if lexical.containing(frozenset([t])).any()
+        t for t in _text_words(text, lexical) if lexical.containing(frozenset([t])).any()
     )
 
 
 def _word_groups(text: str, lexical: LexicalIndex) -> list[frozenset[str]]:
     """Each of `text`'s own words (`own_words`) as an anchor group of its own, in order: a
     role's words ("prime", "minister"), each to stand beside its holder's name."""
-    return [frozenset([t]) for t in sorted(own_words(frozenset(lexical.tokenizer(text)), lexical))]
+    return [frozenset([t]) for t in sorted(_text_words(text, lexical))]
 
 
 def outlet_passages(
