@@ -20,6 +20,7 @@ from retrieval.answer_types import (
     held_words,
     holds_answer,
     own_words,
+    referents,
 )
 from retrieval.lexical import LexicalIndex
 from retrieval.names import NameCheck
@@ -169,7 +170,7 @@ def refusal(
     if wants is None:
         return None, ""
     sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
-    before = [b for r in ranked[:TYPED_PASSAGES] for b in ("", *r.passage.sentences[:-1])]
+    before = [b for r in ranked[:TYPED_PASSAGES] for b in referents(r.passage.sentences)]
     described = _NAME_OF.search(question) if wants.kind.someone else None
     if described is None and wants.kind.about is not None:
         described = wants.kind.about.search(question)

@@ -263,6 +263,19 @@ def _names_no_one(sentence: str) -> bool:
     return not any(w[:1].isupper() for w in sentence.split()[1:])
 
 
+def referents(sentences: Sequence[str]) -> list[str]:
+    """For each of a passage's `sentences`, the nearest one before it naming someone ("" for
+    none): whom a sentence naming no one speaks of, past others naming no one ("Qosanov did
+    criticize …" then "After that, he was mainly quiet." then "… even though he officially
+    received more than 16 percent of the vote")."""
+    found, last = [], ""
+    for sentence in sentences:
+        found.append(last)
+        if not _names_no_one(sentence):
+            last = sentence
+    return found
+
+
 def holds_answer(
     kind: AnswerType,
     sentences: Sequence[str],
@@ -550,10 +563,11 @@ def best_nearness(
     *,
     named: Named = NO_NAMES,
     within: int = NEAR_WORDS,
+    before: Sequence[str] | None = None,
 ) -> tuple[float, list[int]]:
     """The best `nearness` of the sentences answering (0 when none does), and their
-    positions (`answering`)."""
-    found = answering(kind, sentences, anchors, terms, counted, named=named)
+    positions (`answering`; `before` as there)."""
+    found = answering(kind, sentences, anchors, terms, counted, named=named, before=before)
     near = (nearness(kind, sentences[i], anchors, terms, named=named, within=within) for i in found)
     return max(near, default=0.0), found
 

@@ -33,6 +33,7 @@ from retrieval.answer_types import (
     best_nearness,
     nearness,
     outlet_passages,
+    referents,
 )
 from retrieval.answer_types import asked as what_is_asked
 from retrieval.context import ArticleText, article_texts
@@ -161,6 +162,7 @@ class SignalSource:
                 data.token_vectors, data.token_offsets, self._sentence_ids, data.sentence_offsets
             )
         self._terms_cache: dict[str, frozenset[str]] = {}
+        self._said_of: dict[int, list[str]] = {}
         self._kind_sentences: dict[str, list[tuple[int, ...]]] = {}
         self._shut_out: dict[int, frozenset[int]] = {}
 
@@ -257,9 +259,11 @@ class SignalSource:
             if not held:  # most passages: no sentence holds an answer of the kind
                 continue
             sentences = [passages[i].sentences[k] for k in held]
+            said_of = self._referents(i)
             near[j], found = best_nearness(
-                kind, sentences, names, self.terms, count, named=asked.named
-            )
+                kind, sentences, names, self.terms, count, named=asked.named,
+                before=[said_of[k] for k in held],
+            )  # fmt: skip
             if (
                 not found
                 and count is not None
@@ -282,6 +286,13 @@ class SignalSource:
             np.maximum.at(out, owners, self.data.sentence_vectors[rows] @ qvec)
         return np.where(np.isfinite(out), out, sentence)
 
+    def _referents(self, passage_id: int) -> list[str]:
+        """`referents` of the passage's sentences: whom each sentence naming no one speaks of."""
+        found = self._said_of.get(passage_id)
+        if found is None:
+            found = self._said_of[passage_id] = referents(self.data.passages[passage_id].sentences)
+        return found
+
     def _holding(self, kind: AnswerType) -> list[tuple[int, ...]]:
         """The positions of each passage's sentences holding an answer of `kind`, whatever
         its names (most passages hold none: a question then looks only at the few that do)."""
@@ -300,7 +311,10 @@ class SignalSource:
         in bold: "What was the turnout?" shows the sentence with the figure."""
         p = self.data.passages[passage_id]
         kind, names = asked.kind, asked.anchors
-        found = answering(kind, p.sentences, names, self.terms, asked.counted, named=asked.named)
+        found = answering(
+            kind, p.sentences, names, self.terms, asked.counted, named=asked.named,
+            before=self._referents(passage_id),
+        )  # fmt: skip
         if not found:
             return None
         start = int(self.data.sentence_offsets[passage_id])

@@ -21,6 +21,7 @@ from retrieval.answer_types import (
     counted,
     holds_answer,
     nearness,
+    referents,
 )
 from retrieval.query import focus
 from retrieval.records import Refusal
@@ -619,6 +620,29 @@ def test_a_sentence_naming_no_one_speaks_of_whom_the_one_before_names(hash_retri
     # A sentence naming someone else speaks of them, whoever the one before names.
     other = [said[0], "Supporters of Kossanov raised several billion dollars."]
     assert not holds_answer(wants.kind, other, wants.anchors, terms, before=before)
+
+
+def test_whom_a_sentence_naming_no_one_speaks_of_is_found_past_others_naming_no_one(
+    hash_retriever,
+) -> None:
+    said = [
+        "Qosanov did criticize the move to shut down the Internet on May 1.",
+        "After that, he was mainly quiet.",
+        "He accepted the results, though he officially received more than 16 percent of the vote.",
+        "In the end, Tugel finished last.",
+        "He got 5 percent.",
+    ]
+    assert referents(said) == ["", said[0], said[0], said[0], said[3]]
+    r = hash_retriever
+    wants = asked("How many votes did Qosanov get?", r.data.names, r.data.lexical, {})
+    assert wants is not None and wants.kind.kind == "count"
+    terms = r.signals.terms
+    assert holds_answer(wants.kind, said, wants.anchors, terms, before=referents(said))
+    # the sentence just before names no one: it alone says nothing of whom "he" is
+    alone = ["", *said[:-1]]
+    assert not holds_answer(wants.kind, said[:3], wants.anchors, terms, before=alone[:3])
+    # a figure after someone else is named is theirs
+    assert not holds_answer(wants.kind, said[3:], wants.anchors, terms, before=referents(said)[3:])
 
 
 @pytest.mark.parametrize(
