@@ -207,6 +207,32 @@ def acronyms(text: str, vocabulary: Vocabulary) -> str:
     return _CAPITALISED_RUN.sub(fix, text)
 
 
+# An acronym: in capitals, or, in a message typed in lower case, after "the" ("at the un"),
+# as organisations are named.
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b|(?<=\bthe )[a-z]{2,6}\b")
+
+
+def spelled_out(text: str, vocabulary: Vocabulary) -> str:
+    """An acronym the corpus never writes, of a name it writes in full, becomes the name:
+    "Was Tokayev at the UN?" asks of the "United Nations" (`Vocabulary.initialisms`). The
+    reverse of `acronyms`. A lower-case one only in a message with no capitals: where
+    capitals are typed, "the cec" is no acronym left in lower case."""
+    found = vocabulary.initialisms()
+    if not found:
+        return text
+    lower = text == text.lower()
+    english = english_counts()
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        key = word.lower()
+        if (word.islower() and not lower) or key in vocabulary.counts or key in english:
+            return word
+        return found.get(key, word)
+
+    return _ACRONYM.sub(fix, text)
+
+
 def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
     """The question as asked, its focus, and the focus put right."""
     asked = " ".join(question.split())
@@ -214,6 +240,7 @@ def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
 
     def fix(text: str) -> str:
         text = acronyms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text), vocabulary)
+        text = spelled_out(text, vocabulary)
         # A dropped aside ("lol", "idk, …") leaves no space or comma behind.
         text = " ".join(speller.correct(text).split()).lstrip(",;: ")
         return capitalise_names(text, vocabulary)

@@ -51,6 +51,10 @@ SOUND_MIN = 6
 DROPPED_MIN = 4
 
 
+# The small words a name's initials may leave out ("Office for Democratic Institutions …").
+_LINKING = frozenset({"of", "for", "the", "and", "in", "on", "at", "to"})
+
+
 @cache
 def english_counts() -> Mapping[str, int]:
     """symspellpy's English frequency dictionary: word -> count (82,765 words)."""
@@ -91,6 +95,7 @@ class Vocabulary:
     _starts: dict[str, list[tuple[str, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _initials: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, texts: Iterable[str], names: Iterable[str] = ()) -> Vocabulary:
@@ -148,6 +153,25 @@ class Vocabulary:
         if self.phrases and not self._starts:
             self._starts.update(_by_first_word(self.phrases))
         return self._starts.get(word, [])
+
+    def initialisms(self) -> Mapping[str, str]:
+        """The initials of each name of several English words (`phrases`), in lower case,
+        and the name as the corpus writes it: "un" -> "United Nations", "cec" -> "Central
+        Election Commission"; "of", "for", … counted or not. Not a person's ("Mukhtar
+        Ablyazov"), whose initials nobody types, nor initials two names share."""
+        if self.phrases and not self._initials:
+            english = english_counts()
+            found: dict[str, set[str]] = {}
+            for phrase, written in self.phrases.items():
+                words = phrase.replace("-", " ").split()
+                content = [w for w in words if w not in _LINKING]
+                if not all(w in english for w in content):
+                    continue
+                for initials in {"".join(w[0] for w in words), "".join(w[0] for w in content)}:
+                    if len(initials) >= 2:
+                        found.setdefault(initials, set()).add(written)
+            self._initials.update({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
+        return self._initials
 
     def save(self, path: Path) -> None:
         data = {"words": self.counts, "phrases": self.phrases}

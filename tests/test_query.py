@@ -23,8 +23,9 @@ from retrieval.answer_types import (
     nearness,
     referents,
 )
-from retrieval.query import focus
+from retrieval.query import focus, spelled_out
 from retrieval.records import Refusal
+from retrieval.spelling import Vocabulary
 
 
 def test_a_long_message_is_searched_on_the_sentences_that_ask() -> None:
@@ -151,6 +152,37 @@ def test_a_name_spelt_out_in_another_language_is_its_initials(hash_retriever) ->
     assert hash_retriever.prepare(known).text == known
     unknown = "What did Tsentralnaya Izbiratelnaya Komissiya say?"
     assert hash_retriever.prepare(unknown).text == unknown
+
+
+def test_an_acronym_of_a_name_the_corpus_writes_in_full_is_the_name() -> None:
+    vocabulary = Vocabulary.build(
+        [
+            "He was deputy Secretary-General of the United Nations, said Mukhtar Ablyazov.",
+            "Then the Central Election Commission counted, and Uralskaya Nedelya wrote.",
+        ]
+    )
+    # a person's initials (Mukhtar Ablyazov) and a name of words no English dictionary
+    # holds (Uralskaya Nedelya) have none anyone types
+    assert vocabulary.initialisms() == {
+        "cec": "Central Election Commission",
+        "sg": "Secretary General",
+        "un": "United Nations",
+    }
+    assert spelled_out("Was he at the UN?", vocabulary) == "Was he at the United Nations?"
+    assert spelled_out("What did the CEC say?", vocabulary) == (
+        "What did the Central Election Commission say?"
+    )
+    # typed all in lower case, an organisation's acronym follows "the"
+    assert spelled_out("was he at the un or smth", vocabulary) == (
+        "was he at the United Nations or smth"
+    )
+    # not where capitals are typed, not without "the", not an English word
+    for kept in ("Was he at the un?", "was he at un", "did MA say", "where is the US"):
+        assert spelled_out(kept, vocabulary) == kept
+    # initials two names share are neither's
+    shared = Vocabulary.build(["He was at the United Nations.", "Then Urban News wrote."])
+    assert shared.initialisms() == {}
+    assert spelled_out("Was he at the UN?", shared) == "Was he at the UN?"
 
 
 def test_a_dropped_aside_leaves_no_gap(hash_retriever) -> None:
