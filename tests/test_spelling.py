@@ -195,6 +195,10 @@ def test_contractions_typed_without_apostrophe_and_shorthand_with_digits(
     # Shorthand that edit distance leaves as typed ("jus", "wz": too short to correct).
     assert speller.correct("was it jus tokayev") == "was it just tokayev"
     assert speller.correct("who wz the nxt one") == "who was the next one"
+    # Vowels dropped from a word of three or four letters: edit distance made "cld" old,
+    # "mins" minds, and left "evr" as typed.
+    assert speller.correct("was he evr held 4 hrs") == "was he ever held 4 hours"
+    assert speller.correct("cld they wait 10 mins") == "could they wait 10 minutes"
 
 
 def test_a_short_word_is_not_taken_for_a_name_a_letter_away() -> None:
