@@ -106,11 +106,11 @@ class NameVariants:
         -> "Oyan", "Qazaqstan"); none for a name of one word ("dvk", "nursultan")."""
         return self._words.get(token, ())
 
-    def written(self, texts: Iterable[str]) -> dict[str, str]:
-        """For each spelling `texts` never write, or write under WRITTEN_RARELY times as
-        often as their commonest of its name ("Astana", once, in "Nur-Sultan (formerly
-        Astana)"), that commonest spelling, as they write it (keys as `_joined`): what a
-        reader of `texts` knows the name by."""
+    def written(self, texts: Iterable[str], rarely: float = WRITTEN_RARELY) -> dict[str, str]:
+        """For each spelling `texts` never write, or write under `rarely` times as often as
+        their commonest of its name ("Astana", once, in "Nur-Sultan (formerly Astana)"),
+        that commonest spelling, as they write it (keys as `_joined`): what a reader of
+        `texts` knows the name by. `rarely=math.inf`: every spelling of a name they write."""
         if self._pattern is None:
             return {}
         seen: Counter[str] = Counter()
@@ -125,7 +125,7 @@ class NameVariants:
             keys = [_joined(spelling) for spelling in group]
             most = max(keys, key=lambda k: seen[k])  # the first, of equals
             if seen[most]:
-                rare = WRITTEN_RARELY * seen[most]
+                rare = rarely * seen[most]
                 out.update({k: as_written[most] for k in keys if seen[k] < rare})
         return out
 

@@ -10,7 +10,9 @@ context.surrounding     the article's text around a hit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -44,6 +46,15 @@ LATE_SHORTLIST = 124
 # (asked: as typed; focus and text: the asking part, as typed and corrected). Measured in
 # docs/retrieval.md.
 DENSE_SIDE = "corrected"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The question as some passages read it (their article's spelling of its names)."""
+
+    passages: np.ndarray  # a mask over every passage: those read so
+    vector: np.ndarray
+    tokens: np.ndarray | None  # its token vectors, for late interaction
 
 
 class Retriever:
@@ -204,24 +215,32 @@ class Retriever:
         # A name spelt as the articles never spell it ("Alma-Ata", "Kasym-Jomart Tokaev") is
         # read by the model as they do ("Almaty", "Qasym-Zhomart Toqaev"), as BM25 folds it;
         # an English word in lower case is not a name ("oral" is not the town Oral).
-        variants, written = self.data.lexical.tokenizer.variants, self.written_names
-        dense_texts = [
-            variants.respell(getattr(queries[i], DENSE_SIDE), written, english_counts())
-            for i in live
+        typed = [getattr(queries[i], DENSE_SIDE) for i in live]
+        dense_texts = [self._as_read(t, self.written_names) for t in typed]
+        # A spelling no article writes favours none: each article's passages are read with
+        # the question as that article spells its names ("Amirjan Kosanov": "Amirzhan
+        # Qosanov" for RFE/RL's, "Amirzhan Kossanov" for CABAR's), each spelling encoded once.
+        others = [
+            self._article_readings(t, d) if checked == "hybrid" else []
+            for t, d in zip(typed, dense_texts, strict=True)
         ]
-        # … and full names as the passages write them after the first mention, but where
-        # the question asks who someone is: the sentence introducing them answers it
-        dense_texts = [t if definitional_subject(t) else self.surnames(t) for t in dense_texts]
-        vectors, tokens = self.encode_questions(dense_texts)
+        more = [text for found in others for _, text in found]
+        vectors, tokens = self.encode_questions(dense_texts + more)
+        at = len(dense_texts)
         for row, i in enumerate(live):
             q = queries[i]
+            readings_of = []
+            for among, _ in others[row]:
+                readings_of.append(Reading(among, vectors[at], tokens[at]))
+                at += 1
             # Abstention looks at the same passages whatever k: the bot's page of 4 and
             # `ask`'s 5 are refused alike.
             limit = max(k, TYPED_PASSAGES)
             extra = self.synonyms.near(q.text) if checked == "hybrid" else []
             ranked = self.rank(
-                q.text, vectors[row], checked, limit=limit, tokens=tokens[row], expansion=extra
-            )
+                q.text, vectors[row], checked, limit=limit, tokens=tokens[row], expansion=extra,
+                readings=readings_of,
+            )  # fmt: skip
             results[i] = self._result(q.asking, ranked, checked, context, k, q.text)
         return results
 
@@ -232,6 +251,47 @@ class Retriever:
         spell them. Read from the passages on the first search."""
         variants = self.data.lexical.tokenizer.variants
         return variants.written(p.text for p in self.data.passages)
+
+    def _as_read(self, text: str, written: Mapping[str, str]) -> str:
+        """`text` as the model reads it: its names respelt by `written`, an English word in
+        lower case left as typed ("oral" is not the town Oral); and full names as the
+        passages write them after the first mention, but where the question asks who
+        someone is: the sentence introducing them answers it."""
+        variants = self.data.lexical.tokenizer.variants
+        text = variants.respell(text, written, english_counts())
+        return text if definitional_subject(text) else self.surnames(text)
+
+    def _article_readings(self, typed: str, read: str) -> list[tuple[np.ndarray, str]]:
+        """Where `typed` spells a name as no article does (`read` is then the text otherwise
+        read), each other way the articles' own spellings read it, and which passages (a mask)
+        are read so. A spelling some article writes says which outlet the asker read: none."""
+        if read == self._as_read(typed, {}):
+            return []
+        found: dict[str, list[str]] = {}
+        for article, written in self.article_spellings.items():
+            text = self._as_read(typed, written)
+            if text != read:
+                found.setdefault(text, []).append(article)
+        owners = self._article_of
+        return [(np.isin(owners, articles), text) for text, articles in found.items()]
+
+    @cached_property
+    def article_spellings(self) -> dict[str, dict[str, str]]:
+        """For each article, each name spelling -> the one that article writes most, where it
+        writes the name; else the one the passages write most (`written_names`)."""
+        variants = self.data.lexical.tokenizer.variants
+        texts: dict[str, list[str]] = {}
+        for p in self.data.passages:
+            texts.setdefault(p.article_id, []).append(p.text)
+        return {
+            article: {**self.written_names, **variants.written(own, rarely=math.inf)}
+            for article, own in texts.items()
+        }
+
+    @cached_property
+    def _article_of(self) -> np.ndarray:
+        """Each passage's article id."""
+        return np.array([p.article_id for p in self.data.passages])
 
     @cached_property
     def surnames(self) -> Surnames:
@@ -284,13 +344,15 @@ class Retriever:
         limit: int | None = None,
         tokens: np.ndarray | None = None,
         expansion: Sequence[str] = (),
+        readings: Sequence[Reading] = (),
     ) -> list[Ranked]:
         """Candidate passages scored, best first (the first `limit`, or all), none
         overlapping a better one.
 
         `mode` is hybrid, dense or lexical; `tokens` are the question's token vectors, for
         late interaction (left out without them); `expansion` the corpus words nearest the
-        question's words it lacks (`synonyms.near`), for BM25.
+        question's words it lacks (`synonyms.near`), for BM25; `readings`, the question as
+        other passages read it, with its own vectors (hybrid mode).
         """
         checked = check_mode(mode)
         data = self.data
@@ -305,14 +367,24 @@ class Retriever:
             answer_kind=hybrid and bool(w.answer_kind),
             expansion=expansion if hybrid and w.expansion else (),
         )
+        readings = readings if hybrid else ()
+        among = [r.passages[s.candidates] for r in readings]
+        for reading, these in zip(readings, among, strict=True):
+            self.signals.read_as(s, reading.vector, these)
         score = fused(s, w, checked)
         late = top = None
         if hybrid and w.late and self.signals.late and tokens is not None and len(tokens):
             if len(score) <= LATE_SHORTLIST:  # every candidate
-                late = self.signals.late_interaction(tokens, s.candidates)
+                top_ids = s.candidates
+                late = self.signals.late_interaction(tokens, top_ids)
             else:
                 top = shortlist(score, LATE_SHORTLIST)
-                late = self.signals.late_interaction(tokens, s.candidates[top])
+                top_ids = s.candidates[top]
+                late = self.signals.late_interaction(tokens, top_ids)
+            for reading, these in zip(readings, among, strict=True):
+                these = these if top is None else these[top]
+                if reading.tokens is not None and these.any():
+                    late[these] = self.signals.late_interaction(reading.tokens, top_ids[these])
         rel = relevance(s, w)
         out: list[Ranked] = []
         # Passages overlap: one sharing a sentence with a better one adds nothing new. Most

@@ -229,6 +229,20 @@ class SignalSource:
             introduced=introduced,
         )
 
+    def read_as(self, s: Signals, qvec: np.ndarray, among: np.ndarray) -> None:
+        """The model's signals (passage, sentence and answering cosines) of the candidates
+        `among` (a mask over `s.candidates`), taken again for the question as `qvec` reads
+        it: as their article spells its names. Written into `s`."""
+        if not among.any():
+            return
+        ids = s.candidates[among]
+        s.dense[among] = self.passage_cosines(qvec, ids)
+        sentence, best = self.sentence_cosines(qvec, ids)
+        s.sentence[among], s.best_sentence[among] = sentence, best
+        if s.asked is not None and s.answering is not None:
+            _, answers = self._answers(s.asked, ids)
+            s.answering[among] = self._answering_cosines(qvec, answers, sentence)
+
     def asked(self, question: str) -> Asked | None:
         """The kind of answer `question` asks for and the names it must stand beside; None
         when it asks for no particular kind."""
