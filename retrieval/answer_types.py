@@ -299,6 +299,10 @@ _COUNTED = re.compile(
     r"(?P<words>[^\W\d_]+(?:[\s-]+[^\W\d_]+)?)|\b(?P<measure>population|area|gdp)\b",
     re.I,
 )
+# A word saying how, not what, after the thing counted ("exactly", "really", "roughly").
+_ADVERB = re.compile(
+    r"(?:exact|actual|real|rough|approximate|precise|total|official|final)ly", re.I
+)
 # Things counted that are people: a figure of "people" counts protesters, voters, officers.
 # An agent noun ("protesters", "observers", "activists", "participants", "detainees") or one of
 # the few other plural nouns for people.
@@ -474,9 +478,11 @@ def counted(question: str, terms) -> Counted | None:
     words = (match.group("measure") or match.group("words")).split()
     found: set[str] = set()
     used: list[str] = []
-    for word in words:
+    for n, word in enumerate(words):
         term = terms(word)
         if not term:  # a stop word ends the thing counted: "how many people were …"
+            break
+        if n and _ADVERB.fullmatch(word):  # "how many journalists exactly were …"
             break
         found.update(term)
         used.append(word)
