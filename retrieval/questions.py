@@ -9,8 +9,10 @@ bare question in every score.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Sequence
 
-from retrieval.spelling import NAME_JOIN
+from retrieval.spelling import NAME_JOIN, english_counts
 
 # A request for what the articles say of something: "tell me about X", "what do you know
 # about X?".
@@ -230,3 +232,148 @@ def _joined(words, i: int) -> bool:
     (`spelling.NAME_JOIN`, as the vocabulary reads the corpus's names)."""
     gap = words[i].string[words[i].end() : words[i + 1].start()]
     return NAME_JOIN.fullmatch(gap) is not None
+
+
+# What a question describes someone by: "the exiled banker", "this rights activist", up to
+# four words after "the"; what it names them as, in the passages, is what they describe.
+_DESCRIPTION = re.compile(r"\b(?:the|this|that)\s+((?:[a-z][a-z-]*\s+){0,3}[a-z][a-z-]*)\b")
+_DESCRIPTORS_MAX = 4  # words before a name read as its description ("so-called opposition …")
+_APPOSED_MAX = 6  # words of an apposition read ("…, a candidate of the national …")
+# The share of the times a word is written that must describe someone for it alone to name
+# them ("banker": Ablyazov; not "leader")
+DESCRIBED_MOSTLY = 0.5
+# An apposition saying what someone is: "…, a candidate of …", "…, ex-speaker of …" (not
+# "…, the main thing …": the sentence going on)
+_APPOSED_AS = re.compile(r"^(?:an?|ex-|former)\b", re.I)
+# A noun for a person that describes no one in the passages ("activist", "tycoon") is one
+# only if English writes it less often than this: "ever", "other", "under" end alike
+PERSON_NOUN_COMMON = 50_000_000
+
+
+class Descriptions:
+    """Whom a question describes without naming ("Did the exiled banker accept any blame?"):
+    the one name the passages describe in the most of those words, its last among them
+    ("fugitive banker Mukhtar Ablyazov": banker). Descriptions are the lower-case words right
+    before a name, and an apposition after it ("Amirzhan Qosanov -- a journalist of late")."""
+
+    def __init__(
+        self,
+        sentences: Iterable[str],
+        terms: Callable[[str], Sequence[str]],
+        proper: Callable[[str], bool],
+        stop_words: Container[str],
+    ) -> None:
+        self._terms = terms
+        self._stop = stop_words
+        self._of: dict[str, set[str]] = {}  # a name's last word -> the terms describing it
+        self._written: dict[str, str] = {}
+        self._times: Counter[str] = Counter()  # how often each term is written at all
+        self._describing: Counter[tuple[str, str]] = Counter()  # (name, term): describing it
+        for sentence in sentences:
+            self._times.update(self._terms(sentence))
+            self._read(sentence, proper)
+        self._describing_any: set[str] = set().union(*self._of.values())
+
+    def _read(self, sentence: str, proper: Callable[[str], bool]) -> None:
+        """Each name of `sentence` and the words describing it."""
+        words = list(_NAME_WORD.finditer(sentence))
+        i = 0
+        while i < len(words):
+            if not self._proper_at(words, i, proper):
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(words) and self._proper_at(words, j + 1, proper):
+                if not NAME_JOIN.fullmatch(sentence[words[j].end() : words[j + 1].start()]):
+                    break
+                j += 1
+            found: list[str] = []
+            k = i - 1
+            while k >= 0 and len(found) < _DESCRIPTORS_MAX:
+                between = sentence[words[k].end() : words[k + 1].start()]
+                word = words[k].group(0)
+                low = word.lower()
+                if between != " " or low in self._stop or low in _NOT_DESCRIBING:
+                    break
+                if not word.islower() or low.endswith(("ed", "ly")):
+                    break  # a title or a name of its own ("Central Election Commission")
+                found.append(low)
+                k -= 1
+            apposed = _APPOSITION.match(sentence[words[j].end() :])
+            if apposed is not None:
+                phrase = " ".join(apposed.group("phrase").split()[:_APPOSED_MAX])
+                if _APPOSED_AS.match(phrase) and not _VERB.search(phrase):
+                    found.extend(w.lower() for w in phrase.split())
+            last = words[j].group(0)
+            key = next(iter(self._terms(last)), None)
+            if key is not None and found:
+                self._written.setdefault(key, last)
+                held = self._of.setdefault(key, set())
+                for word in found:
+                    for term in self._terms(word):
+                        if term != key:
+                            held.add(term)
+                            self._describing[key, term] += 1
+            i = j + 1
+
+    @staticmethod
+    def _person_noun(word: str) -> bool:
+        """Whether `word` may be a noun for a person describing no one here ("activist")."""
+        return (
+            role_noun(word)
+            and not word.endswith("ment")  # "movement", "government": what is done or does
+            and english_counts().get(word, 0) < PERSON_NOUN_COMMON
+        )
+
+    def _mostly_of(self, name: str, terms: set[str]) -> bool:
+        """Whether most times `terms` are written, they describe `name`."""
+        return any(self._describing[name, t] >= DESCRIBED_MOSTLY * self._times[t] for t in terms)
+
+    @staticmethod
+    def _proper_at(words: list[re.Match[str]], i: int, proper: Callable[[str], bool]) -> bool:
+        """Whether word `i` is a name's: capitalised, and so always written."""
+        word = words[i].group(0)
+        return word[:1].isupper() and proper(word.lower()) and len(word) > 2
+
+    def whom(self, question: str) -> tuple[str, int] | None:
+        """The name (as the passages write it) a description in `question` is of, and where
+        the description ends; None when none is, or several are alike. The description's
+        last word is what they are ("banker"): a word describing them, or a noun for a
+        person describing no one ("tycoon", "activist") beside one that does ("exiled")."""
+        for m in _DESCRIPTION.finditer(question):
+            words = list(_NAME_WORD.finditer(m.group(1)))
+            for size in range(1, len(words) + 1):
+                head = words[size - 1].group(0)
+                if head in self._stop:
+                    break
+                said = [w.group(0) for w in words[:size] if w.group(0) not in self._stop]
+                name = self._described(said, head)
+                if name is not None:
+                    return self._written[name], m.start(1) + words[size - 1].end()
+        return None
+
+    def _described(self, said: list[str], head: str) -> str | None:
+        """The one name described by the most of the words `said`, ending on `head`."""
+        head_terms = set(self._terms(head))
+        known = bool(head_terms & self._describing_any)
+        if not known and not (len(said) > 1 and self._person_noun(head)):
+            return None
+        terms = [set(self._terms(w)) for w in said]
+        scores = {
+            name: sum(bool(t & held) for t in terms)
+            for name, held in self._of.items()
+            if not known or head_terms & held
+        }
+        best = max(scores.values(), default=0)
+        named = [name for name, score in scores.items() if score == best]
+        if not best or len(named) != 1:
+            return None
+        # One word alone names someone only as a noun for a person ("banker"), not as what
+        # many are head of ("the new head of state": of a press service); and only one
+        # mostly written of them: "leader" is written of many, though only Ablyazov is
+        # described so ("the new leader" is Tokayev).
+        if best < 2 and not role_noun(head):
+            return None
+        if best < 2 and known and not self._mostly_of(named[0], head_terms):
+            return None
+        return named[0]

@@ -28,7 +28,7 @@ from retrieval.loading import open_index
 from retrieval.names import Surnames
 from retrieval.query import Query, prepare
 from retrieval.question_cache import QuestionEncoder
-from retrieval.questions import definitional_subject
+from retrieval.questions import Descriptions, definitional_subject
 from retrieval.records import Hit, Ranked, Refusal, SearchResult, Source
 from retrieval.signals import SignalSource
 from retrieval.spelling import Speller, english_counts
@@ -215,7 +215,7 @@ class Retriever:
         # A name spelt as the articles never spell it ("Alma-Ata", "Kasym-Jomart Tokaev") is
         # read by the model as they do ("Almaty", "Qasym-Zhomart Toqaev"), as BM25 folds it;
         # an English word in lower case is not a name ("oral" is not the town Oral).
-        typed = [getattr(queries[i], DENSE_SIDE) for i in live]
+        typed = [self.described(getattr(queries[i], DENSE_SIDE)) for i in live]
         dense_texts = [self._as_read(t, self.written_names) for t in typed]
         # A spelling no article writes favours none: each article's passages are read with
         # the question as that article spells its names ("Amirjan Kosanov": "Amirzhan
@@ -238,7 +238,8 @@ class Retriever:
             limit = max(k, TYPED_PASSAGES)
             extra = self.synonyms.near(q.text) if checked == "hybrid" else []
             ranked = self.rank(
-                q.text, vectors[row], checked, limit=limit, tokens=tokens[row], expansion=extra,
+                self.described(q.text), vectors[row], checked, limit=limit, tokens=tokens[row],
+                expansion=extra,
                 readings=readings_of,
             )  # fmt: skip
             results[i] = self._result(q.asking, ranked, checked, context, k, q.text)
@@ -274,6 +275,25 @@ class Retriever:
                 found.setdefault(text, []).append(article)
         owners = self._article_of
         return [(np.isin(owners, articles), text) for text, articles in found.items()]
+
+    def described(self, text: str) -> str:
+        """`text` with the name of whom it describes without naming set after the
+        description ("Did the exiled banker Ablyazov accept any blame?"; `Descriptions`)."""
+        found = self.descriptions.whom(text)
+        if found is None:
+            return text
+        name, end = found
+        if set(self.data.lexical.tokenizer(name)) & set(self.data.lexical.tokenizer(text)):
+            return text
+        return f"{text[:end]} {name}{text[end:]}"
+
+    @cached_property
+    def descriptions(self) -> Descriptions:
+        """How the passages describe the names they write, read on the first search."""
+        data = self.data
+        tokenizer = data.lexical.tokenizer
+        sentences = dict.fromkeys(s for p in data.passages for s in p.sentences)
+        return Descriptions(sentences, tokenizer, data.vocabulary.is_proper, tokenizer.stop_words)
 
     @cached_property
     def article_spellings(self) -> dict[str, dict[str, str]]:

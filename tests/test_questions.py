@@ -147,3 +147,72 @@ def test_a_sentence_introducing_a_name_describes_it_beside_it(sentence: str, nam
 def test_a_sentence_only_naming_someone_does_not_introduce_them(sentence: str, name: str):
     tokenize = Tokenizer()
     assert not introduces(sentence, frozenset(tokenize(name)), tokenize, stop_words())
+
+
+def _descriptions(sentences: list[str]):
+    from retrieval.questions import Descriptions
+
+    tokenizer = Tokenizer()
+    proper = {
+        "mukhtar",
+        "ablyazov",
+        "amirzhan",
+        "kossanov",
+        "sadybek",
+        "tugel",
+        "yevgeny",
+        "zhovtis",
+    }
+    return Descriptions(sentences, tokenizer, proper.__contains__, tokenizer.stop_words)
+
+
+DESCRIBED = [
+    "From exile, fugitive banker Mukhtar Ablyazov called for rallies.",
+    "The voters backed Amirzhan Kossanov, a candidate of the national patriotic movement.",
+    "Another candidate Sadybek Tugel said little.",
+    "So-called opposition candidate Amirzhan Kossanov was quiet.",
+    "Human rights defender Yevgeny Zhovtis spoke.",
+    "Opposition leader Mukhtar Ablyazov is abroad.",
+    "The new leader took office. Every leader hopes so. A leader must lead.",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "whom"),
+    [
+        # a noun for a person describing one name only, mostly written of it
+        ("Did the exiled banker accept any blame?", ("Ablyazov", "the exiled banker")),
+        # two candidates: the description's other words decide
+        ("Why did some back the opposition candidate?", ("Kossanov", "the opposition candidate")),
+        # a noun for a thing done ("movement") is no person, whatever its ending
+        ("What did the patriotic movement's candidate say?", None),
+        # a noun for a person describing no one, beside a word that describes someone
+        (
+            "How does the human rights activist explain it?",
+            ("Zhovtis", "the human rights activist"),
+        ),
+        # "leader" describes Ablyazov here, but is mostly written of others
+        ("Could foreign governments cool their backing for the new leader?", None),
+        ("Who was the candidate?", None),  # two candidates, alike
+        # an English word ending like a noun for a person ("ever") is none
+        ("Has the country ever been certified?", None),
+    ],
+)
+def test_a_description_is_of_the_one_name_the_passages_describe_so(question: str, whom) -> None:
+    found = _descriptions(DESCRIBED).whom(question)
+    if whom is None:
+        assert found is None
+    else:
+        name, description = whom
+        assert found is not None and found[0] == name
+        assert question[: found[1]].endswith(description)
+
+
+def test_the_searched_question_names_whom_it_describes(hash_retriever: Retriever) -> None:
+    r = hash_retriever
+    assert r.described("Did the exiled banker accept any blame?") == (
+        "Did the exiled banker Ablyazov accept any blame?"
+    )
+    # named already: left as it is
+    named = "Did the fugitive banker Ablyazov accept any blame?"
+    assert r.described(named) == named
