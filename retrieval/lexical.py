@@ -99,7 +99,7 @@ class NameVariants:
         """Replace every known spelling by its canonical token."""
         if self._pattern is None:
             return text
-        return self._pattern.sub(lambda m: self._mapping[_joined(m.group(0))], text)
+        return self._pattern.sub(lambda m: self._mapping.get(_joined(m.group(0)), m.group(0)), text)
 
     def words_of(self, token: str) -> tuple[str, ...]:
         """The words of the canonical name `token` folds, when it has several ("oyanqazaqstan"
@@ -149,14 +149,14 @@ class NameVariants:
         """Where `text` holds a known spelling: (start, end, canonical token) for each."""
         if self._pattern is None:
             return []
-        return [
-            (m.start(), m.end(), self._mapping[_joined(m.group(0))])
-            for m in self._pattern.finditer(text)
-        ]
+        found = ((m, self._mapping.get(_joined(m.group(0)))) for m in self._pattern.finditer(text))
+        return [(m.start(), m.end(), token) for m, token in found if token is not None]
 
 
 def _joined(spelling: str) -> str:
-    """A spelling with its parts joined by single spaces, lower-cased: the mapping's key."""
+    """A spelling with its parts joined by single spaces, lower-cased: the mapping's key. (A
+    letter that matches another only ignoring case, as the dotless ı does i, gives a key the
+    mapping lacks: that spelling is left as typed.)"""
     return re.sub(r"[-\s]+", " ", spelling.lower()).strip()
 
 

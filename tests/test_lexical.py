@@ -134,3 +134,11 @@ def test_a_corpus_too_large_for_the_dense_table_is_scored_by_bm25s(monkeypatch) 
     assert small._table is not None and large._table is None
     for question in ("vote police", "almaty almaty protest", "nothing here"):
         assert (small.scores(question) == large.scores(question)).all()
+
+
+def test_a_letter_matching_only_when_case_is_ignored_leaves_the_spelling_as_typed() -> None:
+    # Matched ignoring case, the dotless ı is an i; lower-cased it stays ı, a key the
+    # spellings lack: the word is left as typed, where it raised KeyError.
+    variants = NameVariants([["Sadybek", "Sadibek"]])
+    assert variants.normalize("Sadibek and Sadıbek") == "sadybek and Sadıbek"
+    assert [token for _, _, token in variants.find("Sadıbek, Sadibek")] == ["sadybek"]
