@@ -236,7 +236,7 @@ def _joined(words, i: int) -> bool:
 
 # What a question describes someone by: "the exiled banker", "this rights activist", up to
 # four words after "the"; what it names them as, in the passages, is what they describe.
-_DESCRIPTION = re.compile(r"\b(?:the|this|that)\s+((?:[a-z][a-z-]*\s+){0,3}[a-z][a-z-]*)\b")
+_DESCRIPTION = re.compile(r"\b(?i:the|this|that)\s+((?:[a-z][a-z-]*\s+){0,3}[a-z][a-z-]*)\b")
 _DESCRIPTORS_MAX = 4  # words before a name read as its description ("so-called opposition …")
 _APPOSED_MAX = 6  # words of an apposition read ("…, a candidate of the national …")
 # The share of the times a word is written that must describe someone for it alone to name
@@ -311,7 +311,7 @@ class Descriptions:
                 held = self._of.setdefault(key, set())
                 for word in found:
                     for term in self._terms(word):
-                        if term != key:
+                        if term != key and len(term) > 2:  # not "ex" of "ex-speaker"
                             held.add(term)
                             self._describing[key, term] += 1
             i = j + 1
@@ -327,7 +327,9 @@ class Descriptions:
 
     def _mostly_of(self, name: str, terms: set[str]) -> bool:
         """Whether most times `terms` are written, they describe `name`."""
-        return any(self._describing[name, t] >= DESCRIBED_MOSTLY * self._times[t] for t in terms)
+        return any(
+            0 < self._times[t] <= self._describing[name, t] / DESCRIBED_MOSTLY for t in terms
+        )
 
     @staticmethod
     def _proper_at(words: list[re.Match[str]], i: int, proper: Callable[[str], bool]) -> bool:
@@ -335,11 +337,15 @@ class Descriptions:
         word = words[i].group(0)
         return word[:1].isupper() and proper(word.lower()) and len(word) > 2
 
-    def whom(self, question: str) -> tuple[str, int] | None:
+    def whom(
+        self, question: str, alike: Callable[[str], Sequence[str]] | None = None
+    ) -> tuple[str, int] | None:
         """The name (as the passages write it) a description in `question` is of, and where
         the description ends; None when none is, or several are alike. The description's
         last word is what they are ("banker"): a word describing them, or a noun for a
-        person describing no one ("tycoon", "activist") beside one that does ("exiled")."""
+        person describing no one ("tycoon", "activist") beside one that does ("exiled").
+        `alike(word)`: corpus words meaning what a word the corpus lacks means ("financier":
+        banker), read as its own."""
         for m in _DESCRIPTION.finditer(question):
             words = list(_NAME_WORD.finditer(m.group(1)))
             for size in range(1, len(words) + 1):
@@ -347,18 +353,27 @@ class Descriptions:
                 if head in self._stop:
                     break
                 said = [w.group(0) for w in words[:size] if w.group(0) not in self._stop]
-                name = self._described(said, head)
+                name = self._described(said, head, alike)
                 if name is not None:
                     return self._written[name], m.start(1) + words[size - 1].end()
         return None
 
-    def _described(self, said: list[str], head: str) -> str | None:
+    def _read_as(self, word: str, alike: Callable[[str], Sequence[str]] | None) -> set[str]:
+        """The terms of `word`, and of the corpus words meaning the same (`alike`)."""
+        terms = set(self._terms(word))
+        for other in alike(word) if alike is not None else ():
+            terms.update(self._terms(other))
+        return terms
+
+    def _described(
+        self, said: list[str], head: str, alike: Callable[[str], Sequence[str]] | None
+    ) -> str | None:
         """The one name described by the most of the words `said`, ending on `head`."""
-        head_terms = set(self._terms(head))
+        head_terms = self._read_as(head, alike)
         known = bool(head_terms & self._describing_any)
         if not known and not (len(said) > 1 and self._person_noun(head)):
             return None
-        terms = [set(self._terms(w)) for w in said]
+        terms = [self._read_as(w, alike) for w in said]
         scores = {
             name: sum(bool(t & held) for t in terms)
             for name, held in self._of.items()
@@ -369,11 +384,13 @@ class Descriptions:
         if not best or len(named) != 1:
             return None
         # One word alone names someone only as a noun for a person ("banker"), not as what
-        # many are head of ("the new head of state": of a press service); and only one
-        # mostly written of them: "leader" is written of many, though only Ablyazov is
-        # described so ("the new leader" is Tokayev).
-        if best < 2 and not role_noun(head):
-            return None
-        if best < 2 and known and not self._mostly_of(named[0], head_terms):
+        # many are head of ("the new head of state": of a press service); only one mostly
+        # written of them ("leader" is written of many, though only Ablyazov is described
+        # so: "the new leader" is Tokayev); and only in its own words, not in words meaning
+        # the same ("businessman": politician, as Tokayev is described).
+        if best >= 2:
+            return named[0]
+        own = set(self._terms(head))
+        if not role_noun(head) or (known and not self._mostly_of(named[0], own)):
             return None
         return named[0]

@@ -279,7 +279,7 @@ class Retriever:
     def described(self, text: str) -> str:
         """`text` with the name of whom it describes without naming set after the
         description ("Did the exiled banker Ablyazov accept any blame?"; `Descriptions`)."""
-        found = self.descriptions.whom(text)
+        found = self.descriptions.whom(text, self.synonyms.near)
         if found is None:
             return text
         name, end = found

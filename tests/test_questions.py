@@ -162,6 +162,7 @@ def _descriptions(sentences: list[str]):
         "tugel",
         "yevgeny",
         "zhovtis",
+        "tokayev",
     }
     return Descriptions(sentences, tokenizer, proper.__contains__, tokenizer.stop_words)
 
@@ -206,6 +207,25 @@ def test_a_description_is_of_the_one_name_the_passages_describe_so(question: str
         name, description = whom
         assert found is not None and found[0] == name
         assert question[: found[1]].endswith(description)
+
+
+def test_words_the_passages_lack_describe_as_the_words_meaning_the_same() -> None:
+    described = _descriptions(
+        [*DESCRIBED, "Former politician Amirzhan Kossanov spoke.", "Tokayev, ex-speaker, won."]
+    )
+    alike = {"runaway": ["fugitive"], "financier": ["banker"], "businessman": ["politician"]}
+
+    def whom(question: str):
+        return described.whom(question, lambda word: alike.get(word, []))
+
+    runaway = "Why can't the runaway financier go home?"
+    assert whom(runaway) == ("Ablyazov", runaway.index(" go"))
+    assert described.whom(runaway) is None
+    # a word alone names someone in its own words only: a businessman is no politician
+    assert whom("Did the businessman speak?") is None
+    # "ex-" is no word describing anyone ("ex-speaker"): the ex-banker is the banker
+    exiled = "Did the exiled ex-banker speak?"
+    assert described.whom(exiled) == ("Ablyazov", exiled.index(" speak"))
 
 
 def test_the_searched_question_names_whom_it_describes(hash_retriever: Retriever) -> None:
