@@ -348,14 +348,19 @@ class Descriptions:
         banker), read as its own."""
         for m in _DESCRIPTION.finditer(question):
             words = list(_NAME_WORD.finditer(m.group(1)))
+            found: tuple[str, int] | None = None  # the longest description of one name
             for size in range(1, len(words) + 1):
                 head = words[size - 1].group(0)
                 if head in self._stop:
                     break
                 said = [w.group(0) for w in words[:size] if w.group(0) not in self._stop]
                 name = self._described(said, head, alike)
+                if name is not None and found is not None and name != found[0]:
+                    break
                 if name is not None:
-                    return self._written[name], m.start(1) + words[size - 1].end()
+                    found = name, m.start(1) + words[size - 1].end()
+            if found is not None:
+                return self._written[found[0]], found[1]
         return None
 
     def _read_as(self, word: str, alike: Callable[[str], Sequence[str]] | None) -> set[str]:

@@ -283,7 +283,11 @@ class Retriever:
         if found is None:
             return text
         name, end = found
-        if set(self.data.lexical.tokenizer(name)) & set(self.data.lexical.tokenizer(text)):
+        tokenizer = self.data.lexical.tokenizer
+        # a word of a name of several the variants fold to one token: the name in full, as
+        # the passages holding it are indexed ("Oyan" of "Oyan Qazaqstan")
+        name = next((g[0] for g in tokenizer.variants.groups if name in g[0].split()), name)
+        if set(tokenizer(name)) & set(tokenizer(text)):
             return text
         return f"{text[:end]} {name}{text[end:]}"
 

@@ -233,6 +233,10 @@ def test_the_searched_question_names_whom_it_describes(hash_retriever: Retriever
     assert r.described("Did the exiled banker accept any blame?") == (
         "Did the exiled banker Ablyazov accept any blame?"
     )
+    # a word of a name the variants fold to one token is the name in full, as indexed
+    assert r.described("What does the new civic movement want?") == (
+        "What does the new civic movement Oyan Qazaqstan want?"
+    )
     # named already: left as it is
     named = "Did the fugitive banker Ablyazov accept any blame?"
     assert r.described(named) == named
