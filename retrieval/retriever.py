@@ -217,9 +217,10 @@ class Retriever:
         # an English word in lower case is not a name ("oral" is not the town Oral).
         typed = [self.described(getattr(queries[i], DENSE_SIDE)) for i in live]
         dense_texts = [self._as_read(t, self.written_names) for t in typed]
-        # A spelling no article writes favours none: each article's passages are read with
-        # the question as that article spells its names ("Amirjan Kosanov": "Amirzhan
-        # Qosanov" for RFE/RL's, "Amirzhan Kossanov" for CABAR's), each spelling encoded once.
+        # A spelling the passages never (or seldom) write favours no article: each article's
+        # passages are read with the question as that article spells its names ("Amirjan
+        # Kosanov": "Amirzhan Qosanov" for RFE/RL's, "Amirzhan Kossanov" for CABAR's), each
+        # spelling encoded once.
         others = [
             self._article_readings(t, d) if checked == "hybrid" else []
             for t, d in zip(typed, dense_texts, strict=True)
@@ -263,9 +264,10 @@ class Retriever:
         return text if definitional_subject(text) else self.surnames(text)
 
     def _article_readings(self, typed: str, read: str) -> list[tuple[np.ndarray, str]]:
-        """Where `typed` spells a name as no article does (`read` is then the text otherwise
-        read), each other way the articles' own spellings read it, and which passages (a mask)
-        are read so. A spelling some article writes says which outlet the asker read: none."""
+        """Where the model reads `typed` respelt (`read`: a spelling the passages never or
+        seldom write, `written_names`), each other way the articles' own spellings read it,
+        and which passages (a mask) are read so. A spelling they write as often as another
+        is read as typed by every passage: it says which outlet the asker read."""
         if read == self._as_read(typed, {}):
             return []
         found: dict[str, list[str]] = {}
