@@ -245,7 +245,7 @@ DESCRIBED_MOSTLY = 0.5
 # An apposition saying what someone is: "…, a candidate of …", "…, ex-speaker of …" (not
 # "…, the main thing …": the sentence going on)
 _APPOSED_AS = re.compile(r"^(?:an?|ex-|former)\b", re.I)
-# A noun for a person that describes no one in the passages ("activist", "tycoon") is one
+# A noun for a person that describes no one in the passages ("activist", "campaigner") is one
 # only if English writes it less often than this: "ever", "other", "under" end alike
 PERSON_NOUN_COMMON = 50_000_000
 
@@ -343,7 +343,7 @@ class Descriptions:
         """The name (as the passages write it) a description in `question` is of, and where
         the description ends; None when none is, or several are alike. The description's
         last word is what they are ("banker"): a word describing them, or a noun for a
-        person describing no one ("tycoon", "activist") beside one that does ("exiled").
+        person describing no one ("activist") beside one that does ("rights").
         `alike(word)`: corpus words meaning what a word the corpus lacks means ("financier":
         banker), read as its own."""
         for m in _DESCRIPTION.finditer(question):
