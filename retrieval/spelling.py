@@ -17,7 +17,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 _DATA = Path(__file__).parent / "data"
@@ -95,7 +95,6 @@ class Vocabulary:
     _starts: dict[str, list[tuple[str, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    _initials: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, texts: Iterable[str], names: Iterable[str] = ()) -> Vocabulary:
@@ -159,19 +158,22 @@ class Vocabulary:
         and the name as the corpus writes it: "un" -> "United Nations", "cec" -> "Central
         Election Commission"; "of", "for", … counted or not. Not a person's ("Mukhtar
         Ablyazov"), whose initials nobody types, nor initials two names share."""
-        if self.phrases and not self._initials:
-            english = english_counts()
-            found: dict[str, set[str]] = {}
-            for phrase, written in self.phrases.items():
-                words = phrase.replace("-", " ").split()
-                content = [w for w in words if w not in _LINKING]
-                if not all(w in english for w in content):
-                    continue
-                for initials in {"".join(w[0] for w in words), "".join(w[0] for w in content)}:
-                    if len(initials) >= 2:
-                        found.setdefault(initials, set()).add(written)
-            self._initials.update({k: next(iter(v)) for k, v in found.items() if len(v) == 1})
-        return self._initials
+        return self._initialisms
+
+    @cached_property
+    def _initialisms(self) -> dict[str, str]:
+        """`initialisms`, read once: a corpus with none is not read again per question."""
+        english = english_counts()
+        found: dict[str, set[str]] = {}
+        for phrase, written in self.phrases.items():
+            words = phrase.replace("-", " ").split()
+            content = [w for w in words if w not in _LINKING]
+            if not all(w in english for w in content):
+                continue
+            for initials in {"".join(w[0] for w in words), "".join(w[0] for w in content)}:
+                if len(initials) >= 2:
+                    found.setdefault(initials, set()).add(written)
+        return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
     def save(self, path: Path) -> None:
         data = {"words": self.counts, "phrases": self.phrases}
