@@ -348,13 +348,14 @@ class Descriptions:
         banker), read as its own."""
         for m in _DESCRIPTION.finditer(question):
             words = list(_NAME_WORD.finditer(m.group(1)))
+            read: list[set[str]] = []  # each word's terms (and its synonyms'), read once
             found: tuple[str, int] | None = None  # the longest description of one name
             for size in range(1, len(words) + 1):
                 head = words[size - 1].group(0)
                 if head in self._stop:
                     break
-                said = [w.group(0) for w in words[:size] if w.group(0) not in self._stop]
-                name = self._described(said, head, alike)
+                read.append(self._read_as(head, alike))
+                name = self._described(read, head)
                 if name is not None and found is not None and name != found[0]:
                     break
                 if name is not None:
@@ -370,15 +371,13 @@ class Descriptions:
             terms.update(self._terms(other))
         return terms
 
-    def _described(
-        self, said: list[str], head: str, alike: Callable[[str], Sequence[str]] | None
-    ) -> str | None:
-        """The one name described by the most of the words `said`, ending on `head`."""
-        head_terms = self._read_as(head, alike)
+    def _described(self, terms: list[set[str]], head: str) -> str | None:
+        """The one name described by the most of the words read as `terms` (`_read_as`),
+        the last of them `head`."""
+        head_terms = terms[-1]
         known = bool(head_terms & self._describing_any)
-        if not known and not (len(said) > 1 and self._person_noun(head)):
+        if not known and not (len(terms) > 1 and self._person_noun(head)):
             return None
-        terms = [self._read_as(w, alike) for w in said]
         scores = {
             name: sum(bool(t & held) for t in terms)
             for name, held in self._of.items()
