@@ -672,10 +672,10 @@ def asked(
     kind = asked_type(question)
     if kind is None:
         return None
-    anchors = kind.anchors(subject_names(question, names, lexical, outlets))
-    anchors = [*anchors, *_said_with(question, kind, lexical)]
-    either: tuple[list[frozenset[str]], ...] = ()
     acted = kind.ask.search(question)
+    anchors = kind.anchors(subject_names(question, names, lexical, outlets))
+    anchors = [*anchors, *_said_with(question, kind, acted, lexical)]
+    either: tuple[list[frozenset[str]], ...] = ()
     if acted is not None and acted.groupdict().get("event"):
         # "Why was Sagutdinov detained in Uralsk?": said beside all its names, or with
         # "detained" and any of them ("the activist was detained not because of …",
@@ -708,11 +708,13 @@ def asked(
     return Asked(kind, anchors, count, named, taken, either)
 
 
-def _said_with(question: str, kind: AnswerType, lexical: LexicalIndex) -> list[frozenset[str]]:
+def _said_with(
+    question: str, kind: AnswerType, acted: re.Match[str] | None, lexical: LexicalIndex
+) -> list[frozenset[str]]:
     """What the answer stands beside besides the question's names: the thing coming ("the
     next parliamentary election"), the thing measured ("a presidential term"), what happened
     ("renamed", "sentenced", where the corpus has the word) and what was done ("congratulated",
-    whether the corpus has the word or not)."""
+    whether the corpus has the word or not; `acted`: `kind.ask`'s match of the question)."""
     said: list[frozenset[str]] = []
     coming = _NEXT.search(question)
     if coming is not None:  # "the next parliamentary election": that, not any date
@@ -727,7 +729,6 @@ def _said_with(question: str, kind: AnswerType, lexical: LexicalIndex) -> list[f
     if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
         event = held_words(happened["event"], lexical)
         said += [event] if event else []
-    acted = kind.ask.search(question)
     if acted is not None and acted.groupdict().get("act"):
         # "Which foreign leaders congratulated Tokayev?": said beside "congratulated", which
         # a corpus lacking the word holds nowhere
