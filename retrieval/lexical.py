@@ -81,6 +81,14 @@ class NameVariants:
             canonical = _fold(group[0])
             for spelling in group:
                 mapping[_joined(spelling)] = canonical
+        for group in self.groups:
+            # a name of several words "of" a place is also written without it: "Democratic
+            # Choice" for "Democratic Choice of Kazakhstan" (unless that is another name)
+            canonical = _fold(group[0])
+            for spelling in group:
+                head = spelling.split(" of ", 1)[0]
+                if head != spelling and len(head.split()) > 1:
+                    mapping.setdefault(_joined(head), canonical)
             if len(words := group[0].split()) > 1:
                 self._words[canonical] = tuple(words)
         self._mapping = mapping

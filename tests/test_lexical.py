@@ -142,3 +142,23 @@ def test_a_letter_matching_only_when_case_is_ignored_leaves_the_spelling_as_type
     variants = NameVariants([["Sadybek", "Sadibek"]])
     assert variants.normalize("Sadibek and Sadıbek") == "sadybek and Sadıbek"
     assert [token for _, _, token in variants.find("Sadıbek, Sadibek")] == ["sadybek"]
+
+
+def test_a_name_of_a_place_is_also_known_without_the_place() -> None:
+    # "Democratic Choice of Kazakhstan" is "Democratic Choice" too; "Bank of Astana" is not
+    # "Bank" (a name of one word is a common word); another name's spelling stays its own.
+    variants = NameVariants(
+        [
+            ["DVK", "Democratic Choice of Kazakhstan"],
+            ["Bank of Astana"],
+            ["Central Bank", "National Bank"],
+            ["National Bank of Kazakhstan"],
+        ]
+    )
+    assert variants.normalize("He founded the Democratic Choice movement") == (
+        "He founded the dvk movement"
+    )
+    assert variants.normalize("the Democratic Choice of Kazakhstan (DVK)") == "the dvk (dvk)"
+    assert variants.normalize("a Bank of Astana branch, a bank") == "a bankofastana branch, a bank"
+    assert variants.normalize("the National Bank") == "the centralbank"
+    assert variants.normalize("the National Bank of Kazakhstan") == ("the nationalbankofkazakhstan")
