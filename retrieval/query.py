@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
+from pathlib import Path
 
 from retrieval.chunking import split_sentences
 from retrieval.lexical import stop_words
@@ -233,13 +235,48 @@ def spelled_out(text: str, vocabulary: Vocabulary) -> str:
     return _ACRONYM.sub(fix, text)
 
 
+@cache
+def _holidays() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for the holidays' names, longest first, and each name's date (keyed as
+    `_holiday_key`): retrieval/data/holidays.txt."""
+    dates = {}
+    path = Path(__file__).parent / "data" / "holidays.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, date = line.partition("->")
+            dates[" ".join(name.split())] = date.strip()
+    spelt = (
+        re.escape(name).replace(r"\ ", r"[\s-]+").replace("'", "['’]?")
+        for name in sorted(dates, key=len, reverse=True)
+    )
+    pattern = re.compile(rf"\b(?:{'|'.join(spelt)})(?!\w)", re.I)
+    return pattern, {_holiday_key(name): date for name, date in dates.items()}
+
+
+def _holiday_key(name: str) -> str:
+    """A holiday's name as typed, folded: "Workers’ Day", "workers-day" -> "workers day"."""
+    return re.sub(r"[\s-]+", " ", _APOSTROPHE.sub("", name)).lower()
+
+
+def holidays(text: str) -> str:
+    """A public holiday named becomes its date, as the articles give it: "the Labour Day
+    rallies" are "the May 1 rallies"."""
+    pattern, dates = _holidays()
+
+    def date(m: re.Match[str]) -> str:
+        return dates.get(_holiday_key(m.group(0)), m.group(0))
+
+    return pattern.sub(date, text)
+
+
 def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
     """The question as asked, its focus, and the focus put right."""
     asked = " ".join(question.split())
     part, alone = focus(asked)
 
     def fix(text: str) -> str:
-        text = acronyms(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), text), vocabulary)
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), holidays(text))
+        text = acronyms(text, vocabulary)
         text = spelled_out(text, vocabulary)
         # A dropped aside ("lol", "idk, …") leaves no space or comma behind.
         text = " ".join(speller.correct(text).split()).lstrip(",;: ")

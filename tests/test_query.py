@@ -23,7 +23,7 @@ from retrieval.answer_types import (
     nearness,
     referents,
 )
-from retrieval.query import focus, spelled_out
+from retrieval.query import focus, holidays, spelled_out
 from retrieval.records import Refusal
 from retrieval.spelling import Vocabulary
 
@@ -1029,3 +1029,26 @@ def test_a_punishment_asked_outright_is_one_imposed_not_a_detention() -> None:
     for said in ("The activists were fined 50,000 tenge.", "He was detained, then released.",
                  "They got 15 days of administrative arrest."):  # fmt: skip
         assert holds_answer(outright, [said], [], _words), said
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("What happened on Labour Day?", "What happened on May 1?"),
+        ("the may day rallies", "the May 1 rallies"),
+        ("International Workers’ Day protests", "May 1 protests"),
+        ("workers day", "May 1"),
+        ("Were there rallies on Victory-Day?", "Were there rallies on May 9?"),
+        ("an Independence Day parade", "an December 16 parade"),
+        # not a holiday: another name, or a name inside a word
+        ("the Labour Party", "the Labour Party"),
+        ("mayday", "mayday"),
+    ],
+)
+def test_a_holiday_named_is_its_date(typed: str, meant: str) -> None:
+    assert holidays(typed) == meant
+
+
+def test_a_holiday_is_searched_as_the_date_the_articles_give(hash_retriever) -> None:
+    query = hash_retriever.prepare("what did the govt do on labour day")
+    assert "May 1" in query.text and "labour" not in query.text.lower()
