@@ -143,6 +143,8 @@ class Ranked:
     sentence: float  # the best sentence's cosine
     lexical: float  # BM25 as a share of what the question's terms could score
     best_sentence: str
+    # the window scored, where an overlapping one is shown (`Retriever._framed`), else None
+    scored: Passage | None = None
 
 
 class Refusal(StrEnum):

@@ -29,7 +29,7 @@ from retrieval.names import Surnames
 from retrieval.query import Query, prepare
 from retrieval.question_cache import QuestionEncoder
 from retrieval.questions import Descriptions, definitional_subject
-from retrieval.records import Hit, Ranked, Refusal, SearchResult, Source
+from retrieval.records import Hit, Passage, Ranked, Refusal, SearchResult, Source
 from retrieval.signals import SignalSource
 from retrieval.spelling import Speller, english_counts
 from retrieval.store import IndexData
@@ -42,6 +42,9 @@ from retrieval.transliteration import latinize, script
 # 64 and 48 were measured and move results on the held-out set (hit@1 0.87 -> 0.84), so the
 # cost is paid (docs/performance.md).
 LATE_SHORTLIST = 124
+# A key sentence this close to the end of its window is shown in the overlapping window that
+# follows it furthest (`Retriever._framed`).
+FRAME_TAIL = 1
 # Which text of the Query the dense side encodes: the whole message with its words put right
 # (asked: as typed; focus and text: the asking part, as typed and corrected). Measured in
 # docs/retrieval.md.
@@ -418,40 +421,59 @@ class Retriever:
         shut: set[int] = set()
         candidates = s.candidates.tolist()  # plain ints: the loop reads them one at a time
         asked, kinds = s.asked, s.answer_kind if s.asked is not None else None
-        picked: list[tuple[int, int, int | None]] = []  # candidate, passage, answering sentence
+        # The sentence shown in bold, where none gives the kind of answer asked for: the
+        # closest to the question, its words counted too (hybrid mode, a corpus scored whole;
+        # else the closest, `best_sentence`).
+        keyed = (
+            self.signals.sentence_scores(self.signals.word_weights(question), s.cosines)
+            if hybrid and s.cosines is not None
+            else None
+        )
+        terms = frozenset(data.lexical.tokenizer(question))
         for j in order(score, w, late, top).tolist():
-            if limit is not None and len(picked) >= limit:
+            if limit is not None and len(out) >= limit:
                 break
             i = candidates[j]
             if i in shut:
                 continue
-            shut.update(self.signals.shut_out(i))
-            found = None
-            if asked is not None and kinds is not None and kinds[j] > 0:
-                found = self.signals.answer_sentence(asked, qvec, i)  # the figure
-            picked.append((j, i, found))
-        # The sentence shown in bold, where none gives the kind of answer asked for: the
-        # closest to the question, its words counted too (hybrid mode, a corpus scored whole;
-        # else the closest, `best_sentence`).
-        plain = [(j, i) for j, i, found in picked if found is None]
-        keys = iter(
-            self.signals.key_sentences(
-                self.signals.word_weights(question), s.cosines, [i for _, i in plain]
-            )
-            if hybrid and s.cosines is not None
-            else [int(s.best_sentence[j]) for j, _ in plain]
-        )
-        for j, i, found in picked:
             p = data.passages[i]
-            at = next(keys) if found is None else found  # (a passage's first sentence is 0)
-            if found is None and s.introduced is not None and s.introduced[j] >= 0:
+            at = None  # (a passage's first sentence is 0)
+            if asked is not None and kinds is not None and kinds[j] > 0:
+                at = self.signals.answer_sentence(asked, qvec, i)  # the figure
+            if at is None and s.introduced is not None and s.introduced[j] >= 0:
                 at = int(s.introduced[j])  # "Who is X?": where the passage introduces X
+            if at is None:
+                at = int(s.best_sentence[j]) if keyed is None else self.signals.key_of(keyed, i)
+            if hybrid and p.sentences and at >= len(p.sentences) - FRAME_TAIL:
+                p, at = self._framed(p, at, shut, terms)
+            shut.update(self.signals.shut_out(p.id))  # the window shown
             best = p.sentences[at] if p.sentences else p.text
+            scored = data.passages[i] if p.id != i else None
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),
-                       float(s.lexical[j]), best)
+                       float(s.lexical[j]), best, scored)
             )  # fmt: skip
         return out
+
+    def _framed(
+        self, p: Passage, at: int, shut: set[int], asked: frozenset[str]
+    ) -> tuple[Passage, int]:
+        """The window to show for key sentence `at` of passage `p`, which it ends: the next
+        window that holds it with a sentence after it (an answer tends to follow the sentence
+        matching the question: "X thinks …", then why), unless that window overlaps a passage
+        shown before (`shut`) or would drop a sentence holding a term of the question
+        (`asked`). Returns (window, its `at`)."""
+        number = p.start + at  # the key sentence's number in the article
+        later = (
+            q
+            for q in self.signals.articles[p.article_id].passages
+            if p.start < q.start <= number < q.end - 1 and q.id not in shut
+        )
+        q = min(later, key=lambda q: q.start, default=None)
+        dropped = p.sentences[: q.start - p.start] if q is not None else ()
+        if q is None or any(asked & self.signals.terms(t) for t in dropped):
+            return p, at
+        return q, number - q.start
 
     def refusal(
         self, question: str, ranked: list[Ranked], mode: str = "hybrid", searched: str | None = None

@@ -376,16 +376,27 @@ class SignalSource:
         (`word_weights`); a sentence that asks, only in a passage of nothing else. Every
         distinct sentence is scored at once and each passage's best read off its row of the
         grid. (A candidate pool's passages keep `sentence_cosines`' choice, by cosine alone.)"""
-        assert self._grid is not None  # a corpus scored whole
         if not ids:
             return []
+        score = self.sentence_scores(weights, cosines)
+        assert self._grid is not None
+        return score[self._grid[list(ids)]].argmax(axis=1).tolist()
+
+    def sentence_scores(self, weights: Mapping[str, float], cosines: np.ndarray) -> np.ndarray:
+        """Every distinct sentence's score as a key sentence (`key_sentences`), for `key_of`."""
+        assert self._grid is not None  # a corpus scored whole
         score = cosines - self._penalty  # the grid's padding stays -inf
         holding = self._term_sentences if weights else {}
         for term, weight in weights.items():
             held = holding.get(term)
             if held is not None:
                 score[held] += weight
-        return score[self._grid[list(ids)]].argmax(axis=1).tolist()
+        return score
+
+    def key_of(self, scores: np.ndarray, passage_id: int) -> int:
+        """The position of passage `passage_id`'s key sentence, given `sentence_scores`."""
+        assert self._grid is not None
+        return int(scores[self._grid[passage_id]].argmax())
 
     @cached_property
     def _term_sentences(self) -> dict[str, np.ndarray]:

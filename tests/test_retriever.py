@@ -149,10 +149,11 @@ def test_hits_follow_the_fused_rank(hash_retriever: Retriever, question: str) ->
 def test_fused_rank_respects_every_signal(hash_retriever: Retriever, question: str) -> None:
     # Whatever the fusion, it must be monotone: a passage at least as good on the passage
     # cosine, the best sentence, BM25 and late interaction (and better on one) is never
-    # ranked below another.
+    # ranked below another. (Of the windows scored: an overlapping one may be shown.)
     r = hash_retriever
     signals = _signals(r, question)
-    order = [h.passage_id for h in r.search(question, k=len(r.data.passages))]
+    vectors, tokens = r.encode_questions([question])
+    order = [(s.scored or s.passage).id for s in r.rank(question, vectors[0], tokens=tokens[0])]
     for i, above in enumerate(order):
         for below in order[i + 1 :]:
             assert not _dominates(signals[below], signals[above]), (above, below)
@@ -979,3 +980,44 @@ def test_other_readings_take_late_interaction_again_on_a_shortlist_too(
     monkeypatch.setattr(module, "LATE_SHORTLIST", 40)  # late for the best 40 of 124 only
     short = [h.passage_id for h in r.search(question, 5)]
     assert short[0] == whole[0] and "osanov" in r.data.passages[short[0]].text
+
+
+def _windows_after(r: Retriever) -> tuple:
+    """A window and the next one of its article, which holds its last sentence and more."""
+    for p in r.data.passages:
+        later = [
+            q
+            for q in r.signals.articles[p.article_id].passages
+            if p.start < q.start < p.end < q.end
+        ]
+        if later and len(p.sentences) > 2:
+            return p, min(later, key=lambda q: q.start)
+    raise AssertionError("no overlapping windows")
+
+
+def test_a_key_sentence_ending_its_window_is_shown_with_what_follows(
+    hash_retriever: Retriever,
+) -> None:
+    r = hash_retriever
+    p, q = _windows_after(r)
+    last = len(p.sentences) - 1
+    shown, at = r._framed(p, last, set(), frozenset())
+    assert shown == q and shown.sentences[at] == p.sentences[last]
+    assert at < len(shown.sentences) - 1  # a sentence after it
+    # Not when the next window overlaps a passage shown before, nor when a sentence it would
+    # drop holds a word of the question.
+    later = {w.id for w in r.signals.articles[p.article_id].passages if w.start > p.start}
+    assert r._framed(p, last, later, frozenset()) == (p, last)
+    dropped = r.signals.terms(p.sentences[0])
+    assert r._framed(p, last, set(), frozenset(dropped)) == (p, last)
+    # A key sentence opening its window has nothing before it to give up for more after.
+    assert r._framed(p, 0, set(), frozenset()) == (p, 0)
+
+
+def test_a_shown_window_is_ranked_by_the_window_scored(hash_retriever: Retriever) -> None:
+    r = hash_retriever
+    for question in RANKED_QUESTIONS:
+        vectors, tokens = r.encode_questions([question])
+        for s in r.rank(question, vectors[0], tokens=tokens[0]):
+            assert s.scored is None or (s.scored.overlaps(s.passage) and s.scored != s.passage)
+            assert s.best_sentence in s.passage.sentences
