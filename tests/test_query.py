@@ -331,6 +331,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who chairs the Central Election Commission?", "office"),
         ("Who was the head of the press service?", "office"),
         ("Who is the movement's leader?", "office"),
+        ("Who is the current president of France?", "office"),  # named beside France
+        ("Who is Kazakhstan's president?", "office"),
         ("Who was the opposition candidate?", "person"),  # a role, but no office held
         ("What was the name of the Akzhol party's candidate?", "person"),  # a role's name
         ("What were the names of the Communist Party and Akzhol candidates?", "person"),
@@ -837,6 +839,11 @@ def test_an_office_s_holder_is_a_person_named_beside_a_word_of_heading_something
     assert holds_answer(office, [won, chair], commission, _words)
     assert office.in_sentence("The movement, whose leader was fugitive banker Mukhtar Ablyazov")
     assert not office.in_sentence("The leader of the movement is unknown.")  # no one named
+    # A president of somewhere the articles name only for something else is not in them.
+    france = [frozenset({"france"})]
+    exile = "Speaking from exile in France, fugitive banker Mukhtar Ablyazov urged people on."
+    assert not holds_answer(office, [exile], france, _words)
+    assert holds_answer(office, [exile, "France's president Emmanuel Macron"], france, _words)
 
 
 def test_what_is_asked_of_the_next_thing_stands_beside_it(hash_retriever) -> None:
