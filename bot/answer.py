@@ -30,6 +30,10 @@ MAX_SHORT_HEADLINE_CHARS = 40  # under a quote: about a phone's line with the ou
 # answer hold 80 words (median), so context mostly comes with short ones. With the header and
 # source lines, what a reader sees is 111 words (median), 146 at most (`make bench`, glance).
 GLANCE_WORDS = 80
+# A key sentence opening on a pronoun for a person is shown with whom it speaks of, named this
+# many sentences before it at most (`_whom`).
+WHOM_SENTENCES = 2
+_PRONOUN_FIRST = re.compile(r"[“\"‘']?(?:He|She|They|His|Her|Their)\b")
 ELLIPSIS = "…"
 
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
@@ -340,20 +344,35 @@ def _neighbours(before: str, after: str) -> tuple[str, str]:
     return before[start:], after[:end]
 
 
+def _whom(before: str, best: str) -> str:
+    """For a key sentence opening on a pronoun for a person ("He readily accepted …"), the
+    sentences before it from the nearest naming someone, if within WHOM_SENTENCES: whom it
+    speaks of ("Qosanov did criticize … After that, he was mainly quiet."). Else ""."""
+    if not _PRONOUN_FIRST.match(best) or not before.strip():
+        return ""
+    sentences = split_sentences(before)[-WHOM_SENTENCES:]
+    naming = [i for i, s in enumerate(sentences) if any(w[:1].isupper() for w in s.split()[1:])]
+    if not naming:
+        return ""
+    return before[before.rfind(sentences[naming[-1]]) :]
+
+
 def glances(hits: Sequence[Hit], budget: int = GLANCE_WORDS) -> list[tuple[str, str, str]]:
     """What each quote shows at a glance: (context before, key sentence, context after).
 
-    Every key sentence is shown whole. Then, best hit first, each quote gets one neighbouring
-    sentence (the one before it, which often says who is speaking, else the one after) as long
-    as all the glances together stay within `budget` words; the rest waits behind a tap.
-    A passage without a key sentence shows its first sentence, in plain type.
+    Every key sentence is shown whole, and one opening on "he", "she" or "they" with the
+    sentence before it naming whom it speaks of (`_whom`), whatever the budget. Then, best hit
+    first, each other quote gets one neighbouring sentence (the one before it, which often
+    says who is speaking, else the one after) as long as all the glances together stay within
+    `budget` words; the rest waits behind a tap. A passage without a key sentence shows its
+    first sentence, in plain type.
     """
     parts = [_split_best(hit) for hit in hits]
-    shown = [["", best, ""] if best else [_first_sentence(before), "", ""]
+    shown = [[_whom(before, best), best, ""] if best else [_first_sentence(before), "", ""]
              for before, best, _ in parts]  # fmt: skip
     used = sum(word_count("".join(glance)) for glance in shown)
     for (before, best, after), glance in zip(parts, shown, strict=True):
-        if not best:
+        if not best or glance[0]:
             continue
         for side, context in zip((0, 2), _neighbours(before, after), strict=True):
             if context and used + word_count(context) <= budget:

@@ -11,6 +11,7 @@ context.surrounding     the article's text around a hit
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -43,8 +44,9 @@ from retrieval.transliteration import latinize, script
 # cost is paid (docs/performance.md).
 LATE_SHORTLIST = 124
 # A key sentence this close to the end of its window is shown in the overlapping window that
-# follows it furthest (`Retriever._framed`).
+# follows it (`Retriever._framed`); one opening its window on a pronoun, in the one before.
 FRAME_TAIL = 1
+_OPENS_ON_PRONOUN = re.compile(r"(?:He|She|They|His|Her|Their|It|Its)\b")
 # Which text of the Query the dense side encodes: the whole message with its words put right
 # (asked: as typed; focus and text: the asking part, as typed and corrected). Measured in
 # docs/retrieval.md.
@@ -444,7 +446,7 @@ class Retriever:
                 at = int(s.introduced[j])  # "Who is X?": where the passage introduces X
             if at is None:
                 at = int(s.best_sentence[j]) if keyed is None else self.signals.key_of(keyed, i)
-            if hybrid and p.sentences and at >= len(p.sentences) - FRAME_TAIL:
+            if hybrid and p.sentences:
                 p, at = self._framed(p, at, shut, terms)
             shut.update(self.signals.shut_out(p.id))  # the window shown
             best = p.sentences[at] if p.sentences else p.text
@@ -458,19 +460,25 @@ class Retriever:
     def _framed(
         self, p: Passage, at: int, shut: set[int], asked: frozenset[str]
     ) -> tuple[Passage, int]:
-        """The window to show for key sentence `at` of passage `p`, which it ends: the next
-        window that holds it with a sentence after it (an answer tends to follow the sentence
-        matching the question: "X thinks …", then why), unless that window overlaps a passage
-        shown before (`shut`) or would drop a sentence holding a term of the question
+        """The window to show for key sentence `at` of passage `p`. One ending its window is
+        shown in the next window holding it with a sentence after it (an answer tends to
+        follow the sentence matching the question: "X thinks …", then why); one opening its
+        window on a pronoun ("He readily accepted …"), in the window before, holding the
+        sentence before it, which says whom it speaks of. Not when that window overlaps a
+        passage shown before (`shut`) or would drop a sentence holding a term of the question
         (`asked`). Returns (window, its `at`)."""
         number = p.start + at  # the key sentence's number in the article
-        later = (
-            q
-            for q in self.signals.articles[p.article_id].passages
-            if p.start < q.start <= number < q.end - 1 and q.id not in shut
-        )
-        q = min(later, key=lambda q: q.start, default=None)
-        dropped = p.sentences[: q.start - p.start] if q is not None else ()
+        windows = self.signals.articles[p.article_id].passages
+        if at >= len(p.sentences) - FRAME_TAIL:
+            later = (q for q in windows if p.start < q.start <= number < q.end - 1)
+            q = min((q for q in later if q.id not in shut), key=lambda q: q.start, default=None)
+            dropped = p.sentences[: q.start - p.start] if q is not None else ()
+        elif at == 0 and _OPENS_ON_PRONOUN.match(p.sentences[0]):
+            earlier = (q for q in windows if q.start < number < q.end <= p.end)
+            q = max((q for q in earlier if q.id not in shut), key=lambda q: q.end, default=None)
+            dropped = p.sentences[q.end - p.start :] if q is not None else ()
+        else:
+            return p, at
         if q is None or any(asked & self.signals.terms(t) for t in dropped):
             return p, at
         return q, number - q.start

@@ -340,3 +340,25 @@ def test_sources_are_listed_newest_first_with_readable_dates() -> None:
         "4. B — Undated",
     ]
     assert sources_reply(sources).plain.splitlines()[1] == "1. C — New, 12 June 2019"
+
+
+WHOM = (
+    "Qosanov criticised the shutdown on May 1. After that, he was mainly quiet. "
+    "He readily accepted the results. The protests went on."
+)
+
+
+def test_a_key_sentence_about_him_shows_who_he_is_whatever_the_budget() -> None:
+    (glance,) = answer.glances([hit(WHOM, "He readily accepted the results.")], budget=0)
+    assert glance == (
+        "Qosanov criticised the shutdown on May 1. After that, he was mainly quiet. ",
+        "He readily accepted the results.",
+        "",
+    )
+    # Named further back than two sentences: the usual neighbour, within the budget.
+    farther = "Qosanov spoke. It rained. Nothing else happened. He readily accepted the results."
+    (glance,) = answer.glances([hit(farther, "He readily accepted the results.")], budget=0)
+    assert glance == ("", "He readily accepted the results.", "")
+    # Not a pronoun for a person: the usual neighbour.
+    (glance,) = answer.glances([hit(WHOM, "The protests went on.")], budget=0)
+    assert glance == ("", "The protests went on.", "")

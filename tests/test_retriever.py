@@ -1021,3 +1021,44 @@ def test_a_shown_window_is_ranked_by_the_window_scored(hash_retriever: Retriever
         for s in r.rank(question, vectors[0], tokens=tokens[0]):
             assert s.scored is None or (s.scored.overlaps(s.passage) and s.scored != s.passage)
             assert s.best_sentence in s.passage.sentences
+
+
+def test_a_key_sentence_opening_its_window_on_a_pronoun_is_shown_after_whom_it_means(
+    tmp_path: Path, corpus_copy: Path, hash_encoder
+) -> None:
+    from retrieval.build import build_index
+    from tests.conftest import hash_settings
+
+    def filler(part: str) -> str:
+        return " ".join(
+            f"Clause {n} of part {part} of the story went on at length." for n in range(6)
+        )
+
+    body = "\n\n".join(
+        [filler("one"), "Qosanov criticised the internet shutdown on May 1.", filler("two")]
+        + ["He readily accepted the results as announced."]
+        + [filler(part) for part in ("three", "four", "five")]
+    )
+    (corpus_copy / "pronoun-test.md").write_text(
+        "---\ntitle: A test article\noutlet: Test\npublished: 2019-06\n"
+        f"url: https://example.org/a\nlanguage: en\n---\n\n{body}\n",
+        encoding="utf-8",
+    )
+    settings = hash_settings(tmp_path / "index", corpus_copy)
+    build_index(settings, hash_encoder, progress=False)
+    r = Retriever.load(settings, encoder=hash_encoder, progress=False)
+    opening = [
+        p
+        for p in r.data.passages
+        if p.article_id == "pronoun-test" and p.sentences[0].startswith("He readily")
+    ]
+    assert opening, "no window opens on the pronoun"
+    for p in opening:
+        shown, at = r._framed(p, 0, set(), frozenset())
+        assert shown.sentences[at] == p.sentences[0]
+        assert at > 0 and shown.start < p.start  # the sentence before it is shown too
+        earlier = {w.id for w in r.signals.articles[p.article_id].passages if w.start < p.start}
+        assert r._framed(p, 0, earlier, frozenset()) == (p, 0)  # unless shown already
+        # nor when a sentence the window before would drop holds a word of the question
+        assert shown.end < p.end
+        assert r._framed(p, 0, set(), frozenset(r.signals.terms(p.sentences[-1]))) == (p, 0)
