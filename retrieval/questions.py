@@ -262,6 +262,7 @@ class Descriptions:
         terms: Callable[[str], Sequence[str]],
         proper: Callable[[str], bool],
         stop_words: Container[str],
+        groups: Iterable[Sequence[str]] = (),
     ) -> None:
         self._terms = terms
         self._stop = stop_words
@@ -269,14 +270,26 @@ class Descriptions:
         self._written: dict[str, str] = {}
         self._times: Counter[str] = Counter()  # how often each term is written at all
         self._describing: Counter[tuple[str, str]] = Counter()  # (name, term): describing it
+        self._people: dict[str, bool] = {}  # a name -> whether a noun for a person describes it
+        # a name -> the terms of the passages (`groups` of sentences) naming it, for telling
+        # names described alike apart ("the youth movement": the one written of the young)
+        self._around: dict[str, set[str]] = {}
+        named: dict[str, list[str]] = {}  # a sentence -> the names it holds
         for sentence in sentences:
             self._times.update(self._terms(sentence))
-            self._read(sentence, proper)
+            named[sentence] = self._read(sentence, proper)
+        for group in groups or ([s] for s in named):
+            keys = {key for sentence in group for key in named.get(sentence, ())}
+            if keys:
+                terms = {t for sentence in group for t in self._terms(sentence)}
+                for key in keys:
+                    self._around.setdefault(key, set()).update(terms)
         self._describing_any: set[str] = set().union(*self._of.values())
 
-    def _read(self, sentence: str, proper: Callable[[str], bool]) -> None:
-        """Each name of `sentence` and the words describing it."""
+    def _read(self, sentence: str, proper: Callable[[str], bool]) -> list[str]:
+        """Each name of `sentence` and the words describing it; the names' keys."""
         words = list(_NAME_WORD.finditer(sentence))
+        keys: list[str] = []
         i = 0
         while i < len(words):
             if not self._proper_at(words, i, proper):
@@ -306,15 +319,25 @@ class Descriptions:
                     found.extend(w.lower() for w in phrase.split())
             last = words[j].group(0)
             key = next(iter(self._terms(last)), None)
+            # a name of several words the variants fold to one ("Oyan Qazaqstan"): that one
+            span = sentence[words[i].start() : words[j].end()]
+            whole = list(self._terms(span)) if j > i else []
+            if whole and whole[-1] != key and key not in whole:
+                key, last = whole[-1], span
+            if key is not None:
+                keys.append(key)
             if key is not None and found:
                 self._written.setdefault(key, last)
                 held = self._of.setdefault(key, set())
+                self._people.setdefault(key, False)
+                self._people[key] |= any(self._person_noun(word) for word in found)
                 for word in found:
                     for term in self._terms(word):
                         if term != key and len(term) > 2:  # not "ex" of "ex-speaker"
                             held.add(term)
                             self._describing[key, term] += 1
             i = j + 1
+        return keys
 
     @staticmethod
     def _person_noun(word: str) -> bool:
@@ -385,6 +408,15 @@ class Descriptions:
         }
         best = max(scores.values(), default=0)
         named = [name for name, score in scores.items() if score == best]
+        if best and len(named) > 1 and not any(self._people.get(n) for n in named):
+            # names of things described alike ("movement"; not people, whose passages say
+            # much of everyone): the one whose passages hold the most of the description's
+            # other words ("youth": young)
+            around = {n: sum(bool(t & self._around.get(n, set())) for t in terms) for n in named}
+            most = max(around.values())
+            named = [n for n in named if around[n] == most]
+            if len(named) == 1 and most >= 2:
+                return named[0]
         if not best or len(named) != 1:
             return None
         # One word alone names someone only as a noun for a person ("banker"), not as what

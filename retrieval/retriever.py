@@ -304,7 +304,13 @@ class Retriever:
         data = self.data
         tokenizer = data.lexical.tokenizer
         sentences = dict.fromkeys(s for p in data.passages for s in p.sentences)
-        return Descriptions(sentences, tokenizer, data.vocabulary.is_proper, tokenizer.stop_words)
+        return Descriptions(
+            sentences,
+            tokenizer,
+            data.vocabulary.is_proper,
+            tokenizer.stop_words,
+            groups=[p.sentences for p in data.passages],
+        )
 
     @cached_property
     def article_spellings(self) -> dict[str, dict[str, str]]:

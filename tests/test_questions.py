@@ -149,7 +149,7 @@ def test_a_sentence_only_naming_someone_does_not_introduce_them(sentence: str, n
     assert not introduces(sentence, frozenset(tokenize(name)), tokenize, stop_words())
 
 
-def _descriptions(sentences: list[str]):
+def _descriptions(sentences: list[str], groups=()):
     from retrieval.questions import Descriptions
 
     tokenizer = Tokenizer()
@@ -163,8 +163,12 @@ def _descriptions(sentences: list[str]):
         "yevgeny",
         "zhovtis",
         "tokayev",
+        "oyan",
+        "tagdyry",
     }
-    return Descriptions(sentences, tokenizer, proper.__contains__, tokenizer.stop_words)
+    return Descriptions(
+        sentences, tokenizer, proper.__contains__, tokenizer.stop_words, groups=groups
+    )
 
 
 DESCRIBED = [
@@ -226,6 +230,28 @@ def test_words_the_passages_lack_describe_as_the_words_meaning_the_same() -> Non
     # "ex-" is no word describing anyone ("ex-speaker"): the ex-banker is the banker
     exiled = "Did the exiled ex-banker speak?"
     assert described.whom(exiled) == ("Ablyazov", exiled.index(" speak"))
+
+
+def test_things_described_alike_are_told_apart_by_what_their_passages_say() -> None:
+    # Two movements: "the youth movement" is the one whose passage speaks of the young;
+    # two people described alike stay alike, however their passages read.
+    passages = [
+        ["Oyan, a new civic movement, rallied.", "Its voices are those of the young."],
+        ["Kossanov ran for Tagdyry, a national patriotic movement.", "Voters were old."],
+        [DESCRIBED[1], "The young voted."],
+        [DESCRIBED[2], DESCRIBED[3]],
+    ]
+    sentences = [s for p in passages for s in p]
+    alike = {"youth": ["young"]}
+
+    def whom(question: str, groups=passages):
+        return _descriptions(sentences, groups).whom(question, lambda w: alike.get(w, []))
+
+    question = "Who started the youth movement?"
+    assert whom(question) == ("Oyan", len(question) - 1)
+    assert whom(question, groups=()) is None  # each sentence read alone: no young beside Oyan
+    assert whom("What did the movement want?") is None  # nothing else said: alike
+    assert whom("What did the youth candidate say?") is None  # people: Kossanov, Tugel
 
 
 def test_the_searched_question_names_whom_it_describes(hash_retriever: Retriever) -> None:
