@@ -281,9 +281,9 @@ class Descriptions:
         for group in groups or ([s] for s in named):
             keys = {key for sentence in group for key in named.get(sentence, ())}
             if keys:
-                terms = {t for sentence in group for t in self._terms(sentence)}
+                said = {t for sentence in group for t in self._terms(sentence)}
                 for key in keys:
-                    self._around.setdefault(key, set()).update(terms)
+                    self._around.setdefault(key, set()).update(said)
         self._describing_any: set[str] = set().union(*self._of.values())
 
     def _read(self, sentence: str, proper: Callable[[str], bool]) -> list[str]:
