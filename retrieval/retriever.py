@@ -437,7 +437,7 @@ class Retriever:
             if hybrid and s.cosines is not None
             else None
         )
-        terms = frozenset(data.lexical.tokenizer(question))
+        terms: frozenset[str] | None = None  # the question's, read when a window may move
         for j in order(score, w, late, top).tolist():
             if limit is not None and len(out) >= limit:
                 break
@@ -452,7 +452,8 @@ class Retriever:
                 at = int(s.introduced[j])  # "Who is X?": where the passage introduces X
             if at is None:
                 at = int(s.best_sentence[j]) if keyed is None else self.signals.key_of(keyed, i)
-            if hybrid and p.sentences:
+            if hybrid and p.sentences and _may_move(p, at):
+                terms = frozenset(data.lexical.tokenizer(question)) if terms is None else terms
                 p, at = self._framed(p, at, shut, terms)
             shut.update(self.signals.shut_out(p.id))  # the window shown
             best = p.sentences[at] if p.sentences else p.text
@@ -475,16 +476,16 @@ class Retriever:
         (`asked`). Returns (window, its `at`)."""
         number = p.start + at  # the key sentence's number in the article
         windows = self.signals.articles[p.article_id].passages
+        if not _may_move(p, at):
+            return p, at
         if at >= len(p.sentences) - FRAME_TAIL:
             later = (q for q in windows if p.start < q.start <= number < q.end - 1)
             q = min((q for q in later if q.id not in shut), key=lambda q: q.start, default=None)
             dropped = p.sentences[: q.start - p.start] if q is not None else ()
-        elif at == 0 and _OPENS_ON_PRONOUN.match(p.sentences[0]):
+        else:
             earlier = (q for q in windows if q.start < number < q.end <= p.end)
             q = max((q for q in earlier if q.id not in shut), key=lambda q: q.end, default=None)
             dropped = p.sentences[q.end - p.start :] if q is not None else ()
-        else:
-            return p, at
         if q is None or any(asked & self.signals.terms(t) for t in dropped):
             return p, at
         return q, number - q.start
@@ -525,6 +526,16 @@ class Retriever:
             context_after=after,
             article_id=p.article_id,
         )
+
+
+def _may_move(p: Passage, at: int) -> bool:
+    """Whether key sentence `at` of `p` may be shown in another window (`Retriever._framed`):
+    it ends the window, or opens it on a pronoun."""
+    return (
+        at >= len(p.sentences) - FRAME_TAIL
+        or at == 0
+        and bool(_OPENS_ON_PRONOUN.match(p.sentences[0]))
+    )
 
 
 def _unsearched(foreign: bool, small_talk: bool) -> Refusal:
