@@ -46,7 +46,7 @@ LATE_SHORTLIST = 124
 # A key sentence this close to the end of its window is shown in the overlapping window that
 # follows it (`Retriever._framed`); one opening its window on a pronoun, in the one before.
 FRAME_TAIL = 1
-_OPENS_ON_PRONOUN = re.compile(r"(?:He|She|They|His|Her|Their|It|Its)\b")
+_OPENS_ON_PRONOUN = re.compile(r"[“\"‘']?(?:He|She|They|His|Her|Their)\b")
 # Which text of the Query the dense side encodes: the whole message with its words put right
 # (asked: as typed; focus and text: the asking part, as typed and corrected). Measured in
 # docs/retrieval.md.
