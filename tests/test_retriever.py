@@ -982,38 +982,6 @@ def test_other_readings_take_late_interaction_again_on_a_shortlist_too(
     assert short[0] == whole[0] and "osanov" in r.data.passages[short[0]].text
 
 
-def _windows_after(r: Retriever) -> tuple:
-    """A window and the next one of its article, which holds its last sentence and more."""
-    for p in r.data.passages:
-        later = [
-            q
-            for q in r.signals.articles[p.article_id].passages
-            if p.start < q.start < p.end < q.end
-        ]
-        if later and len(p.sentences) > 2:
-            return p, min(later, key=lambda q: q.start)
-    raise AssertionError("no overlapping windows")
-
-
-def test_a_key_sentence_ending_its_window_is_shown_with_what_follows(
-    hash_retriever: Retriever,
-) -> None:
-    r = hash_retriever
-    p, q = _windows_after(r)
-    last = len(p.sentences) - 1
-    shown, at = r._framed(p, last, set(), frozenset())
-    assert shown == q and shown.sentences[at] == p.sentences[last]
-    assert at < len(shown.sentences) - 1  # a sentence after it
-    # Not when the next window overlaps a passage shown before, nor when a sentence it would
-    # drop holds a word of the question.
-    later = {w.id for w in r.signals.articles[p.article_id].passages if w.start > p.start}
-    assert r._framed(p, last, later, frozenset()) == (p, last)
-    dropped = r.signals.terms(p.sentences[0])
-    assert r._framed(p, last, set(), frozenset(dropped)) == (p, last)
-    # A key sentence opening its window has nothing before it to give up for more after.
-    assert r._framed(p, 0, set(), frozenset()) == (p, 0)
-
-
 def test_a_shown_window_is_ranked_by_the_window_scored(hash_retriever: Retriever) -> None:
     r = hash_retriever
     for question in RANKED_QUESTIONS:
