@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from retrieval.answer_types import OPENS_ON_PRONOUN, names_no_one
 from retrieval.chunking import split_sentences
 from retrieval.records import Hit, Source, newest_first, published_parts
 
@@ -33,7 +34,6 @@ GLANCE_WORDS = 80
 # A key sentence opening on a pronoun for a person is shown with whom it speaks of, named this
 # many sentences before it at most (`_whom`).
 WHOM_SENTENCES = 2
-_PRONOUN_FIRST = re.compile(r"[“\"‘']?(?:He|She|They|His|Her|Their)\b")
 ELLIPSIS = "…"
 
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
@@ -348,10 +348,10 @@ def _whom(before: str, best: str) -> str:
     """For a key sentence opening on a pronoun for a person ("He readily accepted …"), the
     sentences before it from the nearest naming someone, if within WHOM_SENTENCES: whom it
     speaks of ("Qosanov did criticize … After that, he was mainly quiet."). Else ""."""
-    if not _PRONOUN_FIRST.match(best) or not before.strip():
+    if not OPENS_ON_PRONOUN.match(best) or not before.strip():
         return ""
     sentences = split_sentences(before)[-WHOM_SENTENCES:]
-    naming = [i for i, s in enumerate(sentences) if any(w[:1].isupper() for w in s.split()[1:])]
+    naming = [i for i, s in enumerate(sentences) if not names_no_one(s)]
     if not naming:
         return ""
     return before[before.rfind(sentences[naming[-1]]) :]

@@ -212,7 +212,7 @@ def answering(
         if not kind.in_sentence(sentence):
             continue
         words = set(terms(sentence))
-        if before and before[i] and not all(g & words for g in anchors) and _names_no_one(sentence):
+        if before and before[i] and not all(g & words for g in anchors) and names_no_one(sentence):
             words |= set(terms(before[i]))
         if (
             all(g & words for g in anchors)
@@ -258,7 +258,12 @@ def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[i
         at = match.end()
 
 
-def _names_no_one(sentence: str) -> bool:
+# A sentence opening on a pronoun for a person ("He readily accepted …"): whom it speaks of is
+# named before it.
+OPENS_ON_PRONOUN = re.compile(r"[“\"‘']?(?:He|She|They|His|Her|Their)\b")
+
+
+def names_no_one(sentence: str) -> bool:
     """Whether `sentence` has no capitalised word but its first: it names no one."""
     return not any(w[:1].isupper() for w in sentence.split()[1:])
 
@@ -271,7 +276,7 @@ def referents(sentences: Sequence[str]) -> list[str]:
     found, last = [], ""
     for sentence in sentences:
         found.append(last)
-        if not _names_no_one(sentence):
+        if not names_no_one(sentence):
             last = sentence
     return found
 

@@ -11,7 +11,6 @@ context.surrounding     the article's text around a hit
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +19,7 @@ import numpy as np
 
 from retrieval import smalltalk
 from retrieval.abstention import TYPED_PASSAGES, refusal
+from retrieval.answer_types import OPENS_ON_PRONOUN
 from retrieval.config import RetrievalSettings
 from retrieval.context import surrounding
 from retrieval.encoders import Encoder, load_query_encoder
@@ -43,11 +43,10 @@ from retrieval.transliteration import latinize, script
 # 64 and 48 were measured and move results on the held-out set (hit@1 0.87 -> 0.84), so the
 # cost is paid (docs/performance.md).
 LATE_SHORTLIST = 124
-# A key sentence opening its window on a pronoun for a person is shown in the window before it
-# (`Retriever._framed`). One ending its window, shown in the window after it, measured hit@1
-# +0.002 over sets 0-56 but dropped what answered set 18's fewest-votes question and a
-# follow-up (docs/retrieval.md, stop 35): taken out.
-_OPENS_ON_PRONOUN = re.compile(r"[“\"‘']?(?:He|She|They|His|Her|Their)\b")
+# A key sentence opening its window on a pronoun for a person (`OPENS_ON_PRONOUN`) is shown in
+# the window before it (`Retriever._framed`). One ending its window, shown in the window after
+# it, measured hit@1 +0.002 over sets 0-56 but dropped what answered set 18's fewest-votes
+# question and a follow-up (docs/retrieval.md, stop 35): taken out.
 # Which text of the Query the dense side encodes: the whole message with its words put right
 # (asked: as typed; focus and text: the asking part, as typed and corrected). Measured in
 # docs/retrieval.md.
@@ -525,7 +524,7 @@ class Retriever:
 def _may_move(p: Passage, at: int) -> bool:
     """Whether key sentence `at` of `p` may be shown in another window (`Retriever._framed`):
     it opens the window on a pronoun for a person."""
-    return at == 0 and bool(_OPENS_ON_PRONOUN.match(p.sentences[0]))
+    return at == 0 and bool(OPENS_ON_PRONOUN.match(p.sentences[0]))
 
 
 def _unsearched(foreign: bool, small_talk: bool) -> Refusal:
