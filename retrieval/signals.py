@@ -361,29 +361,19 @@ class SignalSource:
 
     def word_weights(self, question: str) -> dict[str, float]:
         """What a sentence holding each of the question's BM25 terms gains toward being the
-        key sentence (`key_sentences`): KEY_SENTENCE_WORDS x the term's share of their idf."""
+        key sentence (`sentence_scores`): KEY_SENTENCE_WORDS x the term's share of their idf."""
         lexical = self.data.lexical
         idf = {t: lexical.idf(t) for t in lexical.tokenizer(question)}
         total = sum(idf.values())
         return {t: KEY_SENTENCE_WORDS * v / total for t, v in idf.items()} if total > 0 else {}
 
-    def key_sentences(
-        self, weights: Mapping[str, float], cosines: np.ndarray, ids: Sequence[int]
-    ) -> list[int]:
-        """The position of each passage's key sentence (shown in bold), for passages `ids` of
-        a corpus scored whole: the one closest to the question (`cosines`:
-        `distinct_cosines`) plus the `weights` of the question's words it holds
-        (`word_weights`); a sentence that asks, only in a passage of nothing else. Every
-        distinct sentence is scored at once and each passage's best read off its row of the
-        grid. (A candidate pool's passages keep `sentence_cosines`' choice, by cosine alone.)"""
-        if not ids:
-            return []
-        score = self.sentence_scores(weights, cosines)
-        assert self._grid is not None
-        return score[self._grid[list(ids)]].argmax(axis=1).tolist()
-
     def sentence_scores(self, weights: Mapping[str, float], cosines: np.ndarray) -> np.ndarray:
-        """Every distinct sentence's score as a key sentence (`key_sentences`), for `key_of`."""
+        """Every distinct sentence's score as a key sentence (shown in bold), for a corpus
+        scored whole: its closeness to the question (`cosines`: `distinct_cosines`) plus the
+        `weights` of the question's words it holds (`word_weights`); a sentence that asks
+        counts only in a passage of nothing else. Each passage's best is read off its row of
+        the grid (`key_of`). (A candidate pool's passages keep `sentence_cosines`' choice, by
+        cosine alone.)"""
         assert self._grid is not None  # a corpus scored whole
         score = cosines - self._penalty  # the grid's padding stays -inf
         holding = self._term_sentences if weights else {}
@@ -400,7 +390,7 @@ class SignalSource:
 
     @cached_property
     def _term_sentences(self) -> dict[str, np.ndarray]:
-        """Each term and the distinct sentences holding it (`key_sentences`), made on first
+        """Each term and the distinct sentences holding it (`sentence_scores`), made on first
         need: every distinct sentence's terms (9 ms here)."""
         holding: dict[str, list[int]] = {}
         for number, sentence in enumerate(self._distinct_texts):

@@ -768,7 +768,8 @@ def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriev
     ids = list(range(0, len(r.data.passages), 7))
     cosines = signals.distinct_cosines(qvec)
     assert cosines is not None
-    chosen = signals.key_sentences(weights, cosines, ids)
+    scored = signals.sentence_scores(weights, cosines)
+    chosen = [signals.key_of(scored, i) for i in ids]
     moved = 0
     for i, at in zip(ids, chosen, strict=True):
         passage = r.data.passages[i]
@@ -784,7 +785,7 @@ def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriev
     assert moved  # the words count: some sentence is not the closest by cosine
     # Without the question's words, the key sentence is the one the sentence signal chose
     # (what a candidate pool, or dense or lexical mode, shows).
-    plain = signals.key_sentences({}, cosines, ids)
+    plain = [signals.key_of(signals.sentence_scores({}, cosines), i) for i in ids]
     assert plain == [int(signals.sentence_cosines(qvec, np.array([i]))[1][0]) for i in ids]
 
 
