@@ -454,7 +454,7 @@ class Retriever:
                 at = int(s.best_sentence[j]) if keyed is None else self.signals.key_of(keyed, i)
             if hybrid and p.sentences and _may_move(p, at):
                 terms = frozenset(data.lexical.tokenizer(question)) if terms is None else terms
-                p, at = self._framed(p, at, shut, terms)
+                p, at = self._framed(p, shut, terms)
             shut.update(self.signals.shut_out(p.id))  # the window shown
             best = p.sentences[at] if p.sentences else p.text
             scored = data.passages[i] if p.id != i else None
@@ -464,24 +464,18 @@ class Retriever:
             )  # fmt: skip
         return out
 
-    def _framed(
-        self, p: Passage, at: int, shut: set[int], asked: frozenset[str]
-    ) -> tuple[Passage, int]:
-        """The window to show for key sentence `at` of passage `p`: one opening its window on
-        a pronoun ("He readily accepted …") is shown in the window before, holding the
-        sentence before it, which says whom it speaks of; not when that window overlaps a
+    def _framed(self, p: Passage, shut: set[int], asked: frozenset[str]) -> tuple[Passage, int]:
+        """The window to show for passage `p`, whose first sentence is its key sentence and
+        opens on a pronoun ("He readily accepted …"; `_may_move`): the window before, holding
+        the sentence before it, which says whom it speaks of; not when that window overlaps a
         passage shown before (`shut`) or would drop a sentence holding a term of the question
-        (`asked`). Returns (window, its `at`)."""
-        if not _may_move(p, at):
-            return p, at
-        number = p.start  # the key sentence's number in the article
+        (`asked`). Returns (window, the key sentence's position in it)."""
         windows = self.signals.articles[p.article_id].passages
-        earlier = (q for q in windows if q.start < number < q.end <= p.end)
+        earlier = (q for q in windows if q.start < p.start < q.end <= p.end)
         q = max((q for q in earlier if q.id not in shut), key=lambda q: q.end, default=None)
-        dropped = p.sentences[q.end - p.start :] if q is not None else ()
-        if q is None or any(asked & self.signals.terms(t) for t in dropped):
-            return p, at
-        return q, number - q.start
+        if q is None or any(asked & self.signals.terms(t) for t in p.sentences[q.end - p.start :]):
+            return p, 0
+        return q, p.start - q.start
 
     def refusal(
         self, question: str, ranked: list[Ranked], mode: str = "hybrid", searched: str | None = None

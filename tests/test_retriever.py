@@ -1023,11 +1023,11 @@ def test_a_key_sentence_opening_its_window_on_a_pronoun_is_shown_after_whom_it_m
     ]
     assert opening, "no window opens on the pronoun"
     for p in opening:
-        shown, at = r._framed(p, 0, set(), frozenset())
+        shown, at = r._framed(p, set(), frozenset())
         assert shown.sentences[at] == p.sentences[0]
         assert at > 0 and shown.start < p.start  # the sentence before it is shown too
         earlier = {w.id for w in r.signals.articles[p.article_id].passages if w.start < p.start}
-        assert r._framed(p, 0, earlier, frozenset()) == (p, 0)  # unless shown already
+        assert r._framed(p, earlier, frozenset()) == (p, 0)  # unless shown already
         # nor when a sentence the window before would drop holds a word of the question
         assert shown.end < p.end
-        assert r._framed(p, 0, set(), frozenset(r.signals.terms(p.sentences[-1]))) == (p, 0)
+        assert r._framed(p, set(), frozenset(r.signals.terms(p.sentences[-1]))) == (p, 0)
