@@ -317,12 +317,12 @@ class Retriever:
         """For each article, each name spelling -> the one that article writes most, where it
         writes the name; else the one the passages write most (`written_names`)."""
         variants = self.data.lexical.tokenizer.variants
-        texts: dict[str, list[str]] = {}
-        for p in self.data.passages:
-            texts.setdefault(p.article_id, []).append(p.text)
         return {
-            article: {**self.written_names, **variants.written(own, rarely=math.inf)}
-            for article, own in texts.items()
+            article: {
+                **self.written_names,
+                **variants.written((p.text for p in text.passages), rarely=math.inf),
+            }
+            for article, text in self.signals.articles.items()
         }
 
     @cached_property
