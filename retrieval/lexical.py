@@ -208,6 +208,14 @@ class Tokenizer:
             self._seen[text] = terms
         return list(terms)
 
+    def document(self, text: str) -> list[str]:
+        """A passage's terms: a name of several words folded to one token is also its words
+        there, so a question naming it in part ("the Oyan movement") finds "Oyan Qazaqstan
+        (Wake Up, Kazakhstan) appeared on June 5". A question naming it whole asks for it
+        whole: its own terms are `__call__`'s."""
+        terms = self(text)
+        return terms + [t for w in terms for part in self.variants.words_of(w) for t in self(part)]
+
     def _terms(self, text: str) -> tuple[str, ...]:
         text = _CONTRACTION.sub(_expand, self.variants.normalize(text)).lower()
         words = self._stem([w for w in _TOKEN.findall(text) if w not in self.stop_words])
@@ -267,7 +275,7 @@ class LexicalIndex:
     def build(cls, texts: Sequence[str], tokenizer: Tokenizer) -> LexicalIndex:
         import bm25s
 
-        tokens = [tokenizer(t) or ["<empty>"] for t in texts]
+        tokens = [tokenizer.document(t) or ["<empty>"] for t in texts]
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
         doc_freq = Counter(term for doc in tokens for term in set(doc))

@@ -35,6 +35,20 @@ def test_name_variants_fold_to_one_token(tokenize) -> None:
     assert tokenize("Astana") == tokenize("Nur-Sultan") == tokenize("Nur Sultan") == ["nursultan"]
 
 
+def test_a_name_of_several_words_is_its_words_too_in_a_passage_not_in_a_question() -> None:
+    tokenize = Tokenizer(NameVariants([["Oyan Qazaqstan", "Oyan Kazakhstan"]]))
+    passage = lx.LexicalIndex.build(
+        ["Oyan Qazaqstan appeared on June 5.", "Oyan, Kazakh! was a poem.", "Nothing here."],
+        tokenize,
+    )
+    # Named in part, the movement is found where it is named whole; named whole, only there.
+    assert passage.scores("the Oyan movement")[0] > 0
+    assert tokenize.document("Oyan Qazaqstan") == ["oyanqazaqstan", "oyan", "qazaqstan"]
+    assert tokenize("Oyan Kazakhstan") == ["oyanqazaqstan"]
+    whole = passage.scores("Oyan Kazakhstan")
+    assert whole[0] > 0 and whole[1] == 0
+
+
 def test_a_date_is_also_one_token_either_way_round(tokenize) -> None:
     assert tokenize("on June 9")[-1] == tokenize("9 June")[-1] == "june9"
 
