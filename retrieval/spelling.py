@@ -319,7 +319,10 @@ class Speller:
             # A common English word one letter away is what was meant ("askin" is asking,
             # not the corpus's "again", two letters off; "writng" is writing).
             meant = _common_neighbour(w, english)
-            if meant is not None:
+            # Unless that word needs a typed letter taken out or changed, and a corpus word
+            # holds every typed letter in order: "minstr" is minister, not "instr".
+            spelt_out = any(_dropped_from(w, s.term) for s in found)
+            if meant is not None and (_dropped_from(w, meant) or not spelt_out):
                 return meant
         if not found:
             # Nothing two letters off: a word spelt as it sounds ("elecshun", "opozishun")

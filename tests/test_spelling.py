@@ -150,6 +150,13 @@ def test_a_common_english_word_one_letter_off_beats_a_corpus_word_two_off() -> N
     assert speller.word("agian") == "again"  # the corpus's own word, one letter off, still wins
 
 
+def test_a_corpus_word_holding_every_typed_letter_beats_an_english_word_losing_one() -> None:
+    # "minstr" is "minister" with two letters dropped; English "instr" (an abbreviation, one
+    # letter off) needs the typed "m" taken out: phones drop letters, they seldom add them.
+    speller = Speller(Vocabulary.build(["The vice minister spoke."]).frequencies())
+    assert speller.word("minstr") == "minister"
+
+
 def test_a_letter_dropped_from_a_common_word_beats_a_corpus_word_with_one_added() -> None:
     # The corpus has "actual", not "actually": "actualy" is one letter from both, but only
     # "actually" holds every typed letter; the corpus word is still meant when it does too.
