@@ -382,6 +382,16 @@ def test_a_share_asked_for_is_a_share_given_not_a_majority_of_someone() -> None:
     assert not percentage.in_sentence("unknown to the vast majority of the public")
 
 
+def test_a_turnout_is_a_share_of_the_voters_not_of_anyone() -> None:
+    turnout = asked_type("What was the voter turnout in the June 9 election?")
+    assert turnout is not None and turnout.kind == "turnout"
+    assert turnout.in_sentence(
+        "the winner is Tokayev with 70.76 per cent with 77.4 per cent turnout"
+    )
+    assert turnout.in_sentence("Officials said nearly 80 percent of eligible voters cast ballots.")
+    assert not turnout.in_sentence("Probably a very small percentage of the electorate.")
+
+
 def test_an_answer_of_the_kind_must_stand_beside_the_question_s_names() -> None:
     percentage = asked_type("What percentage did Tugel get?")
     sentences = ["Tokayev got 70 per cent.", "Tugel finished dead last."]
