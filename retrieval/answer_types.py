@@ -33,6 +33,11 @@ def _when(term: str) -> bool:
     )
 
 
+def _days(terms: frozenset[str]) -> bool:
+    """Whether `terms` hold a day ("june9"), not only a month."""
+    return any(_when(t) and t not in _MONTHS for t in terms)
+
+
 # A name in more than this share of passages is the corpus's subject, not a constraint.
 SUBJECT_SHARE = 0.5
 
@@ -75,7 +80,13 @@ class AnswerType:
         """The question's names an answer of this kind must stand beside: all of them, or, for
         a kind that is not `dated`, all but its months ("Who won the June 9 election?" is
         answered by "Qasym-Zhomart Toqaev won the election.")."""
-        return names if self.dated else [g for g in names if not all(map(_when, g))]
+        if not self.dated:
+            return [g for g in names if not all(map(_when, g))]
+        if self.fresh:  # a date other than the day given: "the next protest after May 9"
+            return names  # is on May 31, a day of the same month
+        # A figure of a day asked of stands beside that day, not its month: "How many were
+        # detained at the May 31 protest?" is not answered by "On May 6, 24-year-old Aslan …"
+        return [frozenset(t for t in g if t not in _MONTHS) if _days(g) else g for g in names]
 
     def in_sentence(self, sentence: str) -> bool:
         """Whether `sentence` holds an answer of this kind."""

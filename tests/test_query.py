@@ -404,6 +404,22 @@ def test_an_answer_of_the_kind_must_stand_beside_the_question_s_names() -> None:
     assert holds_answer(percentage, sentences, [], terms)  # no names: any such answer
 
 
+def test_a_figure_of_a_day_stands_beside_that_day_a_date_after_it_beside_its_month() -> None:
+    count = asked_type("How many people were detained at the May 31 protest?")
+    day = asked_type("On what date was another protest planned after the May 9 rallies?")
+    assert count is not None and day is not None and day.fresh
+    may31, may9 = frozenset({"may", "may31"}), frozenset({"may", "may9"})
+    assert count.anchors([may31]) == [frozenset({"may31"})]
+    assert day.anchors([may9]) == [may9]  # "another protest … on May 31" is beside "May"
+
+    def terms(text: str) -> list[str]:
+        return re.sub(r"(may) (\d+)", r"\1 \1\2", text.lower().replace(",", "")).split()
+
+    sentences = ["On May 6, 24 people went to the square.", "A protest is set for May 31."]
+    assert not holds_answer(count, sentences, count.anchors([may31]), terms)
+    assert holds_answer(day, sentences, day.anchors([may9]), terms)
+
+
 def test_a_figure_beside_the_name_counts_more_than_one_a_clause_away() -> None:
     percentage = asked_type("What percentage did Tokayev get?")
     assert percentage is not None
