@@ -995,6 +995,22 @@ def test_an_office_asked_of_no_one_is_held_by_a_name_beside_its_own_words(hash_r
     assert deputy is not None and holds_answer(deputy.kind, [vice], deputy.anchors, terms)
 
 
+def test_a_body_of_the_kind_asked_is_named_beside_the_words_of_that_kind(hash_retriever):
+    # "Which newspaper did Kosanov work for?" is not answered by the movement he ran for;
+    # "Which party did Tugel represent?" by the party named beside him.
+    r = hash_retriever
+    lexical, terms = r.data.lexical, r.data.lexical.tokenizer
+    paper = asked("Which newspaper did Kosanov work for?", r.data.names, lexical, {})
+    party = asked("Which party did Tugel represent?", r.data.names, lexical, {})
+    assert paper is not None and party is not None and paper.kind.kind == "organisation"
+    movement = "Amirzhan Kossanov, a candidate of the national patriotic movement Ult Tagdyry."
+    tugel = "Sadybek Tugel, from the Uly Dala Kyrandary (Great Steppe Eagles) party, spoke."
+    assert not holds_answer(paper.kind, [movement], paper.anchors, terms, named=paper.named)
+    assert holds_answer(party.kind, [movement, tugel], party.anchors, terms, named=party.named)
+    body = asked("Which organisation does Zhovtis head?", r.data.names, lexical, {})
+    assert body is not None and len(body.anchors) == 1  # "organisation" says no kind
+
+
 def test_a_name_of_several_words_is_found_beside_the_answer_however_it_is_folded() -> None:
     # The name variants fold "Oyan Qazaqstan" into one term; word by word it was never found,
     # and a founder named in the same sentence was never near it.
