@@ -234,6 +234,40 @@ def _joined(words, i: int) -> bool:
     return NAME_JOIN.fullmatch(gap) is not None
 
 
+_CLAUSE_AFTER = re.compile(r"^ +[a-z]")  # a name going on into lower-case words
+# An apposition before a name: "first and only previous president, Nursultan Nazarbaev".
+_APPOSED_BEFORE = re.compile(
+    r"(?:^|[^\w\s’']\s*|\b[A-Z]\w*[’']s\s+)"  # after a sentence's start, a mark, "X's"
+    r"(?P<phrase>(?:[a-z][a-z-]*\s+){0,4}[a-z][a-z-]*)\s*,\s*$"
+)
+# What someone became or was made, said of them right after their name: ", who as speaker
+# of the Senate immediately became interim president", "had been elected and legitimised as
+# the head of state".
+_BECAME = re.compile(
+    r"^\s*(?:,\s*who\s+(?:[^,.;:()]*?\s)?(?:became|becomes|is|was)|(?:\s+[a-z]+){0,5}?\s+"
+    r"(?:elected|appointed|named|installed|legitimi[sz]ed|became|served|serves)\s+as)"
+    r"\s+(?:an?\s+|the\s+)?(?P<phrase>[a-z][^,.;:()]*)"
+)
+
+
+def _role_words(phrase: str) -> list[str]:
+    """The words of a role, as a phrase after "became" or "as" opens with it: up to the first
+    name, verb or word joining another clause ("interim president when Nazarbaev resigned":
+    interim, president; "head of state")."""
+    out: list[str] = []
+    for word in phrase.split()[:_APPOSED_MAX]:
+        if not word.islower() or _VERB.fullmatch(word) or word in _CLAUSE:
+            break
+        out.append(word)
+    # not what was done to them ("who was handpicked by the first president")
+    return [] if out and out[0].endswith("ed") else out
+
+
+# Words opening another clause or phrase after a role: "interim president when …".
+_CLAUSE = frozenset({
+    "when", "after", "before", "because", "while", "since", "until", "and", "but", "by", "in",
+    "on", "at", "for", "to", "with", "from", "that", "which", "who",
+})  # fmt: skip
 # What a question describes someone by: "the exiled banker", "this rights activist", up to
 # four words after "the"; what it names them as, in the passages, is what they describe.
 _DESCRIPTION = re.compile(r"\b(?i:the|this|that)\s+((?:[a-z][a-z-]*\s+){0,3}[a-z][a-z-]*)\b")
@@ -301,6 +335,7 @@ class Descriptions:
                     break
                 j += 1
             found: list[str] = []
+            titled = False
             k = i - 1
             while k >= 0 and len(found) < _DESCRIPTORS_MAX:
                 between = sentence[words[k].end() : words[k + 1].start()]
@@ -308,15 +343,40 @@ class Descriptions:
                 low = word.lower()
                 if between != " " or low in self._stop or low in _NOT_DESCRIBING:
                     break
-                if not word.islower() or low.endswith(("ed", "ly")):
-                    break  # a title or a name of its own ("Central Election Commission")
+                # a title is what someone is ("longtime President Nursultan Nazarbaev"), a
+                # name of its own is not ("Central Election Commission")
+                title = not found and not proper(low) and role_noun(low)
+                if not (word.islower() or title) or low.endswith(("ed", "ly")):
+                    break
+                titled = titled or not word.islower()  # a title is a person's
                 found.append(low)
                 k -= 1
-            apposed = _APPOSITION.match(sentence[words[j].end() :])
+            if (
+                found
+                and not role_noun(found[0])
+                and _CLAUSE_AFTER.match(sentence[words[j].end() :])
+                and k >= 0
+                and words[k].group(0).lower() == "the"
+            ):
+                # the words before a name that goes on into a clause of its own are what it
+                # did something to: "the new era Nazarbaev and his inner circle had in mind",
+                # "the spots Ablyazov remotely designed" (not "the ruling party Nur Otan.")
+                found = []
+            before = _APPOSED_BEFORE.search(sentence[: words[i].start()])
+            if before is not None and role_noun(before["phrase"].split()[-1]):
+                # "Kazakhstan's first and only previous president, Nursultan Nazarbaev"
+                found.extend(before["phrase"].split())
+            after = sentence[words[j].end() :]
+            apposed = _APPOSITION.match(after)
             if apposed is not None:
                 phrase = " ".join(apposed.group("phrase").split()[:_APPOSED_MAX])
                 if _APPOSED_AS.match(phrase) and not _VERB.search(phrase):
                     found.extend(w.lower() for w in phrase.split())
+            became = _BECAME.match(after)
+            if became is not None:
+                # "Toqaev, who as speaker of the Senate immediately became interim president",
+                # "Tokayev had been elected and legitimised as the head of state"
+                found.extend(_role_words(became["phrase"]))
             last = words[j].group(0)
             key = next(iter(self._terms(last)), None)
             # a name of several words the variants fold to one ("Oyan Qazaqstan"): that one
@@ -330,7 +390,7 @@ class Descriptions:
                 self._written.setdefault(key, last)
                 held = self._of.setdefault(key, set())
                 self._people.setdefault(key, False)
-                self._people[key] |= any(self._person_noun(word) for word in found)
+                self._people[key] |= titled or any(self._person_noun(word) for word in found)
                 for word in found:
                     for term in self._terms(word):
                         if term != key and len(term) > 2:  # not "ex" of "ex-speaker"
@@ -373,11 +433,17 @@ class Descriptions:
             words = list(_NAME_WORD.finditer(m.group(1)))
             read: list[set[str]] = []  # each word's terms (and its synonyms'), read once
             found: tuple[str, int] | None = None  # the longest description of one name
+            after_of = False
             for size in range(1, len(words) + 1):
                 head = words[size - 1].group(0)
+                if head == "of" and read:
+                    after_of = True  # "the new head of state": state, if it describes anyone
+                    continue
                 if head in self._stop:
                     break
                 read.append(self._read_as(head, alike))
+                if after_of and not read[-1] & self._describing_any:
+                    break  # "the new wave of discontent"
                 name = self._described(read, head)
                 if name is not None and found is not None and name != found[0]:
                     break

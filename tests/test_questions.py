@@ -165,6 +165,9 @@ def _descriptions(sentences: list[str], groups=()):
         "tokayev",
         "oyan",
         "tagdyry",
+        "nursultan",
+        "nazarbaev",
+        "toqaev",
     }
     return Descriptions(
         sentences, tokenizer, proper.__contains__, tokenizer.stop_words, groups=groups
@@ -230,6 +233,28 @@ def test_words_the_passages_lack_describe_as_the_words_meaning_the_same() -> Non
     # "ex-" is no word describing anyone ("ex-speaker"): the ex-banker is the banker
     exiled = "Did the exiled ex-banker speak?"
     assert described.whom(exiled) == ("Ablyazov", exiled.index(" speak"))
+
+
+def test_what_someone_is_said_to_be_around_their_name_describes_them() -> None:
+    # A title before the name, an apposition before it, what they became after it; not the
+    # words before a name going on into a clause of its own ("the new era Nazarbaev … had").
+    described = _descriptions(
+        [
+            "Some objected while longtime President Nursultan Nazarbaev resigned.",
+            "Kazakhstan's first and only previous president, Nursultan Nazarbaev, resigned.",
+            "It is not the new era Nazarbaev and his circle had in mind.",
+            "He backed Toqaev, who as speaker immediately became interim president when asked.",
+            "After Toqaev had been elected and legitimised as the head of state, it changed.",
+        ]
+    )
+    assert described.whom("What did the longtime president say?")[0] == "Nazarbaev"
+    assert described.whom("What did the first president say?")[0] == "Nazarbaev"
+    assert described.whom("What did the interim president say?")[0] == "Toqaev"
+    head = "Did the new head of state speak?"
+    assert described.whom(head) == ("Toqaev", head.index(" speak"))
+    assert described.whom("What did the new president say?") is None  # both presidents
+    # "of" goes on only into a word describing someone
+    assert described.whom("What caused the new wave of discontent?") is None
 
 
 def test_things_described_alike_are_told_apart_by_what_their_passages_say() -> None:
