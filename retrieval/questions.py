@@ -268,6 +268,12 @@ _CLAUSE = frozenset({
     "when", "after", "before", "because", "while", "since", "until", "and", "but", "by", "in",
     "on", "at", "for", "to", "with", "from", "that", "which", "who",
 })  # fmt: skip
+# Nouns for a body of people, one as good as another in a description: a question's "group"
+# may be what the passages call a movement, an organisation or a party.
+_BODIES = frozenset({
+    "group", "movement", "organisation", "organization", "party", "body", "bloc",
+    "coalition", "association", "union", "network", "outfit",
+})  # fmt: skip
 # What a question describes someone by: "the exiled banker", "this rights activist", up to
 # four words after "the"; what it names them as, in the passages, is what they describe.
 _DESCRIPTION = re.compile(r"\b(?i:the|this|that)\s+((?:[a-z][a-z-]*\s+){0,3}[a-z][a-z-]*)\b")
@@ -454,8 +460,12 @@ class Descriptions:
         return None
 
     def _read_as(self, word: str, alike: Callable[[str], Sequence[str]] | None) -> set[str]:
-        """The terms of `word`, and of the corpus words meaning the same (`alike`)."""
+        """The terms of `word`, and of the corpus words meaning the same (`alike`); a noun
+        for a body describing none is any that does ("the new youth-led group": the
+        movement described as new)."""
         terms = set(self._terms(word))
+        if word.lower() in _BODIES and not terms & self._describing_any:
+            terms.update(t for body in _BODIES for t in self._terms(body))
         for other in alike(word) if alike is not None else ():
             terms.update(self._terms(other))
         return terms

@@ -274,6 +274,14 @@ def test_things_described_alike_are_told_apart_by_what_their_passages_say() -> N
 
     question = "Who started the youth movement?"
     assert whom(question) == ("Oyan", len(question) - 1)
+    # a noun for a body describing no one is any that does: the new group is the movement
+    # described as new; a movement is not any body
+    assert whom("What does the new youth group want?") == (
+        "Oyan",
+        len("What does the new youth group"),
+    )
+    assert whom("What does the new group want?") == ("Oyan", len("What does the new group"))
+    assert whom("What did the new party want?") == ("Oyan", len("What did the new party"))
     assert whom(question, groups=()) is None  # each sentence read alone: no young beside Oyan
     assert whom("What did the movement want?") is None  # nothing else said: alike
     assert whom("What did the youth candidate say?") is None  # people: Kossanov, Tugel
