@@ -459,6 +459,11 @@ class Descriptions:
                 return self._written[found[0]], found[1]
         return None
 
+    @property
+    def people(self) -> dict[str, str]:
+        """Each name the passages describe as a person (its term) -> as they write it."""
+        return {key: self._written[key] for key, person in self._people.items() if person}
+
     def _read_as(self, word: str, alike: Callable[[str], Sequence[str]] | None) -> set[str]:
         """The terms of `word`, and of the corpus words meaning the same (`alike`); a noun
         for a body describing none is any that does ("the new youth-led group": the

@@ -11,8 +11,9 @@ context.surrounding     the article's text around a hit
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -353,8 +354,29 @@ class Retriever:
         return Speller(vocabulary.frequencies(), names, self.data.lexical.tokenizer.stop_words)
 
     def prepare(self, question: str) -> Query:
-        """The question as it will be searched (retrieval/query.py)."""
-        return prepare(question, self.speller, self.data.vocabulary)
+        """The question as it will be searched (retrieval/query.py), a "he" or "she" of a
+        long message's question named (`_named_back`)."""
+        return self._named_back(prepare(question, self.speller, self.data.vocabulary))
+
+    def _named_back(self, q: Query) -> Query:
+        """`q` with the "he" or "she" of its asking sentence named, when it names no one and
+        the message before it names one person the articles describe as one: "I keep seeing
+        the name Kozhayev in one of the articles. Who is he exactly?" asks who Kozhayev is."""
+        pronoun = _SINGULAR.search(q.asking)
+        at = q.corrected.rfind(q.asking)
+        if pronoun is None or at <= 0 or q.asking not in q.text:
+            return q
+        terms, people = self.data.lexical.tokenizer, self.descriptions.people
+        if any(t in people for t in terms(q.asking)):
+            return q
+        named = {t for t in terms(q.corrected[:at]) if t in people}
+        if len(named) != 1:
+            return q
+        name = people[named.pop()]
+        said = name + ("’s" if pronoun.group(0).lower() == "his" else "")
+        asking = q.asking[: pronoun.start()] + said + q.asking[pronoun.end() :]
+        # named, it stands alone: the sentence before it was searched only for whom it meant
+        return replace(q, text=asking, asking=asking)
 
     def _result(
         self,
@@ -513,6 +535,10 @@ class Retriever:
             context_after=after,
             article_id=p.article_id,
         )
+
+
+# A pronoun standing for one person: "he", "him", "his", "she", "her".
+_SINGULAR = re.compile(r"\b(?:he|him|his|she|her)\b", re.IGNORECASE)
 
 
 def _may_move(p: Passage, at: int) -> bool:

@@ -287,6 +287,18 @@ def test_things_described_alike_are_told_apart_by_what_their_passages_say() -> N
     assert whom("What did the youth candidate say?") is None  # people: Kossanov, Tugel
 
 
+def test_a_long_message_s_he_is_the_one_person_named_before_it(hash_retriever: Retriever):
+    r = hash_retriever
+    q = r.prepare("I keep seeing the name Kozhayev in the articles. Who is he exactly? Thanks.")
+    assert q.text == q.asking == "Who is Kozhayev exactly?"
+    # two people before it, or a name of its own, or a question alone: left as it is
+    two = r.prepare("Kozhayev and Zhovtis both spoke. Who is he exactly?")
+    assert "he" in two.asking.split()
+    own = r.prepare("I read about Kozhayev. Did Zhovtis say he was right?")
+    assert own.asking == "Did Zhovtis say he was right?"
+    assert r.prepare("Who is he?").text == "Who is he?"
+
+
 def test_the_searched_question_names_whom_it_describes(hash_retriever: Retriever) -> None:
     r = hash_retriever
     assert r.described("Did the exiled banker accept any blame?") == (
