@@ -209,10 +209,10 @@ class Tokenizer:
         return list(terms)
 
     def document(self, text: str) -> list[str]:
-        """A passage's terms: a name of several words folded to one token is also its words
-        there, so a question naming it in part ("the Oyan movement") finds "Oyan Qazaqstan
-        (Wake Up, Kazakhstan) appeared on June 5". A question naming it whole asks for it
-        whole: its own terms are `__call__`'s."""
+        """A passage's terms (and a name's, for the name checks): a name of several words
+        folded to one token is also its words there, so a question naming it in part ("the
+        Oyan movement") finds "Oyan Qazaqstan (Wake Up, Kazakhstan) appeared on June 5". A
+        question naming it whole asks for it whole: its own terms are `__call__`'s."""
         terms = self(text)
         return terms + [t for w in terms for part in self.variants.words_of(w) for t in self(part)]
 

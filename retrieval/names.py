@@ -185,12 +185,9 @@ class NameCheck:
         groups: list[frozenset[str]] = []
         phrases = self.name_phrases(question) if set_aside else self.asked_names(question)
         for phrase in phrases:
-            tokens = self.tokenizer(phrase)
             # a name of several words folded to one token ("Oyan Qazaqstan") is also there
             # where the corpus writes its words alone ("Oyan, a new civic movement")
-            for token in list(tokens):
-                for word in self.tokenizer.variants.words_of(token):
-                    tokens.extend(self.tokenizer(word))
+            tokens = self.tokenizer.document(phrase)
             terms = frozenset(t for t in tokens if t in self.known_terms)
             if _DAY.fullmatch(phrase):  # its month and the day ("june", "june12"), not "12"
                 terms = frozenset(t for t in terms if not t.isdigit())
