@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Sequence
+from functools import cached_property
 
 from retrieval.spelling import NAME_JOIN, english_counts
 
@@ -459,7 +460,7 @@ class Descriptions:
                 return self._written[found[0]], found[1]
         return None
 
-    @property
+    @cached_property
     def people(self) -> dict[str, str]:
         """Each name the passages describe as a person (its term) -> as they write it."""
         return {key: self._written[key] for key, person in self._people.items() if person}
