@@ -50,16 +50,22 @@ def outcome_row(o: Outcome) -> dict:
     }
 
 
+def hit(k: int, among: list[dict]) -> float:
+    """The share of `among` answered within the first `k` passages."""
+    return sum(r["rank"] is not None and r["rank"] <= k for r in among) / len(among)
+
+
+def far_off(rows: list[dict]) -> list[dict]:
+    """The far off-topic questions of `rows`: neither answerable nor near the topic."""
+    return [r for r in rows if not r["real"] and r["kind"] != "near"]
+
+
 def targets(label: str, rows: list[dict]) -> dict[str, bool | None]:
     """Issue 14's targets on one set; None where the set has no question of the kind."""
     real = [r for r in rows if r["real"]]
-
-    def hit(k: int, among: list[dict]) -> float:
-        return sum(r["rank"] is not None and r["rank"] <= k for r in among) / len(among)
-
     typo = [r for r in real if r["kind"] == "typo"]
     near = [r for r in rows if r["kind"] == "near"]
-    far = [r for r in rows if not r["real"] and r["kind"] != "near"]
+    far = far_off(rows)
     return {
         "hit@1>=0.88": hit(1, real) >= 0.88 if real else None,
         "hit@3>=0.97": hit(3, real) >= 0.97 if real else None,
@@ -81,9 +87,8 @@ def summary(sets: dict[str, list[dict]]) -> str:
     lines = [f"{len(sets)} sets, {len(real)} real questions"]
 
     def hits(among: list[dict]) -> str:
-        n = len(among)
-        at = [sum(r["rank"] is not None and r["rank"] <= k for r in among) / n for k in (1, 3, 5)]
-        return f"n={n:<5} hit@1 {at[0]:.3f}  hit@3 {at[1]:.3f}  hit@5 {at[2]:.3f}"
+        at = [hit(k, among) for k in (1, 3, 5)]
+        return f"n={len(among):<5} hit@1 {at[0]:.3f}  hit@3 {at[1]:.3f}  hit@5 {at[2]:.3f}"
 
     lines.append(f"{'all':<9}{hits(real)}")
     for kind in REAL:
@@ -91,7 +96,7 @@ def summary(sets: dict[str, list[dict]]) -> str:
         if among:
             lines.append(f"{kind:<9}{hits(among)}")
     near = [r for r in every if r["kind"] == "near"]
-    far = [r for r in every if not r["real"] and r["kind"] != "near"]
+    far = far_off(every)
     keyed = [r for r in real if r["key"] is not None]
     lines.append(
         f"refused: real {sum(r['refused'] for r in real)}/{len(real)}, "
