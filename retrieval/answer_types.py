@@ -312,6 +312,7 @@ def holds_answer(
 # foreign governments back him" asks how far, not how many.
 _COUNTED = re.compile(
     r"\b(?:how\s+many|number\s+of)\s+(?:more\s+)?(?:of\s+(?:the\s+)?)?"
+    r"(?:(?P<scale>hundreds?|thousands?|millions?|billions?)\s+(?:of\s+)?)?"
     r"(?P<words>[^\W\d_]+(?:[\s-]+[^\W\d_]+)?)|\b(?P<measure>population|area|gdp)\b",
     re.I,
 )
@@ -388,10 +389,12 @@ _FIGURE = re.compile(
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
 _SHARE = frozenset({"%", "per", "cent", "percent", "percentage"})  # "70.76 per cent": a share
 # A question that wants the count itself, not a share of it ("How many votes, in absolute
-# numbers, did he get?"): "70 percent of the vote" does not answer it.
+# numbers, did he get?", "… not the percentage"): "70 percent of the vote" does not answer it.
 _ABSOLUTE = re.compile(
     r"\b(?:absolute\s+(?:numbers?|terms|figures?)|in\s+total|total\s+number|"
-    r"exact\s+(?:number|count|figure)|exactly\s+how\s+many)\b",
+    r"exact\s+(?:number|count|figure)|exactly\s+how\s+many|"
+    r"(?:not|rather\s+than|instead\s+of)\s+(?:as\s+)?(?:an?\s+|the\s+|in\s+|by\s+)?"
+    r"(?:percent(?:age)?s?|per\s*cent|shares?|proportions?))\b",
     re.I,
 )
 _DETERMINERS = frozenset({"the", "them", "these", "those", "a", "all"})
@@ -515,7 +518,8 @@ def counted(question: str, terms) -> Counted | None:
     before = next((n for n, w in enumerate(used) if _OF_ANYONE.fullmatch(w)), 0)
     if people and any(w.islower() for w in used[:before]):
         people = False
-    absolute = _ABSOLUTE.search(question) is not None
+    # "How many million votes …?" asks for the count itself, as "in absolute numbers" does
+    absolute = match.group("scale") is not None or _ABSOLUTE.search(question) is not None
     act = any(
         _TO_PEOPLE.fullmatch(w) or _ACTS_ON_PEOPLE.fullmatch(w) for w in _WORD_AT.findall(question)
     )

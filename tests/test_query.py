@@ -357,7 +357,18 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What official post did Nazarbaev keep after he resigned as president?", "kept office"),
         ("Did he retain any posts?", "kept office"),
         ("Did the police keep arresting people the day after the vote?", None),  # no post
-        ("What post did the interim leader hold before he took over?", None),  # held, not kept
+        # held before, not kept: a former post
+        ("What post did the interim leader hold before he took over?", "former post"),
+        ("What posts did Tokaev hold before?", "former post"),
+        ("What was Tokayev's previous job?", "former post"),
+        ("What job does Tokayev hold now?", None),
+        # who became, or was appointed to, an office: its holder beside its words
+        ("Who became prime minister after the election?", "office"),
+        ("Who was appointed the new mayor of Almaty?", "office"),
+        ("Who became president after Nazarbayev resigned?", "person"),
+        # a share said not to be wanted asks for no share
+        ("How many votes, not the percentage, did Tokayev get?", "count"),
+        ("What share of the vote, not the number of votes, did he get?", "percentage"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -450,6 +461,9 @@ def _words(text: str) -> list[str]:
         ("How many polling stations were open on June 9?", {"polling", "stations"}, False),
         ("How many votes did Tokayev receive?", {"votes"}, False),
         ("How many votes, in absolute numbers, did he get?", {"votes"}, False),
+        # a count of millions, or a share said not to be wanted: the count itself is asked for
+        ("How many million votes did he get?", {"votes"}, False),
+        ("How many votes, not the percentage, did he get?", {"votes"}, False),
         ("How many protesters were detained?", {"protesters"}, True),
         # people of one sort are not any people; whose they are says no more than who
         ("How many registered voters were there?", {"registered", "voters"}, False),
@@ -475,7 +489,7 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
     if terms is None:
         assert found is None
     else:
-        absolute = "absolute" in question
+        absolute = any(w in question for w in ("absolute", "million", "not the percentage"))
         measure = "population" in question
         act = any(w in question for w in ("detained", "arrested", "injured", "detentions"))
         assert found == Counted(frozenset(terms), people, absolute, measure, act)
@@ -870,6 +884,19 @@ def test_an_office_s_holder_is_a_person_named_beside_a_word_of_heading_something
     exile = "Speaking from exile in France, fugitive banker Mukhtar Ablyazov urged people on."
     assert not holds_answer(office, [exile], france, _words)
     assert holds_answer(office, [exile, "France's president Emmanuel Macron"], france, _words)
+
+
+def test_a_post_held_before_is_said_to_be_former_not_only_beside_the_name() -> None:
+    former = next(t for t in answer_types() if t.kind == "former post")
+    tokayev = [frozenset({"tokayev"})]
+    ex = "Kassym-Zhomart Tokayev, ex-speaker of the Senate, was handpicked by the first president."
+    was_as = "Nazarbaev threw his support behind Tokayev, who as speaker of the Senate took over."
+    named = "The most interesting stage is the post-election time for the main candidate, Tokayev."
+    became = "After Tokayev was elected and legitimised as the head of state, it would recover."
+    assert holds_answer(former, [ex], tokayev, _words)
+    assert holds_answer(former, [was_as], tokayev, _words)
+    assert not holds_answer(former, [named], tokayev, _words)
+    assert not holds_answer(former, [became], tokayev, _words)  # what he became
 
 
 def test_what_is_asked_of_the_next_thing_stands_beside_it(hash_retriever) -> None:

@@ -840,9 +840,12 @@ def test_someone_who_took_over_a_role_is_named_in_it(
         "Who replaced Tokayev as speaker of the Senate when he became interim president?",
         # the role named first, whom it was taken from after it
         "Who took over as speaker of the Senate after Tokayev became interim president?",
-        "Who became speaker of the Senate after Tokayev moved up?",
     )
     _kind_refuses(hash_retriever, questions, text, refused)
+    # "Who became speaker …?" asks for an office's holder: named beside the office's words,
+    # as the second text does, not merely someone near Tokayev ("a Senate veteran").
+    became = "Who became speaker of the Senate after Tokayev moved up?"
+    _kind_refuses(hash_retriever, [became], text, refused or "veteran" in text)
 
 
 @pytest.mark.parametrize(
