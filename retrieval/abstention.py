@@ -103,6 +103,27 @@ DESCRIBED_SHARE = 0.4
 _NAME_OF = re.compile(r"\bnames?\s+of\s+(?P<described>[^?.;!]+)", re.I)
 
 
+def _figure_said(
+    question: str,
+    top: Ranked,
+    names: NameCheck,
+    lexical: LexicalIndex,
+    outlets: Mapping[str, np.ndarray] | None,
+) -> bool:
+    """Whether the best passage's key sentence gives the figure a count question asks for
+    (a count of what it counts: "28 years" for "How many years …") beside two or more of
+    the question's own words: the words the model sees little likeness in ("How many years
+    of the past does the blogger say any future course will depart from?" and "… some sort
+    of departure from the past 28 years": cosine 0.26) say it is the question's figure."""
+    wants = asked(question, names, lexical, outlets or {})
+    if wants is None or wants.counted is None:
+        return False
+    sentence, terms = top.best_sentence, lexical.tokenizer
+    if not wants.counted.in_sentence(wants.kind, sentence, terms):
+        return False
+    return len(set(terms(question)) & set(terms(sentence))) >= 2
+
+
 def refusal(
     question: str,
     ranked: Sequence[Ranked],
@@ -146,9 +167,12 @@ def refusal(
     # share 0.09; the sets' real questions reach a cosine of 0.32). A bare keyword the articles
     # hold squarely ("kumis", "May 9": share 0.17) is a question of its own.
     likeness = max(top.dense, top.sentence)
+    figure = likeness < ONE_WORD_FLOOR and _figure_said(question, top, names, lexical, outlets)
+    if figure:
+        likeness = ONE_WORD_FLOOR
     if likeness < DENSE_FLOOR and top.lexical < KEYWORD_SHARE:
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
-    if top.dense < PASSAGE_FLOOR and top.lexical < KEYWORD_SHARE:
+    if top.dense < PASSAGE_FLOOR and top.lexical < KEYWORD_SHARE and not figure:
         return Refusal.LOW_RELEVANCE, f"passage cosine {top.dense:.3f} < {PASSAGE_FLOOR}"
     # One word in common needs more likeness still, unless it is the whole question: "How
     # long is a standard marathon in kilometres?" shares only "marathon" with its best

@@ -803,6 +803,39 @@ def _judged(retriever: Retriever, question: str, text: str) -> tuple[Refusal | N
     )
 
 
+@pytest.mark.parametrize(
+    ("sentence", "answered"),
+    [
+        # the figure asked for ("how many years"), beside "past" and "years" of the question
+        ("Whatever happens will be some sort of departure from the past 28 years.", True),
+        # a figure of years, but beside none of the question's other words
+        ("The banker was sentenced to 15 years in absentia.", False),
+        # the question's words, but no figure of what it counts
+        ("Whatever happens will be some sort of departure from the past.", False),
+    ],
+)
+def test_a_count_s_figure_beside_the_question_s_words_answers_below_the_likeness_floors(
+    hash_retriever: Retriever, sentence: str, answered: bool
+) -> None:
+    # The model sees little likeness (cosine 0.26, its passage 0.13) in "How many years of
+    # the past does the blogger say any future course will depart from?"; the figure it asks
+    # for, beside its words, says the sentence answers it.
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    question = "How many years of the past does the blogger say any course will depart from?"
+    top = Ranked(
+        Passage(0, "a", 0, sentence, sentences=(sentence,)), 0.5, 0.13, 0.26, 0.1, sentence
+    )
+    data = hash_retriever.data
+    why, _ = refusal(
+        question, [top], mode="hybrid", min_score=0.34, names=data.names, lexical=data.lexical
+    )
+    assert (why is None) is answered, why
+    if not answered:
+        assert why is Refusal.LOW_RELEVANCE
+
+
 def _kind_refuses(retriever: Retriever, questions: Sequence[str], text: str, refused: bool) -> None:
     """Each of `questions`, its best passage `text` alone (`_judged`), is refused for want of
     an answer of its kind, or answered, as `refused` says."""
