@@ -243,6 +243,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
     ("question", "kind"),
     [
         ("What percentage of the vote did Tugel get?", "percentage"),
+        ("Who won the election and with what share?", "percentage"),  # the share, too
+        ("What share of the blame did he take?", None),
         ("How many people were detained?", "count"),
         ("How old is the candidate?", "age"),
         ("When did Nazarbayev resign?", "date"),
