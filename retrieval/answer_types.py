@@ -163,9 +163,19 @@ _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*",
 _BRACKETS = re.compile(r"\s*[()\[\]]\s*")
 
 
+# A share said not to be wanted ("How many votes, not the percentage, did he get?"): no kind
+# is asked by it, and the count itself is (`_ABSOLUTE`).
+_UNWANTED_SHARE = (
+    r"\b(?:not|rather\s+than|instead\s+of)\s+(?:as\s+)?(?:an?\s+|the\s+|in\s+|by\s+|just\s+"
+    r"|only\s+)?(?:percent(?:age)?s?|per\s*cent|shares?|proportions?)\b"
+)
+_UNWANTED = re.compile(_UNWANTED_SHARE, re.I)
+
+
 @lru_cache(maxsize=1024)  # a search asks twice (ranking, abstention); the bot's pages again
 def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` (its first part) asks for, or None for any other."""
+    question = _UNWANTED.sub(" ", question)
     question = _WHEN_CLAUSE.sub("", _BRACKETS.sub(" ", question), count=1)
     first = _SECOND_PART.split(question, maxsplit=1)[0]
     if _BARE_QUESTION_WORD.fullmatch(first):
@@ -392,9 +402,7 @@ _SHARE = frozenset({"%", "per", "cent", "percent", "percentage"})  # "70.76 per 
 # numbers, did he get?", "… not the percentage"): "70 percent of the vote" does not answer it.
 _ABSOLUTE = re.compile(
     r"\b(?:absolute\s+(?:numbers?|terms|figures?)|in\s+total|total\s+number|"
-    r"exact\s+(?:number|count|figure)|exactly\s+how\s+many|"
-    r"(?:not|rather\s+than|instead\s+of)\s+(?:as\s+)?(?:an?\s+|the\s+|in\s+|by\s+)?"
-    r"(?:percent(?:age)?s?|per\s*cent|shares?|proportions?))\b",
+    rf"exact\s+(?:number|count|figure)|exactly\s+how\s+many)\b|{_UNWANTED_SHARE}",
     re.I,
 )
 _DETERMINERS = frozenset({"the", "them", "these", "those", "a", "all"})
