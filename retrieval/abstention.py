@@ -103,19 +103,13 @@ DESCRIBED_SHARE = 0.4
 _NAME_OF = re.compile(r"\bnames?\s+of\s+(?P<described>[^?.;!]+)", re.I)
 
 
-def _figure_said(
-    question: str,
-    top: Ranked,
-    names: NameCheck,
-    lexical: LexicalIndex,
-    outlets: Mapping[str, np.ndarray] | None,
-) -> bool:
+def _figure_said(question: str, wants: Asked | None, top: Ranked, lexical: LexicalIndex) -> bool:
     """Whether the best passage's key sentence gives the figure a count question asks for
     (a count of what it counts: "28 years" for "How many years …") beside two or more of
     the question's own words: the words the model sees little likeness in ("How many years
     of the past does the blogger say any future course will depart from?" and "… some sort
-    of departure from the past 28 years": cosine 0.26) say it is the question's figure."""
-    wants = asked(question, names, lexical, outlets or {})
+    of departure from the past 28 years": cosine 0.26) say it is the question's figure.
+    `wants`: what the question asks for (`asked`)."""
     if wants is None or wants.counted is None:
         return False
     sentence, terms = top.best_sentence, lexical.tokenizer
@@ -167,7 +161,8 @@ def refusal(
     # share 0.09; the sets' real questions reach a cosine of 0.32). A bare keyword the articles
     # hold squarely ("kumis", "May 9": share 0.17) is a question of its own.
     likeness = max(top.dense, top.sentence)
-    figure = likeness < ONE_WORD_FLOOR and _figure_said(question, top, names, lexical, outlets)
+    wants = asked(question, names, lexical, outlets or {})  # read once: the floors, the kind
+    figure = likeness < ONE_WORD_FLOOR and _figure_said(question, wants, top, lexical)
     if figure:
         likeness = ONE_WORD_FLOOR
     if likeness < DENSE_FLOOR and top.lexical < KEYWORD_SHARE:
@@ -190,7 +185,6 @@ def refusal(
         return Refusal.UNKNOWN_NAME, ", ".join(unknown)
     if not named_together(question, names, lexical, outlets or {}):
         return Refusal.NAMES_APART, ", ".join(names.name_phrases(question))
-    wants = asked(question, names, lexical, outlets or {})
     if wants is None:
         return None, ""
     sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
