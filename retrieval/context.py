@@ -7,7 +7,7 @@ passage's context is told in those numbers, never repeating the passage nor skip
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.records import Passage
 
@@ -59,3 +59,22 @@ def surrounding(
         after.append(" ".join(text[i] for i in range(end, last) if i in text))
         end = last
     return tuple(before), tuple(after)
+
+
+def extended(article: ArticleText, p: Passage) -> Passage | None:
+    """`p` with the article's next sentence added to its end, written as the article writes it
+    (a space, or a paragraph break, between the two), or None at the article's end."""
+    after = article.sentences.get(p.end)
+    if after is None or not p.sentences:
+        return None
+    last = p.sentences[-1]
+    for q in article.passages:  # a window holding both gives the text between them
+        if q.start < p.end < q.end:
+            lead = q.text.find(last)
+            at = q.text.find(after, lead + len(last)) if lead >= 0 else -1
+            if at >= 0:
+                joint = q.text[lead + len(last) : at]
+                return replace(
+                    p, text=p.text + joint + after, sentences=(*p.sentences, after), end=p.end + 1
+                )
+    return None

@@ -22,7 +22,7 @@ from retrieval import smalltalk
 from retrieval.abstention import TYPED_PASSAGES, refusal
 from retrieval.answer_types import OPENS_ON_PRONOUN
 from retrieval.config import RetrievalSettings
-from retrieval.context import surrounding
+from retrieval.context import extended, surrounding
 from retrieval.encoders import Encoder, load_query_encoder
 from retrieval.followup import Followup, Vocabulary, resolve
 from retrieval.fusion import Mode, Scoring, check_mode, fused, order, relevance, shortlist
@@ -478,6 +478,8 @@ class Retriever:
                 terms = frozenset(data.lexical.tokenizer(question)) if terms is None else terms
                 p, at = self._framed(p, shut, terms)
             shut.update(self.signals.shut_out(p.id))  # the window shown
+            if hybrid and p.sentences and at == len(p.sentences) - 1:
+                p = self._extended(p, shut, out)
             best = p.sentences[at] if p.sentences else p.text
             scored = data.passages[i] if p.id != i else None
             out.append(
@@ -485,6 +487,22 @@ class Retriever:
                        float(s.lexical[j]), best, scored)
             )  # fmt: skip
         return out
+
+    def _extended(self, p: Passage, shut: set[int], shown: list[Ranked]) -> Passage:
+        """Window `p`, whose key sentence ends it, with the article's sentence after it added:
+        what follows a sentence matching the question tends to answer it ("The reaction in the
+        regions was diverse …" then "… the authorities in Aktobe or Uralsk … behaved a bit
+        wiser"). Nothing is dropped, as moving to the next window would drop the first
+        sentence. Not when a passage shown before holds that sentence; the windows holding it
+        are shut out (`shut`) once it is shown."""
+        article = self.signals.articles[p.article_id]
+        if any(r.passage.overlaps(replace(p, start=p.end, end=p.end + 1)) for r in shown):
+            return p
+        longer = extended(article, p)
+        if longer is None:
+            return p
+        shut.update(q.id for q in article.passages if q.start <= p.end < q.end)
+        return longer
 
     def _framed(self, p: Passage, shut: set[int], asked: frozenset[str]) -> tuple[Passage, int]:
         """The window to show for passage `p`, whose first sentence is its key sentence and

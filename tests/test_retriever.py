@@ -14,7 +14,8 @@ import pytest
 
 from retrieval import Hit, Source
 from retrieval.answer_types import answering
-from retrieval.records import Refusal
+from retrieval.context import article_texts, extended
+from retrieval.records import Passage, Refusal
 from retrieval.retriever import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,10 @@ def test_hits_carry_text_score_and_source(hash_retriever: Retriever) -> None:
     for h in hits:
         assert isinstance(h, Hit) and isinstance(h.source, Source)
         passage = data.passages[h.passage_id]
-        assert h.text == passage.text
+        if h.text != passage.text:  # a key sentence ending its window, with the one after it
+            assert h.best_sentence == passage.sentences[-1]
+            longer = extended(hash_retriever.signals.articles[passage.article_id], passage)
+            assert longer is not None and h.text == longer.text
         assert h.source == data.sources[passage.article_id] and h.article_id == passage.article_id
         assert h.source.url.startswith("https://") and h.source.outlet
         assert isinstance(h.source.title, str) and h.source.published.startswith("2019")
@@ -168,6 +172,11 @@ def test_overlapping_passages_are_shown_once(hash_retriever: Retriever, question
     assert len(shown) < len(r.data.passages)
     for i, a in enumerate(shown):
         assert not any(a.overlaps(b) for b in shown[i + 1 :])
+    # nor does a sentence added after a key sentence ending its window
+    vectors, tokens = r.encode_questions([question])
+    ranked = [x.passage for x in r.rank(question, vectors[0], tokens=tokens[0])]
+    for i, a in enumerate(ranked):
+        assert not any(a.overlaps(b) for b in ranked[i + 1 :])
     for p in r.data.passages:
         assert p in shown or any(p.overlaps(s) for s in shown)
     # Asking for fewer gives the first of the same list (the bot's More relies on it).
@@ -1067,3 +1076,21 @@ def test_a_key_sentence_opening_its_window_on_a_pronoun_is_shown_after_whom_it_m
         # nor when a sentence the window before would drop holds a word of the question
         assert shown.end < p.end
         assert r._framed(p, set(), frozenset(r.signals.terms(p.sentences[-1]))) == (p, 0)
+
+
+def test_a_window_extended_by_the_sentence_after_it_keeps_the_article_s_own_break() -> None:
+    s = ["One is here.", "Two ends a paragraph.", "Three opens the next.", "Four ends it."]
+
+    def window(i: int, start: int, end: int) -> Passage:
+        text = " ".join(s[start:end]).replace("paragraph. ", "paragraph.\n")
+        return Passage(i, "a", i, text, sentences=tuple(s[start:end]), start=start, end=end)
+
+    windows = [window(0, 0, 2), window(1, 1, 3), window(2, 2, 4)]
+    article = article_texts(windows)["a"]
+    longer = extended(article, windows[0])
+    assert longer is not None
+    assert longer.text == "One is here. Two ends a paragraph.\nThree opens the next."
+    assert longer.sentences == tuple(s[:3]) and (longer.start, longer.end) == (0, 3)
+    assert longer.id == windows[0].id  # still the window the index holds, one sentence longer
+    assert extended(article, windows[1]).text == " ".join(s[1:]).replace("h. ", "h.\n")
+    assert extended(article, windows[2]) is None  # the article's end
