@@ -269,7 +269,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What position did he hold when he became president?", None),  # "when" not asked
         ("What age group led the protests?", None),
         ("What did he do for a living, and how long has he been in politics?", None),
-        ("Who won the election?", "person"),
+        ("Who won the election?", "winner"),
         ("Who was the opposition candidate?", "person"),
         ("Who is Mukhtar Ablyazov?", None),  # about the person named: any answer of theirs
         ("Why was the internet shut down?", None),  # reasons are often implicit: any answer
@@ -368,6 +368,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who became prime minister after the election?", "office"),
         ("Who was appointed the new mayor of Almaty?", "office"),
         ("Who became president after Nazarbayev resigned?", "person"),
+        # who won: a person said to have won
+        ("Who won the June 9 presidential election?", "winner"),
+        ("who won kz election", "winner"),
+        ("Who was elected president?", "winner"),
+        ("How did the winner react?", None),
         # a share said not to be wanted asks for no share
         ("How many votes, not the percentage, did Tokayev get?", "count"),
         ("What share of the vote, not the number of votes, did he get?", "percentage"),
@@ -833,8 +838,13 @@ def test_common_words_and_contractions_are_not_made_names(hash_retriever) -> Non
 
 def test_a_person_is_a_name_of_two_words_and_need_not_stand_beside_the_date() -> None:
     person = asked_type("Who won the June 9 election?")
-    assert person is not None and person.kind == "person"
+    assert person is not None and person.kind == "winner"
     assert person.in_sentence("Qasym-Zhomart Toqaev won the election.")
+    assert person.in_sentence("the winner is Kassym-Zhomart Tokayev with 70.76 per cent")
+    # a name beside the election is no winner: the sentence says someone won
+    assert not person.in_sentence("Kassym-Zhomart Tokayev was the candidate of Nur Otan.")
+    person = asked_type("Who was the opposition candidate?")
+    assert person is not None and person.kind == "person"
     assert person.in_sentence("this is how M.Ablyazov called the candidate")
     assert not person.in_sentence("It is unclear how many people demonstrated on June 9.")
     assert not person.in_sentence("The Diplomat reported it.")  # an opening word, a name
