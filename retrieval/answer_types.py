@@ -318,10 +318,12 @@ def holds_answer(
 
 
 # What a count question counts: "How many polling stations …" (the words after "how many" up
-# to the first stop word), "What is the population of Almaty?". Not "how much": "how much
-# foreign governments back him" asks how far, not how many.
+# to the first stop word), "What is the population of Almaty?"; "how much X does …" names
+# what it measures as "how many X" does ("How much alcohol does kumiss contain?"), where "how
+# much foreign governments back him" asks how far, not how many.
 _COUNTED = re.compile(
-    r"\b(?:how\s+many|number\s+of)\s+(?:more\s+)?(?:of\s+(?:the\s+)?)?"
+    r"\b(?:how\s+many|number\s+of|how\s+much(?=\s+[^\W\d_]+\s+(?:is|was|are|were|does|do|did"
+    r"|has|have|had|can|could|will|would)\b))\s+(?:more\s+)?(?:of\s+(?:the\s+)?)?"
     r"(?:(?P<scale>hundreds?|thousands?|millions?|billions?)\s+(?:of\s+)?)?"
     r"(?P<words>[^\W\d_]+(?:[\s-]+[^\W\d_]+)?)|\b(?P<measure>population|area|gdp)\b",
     re.I,

@@ -489,6 +489,7 @@ def _words(text: str) -> list[str]:
         # a word saying how ends the thing counted: "exactly" is not counted
         ("How many journalists exactly were detained?", {"journalists"}, True),
         ("Could it hurt how much foreign governments back him?", None, False),  # how far
+        ("How much alcohol is in kumiss?", {"alcohol"}, False),  # what it measures
     ],
 )
 def test_what_a_count_question_counts(question: str, terms, people: bool) -> None:
