@@ -744,6 +744,9 @@ def test_whom_a_sentence_naming_no_one_speaks_of_is_found_past_others_naming_no_
         ("In what year was the national liberation revolt linked to the poem?", None),  # which
         ("On what date was the marathon where the banner appeared?", None),  # a clause's
         ("When did Tokayev win?", None),  # no participle
+        # or a noun naming it
+        ("On what date did the renaming of the capital take effect?", "renaming"),
+        ("When was the arrival of the observers?", "arrival"),
     ],
 )
 def test_a_date_asked_of_what_happened_is_said_with_it(hash_retriever, question, event) -> None:
@@ -809,6 +812,7 @@ def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, t
         ("Who chairs the Central Election Commission?", False),  # its results, not its chair
         ("What position did Nazarbayev keep after stepping down as president?", False),
         ("In what year was Astana renamed Nur-Sultan?", False),  # "recently renamed": no date
+        ("On what date did the renaming of Astana to Nur-Sultan take effect?", False),
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
         # a date of someone's office: dates beside Tokayev, none beside a minister's post
         ("In which years was Tokayev Kazakhstan's foreign minister?", False),
