@@ -26,6 +26,10 @@ from retrieval.spelling import english_counts
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“‘(]*([^\W_]+)")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+# A compound modifier: a name joined to a participle ("American-financed", "Washington-backed",
+# "Kremlin-friendly"): it describes a thing by whom it is of, rather than naming anyone asked
+# about.
+_MODIFIER = re.compile(r"[^\W\d_]+(?:-[a-z]+)*-[a-z]+(?:ed|en|ly|ing)")
 # A language or a people's adjective (English, Turkish, Chinese, Japanese): says in what
 # tongue or of whom, not a name the articles must use.
 _TONGUE = re.compile(r"[A-Z][a-z]+(?:ish|ese)")
@@ -63,6 +67,8 @@ def _name_words(text: str) -> tuple[re.Match[str], ...]:
     for m in _WORD.finditer(text):
         word = m.group(0)
         acronym_or_year = _YEAR.match(word) or (len(word) > 1 and word.isupper())
+        if _MODIFIER.fullmatch(word):
+            continue  # "American-financed", "Washington-backed": a description, no name
         if acronym_or_year or (word[0].isupper() and m.start() not in openers):
             found.append(m)
     return tuple(found)
