@@ -49,7 +49,8 @@ TYPED_PASSAGES = 5
 # A request for advice or instructions: "How do I reset my iPhone?", "What's a good recipe for
 # banana bread?", "Can you recommend a laptop?". News articles report what happened; they tell
 # no reader what to do or buy, so such a question is refused unless it names something the
-# articles do ("How can I tell whether the Kazakh vote was fair?" goes on to the other checks).
+# articles do ("How can we tell whether Tokayev really won?" goes on to the other checks), the
+# country they are all about aside ("How do you cook beshbarmak the traditional Kazakh way?").
 _ADVICE = re.compile(
     r"^\W*(?:how\s+(?:do|can|should|could)\s+(?:i|we)\b"
     # the same asked of anyone ("How do you make plov?"), not what they make of the news
@@ -152,7 +153,9 @@ def refusal(
         return (None, "") if top.lexical > 0 else (Refusal.LOW_RELEVANCE, "")
     if mode == "dense":
         return (None, "") if top.dense >= DENSE_FLOOR else (Refusal.LOW_RELEVANCE, "")
-    if _ADVICE.search(question) and not names.named_terms(question):
+    if _ADVICE.search(question) and not any(
+        own_words(g, lexical) for g in names.named_terms(question)
+    ):
         return Refusal.ADVICE, ""
     if top.relevance < min_score:
         return Refusal.LOW_RELEVANCE, f"{top.relevance:.3f} < {min_score}"

@@ -244,6 +244,8 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("What cocktails can I make with vodka and orange juice?", Refusal.ADVICE),
         ("where can i print a big banner", Refusal.ADVICE),  # what the asker could do
         ("how do you make uzbek plov at home", Refusal.ADVICE),  # asked of anyone
+        # the country the articles are all about is no subject of theirs named
+        ("How do you cook beshbarmak the traditional Kazakh way?", Refusal.ADVICE),
         # Small talk asks nothing of the articles, though "thanks" and "today" are in them.
         ("thanks!", Refusal.SMALL_TALK),
         ("How are you today?", Refusal.SMALL_TALK),
