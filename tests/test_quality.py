@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,20 @@ def test_the_dev_questions_copy_matches_the_shared_file() -> None:
 @pytest.fixture(scope="module")
 def report(retriever: Retriever, questions) -> Report:
     return evaluate(retriever, questions)
+
+
+@pytest.fixture(scope="module")
+def report_of(retriever: Retriever) -> Callable[[str], Report]:
+    """The report on a question file of tests/data, evaluated once for all the tests reading
+    it (the guard per set, the bold sentence over every set): searches are deterministic."""
+    reports: dict[str, Report] = {}
+
+    def of(name: str) -> Report:
+        if name not in reports:
+            reports[name] = evaluate(retriever, load_questions(DATA / name))
+        return reports[name]
+
+    return of
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*questions*.jsonl")))
@@ -109,10 +124,9 @@ def test_in_scope_questions_never_abstain(report: Report) -> None:
 
 
 @pytest.mark.parametrize("name", ["extra_questions.jsonl", "extra_questions_2.jsonl"])
-def test_extra_in_scope_questions_never_abstain(retriever: Retriever, name: str) -> None:
+def test_extra_in_scope_questions_never_abstain(report_of, name: str) -> None:
     """The abstention rules, on questions written apart from the system (tests/data/README.md)."""
-    extra = load_questions(Path(__file__).parent / "data" / name)
-    assert in_scope_abstentions(evaluate(retriever, extra)) == []
+    assert in_scope_abstentions(report_of(name)) == []
 
 
 def test_onnx_query_encoder_ranks_like_torch(retriever: Retriever, questions) -> None:
@@ -130,11 +144,11 @@ def test_onnx_query_encoder_ranks_like_torch(retriever: Retriever, questions) ->
 
 
 @pytest.mark.parametrize("name", ["extra_questions_3.jsonl", "extra_questions_4.jsonl"])
-def test_sets_of_every_kind_hold_their_floors(retriever: Retriever, name: str) -> None:
+def test_sets_of_every_kind_hold_their_floors(report_of, name: str) -> None:
     """Issue 14's guard on the two sets of eight kinds (typo, long, number, near-topic, ...):
     measured hit@5 0.97 on both, typo hit@5 1.00, every far off-topic question refused, at
     most one in-scope question refused."""
-    report = evaluate(retriever, load_questions(Path(__file__).parent / "data" / name))
+    report = report_of(name)
     assert report.hit_at(5) >= 0.95, [o.question.question for o in report.misses(5)]
     assert report.hit_at(5, "typo") >= 0.95, [o.question.question for o in report.misses(5)]
     assert report.false_abstentions <= 1, in_scope_abstentions(report)
@@ -208,7 +222,7 @@ def test_sets_of_every_kind_hold_their_floors(retriever: Retriever, name: str) -
     ],
 )
 def test_the_newest_sets_keep_what_their_first_runs_measured(
-    retriever: Retriever, name: str, hit_at_5: float, refused: int, far_answered: int
+    report_of, name: str, hit_at_5: float, refused: int, far_answered: int
 ) -> None:
     """Sets 5 (stop 20), 6, 7 and 8 (stop 21), 9, 10 and 11 (stop 22), 12, 13 and 14 (stop 23), 15
     and 16 (stop 24), 17, 18 and 19 (stop 25), 20, 21 and 22 (stop 26), 23 and 24 (stop 27), 25
@@ -251,7 +265,7 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     interaction (two windows of one article changed places; sets 0-12 together gained at hit@1).
     Guarded at those levels (a regression guard, not the issue's targets: see
     docs/retrieval.md)."""
-    report = evaluate(retriever, load_questions(Path(__file__).parent / "data" / name))
+    report = report_of(name)
     assert report.hit_at(5) >= hit_at_5, [o.question.question for o in report.misses(5)]
     assert report.false_abstentions <= refused, in_scope_abstentions(report)
     far = [o.question.question for o in report.oos if o.question.kind == "oos" and not o.abstained]
@@ -301,7 +315,7 @@ def test_who_is_questions_are_answered_where_the_articles_say_who(retriever: Ret
     assert "ex-speaker of the Senate" in hit.best_sentence or "Front-runner" in hit.best_sentence
 
 
-def test_the_key_sentence_in_bold_holds_the_answer(retriever: Retriever) -> None:
+def test_the_key_sentence_in_bold_holds_the_answer(report_of) -> None:
     """What a reader takes in first is the bold sentence: over sets 0-26 (stop 28), of the first
     passages that answer, its key sentence holds the answer for 1,184 of 1,390 (0.85); on
     stop 27's code 1,110: a sentence giving the kind of answer asked for went to the one
@@ -309,8 +323,7 @@ def test_the_key_sentence_in_bold_holds_the_answer(retriever: Retriever) -> None
     the closest by cosine alone, the question's words not counted."""
     right = first = 0
     for path in sorted(DATA.glob("*questions*.jsonl")):
-        report = evaluate(retriever, load_questions(path))
-        r, f = report.key_sentences()
+        r, f = report_of(path.name).key_sentences()
         right, first = right + r, first + f
     assert first > 1300 and right / first >= 0.84, (right, first)
 
