@@ -219,6 +219,10 @@ def test_sets_of_every_kind_hold_their_floors(report_of, name: str) -> None:
         ("extra_questions_62.jsonl", 0.96, 1, 1),
         ("extra_questions_63.jsonl", 0.96, 1, 1),
         ("extra_questions_64.jsonl", 0.95, 1, 1),
+        ("extra_questions_65.jsonl", 0.96, 1, 1),
+        ("extra_questions_66.jsonl", 0.96, 1, 2),
+        ("extra_questions_67.jsonl", 0.95, 1, 1),
+        ("extra_questions_68.jsonl", 0.96, 1, 1),
     ],
 )
 def test_the_newest_sets_keep_what_their_first_runs_measured(
@@ -228,7 +232,7 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     and 16 (stop 24), 17, 18 and 19 (stop 25), 20, 21 and 22 (stop 26), 23 and 24 (stop 27), 25
     and 26 (stop 28), 27, 28, 29 and 30 (stop 29), 31, 32, 33, 34, 35 and 36 (stop 30 and 31),
     37 to 44 (stop 32), 45 to 48 (stop 33), 49 to 52 (stop 34), 53 to 56 (stop 35), 57 to 60
-    (stop 36), 61 to 64 (stop 37), each written
+    (stop 36), 61 to 64 (stop 37), 65 to 68 (stop 38), each written
     by a helper who saw neither code nor results. First runs: hit@5 0.96, 0.96, 0.96, 0.91,
     0.96, 0.96, 0.94, 0.95,
     0.98, 0.97, 0.95, 0.88, 0.95, 0.98, 0.97, 0.97, 0.97, 0.95, 0.97, 0.97, 0.98, 0.98, 0.98,
@@ -256,6 +260,11 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     Sets 61 to 64, first run on stop 36's code: hit@5 0.97, 1.00, 1.00 and 0.95; real
     questions refused 0, 0, 0 and 1 (64: "How many years did the old order last?", asked of
     "the past 28 years"); far questions answered none; guarded at 0.96 (64: 0.95), one, one.
+    Sets 65 to 68, first run on stop 37's code: hit@5 0.98, 0.98, 0.94 and 0.98; real questions
+    refused 0, 0, 1 and 1 (68's since mended: "American-financed" read as a name); far
+    questions answered 1, 4, 0 and 0 (66 was asked for far questions sharing the articles'
+    words; two since mended: an amount of alcohol, a recipe of "the Kazakh way"); guarded at
+    0.96 (67: 0.95), one refused, one far answered (66: two).
     Set 16, asked to avoid the near-topic questions earlier sets repeat, has the most
     paraphrases by role ("the exiled tycoon", "the rights activist") the ranking misses. Set 8's
     first run showed the reason answer kind refusing a real question; without it, 0.93 and 2
