@@ -1003,6 +1003,31 @@ def test_a_name_asked_of_someone_described_is_given_beside_the_description(hash_
     assert describes(tugel, "the candidate from Tugel's party", [other], lexical)
 
 
+def test_who_someone_described_is_is_named_beside_the_description(hash_retriever) -> None:
+    # "Who was the only woman candidate on the ballot?": a candidate named is no answer
+    # unless the sentence says most of the description; "Who was the opposition candidate?"
+    # is answered by the sentence naming him as one
+    r = hash_retriever
+    lexical = r.data.lexical
+    question = "Who was the only woman candidate on the ballot?"
+    wants = asked(question, r.data.names, lexical, {})
+    assert wants is not None and wants.kind.kind == "person" and wants.kind.about is not None
+    described = wants.kind.about.search(question)
+    assert described is not None
+    assert described["described"] == "the only woman candidate on the ballot"
+    qosanov = "There was an opposition candidate, Amirzhan Qosanov -- a journalist of late."
+    assert not describes(wants, described["described"], [qosanov], lexical)
+    named = "The only woman on the ballot, Daniya Yespayeva, was a candidate too."
+    assert describes(wants, described["described"], [qosanov, named], lexical)
+    opposition = asked("Who was the opposition candidate?", r.data.names, lexical, {})
+    assert opposition is not None and opposition.kind.about is not None
+    assert describes(opposition, "the opposition candidate", [qosanov], lexical)
+    # people asked of as many ("who were the people in yellow vests?"): a group answers
+    many = asked_type("who were the people in yellow vests?")
+    assert many is not None and many.about is not None
+    assert many.about.search("who were the people in yellow vests?") is None
+
+
 def test_a_name_in_a_relative_clause_is_not_where_someone_asked_for_is_named(hash_retriever):
     r = hash_retriever
     lexical = r.data.lexical
