@@ -693,6 +693,25 @@ _MEASURED = re.compile(
 )
 
 
+# A day or a year a question names: "the June 9 election", "in 2019".
+_NAMED_DATE = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\s+\d{1,2}(?:st|nd|rd|th)?\b|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def undated(question: str, wants: Asked | None) -> str:
+    """`question` as BM25 reads it: without the dates it names where it asks for someone
+    and its kind is not `dated` ("Who won the June 9 presidential election?": the date says
+    which election; the sentence naming the winner, "Qasym-Zhomart Toqaev won the election",
+    need not repeat it, where one on "the June 9 presidential vote" that names no winner
+    matched the date twice)."""
+    if wants is None or wants.kind.dated or not wants.kind.someone:
+        return question
+    return _NAMED_DATE.sub(" ", question)
+
+
 def asked(
     question: str,
     names: NameCheck,

@@ -34,6 +34,7 @@ from retrieval.answer_types import (
     nearness,
     outlet_passages,
     referents,
+    undated,
 )
 from retrieval.answer_types import asked as what_is_asked
 from retrieval.context import ArticleText, article_texts
@@ -201,13 +202,14 @@ class SignalSource:
         "Who is X?" and answer-kind signals when asked for; BM25 of `expansion` (the corpus
         words nearest the question's words it lacks) when there are some."""
         data = self.data
-        lexical_all = data.lexical.scores(question)
+        asked = self.asked(question) if answer_kind else None
+        words = undated(question, asked)  # what BM25 reads
+        lexical_all = data.lexical.scores(words)
         candidates = self._candidates(qvec, lexical_all)
         cosines = self.distinct_cosines(qvec) if candidates is self._every else None
         sentence, best = self.sentence_cosines(qvec, candidates, cosines)
         subject = definitional_subject(question) if introduction else None
         intro, introduced = self.introductions(subject, candidates) if subject else (None, None)
-        asked = self.asked(question) if answer_kind else None
         kinds = answering_cosines = None
         if asked is not None:
             kinds, answers = self._answers(asked, candidates)
@@ -218,7 +220,7 @@ class SignalSource:
             sentence=sentence,
             best_sentence=best,
             lexical=(lexical_all if candidates is self._every else lexical_all[candidates])
-            / data.lexical.ceiling(question),
+            / data.lexical.ceiling(words),
             known=data.lexical.known_share(question),
             introduction=intro,
             answer_kind=kinds,

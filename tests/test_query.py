@@ -22,6 +22,7 @@ from retrieval.answer_types import (
     holds_answer,
     nearness,
     referents,
+    undated,
 )
 from retrieval.query import focus, holidays, spelled_out
 from retrieval.records import Refusal
@@ -1001,6 +1002,22 @@ def test_a_name_asked_of_someone_described_is_given_beside_the_description(hash_
                   lexical, {})  # fmt: skip
     assert tugel is not None and tugel.kind.someone and tugel.anchors
     assert describes(tugel, "the candidate from Tugel's party", [other], lexical)
+
+
+def test_a_date_that_says_which_election_is_no_word_to_match_when_someone_is_asked_for(
+    hash_retriever,
+) -> None:
+    r = hash_retriever
+
+    def wants(question: str):
+        return asked(question, r.data.names, r.data.lexical, {})
+
+    who = "Who won the June 9 presidential election in 2019?"
+    assert " ".join(undated(who, wants(who)).split()) == "Who won the presidential election in ?"
+    # a date asked of, or one a figure stands beside, is read as typed
+    for question in ("When did the June 9 protests end?", "What was the turnout on June 9?"):
+        assert undated(question, wants(question)) == question
+    assert undated("Tell me about June 9", None) == "Tell me about June 9"
 
 
 def test_who_someone_described_is_is_named_beside_the_description(hash_retriever) -> None:
