@@ -695,9 +695,7 @@ _MEASURED = re.compile(
 
 # A day or a year a question names: "the June 9 election", "in 2019".
 _NAMED_DATE = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december)\s+\d{1,2}(?:st|nd|rd|th)?\b|\b(?:19|20)\d\d\b",
-    re.IGNORECASE,
+    rf"\b(?:{'|'.join(MONTHS)})\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b(?:19|20)\d\d\b", re.IGNORECASE
 )
 
 
