@@ -496,12 +496,13 @@ class Retriever:
         sentence. Not when a passage shown before holds that sentence; the windows holding it
         are shut out (`shut`) once it is shown."""
         article = self.signals.articles[p.article_id]
-        if any(r.passage.overlaps(replace(p, start=p.end, end=p.end + 1)) for r in shown):
+        added = replace(p, start=p.end, end=p.end + 1)  # the sentence after it, as a span
+        if any(r.passage.overlaps(added) for r in shown):
             return p
         longer = extended(article, p)
         if longer is None:
             return p
-        shut.update(q.id for q in article.passages if q.start <= p.end < q.end)
+        shut.update(q.id for q in article.passages if q.overlaps(added))
         return longer
 
     def _framed(self, p: Passage, shut: set[int], asked: frozenset[str]) -> tuple[Passage, int]:
