@@ -8,6 +8,7 @@ message corrected, its chatter kept (`Query.corrected`; docs/retrieval.md: measu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -64,19 +65,25 @@ class Query:
     corrected: str = ""  # the whole message, corrected: what the dense side reads
 
 
-def focus(message: str) -> tuple[str, str]:
+def focus(message: str, aside: Callable[[str], bool] = lambda sentence: False) -> tuple[str, str]:
     """The sentences of a message that ask (with the one before, when they refer back to
     it), and the asking sentences alone.
 
     "Hi! I'm a student writing about X. What happened on the day Y? Thanks!" asks
     "What happened on the day Y?". Without a question mark the sentences holding a question
     word ask; a message with one sentence, or none that asks, is all question. Names in
-    the rest (where the asker lives, what they watch) are not asked about.
+    the rest (where the asker lives, what they watch) are not asked about. Of several asking
+    sentences, those `aside` says ask of something else (a name the articles never write:
+    "Also, totally unrelated, does anyone know a good Kazakh restaurant in London?") are
+    left out when one remains.
     """
     sentences = [p for s in split_sentences(message) for p in _LOWER_CASE_START.split(s)]
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     if not asking:
         asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
+    if len(asking) > 1:
+        kept = [i for i in asking if not aside(sentences[i])]
+        asking = kept or asking
     # "Can you tell me?", "Do you know?", "Can you help?": a request with nothing of its own
     # (a word at most, and no word pointing back: "Is there anything about that?" asks of
     # the sentence right before it) asks what a sentence before it said ("He asked me what
@@ -269,10 +276,15 @@ def holidays(text: str) -> str:
     return pattern.sub(date, text)
 
 
-def prepare(question: str, speller: Speller, vocabulary: Vocabulary) -> Query:
-    """The question as asked, its focus, and the focus put right."""
+def prepare(
+    question: str,
+    speller: Speller,
+    vocabulary: Vocabulary,
+    aside: Callable[[str], bool] = lambda sentence: False,
+) -> Query:
+    """The question as asked, its focus (`aside`: see `focus`), and the focus put right."""
     asked = " ".join(question.split())
-    part, alone = focus(asked)
+    part, alone = focus(asked, aside)
 
     def fix(text: str) -> str:
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), holidays(text))

@@ -356,7 +356,10 @@ class Retriever:
     def prepare(self, question: str) -> Query:
         """The question as it will be searched (retrieval/query.py), a "he" or "she" of a
         long message's question named (`_named_back`)."""
-        return self._named_back(prepare(question, self.speller, self.data.vocabulary))
+        names = self.data.names
+        return self._named_back(
+            prepare(question, self.speller, self.data.vocabulary, lambda s: bool(names.unknown(s)))
+        )
 
     def _named_back(self, q: Query) -> Query:
         """`q` with the "he" or "she" of its asking sentence named, when it names no one and

@@ -139,6 +139,29 @@ def test_typed_sentences_starting_in_lower_case_are_sentences_too() -> None:
         assert focus(whole)[1].startswith(whole.split("?")[0])
 
 
+def test_of_several_questions_one_asked_of_something_else_is_set_aside() -> None:
+    message = (
+        "My friend lives in Kyiv. Did Kosanov accept the results? Also, totally unrelated, "
+        "does anyone know a good restaurant in London?"
+    )
+    aside = lambda sentence: "London" in sentence  # noqa: E731
+    assert focus(message, aside) == ("Did Kosanov accept the results?",) * 2
+    # Only when another question remains: a message asking of nothing else stays whole.
+    alone = "My friend lives in Kyiv. Is there a good restaurant in London?"
+    assert focus(alone, aside) == ("Is there a good restaurant in London?",) * 2
+    assert focus(message)[1].endswith("in London?")  # nothing set aside by default
+
+
+def test_a_question_naming_what_the_articles_never_do_is_set_aside_for_another(
+    hash_retriever,
+) -> None:
+    asked = "Did Kosanov accept the results? And is there a good Kazakh restaurant in London?"
+    assert hash_retriever.prepare(asked).asking == "Did Kosanov accept the results?"
+    assert hash_retriever.search_with_reason(asked).refusal is not Refusal.UNKNOWN_NAME
+    both = "Is there a good Kazakh restaurant in London? Or one in Paris?"
+    assert hash_retriever.prepare(both).asking == both
+
+
 def test_dotted_acronyms_are_names_for_the_name_rules(hash_retriever) -> None:
     assert hash_retriever.prepare("What did the U.S. say?").text == "What did the US say?"
 
