@@ -414,6 +414,16 @@ def test_counts_are_numbers_that_are_not_years_or_dates() -> None:
     assert not count.in_sentence("on June 9, 2019") and not count.in_sentence("in 9 May")
 
 
+def test_a_length_of_time_may_be_the_past_year_its_number_unsaid() -> None:
+    duration = asked_type("how long have facebook and youtube been blocked")
+    assert duration is not None and duration.kind == "duration"
+    assert duration.in_sentence("inaccessible in the last year in Kazakhstan each evening")
+    assert duration.in_sentence("the past 28 years") and duration.in_sentence("for three days")
+    assert not duration.in_sentence("the last year of his term") and not duration.in_sentence(
+        "starting from June 9"
+    )
+
+
 def test_a_share_asked_for_is_a_share_given_not_a_majority_of_someone() -> None:
     percentage = asked_type("What percentage of the vote did Tokayev get?")
     assert percentage is not None
