@@ -374,7 +374,9 @@ class Speller:
             if any(c.isdigit() for c in whole):  # "b4" is shorthand; "2019", "1st" are not
                 return texting().get(whole, whole)
             typed = _POSSESSIVE.sub("", whole)
-            meant = self.word(typed.replace("’", "'"), shouted=shouted)
+            meant = _question_word(match, text) or self.word(
+                typed.replace("’", "'"), shouted=shouted
+            )
             if meant == typed.lower().replace("’", "'"):
                 return whole
             if typed.isupper() and len(typed) > 1:
@@ -384,6 +386,34 @@ class Speller:
             return meant + whole[len(typed) :]  # the possessive, as typed
 
         return _TYPED_WORD.sub(fix, text)
+
+
+_QUESTION_WORDS = ("who", "what", "where", "when", "why", "how", "which")
+# The verbs a question word opens a question on: "wer did most of the rallies happen" asks
+# where ("were did" asks nothing).
+_ASKS_ON = re.compile(
+    r"\s+(?:did|do|does|is|are|was|were|can|could|will|would|has|have|had|should)\b", re.I
+)
+
+
+def _question_word(match: re.Match[str], text: str) -> str | None:
+    """The question word meant by a word typed with letters left out ("wer", "wen", "hw")
+    where a question opens: first in its sentence, before a verb a question opens on. Edit
+    distance alone reads "wer" as "were", the commoner word a letter away."""
+    typed = match.group(0)
+    w = typed.lower()
+    if (
+        not typed.isalpha()
+        or w in _QUESTION_WORDS
+        or english_counts().get(w, 0) >= RARE
+        or not _OPENS_SENTENCE.search(text[: match.start()])
+        or not _ASKS_ON.match(text, match.end())
+    ):
+        return None
+    found = [q for q in _QUESTION_WORDS if q[0] == w[0] and _dropped_from(w, q)]
+    if len(found) != 1:
+        return None
+    return found[0].capitalize() if typed[0].isupper() else found[0]
 
 
 # Regular endings of English words, and what stands before them in the word they end:

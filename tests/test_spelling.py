@@ -127,6 +127,18 @@ def test_a_dropped_letter_is_preferred_to_a_changed_one() -> None:
     assert speller.word("whn") == "when"
 
 
+def test_a_question_opening_with_letters_left_out_opens_on_its_question_word() -> None:
+    # "wer" is a letter from "were" (commoner, in the corpus) and two from "where": where a
+    # question opens, before the verb it asks on, it is where.
+    vocabulary = Vocabulary.build(["They were detained where the rally was. They were."])
+    speller = Speller(vocabulary.frequencies())
+    assert speller.correct("wer did the rally happen") == "where did the rally happen"
+    assert speller.correct("ok. Wer was he born?") == "ok. Where was he born?"
+    assert speller.word("wer") == "were"  # elsewhere as edit distance reads it
+    assert speller.correct("they wer detained") == "they were detained"
+    assert speller.correct("were did they go") == "were did they go"  # a word, as typed
+
+
 def test_a_word_spelt_as_it_sounds_is_the_corpus_word_that_sounds_alike() -> None:
     # Three letters or more off ("shun" for "tion"): no edit distance reaches it, its sound
     # does (metaphone). A word that sounds like none, or is too short to tell, stays as typed.
