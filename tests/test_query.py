@@ -274,7 +274,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("When did Nazarbayev resign?", "date"),
         ("After he was detained, when was he released?", "date"),
         ("On what date was Tokayev inaugurated?", "day"),
-        ("In which years was Tokayev foreign minister?", "date"),
+        ("In which years was Tokayev foreign minister?", "year"),  # a year, not a day
+        ("In what year did Astana become the capital?", "year"),
         ("How long a sentence did he get?", "prison term"),
         ("How many years has he been in power?", "duration"),  # a length of time, not a count
         ("For how many days was the internet down?", "duration"),
@@ -846,6 +847,8 @@ def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, t
         ("Who chairs the Central Election Commission?", False),  # its results, not its chair
         ("What position did Nazarbayev keep after stepping down as president?", False),
         ("In what year was Astana renamed Nur-Sultan?", False),  # "recently renamed": no date
+        # a year asked: "June 9 -- whether from the capital, Nur-Sultan, Almaty" says none
+        ("In what year did Astana become the capital instead of Almaty?", False),
         ("On what date did the renaming of Astana to Nur-Sultan take effect?", False),
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
         # a date of someone's office: dates beside Tokayev, none beside a minister's post
