@@ -51,6 +51,9 @@ _ELLIPTIC_COUNT = re.compile(
 _QUESTION_WORDS = frozenset(
     {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 )
+# A preposition before a question word is part of what is asked ("since when?", "until
+# when?", "after what?"), not a word of the question's own subject.
+_ASKING_PREPOSITIONS = frozenset({"since", "until", "till", "after", "before", "from"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +241,10 @@ def _own_terms(words: list[re.Match[str]], vocabulary: Vocabulary) -> list[str]:
     kept = " ".join(
         w
         for i, w in enumerate(folded)
-        if w not in back and (i == 0 or folded[i - 1] != "how") and not _adverb(w)
+        if w not in back
+        and (i == 0 or folded[i - 1] != "how")
+        and not _adverb(w)
+        and not (w in _ASKING_PREPOSITIONS and _QUESTION_WORDS.intersection(folded[i + 1 : i + 2]))
     )
     return vocabulary.tokenizer(kept)
 

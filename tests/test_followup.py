@@ -47,6 +47,10 @@ def vocabulary(hash_index, hash_encoder) -> Vocabulary:
          "How many were arrested over the three days, how many on the first day"),
         ("How many people were detained on election day?", "and how many protested",
          "How many people were detained on election day, how many protested"),
+        # a preposition before the question word is part of what is asked
+        ("Is the DVK legal in Kazakhstan?", "since when?",
+         "Is the DVK legal in Kazakhstan, since when?"),
+        ("Was the curfew lifted?", "until when", "Was the curfew lifted, until when"),
         # "else": besides whom the last answer gave
         ("Who was the opposition candidate?", "who else ran?",
          "Who was the opposition candidate, who else ran?"),
@@ -82,6 +86,7 @@ def test_a_question_that_leans_on_the_last_gets_its_subject(
         # an opening connective before a question of its own
         "and what about the protests, how many people were detained?",
         "Also, when did the internet go down in Almaty?",
+        "since when has the DVK been banned?",
     ],
 )
 def test_a_question_with_its_own_subject_is_searched_as_it_is(
