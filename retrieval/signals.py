@@ -31,6 +31,7 @@ from retrieval.answer_types import (
     Asked,
     answering,
     best_nearness,
+    names_no_one,
     nearness,
     outlet_passages,
     referents,
@@ -95,6 +96,10 @@ KEY_SENTENCE_WORDS = 1.0
 # 0 to 1; at 0.3 "who is tokayev" is answered "Kassym-Zhomart Tokayev, ex-speaker of the
 # Senate …", at 0.5 and over by "So far, Tokayev is not a president" (docs/retrieval.md).
 FIRST_ONLY = 0.3
+
+
+# A pronoun standing for someone or something named before.
+_POINTS_BACK = re.compile(r"\b(?:it|its|he|him|his|she|her|they|them|their)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -394,11 +399,25 @@ class SignalSource:
     def _term_sentences(self) -> dict[str, np.ndarray]:
         """Each term and the distinct sentences holding it (`sentence_scores`), made on first
         need: every distinct sentence's terms (9 ms here)."""
-        holding: dict[str, list[int]] = {}
+        holding: dict[str, set[int]] = {}
         for number, sentence in enumerate(self._distinct_texts):
             for term in self.terms(sentence):
-                holding.setdefault(term, []).append(number)
-        return {term: np.array(numbers, dtype=np.int64) for term, numbers in holding.items()}
+                holding.setdefault(term, set()).add(number)
+        # A sentence speaking of someone by a pronoun holds their name too ("Among other
+        # things, it has so far called for …" after "… one of the founders of Oyan
+        # Qazaqstan."): the names of the sentence before it naming someone (`referents`).
+        number_of = {t: n for n, t in enumerate(self._distinct_texts)}
+        for p in self.data.passages:
+            for sentence, before in zip(p.sentences, referents(p.sentences), strict=True):
+                if before and names_no_one(sentence) and _POINTS_BACK.search(sentence):
+                    for term in self._name_terms(before):
+                        holding.setdefault(term, set()).add(number_of[sentence])
+        return {term: np.array(sorted(n), dtype=np.int64) for term, n in holding.items()}
+
+    def _name_terms(self, sentence: str) -> frozenset[str]:
+        """The terms of the names `sentence` writes: its capitalised words but the first."""
+        words = sentence.split()[1:]
+        return self.terms(" ".join(w for w in words if w[:1].isupper()))
 
     def shut_out(self, passage_id: int) -> frozenset[int]:
         """The passages that share a sentence with passage `passage_id` (`Passage.overlaps`

@@ -800,6 +800,28 @@ def test_a_key_sentence_is_the_closest_its_question_s_words_counted(hash_retriev
     assert plain == [int(signals.sentence_cosines(qvec, np.array([i]))[1][0]) for i in ids]
 
 
+def test_a_sentence_speaking_of_someone_by_a_pronoun_holds_their_name(hash_retriever) -> None:
+    """ "Among other things, it has so far called for …" speaks of Oyan Qazaqstan, named in
+    the sentence before it: as the key sentence, it holds the name as its own words."""
+    signals = hash_retriever.signals
+    question = "What has Oyan Qazaqstan called for so far?"
+    weights = signals.word_weights(question)
+    texts = signals._distinct_texts
+    flat = np.zeros(len(texts) + 1, dtype=np.float32)  # cosines left out: words alone
+    scored = signals.sentence_scores(weights, flat)
+    it = next(n for n, t in enumerate(texts) if t.startswith("Among other things, it has"))
+    named = next(n for n, t in enumerate(texts) if t.startswith("Oyan Qazaqstan (Wake Up"))
+    assert signals.terms("Oyan Qazaqstan") <= weights.keys()
+    assert scored[it] == pytest.approx(sum(weights.values()))  # every word, the name too
+    assert scored[it] > scored[named]
+    # A sentence naming someone itself ("“So far, Tokayev is not a president, he is …",
+    # after one naming Nurbayev) holds its own words only.
+    asked = signals.word_weights("What did Nurbayev say about Tokayev?")
+    own = next(n for n, t in enumerate(texts) if t.startswith("“So far, Tokayev is not"))
+    held = sum(w for t, w in asked.items() if t in signals.terms(texts[own]))
+    assert signals.sentence_scores(asked, flat)[own] == pytest.approx(held)
+
+
 def _judged(retriever: Retriever, question: str, text: str) -> tuple[Refusal | None, str]:
     """The refusal of `question` (and its detail) when the best passage is `text` alone,
     its sentences split at ". "."""
