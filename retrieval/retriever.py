@@ -483,7 +483,7 @@ class Retriever:
             shut.update(self.signals.shut_out(p.id))  # the window shown
             if hybrid and p.sentences and at == len(p.sentences) - 1:
                 p = self._extended(p, shut, out)
-            best = p.sentences[at] if p.sentences else p.text
+            best = _introduced(p, at) if p.sentences else p.text
             scored = data.passages[i] if p.id != i else None
             out.append(
                 Ranked(p, float(rel[j]), float(s.dense[j]), float(s.sentence[j]),
@@ -567,6 +567,18 @@ def _may_move(p: Passage, at: int) -> bool:
     """Whether key sentence `at` of `p` may be shown in another window (`Retriever._framed`):
     it opens the window on a pronoun for a person."""
     return at == 0 and bool(OPENS_ON_PRONOUN.match(p.sentences[0]))
+
+
+def _introduced(p: Passage, at: int) -> str:
+    """Sentence `at` of `p`, and the one after it when it ends on a colon: what it introduces
+    is what it says ("Political analyst Dimash Alzhanov said the panic among authorities
+    destroyed all possible reputational risks:" then the quote), as the passage writes them."""
+    sentence = p.sentences[at]
+    if not sentence.rstrip().endswith(":") or at + 1 >= len(p.sentences):
+        return sentence
+    start = p.text.find(sentence)
+    after = p.text.find(p.sentences[at + 1], start + len(sentence)) if start >= 0 else -1
+    return p.text[start : after + len(p.sentences[at + 1])] if after >= 0 else sentence
 
 
 def _unsearched(foreign: bool, small_talk: bool) -> Refusal:

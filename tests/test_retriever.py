@@ -822,6 +822,24 @@ def test_a_sentence_speaking_of_someone_by_a_pronoun_holds_their_name(hash_retri
     assert signals.sentence_scores(asked, flat)[own] == pytest.approx(held)
 
 
+def test_a_key_sentence_ending_on_a_colon_is_shown_with_what_it_introduces() -> None:
+    from retrieval.records import Passage
+    from retrieval.retriever import _introduced
+
+    sentences = (
+        "Protests followed.",
+        "Political analyst Dimash Alzhanov said the panic destroyed all reputational risks:",
+        "“People that took part in the May 1 protests scared the authorities.",
+        "Nothing else.”",
+    )
+    text = f"{sentences[0]} {sentences[1]}\n{sentences[2]} {sentences[3]}"
+    p = Passage(0, "a", 0, text, sentences=sentences)
+    assert _introduced(p, 1) == f"{sentences[1]}\n{sentences[2]}"  # as the passage writes it
+    assert _introduced(p, 0) == sentences[0]  # a sentence of its own
+    last = Passage(0, "a", 0, " ".join(sentences[:2]), sentences=sentences[:2])
+    assert _introduced(last, 1) == sentences[1]  # nothing after it in the window
+
+
 def _judged(retriever: Retriever, question: str, text: str) -> tuple[Refusal | None, str]:
     """The refusal of `question` (and its detail) when the best passage is `text` alone,
     its sentences split at ". "."""
