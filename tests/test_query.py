@@ -291,7 +291,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Where does most of the population live?", None),
         ("who won it and by how much?", "percentage"),  # a margin: the winner's share
         ("By what margin did Tokayev win?", "percentage"),
-        ("What position did he hold when he became president?", None),  # "when" not asked
+        ("What position did he hold when he became president?", "former post"),  # not "when"
         ("What age group led the protests?", None),
         ("What did he do for a living, and how long has he been in politics?", None),
         ("Who won the election?", "winner"),
@@ -388,6 +388,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What post did the interim leader hold before he took over?", "former post"),
         ("What posts did Tokaev hold before?", "former post"),
         ("What was Tokayev's previous job?", "former post"),
+        # the post that made him what he became
+        ("What position did Tokaev hold when he became acting head of state?", "former post"),
+        ("What was Kasym-Jomart Tokaev's job before he became president?", "former post"),
+        ("What office let the winner step in as acting head of state?", "former post"),
+        ("What position did Nazarbayev keep after stepping down?", "kept office"),
         ("What job does Tokayev hold now?", None),
         # who became, or was appointed to, an office: its holder beside its words
         ("Who became prime minister after the election?", "office"),
