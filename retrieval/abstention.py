@@ -69,6 +69,13 @@ _ADVICE = re.compile(
     r"\s+(?!(?:ask|know|find|read|see|learn|check|get|trust|cite|quote|share|say|tell)\b)[a-z]",
     re.I,
 )
+# A place named as where the advice is wanted ("How do I get to Almaty?", "Can you recommend a
+# hotel in Astana?") is no subject of the articles' for it: only a name asked about (not
+# after "in", "to", "at" …) exempts a request for advice.
+_PLACED = re.compile(
+    r"\b(?i:in|to|at|into|near|around|from|across|visit|visiting|through)\s+(?:the\s+)?"
+    r"[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*"
+)
 # A passage this relevant is about the question whatever the check of the answer's kind says:
 # "When did the mission arrive?" answered by "on a day of arrival of the mission" (the
 # question sets' highest near-topic question scored 0.98; measured in docs/retrieval.md).
@@ -154,7 +161,7 @@ def refusal(
     if mode == "dense":
         return (None, "") if top.dense >= DENSE_FLOOR else (Refusal.LOW_RELEVANCE, "")
     if _ADVICE.search(question) and not any(
-        own_words(g, lexical) for g in names.named_terms(question)
+        own_words(g, lexical) for g in names.named_terms(_PLACED.sub(" ", question))
     ):
         return Refusal.ADVICE, ""
     if top.relevance < min_score:

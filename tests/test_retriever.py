@@ -246,6 +246,10 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("how do you make uzbek plov at home", Refusal.ADVICE),  # asked of anyone
         # the country the articles are all about is no subject of theirs named
         ("How do you cook beshbarmak the traditional Kazakh way?", Refusal.ADVICE),
+        # nor a place the articles name, where the advice is wanted
+        ("How do I get to Almaty?", Refusal.ADVICE),
+        ("what is the best pizza in almaty", Refusal.ADVICE),
+        ("Can you recommend a hotel in Nur-Sultan?", Refusal.ADVICE),
         # Small talk asks nothing of the articles, though "thanks" and "today" are in them.
         ("thanks!", Refusal.SMALL_TALK),
         ("How are you today?", Refusal.SMALL_TALK),
