@@ -59,7 +59,10 @@ _ADVICE = re.compile(
     r"|rate|assess|judge|interpret|define|describe|compare|feel|read|understand|account)\b)[a-z]"
     r"|(?:what(?:'s|’s|\s+is|\s+are)|which\s+(?:is|are))\s+(?:a\s+|an\s+|the\s+|some\s+)?"
     r"(?:good|best|cheapest|easiest|nicest|healthiest|quickest|fastest)\b"
-    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b)"
+    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b"
+    # whether a trip is wise: "Is it safe to travel to Kazakhstan?"
+    r"|is\s+it\s+(?:safe|dangerous|risky|ok|okay|a\s+good\s+idea)\s+to\s+(?:travel|visit|go|fly"
+    r"|move|live|holiday|vacation)\b)"
     # instructions asked for anywhere in the message: "can you give me a recipe for plov?"
     r"|\b(?:recipes?|tutorials?|instructions|tips)\s+(?:for|on|to)\b"
     # what the asker could or should do, asked outright: "What cocktails can I make with

@@ -250,6 +250,7 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("How do I get to Almaty?", Refusal.ADVICE),
         ("what is the best pizza in almaty", Refusal.ADVICE),
         ("Can you recommend a hotel in Nur-Sultan?", Refusal.ADVICE),
+        ("is it safe to travel to kazakhstan", Refusal.ADVICE),  # whether a trip is wise
         # Small talk asks nothing of the articles, though "thanks" and "today" are in them.
         ("thanks!", Refusal.SMALL_TALK),
         ("How are you today?", Refusal.SMALL_TALK),
