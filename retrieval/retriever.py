@@ -27,7 +27,7 @@ from retrieval.encoders import Encoder, load_query_encoder
 from retrieval.followup import Followup, Vocabulary, resolve
 from retrieval.fusion import Mode, Scoring, check_mode, fused, order, relevance, shortlist
 from retrieval.loading import open_index
-from retrieval.names import Surnames
+from retrieval.names import Surnames, is_when
 from retrieval.query import Query, prepare
 from retrieval.question_cache import QuestionEncoder
 from retrieval.questions import Descriptions, definitional_subject
@@ -357,9 +357,13 @@ class Retriever:
         """The question as it will be searched (retrieval/query.py), a "he" or "she" of a
         long message's question named (`_named_back`)."""
         names = self.data.names
-        return self._named_back(
-            prepare(question, self.speller, self.data.vocabulary, lambda s: bool(names.unknown(s)))
-        )
+
+        def aside(sentence: str) -> bool:
+            # a name the articles never write, not a time they never reach: "Is Oyan
+            # Qazaqstan still active in 2024?" asks of the movement, when they can't tell
+            return any(not is_when(n) for n in names.unknown(sentence))
+
+        return self._named_back(prepare(question, self.speller, self.data.vocabulary, aside))
 
     def _named_back(self, q: Query) -> Query:
         """`q` with the "he" or "she" of its asking sentence named, when it names no one and

@@ -160,6 +160,11 @@ def test_a_question_naming_what_the_articles_never_do_is_set_aside_for_another(
     assert hash_retriever.search_with_reason(asked).refusal is not Refusal.UNKNOWN_NAME
     both = "Is there a good Kazakh restaurant in London? Or one in Paris?"
     assert hash_retriever.prepare(both).asking == both
+    # A year the articles never reach is a time asked about, not another subject: kept, and
+    # the question is refused for it.
+    later = "Is Oyan Qazaqstan still active in 2024? What happened to the movement in the end?"
+    assert hash_retriever.prepare(later).asking == later
+    assert hash_retriever.search_with_reason(later).refusal is Refusal.UNKNOWN_NAME
 
 
 def test_dotted_acronyms_are_names_for_the_name_rules(hash_retriever) -> None:
