@@ -59,10 +59,14 @@ _ADVICE = re.compile(
     r"|rate|assess|judge|interpret|define|describe|compare|feel|read|understand|account)\b)[a-z]"
     r"|(?:what(?:'s|’s|\s+is|\s+are)|which\s+(?:is|are))\s+(?:a\s+|an\s+|the\s+|some\s+)?"
     r"(?:good|best|cheapest|easiest|nicest|healthiest|quickest|fastest)\b"
-    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b"
-    # whether a trip is wise: "Is it safe to travel to Kazakhstan?"
-    r"|is\s+it\s+(?:safe|dangerous|risky|ok|okay|a\s+good\s+idea)\s+to\s+(?:travel|visit|go|fly"
-    r"|move|live|holiday|vacation)\b)"
+    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b)"
+    # whether a trip is wise, anywhere in the message: "Is it safe to travel to Kazakhstan?",
+    # "… for a woman to travel alone …?", "Is Big Almaty Lake worth the trip?"
+    r"|\bis\s+it\s+(?:safe|dangerous|risky|ok|okay|a\s+good\s+idea)\s+(?:for\s+(?:\w+\s+){1,3}?)?"
+    r"to\s+(?:travel|visit|go|fly|move|live|holiday|vacation|give|eat|drink|feed)\b"
+    r"|\bworth\s+(?:the\s+trip|a\s+visit|visiting|seeing|the\s+money)\b"
+    # what to do on a visit: "I have 2 days in Almaty, what should I see?"
+    r"|\bwhat\s+(?:should|must)\s+(?:i|we)\s+(?:see|visit|do|eat|try|buy|bring|pack|wear)\b"
     # instructions asked for anywhere in the message: "can you give me a recipe for plov?"
     r"|\b(?:recipes?|tutorials?|instructions|tips)\s+(?:for|on|to)\b"
     # what the asker could or should do, asked outright: "What cocktails can I make with
@@ -78,6 +82,13 @@ _ADVICE = re.compile(
 _PLACED = re.compile(
     r"\b(?i:in|to|at|into|near|around|from|across|visit|visiting|through)\s+(?:the\s+)?"
     r"[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*"
+)
+# A task set the bot, whatever it names: "translate 'thank you' into Kazakh", "write me a poem
+# about Tokayev": no quote does it.
+_TASK = re.compile(
+    r"^\W*(?:(?:please|pls|can\s+you|could\s+you|would\s+you)\s+)?(?:translate\b|write\s+(?:me\s+)?"
+    r"(?:an?\s+)?(?:poem|song|story|essay|letter|joke|limerick)s?\b|tell\s+me\s+a\s+(?:joke|story)\b)",
+    re.I,
 )
 # A passage this relevant is about the question whatever the check of the answer's kind says:
 # "When did the mission arrive?" answered by "on a day of arrival of the mission" (the
@@ -163,6 +174,8 @@ def refusal(
         return (None, "") if top.lexical > 0 else (Refusal.LOW_RELEVANCE, "")
     if mode == "dense":
         return (None, "") if top.dense >= DENSE_FLOOR else (Refusal.LOW_RELEVANCE, "")
+    if _TASK.search(question):
+        return Refusal.ADVICE, "a task"
     if _ADVICE.search(question) and not any(
         own_words(g, lexical) for g in names.named_terms(_PLACED.sub(" ", question))
     ):

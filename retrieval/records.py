@@ -155,7 +155,7 @@ class Refusal(StrEnum):
     UNKNOWN_NAME = "unknown name"  # the question names someone or something the corpus never does
     NAMES_APART = "names never together"  # no passage mentions the question's names together
     NO_ANSWER_OF_KIND = "no answer of the kind asked"  # a figure, date or age nowhere near
-    ADVICE = "asks for advice"  # "How do I …?", "What's a good …?": news reports, not advice
+    ADVICE = "asks for advice"  # "How do I …?", "What's a good …?", "write me a poem": not news
     SMALL_TALK = "small talk"  # "thanks!", "how are you?": nothing to look up (smalltalk.py)
     OTHER_LANGUAGE = "not in English"  # mostly in another script: "Кто победил на выборах?"
 

@@ -214,6 +214,8 @@ def test_empty_question_returns_nothing(hash_retriever: Retriever, question: str
         "What can I read about the protests?",  # what to read: the articles themselves
         "I might visit, should I be worried? Were there protests?",  # chatter, then a question
         "How do you explain the protests in Almaty?",  # what to make of the news
+        "What did the blogger write about the protests?",  # what was written, not a task
+        "Was it safe to protest in Almaty on June 9?",  # not a trip
     ],
 )
 def test_advice_naming_the_articles_subjects_goes_on_to_the_other_checks(
@@ -251,6 +253,12 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("what is the best pizza in almaty", Refusal.ADVICE),
         ("Can you recommend a hotel in Nur-Sultan?", Refusal.ADVICE),
         ("is it safe to travel to kazakhstan", Refusal.ADVICE),  # whether a trip is wise
+        ("is it safe for a woman to travel alone in kazakstan?", Refusal.ADVICE),
+        ("Does kumis contain alcohol, and is it ok to give to kids?", Refusal.ADVICE),
+        ("I have 2 days in Almaty, what should I see?", Refusal.ADVICE),
+        # a task set the bot
+        ("translate 'thank you very much' into Kazakh please", Refusal.ADVICE),
+        ("write me a poem about Tokayev", Refusal.ADVICE),
         # Small talk asks nothing of the articles, though "thanks" and "today" are in them.
         ("thanks!", Refusal.SMALL_TALK),
         ("How are you today?", Refusal.SMALL_TALK),
