@@ -167,6 +167,22 @@ def shorten_start(text: str, limit: int) -> str:
     return ELLIPSIS + tail.lstrip()
 
 
+# A question asking how things stand now ("what is kossanov doing these days?", "Is Nazarbayev
+# still alive?"): the articles answer as of when they were written, and the reply says so.
+_NOW = re.compile(
+    r"\b(?:nowadays|these\s+days|currently|at\s+present|right\s+now|any\s?more|since\s+then"
+    r"|ever\s+since|to\s+this\s+day|(?:doing|living|working)\s+now)\b|\bnow\s*[?!.]*\s*$"
+    r"|\b(?:is|are|was|were|does|do|has|have)\s+(?:[\w’'-]+\s+){1,3}?still\b",
+    re.I,
+)
+SINCE = "The articles answer as of when they were written; they can't say what has happened since."
+
+
+def since_note(question: str) -> str:
+    """SINCE when `question` asks how things stand now, else ""."""
+    return SINCE if _NOW.search(question) else ""
+
+
 def clip_question(text: str, limit: int) -> tuple[str, str]:
     """The part of a message to search, and a note when it had to be cut."""
     text = " ".join(text.split())

@@ -53,6 +53,7 @@ def _read(text: str, previous: str, searcher: Searcher, max_chars: int, answered
     if script is not None:
         return Turn(answer.language_reply(script, question))
     query = searcher.followup(previous, question, answered).query if previous else question
+    note = "\n".join(n for n in (note, answer.since_note(question)) if n)
     return Turn(query=query, asked=question, note=note)
 
 

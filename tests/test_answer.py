@@ -280,6 +280,24 @@ def test_start_help_and_sources_are_valid_html() -> None:
     assert len(answer.EXAMPLE_QUESTIONS) in (5, 6)
 
 
+@pytest.mark.parametrize(
+    ("question", "now"),
+    [
+        ("what is kossanov doing these days?", True),
+        ("Is Nazarbayev still alive?", True),
+        ("where does ablyazov live now?", True),
+        ("Is Oyan Qazaqstan currently active?", True),
+        ("Who won the election?", False),
+        ("Now that the vote is over, what did observers say?", False),  # chatter, not the ask
+        ("I still follow the news. Who won?", False),
+    ],
+)
+def test_a_question_on_how_things_stand_now_is_told_when_the_articles_were_written(
+    question: str, now: bool
+) -> None:
+    assert (answer.since_note(question) == answer.SINCE) is now
+
+
 def test_long_question_is_clipped_with_a_note() -> None:
     question, note = answer.clip_question("word " * 400, 500)
     assert len(question) <= 500 and "500" in note

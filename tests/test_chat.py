@@ -101,3 +101,9 @@ def test_more_after_a_question_the_articles_do_not_answer_says_there_is_nothing(
     _, refused, more = turns("Were there protests and detentions?", "Best pizza dough?", "more")
     assert "don't cover that" in refused
     assert more == answer.NOTHING_MORE
+
+
+def test_a_question_on_how_things_stand_now_is_answered_with_a_note_on_when() -> None:
+    out = chat("How many protesters are still detained now?\n")
+    assert answer.SINCE in out and BEST in out
+    assert answer.SINCE not in chat(f"{QUESTION}\n")
