@@ -75,14 +75,16 @@ def focus(message: str, aside: Callable[[str], bool] = lambda sentence: False) -
     the rest (where the asker lives, what they watch) are not asked about. Of several asking
     sentences, those `aside` says ask of something else (a name the articles never write:
     "Also, totally unrelated, does anyone know a good Kazakh restaurant in London?") are
-    left out when one remains.
+    left out when one remains, unless they refer back to the others.
     """
     sentences = [p for s in split_sentences(message) for p in _LOWER_CASE_START.split(s)]
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     if not asking:
         asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
     if len(asking) > 1:
-        kept = [i for i in asking if not aside(sentences[i])]
+        # not one leaning on the others ("Did Kosanov register a party? Did it get into the
+        # Mazhilis?"): it asks more of the same
+        kept = [i for i in asking if not aside(sentences[i]) or _refers_back(sentences[i])]
         asking = kept or asking
     # "Can you tell me?", "Do you know?", "Can you help?": a request with nothing of its own
     # (a word at most, and no word pointing back: "Is there anything about that?" asks of

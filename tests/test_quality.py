@@ -357,13 +357,15 @@ def test_the_key_sentence_in_bold_holds_the_answer(report_of) -> None:
 def test_what_visitors_ask_beyond_the_articles_is_mostly_refused(report_of) -> None:
     """visitor_questions.jsonl: 50 near-topic and 50 far questions of the kinds a Telegram
     user sends a bot on Kazakhstan (what happened since, what someone does now, opinions;
-    travel, food, sport, trivia, tasks), written in stop 39 by a helper who saw no code. First
-    run: 21 near-topic and 10 far answered; guarded at what the stop left (19 and 6)."""
+    travel, food, sport, trivia, tasks), written in stop 39 by a helper who saw no code. On
+    stop 38's code 17 near-topic and 9 far answered; guarded at what stop 39 left (18 and 6:
+    one near-topic more, "How did Kazakh citizens living abroad vote? What were the results
+    at the embassy in Moscow …?" searched on its first question, Moscow's set aside)."""
     report = report_of("visitor_questions.jsonl")
     answered = [o for o in report.oos if not o.abstained]
     near = [o.question.question for o in answered if o.question.kind == "near"]
     far = [o.question.question for o in answered if o.question.kind == "oos"]
-    assert len(report.oos) == 100 and len(near) <= 19 and len(far) <= 6, (near, far)
+    assert len(report.oos) == 100 and len(near) <= 18 and len(far) <= 6, (near, far)
 
 
 @pytest.mark.parametrize(

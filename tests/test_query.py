@@ -150,6 +150,9 @@ def test_of_several_questions_one_asked_of_something_else_is_set_aside() -> None
     alone = "My friend lives in Kyiv. Is there a good restaurant in London?"
     assert focus(alone, aside) == ("Is there a good restaurant in London?",) * 2
     assert focus(message)[1].endswith("in London?")  # nothing set aside by default
+    # One leaning on the question before it asks more of the same: kept.
+    more = "Did Kosanov register a party? Did it get into the Mazhilis in London?"
+    assert focus(more, aside) == (more, more)
 
 
 def test_a_question_naming_what_the_articles_never_do_is_set_aside_for_another(
