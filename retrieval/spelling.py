@@ -405,9 +405,9 @@ def _question_word(match: re.Match[str], text: str) -> str | None:
     if (
         not typed.isalpha()
         or w in _QUESTION_WORDS
+        or not _ASKS_ON.match(text, match.end())  # first the cheap look ahead, then behind
         or english_counts().get(w, 0) >= RARE
         or not _OPENS_SENTENCE.search(text[: match.start()])
-        or not _ASKS_ON.match(text, match.end())
     ):
         return None
     found = [q for q in _QUESTION_WORDS if q[0] == w[0] and _dropped_from(w, q)]
