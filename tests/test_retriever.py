@@ -1084,12 +1084,18 @@ def test_other_readings_take_late_interaction_again_on_a_shortlist_too(
 
 
 def test_a_shown_window_is_ranked_by_the_window_scored(hash_retriever: Retriever) -> None:
+    from retrieval.retriever import _introduced
+
     r = hash_retriever
     for question in RANKED_QUESTIONS:
         vectors, tokens = r.encode_questions([question])
         for s in r.rank(question, vectors[0], tokens=tokens[0]):
             assert s.scored is None or (s.scored.overlaps(s.passage) and s.scored != s.passage)
-            assert s.best_sentence in s.passage.sentences
+            # the key sentence is one of the window's (with the one it introduces, after a
+            # colon), as the window writes it
+            at = next(k for k, t in enumerate(s.passage.sentences) if s.best_sentence.startswith(t))
+            assert s.best_sentence == _introduced(s.passage, at)
+            assert s.best_sentence in s.passage.text
 
 
 def test_a_key_sentence_opening_its_window_on_a_pronoun_is_shown_after_whom_it_means(
