@@ -406,12 +406,13 @@ class SignalSource:
         # A sentence speaking of someone by a pronoun holds their name too ("Among other
         # things, it has so far called for …" after "… one of the founders of Oyan
         # Qazaqstan."): the names of the sentence before it naming someone (`referents`).
-        number_of = {t: n for n, t in enumerate(self._distinct_texts)}
         for p in self.data.passages:
-            for sentence, before in zip(p.sentences, referents(p.sentences), strict=True):
+            row = int(self.data.sentence_offsets[p.id])  # its sentences' distinct numbers
+            for k, before in enumerate(self._referents(p.id)):
+                sentence = p.sentences[k]
                 if before and names_no_one(sentence) and _POINTS_BACK.search(sentence):
                     for term in self._name_terms(before):
-                        holding.setdefault(term, set()).add(number_of[sentence])
+                        holding.setdefault(term, set()).add(int(self._sentence_ids[row + k]))
         return {term: np.array(sorted(n), dtype=np.int64) for term, n in holding.items()}
 
     def _name_terms(self, sentence: str) -> frozenset[str]:
