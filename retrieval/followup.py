@@ -244,9 +244,14 @@ def _own_terms(words: list[re.Match[str]], vocabulary: Vocabulary) -> list[str]:
         if w not in back
         and (i == 0 or folded[i - 1] != "how")
         and not _adverb(w)
-        and not (w in _ASKING_PREPOSITIONS and _QUESTION_WORDS.intersection(folded[i + 1 : i + 2]))
+        and not (w in _ASKING_PREPOSITIONS and _asked_next(folded, i))
     )
     return vocabulary.tokenizer(kept)
+
+
+def _asked_next(folded: list[str], i: int) -> bool:
+    """Whether the word after word `i` is a question word ("since when?")."""
+    return i + 1 < len(folded) and folded[i + 1] in _QUESTION_WORDS
 
 
 def _adverb(word: str) -> bool:
