@@ -228,6 +228,31 @@ def skeleton(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", w)
 
 
+# How German and French write Russian and Kazakh names, read as English does: j is y
+# (Abljasow, Tokajew), w is v, ch is kh (Muchtar), sch is sh or zh (Schomart), an s between
+# vowels is z (Nasarbajew), ou is u (Noursoultan). Each reading is tried when the name as typed
+# sounds like none the corpus holds.
+_FOREIGN_READINGS = (
+    (("tsch", "ch"), ("sch", "sh"), ("ch", "kh"), ("j", "y"), ("w", "v"), ("ou", "u")),
+    (("tsch", "ch"), ("sch", "zh"), ("ch", "kh"), ("j", "y"), ("w", "v"), ("ou", "u")),
+)
+_VOICED_S = re.compile(r"(?<=[aeiouy])s(?=[aeiouy])")
+
+
+def foreign_readings(word: str) -> list[str]:
+    """`word` as English would spell it if German or French wrote it: "abljasow" ->
+    "ablyazov"; none when no letter reads differently."""
+    out = []
+    for reading in _FOREIGN_READINGS:
+        w = word.lower()
+        for a, b in reading:
+            w = w.replace(a, b)
+        w = _VOICED_S.sub("z", w)
+        if w != word.lower() and w not in out:
+            out.append(w)
+    return out
+
+
 class Speller:
     """Corrects the words of a question against a corpus vocabulary (word -> count)."""
 
@@ -284,13 +309,15 @@ class Speller:
             return None
         return min(alike, key=lambda c: (jellyfish.levenshtein_distance(w, c), -self.vocabulary[c]))
 
-    def word(self, typed: str, *, shouted: bool = False) -> str:
+    def word(self, typed: str, *, shouted: bool = False, named: bool = False) -> str:
         """The word meant by `typed`, in lower case: itself when known or nothing is closer.
 
         How it was typed counts: shorthand and slips for English words are read only in
         lower case ("U.S.", "FIFA" are what they say), and a word in capitals only as a name
         the corpus knows ("CIS" is not "his"), unless the whole message is in capitals
-        (`shouted`)."""
+        (`shouted`). A word `named` (capitalised inside a sentence: "Was Borat filmed
+        there?") is a name: put right into a name the corpus knows, or a word one letter off,
+        never into a word two letters off ("Borat" is not "sort")."""
         w = typed.lower()
         # A word in capitals among others that are not is an acronym ("CIS", "NATO"): it is
         # put right only into a name the corpus knows.
@@ -308,6 +335,10 @@ class Speller:
             if meant is not None and english[meant] >= COMMONER * english[w]:
                 return meant
         by_sound = self._skeletons.get(skeleton(w))
+        if by_sound is None and w not in english:
+            by_sound = next(
+                (n for r in foreign_readings(w) if (n := self._skeletons.get(skeleton(r)))), None
+            )
         if by_sound is not None and w not in english:
             return by_sound
         from symspellpy import Verbosity
@@ -327,14 +358,14 @@ class Speller:
         if not found:
             # Nothing two letters off: a word spelt as it sounds ("elecshun", "opozishun")
             # is the corpus word that sounds alike, if one does.
-            alike = None if w in english or typed.isupper() else self._sounding(w)
+            alike = None if w in english or typed.isupper() or named else self._sounding(w)
             return by_sound or alike or w
         # Typing on a phone drops letters more than it swaps them ("wher", "elction",
         # "votin"): of the closest words, one holding every typed letter in order first.
         best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term
         if len(w) <= NAME_MIN and best in self.names:
             return w  # "rly" is not the corpus's "Uly": a letter off a short name is chance
-        if acronym and best not in self.names:
+        if (acronym or named and nearest > 1) and best not in self.names:
             return w  # "CIS" is an acronym, not "his"; "ODHIR" may still be the corpus's ODIHR
         if (
             nearest == 1
@@ -368,14 +399,22 @@ class Speller:
 
         letters = [c for c in text if c.isalpha()]
         shouted = len(letters) > 1 and sum(c.isupper() for c in letters) > len(letters) / 2
+        # In a message Capitalising Most Words, a capital says nothing of a name.
+        words = _WORD.findall(text)
+        titled = sum(w[0].isupper() for w in words[1:]) * 2 > len(words) - 1
 
         def fix(match: re.Match[str]) -> str:
             whole = match.group(0)
             if any(c.isdigit() for c in whole):  # "b4" is shorthand; "2019", "1st" are not
                 return texting().get(whole, whole)
             typed = _POSSESSIVE.sub("", whole)
+            named = (
+                not titled
+                and typed[0].isupper()
+                and not _OPENS_SENTENCE.search(text[: match.start()])
+            )
             meant = _question_word(match, text) or self.word(
-                typed.replace("’", "'"), shouted=shouted
+                typed.replace("’", "'"), shouted=shouted, named=named
             )
             if meant == typed.lower().replace("’", "'"):
                 return whole

@@ -83,6 +83,34 @@ def test_skeletons_meet_across_transliterations(a: str, b: str) -> None:
     assert skeleton(a) == skeleton(b)
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("abljasow", "ablyazov"), ("nasarbajew", "nazarbayev"), ("schowtis", "zhovtis"),
+     ("muchtar", "mukhtar"), ("noursoultan", "nursultan")],
+)  # fmt: skip
+def test_german_and_french_spellings_are_read_as_english_ones(typed: str, meant: str) -> None:
+    from retrieval.spelling import foreign_readings
+
+    assert any(skeleton(r) == skeleton(meant) for r in foreign_readings(typed))
+    assert foreign_readings("tokayev") == []  # nothing to read otherwise
+
+
+def test_a_german_spelling_is_put_right_into_the_corpus_name(speller: Speller) -> None:
+    assert speller.correct("Was sagte Nasarbajew?").endswith("Nazarbayev?")
+    assert speller.correct("Kozhajew") == "Kozhayev"
+
+
+def test_a_capitalised_word_inside_a_sentence_is_a_name_not_a_far_off_word(
+    speller: Speller,
+) -> None:
+    # "Borat" is two letters off the corpus's "sort": a name the corpus lacks, kept as typed
+    sorted_speller = Speller({"sort": 5, "the": 9, "was": 9}, stop_words={"the", "was"})
+    assert sorted_speller.correct("Was Borat filmed there?") == "Was Borat filmed there?"
+    assert sorted_speller.correct("Borat was filmed") == "Sort was filmed"  # opens a sentence
+    # a message Capitalising Every Word says nothing of names by it
+    assert speller.correct("Who Won The Electoin") == "Who Won The Election"
+
+
 def test_skeletons_keep_different_names_apart() -> None:
     assert skeleton("Tokayev") != skeleton("Kossanov")
     assert skeleton("Almaty") != skeleton("Aktobe")
