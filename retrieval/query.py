@@ -50,6 +50,12 @@ BARE_WORDS = 1
 # inauguration - did they grow?"). Over sets 0-28: 3 puts one long message's answer first
 # and moves nothing else; 2 moves seven both ways and refuses a real question; 1 more still.
 STANDS_FOR = 3
+# A sentence ending on "that view", "this claim", "those figures": what it asks of was said
+# before it, however many words come first ("Does the RFE/RL piece say anything about that
+# view?"), unless the sentence said it first ("What did officials label the people they
+# picked up, and did the candidate go along with that line?": more words than this before).
+POINTED_WITHIN = 6
+_POINTED_AT = re.compile(r"\b(?:this|that|these|those)\s+[a-z]+\W*$", re.I)
 # An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
@@ -110,6 +116,9 @@ def _refers_back(sentence: str) -> bool:
     """Whether a sentence holds a pronoun with too little before it to stand for ("Who was
     that aimed at?"; not "What happened to the street protests after the inauguration - did
     they grow or shrink?", whose "they" are the protests)."""
+    pointed = _POINTED_AT.search(sentence)
+    if pointed is not None and _own_words(sentence[: pointed.start()]) < POINTED_WITHIN:
+        return True
     found = _REFERS_BACK.search(sentence)
     return found is not None and _own_words(sentence[: found.start()]) < STANDS_FOR
 

@@ -65,6 +65,18 @@ def test_a_question_referring_back_keeps_the_sentence_it_refers_to() -> None:
     assert context == message and alone == "Who was that aimed at?"
 
 
+def test_a_question_ending_on_that_view_asks_of_the_sentence_before_it() -> None:
+    before = "Some call the new leader a temporary bridge until somebody else is installed."
+    asking = "Does the RFE/RL piece say anything about that view?"
+    assert focus(f"Hi. {before} {asking}") == (f"{before} {asking}", asking)
+    # unless the sentence itself says what it points at, first
+    own = (
+        "What did officials unofficially label the people they picked up, and did the "
+        "opposition candidate go along with that line?"
+    )
+    assert focus(f"I read about the arrests. {own}") == (own, own)
+
+
 def test_without_a_question_mark_the_sentence_with_a_question_word_asks() -> None:
     message = "My aunt lives in Almaty. I wonder how many were arrested. Thanks for any help."
     assert focus(message) == ("I wonder how many were arrested.",) * 2
