@@ -65,6 +65,8 @@ _ADVICE = re.compile(
     r"|\bis\s+it\s+(?:safe|dangerous|risky|ok|okay|a\s+good\s+idea)\s+(?:for\s+(?:\w+\s+){1,3}?)?"
     r"to\s+(?:travel|visit|go|fly|move|live|holiday|vacation|give|eat|drink|feed)\b"
     r"|\bworth\s+(?:the\s+trip|a\s+visit|visiting|seeing|the\s+money)\b"
+    # what the asker needs: "do i need a visa for kazakhstan?"
+    r"|\b(?:do|will|would)\s+(?:i|we)\s+(?:need|have\s+to)\b"
     # what to do on a visit: "I have 2 days in Almaty, what should I see?"
     r"|\bwhat\s+(?:should|must)\s+(?:i|we)\s+(?:see|visit|do|eat|try|buy|bring|pack|wear)\b"
     # instructions asked for anywhere in the message: "can you give me a recipe for plov?"
