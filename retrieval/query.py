@@ -56,6 +56,13 @@ STANDS_FOR = 3
 # picked up, and did the candidate go along with that line?": more words than this before).
 POINTED_WITHIN = 6
 _POINTED_AT = re.compile(r"\b(?:this|that|these|those)\s+[a-z]+\W*$", re.I)
+# A sentence opening on a question word or the verb a yes-no question opens on, with no
+# mark at its end: a question typed without its question mark.
+_UNMARKED_LAST = re.compile(
+    r"^\W*(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|can"
+    r"|could|will|would|has|have|had|should)\b[^.!?]*$",
+    re.I,
+)
 # An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
@@ -85,6 +92,10 @@ def focus(message: str, aside: Callable[[str], bool] = lambda sentence: False) -
     """
     sentences = [p for s in split_sentences(message) for p in _LOWER_CASE_START.split(s)]
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    if asking and _UNMARKED_LAST.match(sentences[-1]):
+        # the last sentence, typed without its question mark, asks too: "… was that common??
+        # did police grab ppl who werent protesting"
+        asking.append(len(sentences) - 1)
     if not asking:
         asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
     if len(asking) > 1:

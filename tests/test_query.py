@@ -77,6 +77,16 @@ def test_a_question_ending_on_that_view_asks_of_the_sentence_before_it() -> None
     assert focus(f"I read about the arrests. {own}") == (own, own)
 
 
+def test_a_last_question_typed_without_its_mark_asks_too() -> None:
+    message = (
+        "my cousin got picked up in almaty just for standing near a square. was that common?? "
+        "did police grab ppl who werent protesting"
+    )
+    assert focus(message)[1] == "was that common?? did police grab ppl who werent protesting"
+    # a last sentence that asks nothing is left out
+    assert focus("Who won? I read about it in the news")[1] == "Who won?"
+
+
 def test_without_a_question_mark_the_sentence_with_a_question_word_asks() -> None:
     message = "My aunt lives in Almaty. I wonder how many were arrested. Thanks for any help."
     assert focus(message) == ("I wonder how many were arrested.",) * 2
