@@ -973,6 +973,18 @@ def test_someone_who_took_over_a_role_is_named_in_it(
             "empty banner, but for the expression of his opinion.",
             False,
         ),
+        # A word of consequence: its cause was said just before, in the same passage
+        (
+            "Why did Tugel come last?",
+            "Tugel told bar customers to drink kumis. Perhaps unsurprisingly, Tugel finished "
+            "dead last.",
+            False,
+        ),
+        (
+            "Why did Tugel come last?",
+            "Tugel told bar customers to drink kumis. Surprisingly, Tugel finished dead last.",
+            True,
+        ),
     ],
 )
 def test_a_reason_asked_of_what_befell_someone_is_given(
