@@ -353,6 +353,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who did the party choose as its candidate?", "appointment"),
         ("which bank did ablyazov run before he fled", "business"),
         ("What was the name of the company he owned?", "business"),
+        ("what was the name of Ablyazov bank", "business"),  # named as his ("ablyazovs")
+        ("What was Ablyazov's bank called?", "business"),
+        ("What was the name of Ablyazov's movement?", None),
         ("Which party nominated Tokayev?", None),
         ("When and where was Tokayev born?", "birth"),  # one question, its two words
         ("where does tokayev live now?", "residence"),
