@@ -20,7 +20,7 @@ import numpy as np
 
 from retrieval import smalltalk
 from retrieval.abstention import TYPED_PASSAGES, refusal
-from retrieval.answer_types import OPENS_ON_PRONOUN
+from retrieval.answer_types import OPENS_ON_PRONOUN, answer_types
 from retrieval.config import RetrievalSettings
 from retrieval.context import extended, surrounding
 from retrieval.encoders import Encoder, load_query_encoder
@@ -360,10 +360,26 @@ class Retriever:
 
         def aside(sentence: str) -> bool:
             # a name the articles never write, not a time they never reach: "Is Oyan
-            # Qazaqstan still active in 2024?" asks of the movement, when they can't tell
-            return any(not is_when(n) for n in names.unknown(sentence))
+            # Qazaqstan still active in 2024?" asks of the movement, when they can't tell;
+            # or a kind of answer no passage gives ("what will the weather be like …?")
+            if any(not is_when(n) for n in names.unknown(sentence)):
+                return True
+            wants = self.signals.asked(sentence)
+            return wants is not None and not self._given(wants.kind.kind)
 
         return self._named_back(prepare(question, self.speller, self.data.vocabulary, aside))
+
+    def _given(self, kind: str) -> bool:
+        """Whether any passage holds an answer of `kind` anywhere (its evidence pattern)."""
+        given = self._kinds_given
+        if kind not in given:
+            pattern = next(t.evidence for t in answer_types() if t.kind == kind)
+            given[kind] = any(pattern.search(p.text) for p in self.data.passages)
+        return given[kind]
+
+    @cached_property
+    def _kinds_given(self) -> dict[str, bool]:
+        return {}
 
     def _named_back(self, q: Query) -> Query:
         """`q` with the "he" or "she" of its asking sentence named, when it names no one and

@@ -1168,3 +1168,20 @@ def test_a_window_extended_by_the_sentence_after_it_keeps_the_article_s_own_brea
     assert longer.id == windows[0].id  # still the window the index holds, one sentence longer
     assert extended(article, windows[1]).text == " ".join(s[1:]).replace("h. ", "h.\n")
     assert extended(article, windows[2]) is None  # the article's end
+
+
+def test_of_two_questions_one_asking_what_no_passage_gives_is_set_aside(
+    hash_retriever: Retriever,
+) -> None:
+    # no passage speaks of the weather: the question the articles can answer is searched
+    message = (
+        "Can you tell me what the weather will be like in Almaty next week? And what did "
+        "Tokayev promise after the election?"
+    )
+    assert not hash_retriever._given("weather")
+    assert hash_retriever.prepare(message).asking == (
+        "And what did Tokayev promise after the election?"
+    )
+    # a kind the passages do give stays asked
+    both = "When was the election held? And what did Tokayev promise after it?"
+    assert hash_retriever.prepare(both).asking == both
