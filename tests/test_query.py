@@ -342,6 +342,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What did the marathon's graduates do?", None),
         ("Whom did Tokayev appoint as prime minister?", "appointment"),
         ("Who did Tokayev name as prime minister after he won?", "appointment"),
+        ("Whom Tokayev appointed as prime minister after inauguration?", "appointment"),
+        ("Who appointed Tokayev?", "person"),  # who did it, not whom
         # a reason for what someone named did or underwent; not what someone says, nor a why
         # asked of no one named
         ("Why was Astana renamed Nur-Sultan?", "reason"),
