@@ -33,11 +33,11 @@ _MODIFIER = re.compile(r"[^\W\d_]+(?:-[a-z]+)*-[a-z]+(?:ed|en|ly|ing)")
 # A language or a people's adjective (English, Turkish, Chinese, Japanese): says in what
 # tongue or of whom, not a name the articles must use.
 _TONGUE = re.compile(r"[A-Z][a-z]+(?:ish|ese)")
-# Acronyms that are common nouns, not names ("state TV", "a VPN", "the CEO"): a question
-# asking what state TV showed names no one the articles must.
-_COMMON_ACRONYMS = frozenset(
-    "TV PC SMS DVD CD CEO GDP VPN ID AI HQ ATM GPS FAQ PDF USB CV MP VIP IQ DNA OK PR".split()
-)
+# Everyday devices and media named by their letters ("state TV", "a VPN", "by SMS"): a
+# question asking what state TV showed names no one the articles must. Not the acronyms of
+# economics and politics (GDP, CEO, MP): a question naming one the articles never use asks
+# of what they don't cover ("What is Kazakhstan's GDP per capita?").
+_COMMON_ACRONYMS = frozenset("TV PC SMS DVD CD VPN USB PDF GPS ID OK".split())
 _JOINER = re.compile(r"[\s-]+")  # what may stand between the words of one name
 _MONTH = "|".join(month.capitalize() for month in MONTHS)
 # A month and its day ("June 12", "12 June") name one day: the date is the name, not the month.
