@@ -59,7 +59,9 @@ _ADVICE = re.compile(
     r"|rate|assess|judge|interpret|define|describe|compare|feel|read|understand|account)\b)[a-z]"
     r"|(?:what(?:'s|’s|\s+is|\s+are)|which\s+(?:is|are))\s+(?:a\s+|an\s+|the\s+|some\s+)?"
     r"(?:good|best|cheapest|easiest|nicest|healthiest|quickest|fastest)\b"
-    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b)"
+    r"|(?:can|could|would)\s+you\s+(?:please\s+)?(?:recommend|suggest)\b"
+    # the same typed without its question words: "cheapest way to fly from london to almaty?"
+    r"|(?:the\s+)?(?:best|cheapest|easiest|quickest|fastest|safest)\s+way\s+to\b)"
     # whether a trip is wise, anywhere in the message: "Is it safe to travel to Kazakhstan?",
     # "… for a woman to travel alone …?", "Is Big Almaty Lake worth the trip?"
     r"|\bis\s+it\s+(?:safe|dangerous|risky|ok|okay|a\s+good\s+idea)\s+(?:for\s+(?:\w+\s+){1,3}?)?"

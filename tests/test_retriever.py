@@ -257,6 +257,7 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("Does kumis contain alcohol, and is it ok to give to kids?", Refusal.ADVICE),
         ("I have 2 days in Almaty, what should I see?", Refusal.ADVICE),
         ("do i need a visa for kazakhstan with a uk passport", Refusal.ADVICE),  # needs
+        ("cheapest way to fly from london to almaty?", Refusal.ADVICE),  # no question words
         # a task set the bot
         ("translate 'thank you very much' into Kazakh please", Refusal.ADVICE),
         ("write me a poem about Tokayev", Refusal.ADVICE),
