@@ -657,7 +657,8 @@ _NEXT = re.compile(r"\b(?:next|upcoming)\s+([^\W\d_]+)", re.I)
 # appeared"). The date stands in a sentence saying it ("unfurled … on April 21"), where the
 # articles have the word at all.
 _HAPPENED = re.compile(
-    r"^\W*(?:when|(?:in|on)?\s*(?:what|which)\s+(?:exact\s+)?(?:year|month|date|day)"
+    r"^\W*(?:(?:why|where|how|who)\s+and\s+)?"  # "Why and on what date was it renamed?"
+    r"(?:when|(?:in|on)?\s*(?:what|which)\s+(?:exact\s+)?(?:year|month|date|day)"
     r"(?:\s+(?:and|or)\s+(?:year|month|date|day|time))?)(?:\s+(?:exactly|precisely))?\s+"
     r"(?:(?:was|were|is|are|has|have|had)\s+"
     r"(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?(?P<event>[a-z]{3,}ed)\b"

@@ -818,6 +818,7 @@ def test_whom_a_sentence_naming_no_one_speaks_of_is_found_past_others_naming_no_
         ("When was Astana renamed Nur-Sultan?", "renamed"),
         ("When exactly was Astana renamed Nur-Sultan?", "renamed"),
         ("In which month and year was Astana officially renamed Nur-Sultan?", "renamed"),
+        ("Why and on what date was it renamed Nur-Sultan?", "renamed"),  # two asked as one
         ("On what date was the banner unfurled along the route?", "unfurled"),
         ("In what year was the national liberation revolt linked to the poem?", None),  # which
         ("On what date was the marathon where the banner appeared?", None),  # a clause's
