@@ -241,6 +241,12 @@ _APPOSED_BEFORE = re.compile(
     r"(?:^|[^\w\s’']\s*|\b[A-Z]\w*[’']s\s+)"  # after a sentence's start, a mark, "X's"
     r"(?P<phrase>(?:[a-z][a-z-]*\s+){0,4}[a-z][a-z-]*)\s*,\s*$"
 )
+# What someone is, said before their name with "is" or "was": "the winner is Kassym-Zhomart
+# Tokayev".
+_COPULA_BEFORE = re.compile(
+    r"\b[Tt]he\s+(?P<phrase>(?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)\s+(?:is|was)\s+"
+    r"(?:[A-Z][\w’'-]*\s+){0,2}$"  # a first name the name's key word follows
+)
 # What someone became or was made, said of them right after their name: ", who as speaker
 # of the Senate immediately became interim president", "had been elected and legitimised as
 # the head of state".
@@ -373,6 +379,9 @@ class Descriptions:
             if before is not None and role_noun(before["phrase"].split()[-1]):
                 # "Kazakhstan's first and only previous president, Nursultan Nazarbaev"
                 found.extend(before["phrase"].split())
+            copula = _COPULA_BEFORE.search(sentence[: words[i].start()])
+            if copula is not None and role_noun(copula["phrase"].split()[-1]):
+                found.extend(copula["phrase"].split())
             after = sentence[words[j].end() :]
             apposed = _APPOSITION.match(after)
             if apposed is not None:

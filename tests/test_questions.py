@@ -245,8 +245,14 @@ def test_what_someone_is_said_to_be_around_their_name_describes_them() -> None:
             "It is not the new era Nazarbaev and his circle had in mind.",
             "He backed Toqaev, who as speaker immediately became interim president when asked.",
             "After Toqaev had been elected and legitimised as the head of state, it changed.",
+            "According to the results, the winner is Qasym-Zhomart Toqaev with 70 percent.",
+            "The reason is Nazarbaev himself.",
         ]
     )
+    # what the sentence says someone is, before the name: "the winner is …"
+    winner = "What job did the winner have before?"
+    assert described.whom(winner) == ("Toqaev", winner.index(" have"))
+    assert described.whom("What did the reason say?") is None  # no noun for a person
     assert described.whom("What did the longtime president say?")[0] == "Nazarbaev"
     assert described.whom("What did the first president say?")[0] == "Nazarbaev"
     assert described.whom("What did the interim president say?")[0] == "Toqaev"
