@@ -37,7 +37,9 @@ _TONGUE = re.compile(r"[A-Z][a-z]+(?:ish|ese)")
 # question asking what state TV showed names no one the articles must. Not the acronyms of
 # economics and politics (GDP, CEO, MP): a question naming one the articles never use asks
 # of what they don't cover ("What is Kazakhstan's GDP per capita?").
-_COMMON_ACRONYMS = frozenset("TV PC SMS DVD CD VPN USB PDF GPS ID OK".split())
+_COMMON_ACRONYMS = frozenset(
+    {"TV", "PC", "SMS", "DVD", "CD", "VPN", "USB", "PDF", "GPS", "ID", "OK"}
+)
 _JOINER = re.compile(r"[\s-]+")  # what may stand between the words of one name
 _MONTH = "|".join(month.capitalize() for month in MONTHS)
 # A month and its day ("June 12", "12 June") name one day: the date is the name, not the month.
