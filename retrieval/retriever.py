@@ -365,21 +365,18 @@ class Retriever:
             if any(not is_when(n) for n in names.unknown(sentence)):
                 return True
             wants = self.signals.asked(sentence)
-            return wants is not None and not self._given(wants.kind.kind)
+            return wants is not None and not self._kinds_given[wants.kind.kind]
 
         return self._named_back(prepare(question, self.speller, self.data.vocabulary, aside))
 
-    def _given(self, kind: str) -> bool:
-        """Whether any passage holds an answer of `kind` anywhere (its evidence pattern)."""
-        given = self._kinds_given
-        if kind not in given:
-            pattern = next(t.evidence for t in answer_types() if t.kind == kind)
-            given[kind] = any(pattern.search(p.text) for p in self.data.passages)
-        return given[kind]
-
     @cached_property
     def _kinds_given(self) -> dict[str, bool]:
-        return {}
+        """Each kind of answer -> whether any passage gives one anywhere (its evidence
+        pattern): the weather, none here. Read on first need."""
+        return {
+            t.kind: any(t.evidence.search(p.text) for p in self.data.passages)
+            for t in answer_types()
+        }
 
     def _named_back(self, q: Query) -> Query:
         """`q` with the "he" or "she" of its asking sentence named, when it names no one and

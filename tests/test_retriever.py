@@ -1179,7 +1179,7 @@ def test_of_two_questions_one_asking_what_no_passage_gives_is_set_aside(
         "Can you tell me what the weather will be like in Almaty next week? And what did "
         "Tokayev promise after the election?"
     )
-    assert not hash_retriever._given("weather")
+    assert not hash_retriever._kinds_given["weather"]
     assert hash_retriever.prepare(message).asking == (
         "And what did Tokayev promise after the election?"
     )
