@@ -23,6 +23,7 @@ from retrieval.records import Hit, Source, newest_first, published_parts
 MAX_MESSAGE_UNITS = 4096  # Telegram's limit, in UTF-16 code units of the text after parsing
 MAX_CALLBACK_BYTES = 64
 MAX_ECHO_CHARS = 200  # how much of the question is repeated above the answer
+MAX_ASIDE_CHARS = 100  # how much of each question the articles don't cover is repeated
 _REPEATED_MARKS = re.compile(r"([?!])[?!]+")
 MAX_LABEL_CHARS = 160  # a source line is one line, even for a run-on headline
 MAX_SHORT_HEADLINE_CHARS = 40  # under a quote: about a phone's line with the outlet and date
@@ -181,6 +182,16 @@ SINCE = "The articles answer as of when they were written; they can't say what h
 def since_note(question: str) -> str:
     """SINCE when `question` asks how things stand now, else ""."""
     return SINCE if _NOW.search(question) else ""
+
+
+def set_aside_note(sentences: Sequence[str]) -> str:
+    """Said above an answer to part of a message: the questions in it the articles don't
+    cover ("What was the weather like in Turkistan? And what did state TV avoid showing?" is
+    answered on state TV), so no one reads the quotes as an answer to them."""
+    if not sentences:
+        return ""
+    asked = " ".join(f"“{shorten(s, MAX_ASIDE_CHARS)}”" for s in sentences)
+    return f"The articles don't cover {asked}"
 
 
 def clip_question(text: str, limit: int) -> tuple[str, str]:
@@ -505,11 +516,13 @@ def _quote_blocks(
     return blocks
 
 
-def plain_answer(question: str, hits: Sequence[Hit]) -> str:
-    """The answer as plain text for a terminal (`election-bot ask`): all hits, whole."""
+def plain_answer(question: str, hits: Sequence[Hit], note: str = "") -> str:
+    """The answer as plain text for a terminal (`election-bot ask`): all hits, whole, under
+    `note` (see `answer_reply`)."""
     if not hits:
-        return no_answer_reply(question).plain
-    return whole_passages_plain(f"From the articles, on {' '.join(question.split())}:", hits)
+        return no_answer_reply(question, note=note).plain
+    head = f"From the articles, on {' '.join(question.split())}:"
+    return whole_passages_plain(f"{head}\n{note}" if note else head, hits)
 
 
 def whole_passages_plain(head: str, hits: Sequence[Hit]) -> str:

@@ -50,6 +50,7 @@ def run_chat(
     paging: answer.Paging | None = None
     recent = Recent()  # the last question, for follow-ups ("Where does he live?")
     turn = conversation.Turn()
+    note = ""  # said above the answer to the last question, and to its 'more'
     page: list[Hit] = []  # the passages last shown, at a glance until 'more' shows them whole
     whole, has_more = True, False
     # No wrapping (the terminal wraps; a pipe gets the lines as they are), no markup or emoji
@@ -93,7 +94,12 @@ def run_chat(
                     say(turn.reply.plain)
                     continue
                 paging = answer.Paging(turn.query, settings.answer_passages)
-            page, has_more = paging.take(retriever.search(paging.question, paging.wanted))
+            if continued:
+                hits = retriever.search(paging.question, paging.wanted)
+            else:
+                found = retriever.search_with_reason(paging.question, paging.wanted)
+                hits, note = found.hits, conversation.note(turn, found)
+            page, has_more = paging.take(hits)
         except KeyboardInterrupt:
             break
         if continued and not page:
@@ -109,7 +115,7 @@ def run_chat(
             paging.question,
             page,
             more_data="more" if has_more else None,
-            note=turn.note,
+            note=note,
             continued=continued,
             asked=turn.asked,
         )

@@ -113,8 +113,11 @@ def cmd_ask(args: argparse.Namespace, settings) -> int:
     if turn.reply is not None:
         print(turn.reply.plain)
         return 0
-    hits = retriever.search(question, k=k)
-    print(plain_answer(question, hits) if hits else conversation.nothing_found(turn).plain)
+    found = retriever.search_with_reason(question, k=k)
+    if found.hits:
+        print(plain_answer(question, found.hits, conversation.note(turn, found)))
+    else:
+        print(conversation.nothing_found(turn).plain)
     return 0
 
 

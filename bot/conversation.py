@@ -11,7 +11,7 @@ from bot import answer, language
 from bot.batching import Searcher
 from retrieval import smalltalk
 from retrieval.followup import Recent
-from retrieval.records import Hit
+from retrieval.records import Hit, SearchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,12 @@ def _read(text: str, previous: str, searcher: Searcher, max_chars: int, answered
     query = searcher.followup(previous, question, answered).query if previous else question
     note = "\n".join(n for n in (note, answer.since_note(question)) if n)
     return Turn(query=query, asked=question, note=note)
+
+
+def note(turn: Turn, found: SearchResult) -> str:
+    """What is said above the answer to `turn`: its own note, and the questions of the message
+    that were left unsearched because the articles don't cover them."""
+    return "\n".join(n for n in (turn.note, answer.set_aside_note(found.set_aside)) if n)
 
 
 def nothing_found(turn: Turn) -> answer.Reply:

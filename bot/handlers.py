@@ -237,8 +237,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if page:
         more = answer.more_callback(state.remember(paging, chat), len(page)) if has_more else None
         votes = state.keep(turn.query, page, paging)
+        note = conversation.note(turn, found)
         reply = answer.answer_reply(
-            turn.query, page, more_data=more, vote_key=votes, note=turn.note, asked=turn.asked
+            turn.query, page, more_data=more, vote_key=votes, note=note, asked=turn.asked
         )
     else:
         state.keep_unanswered(turn.query, found)

@@ -144,6 +144,19 @@ def _figure_said(question: str, wants: Asked | None, top: Ranked, lexical: Lexic
     return len(set(terms(question)) & set(terms(sentence))) >= 2
 
 
+def asks_advice(question: str, names: NameCheck, lexical: LexicalIndex) -> str | None:
+    """Why `question` asks the articles for what no news report gives, or None: a task set the
+    bot ("a task": "translate …", "write me a poem …"), or advice, unless it names something
+    the articles do besides the place it is wanted in ("" : "How do I get to Almaty?")."""
+    if _TASK.search(question):
+        return "a task"
+    if _ADVICE.search(question) and not any(
+        own_words(g, lexical) for g in names.named_terms(_PLACED.sub(" ", question))
+    ):
+        return ""
+    return None
+
+
 def refusal(
     question: str,
     ranked: Sequence[Ranked],
@@ -178,12 +191,9 @@ def refusal(
         return (None, "") if top.lexical > 0 else (Refusal.LOW_RELEVANCE, "")
     if mode == "dense":
         return (None, "") if top.dense >= DENSE_FLOOR else (Refusal.LOW_RELEVANCE, "")
-    if _TASK.search(question):
-        return Refusal.ADVICE, "a task"
-    if _ADVICE.search(question) and not any(
-        own_words(g, lexical) for g in names.named_terms(_PLACED.sub(" ", question))
-    ):
-        return Refusal.ADVICE, ""
+    advice = asks_advice(question, names, lexical)
+    if advice is not None:
+        return Refusal.ADVICE, advice
     if top.relevance < min_score:
         return Refusal.LOW_RELEVANCE, f"{top.relevance:.3f} < {min_score}"
     # A word or two in common is not enough: the model must see some likeness too ("What is

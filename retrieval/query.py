@@ -76,6 +76,7 @@ class Query:
     text: str  # the focus with misspellings corrected and names capitalised: ranked on
     asking: str  # the asking sentences alone, corrected: whose names must be the articles'
     corrected: str = ""  # the whole message, corrected: what the dense side reads
+    set_aside: tuple[str, ...] = ()  # asking sentences left out as asking of something else
 
 
 def focus(message: str, aside: Callable[[str], bool] = lambda sentence: False) -> tuple[str, str]:
@@ -90,6 +91,12 @@ def focus(message: str, aside: Callable[[str], bool] = lambda sentence: False) -
     "Also, totally unrelated, does anyone know a good Kazakh restaurant in London?") are
     left out when one remains, unless they refer back to the others.
     """
+    part, alone, _ = _focus(message, aside)
+    return part, alone
+
+
+def _focus(message: str, aside: Callable[[str], bool]) -> tuple[str, str, tuple[str, ...]]:
+    """`focus`, and the asking sentences it left out as asking of something else."""
     sentences = [p for s in split_sentences(message) for p in _LOWER_CASE_START.split(s)]
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     if asking and _UNMARKED_LAST.match(sentences[-1]):
@@ -98,11 +105,14 @@ def focus(message: str, aside: Callable[[str], bool] = lambda sentence: False) -
         asking.append(len(sentences) - 1)
     if not asking:
         asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
+    dropped: tuple[str, ...] = ()
     if len(asking) > 1:
         # not one leaning on the others ("Did Kosanov register a party? Did it get into the
         # Mazhilis?"): it asks more of the same
         kept = [i for i in asking if not aside(sentences[i]) or _refers_back(sentences[i])]
-        asking = kept or asking
+        if kept:
+            dropped = tuple(sentences[i] for i in asking if i not in kept)
+            asking = kept
     # "Can you tell me?", "Do you know?", "Can you help?": a request with nothing of its own
     # (a word at most, and no word pointing back: "Is there anything about that?" asks of
     # the sentence right before it) asks what a sentence before it said ("He asked me what
@@ -115,12 +125,13 @@ def focus(message: str, aside: Callable[[str], bool] = lambda sentence: False) -
             asking.append(before[0] if before else i - 1)
     asking = sorted(set(asking))
     if len(sentences) < 2 or not asking:
-        return message, message
+        return message, message, ()
     alone = " ".join(sentences[i] for i in asking)
+    dropped = tuple(s for s in dropped if s not in alone)
     first = asking[0]
     if first > 0 and (_refers_back(sentences[first]) or _bare(sentences[first])):
-        return " ".join(sentences[i] for i in [first - 1, *asking]), alone
-    return alone, alone
+        return " ".join(sentences[i] for i in [first - 1, *asking]), alone, dropped
+    return alone, alone, dropped
 
 
 def _refers_back(sentence: str) -> bool:
@@ -306,7 +317,7 @@ def prepare(
 ) -> Query:
     """The question as asked, its focus (`aside`: see `focus`), and the focus put right."""
     asked = " ".join(question.split())
-    part, alone = focus(asked, aside)
+    part, alone, dropped = _focus(asked, aside)
 
     def fix(text: str) -> str:
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), holidays(text))
@@ -325,4 +336,4 @@ def prepare(
     subject = requested_subject(whole)
     if subject:
         whole = f"Who is {subject}?"
-    return Query(asked, part, text, text if alone == part else fix(alone), whole)
+    return Query(asked, part, text, text if alone == part else fix(alone), whole, dropped)

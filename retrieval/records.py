@@ -168,6 +168,9 @@ class SearchResult:
     refusal: Refusal | None = None  # None when there are hits
     relevance: float = 0.0  # the best passage's relevance, even when refused
     detail: str = ""  # e.g. the unknown names
+    # sentences of the message left unsearched: they ask what no passage holds ("What was the
+    # weather like in Turkistan? And what did state TV avoid showing?"), the rest was searched
+    set_aside: tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:

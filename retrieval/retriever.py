@@ -19,7 +19,7 @@ from functools import cached_property
 import numpy as np
 
 from retrieval import smalltalk
-from retrieval.abstention import TYPED_PASSAGES, refusal
+from retrieval.abstention import TYPED_PASSAGES, asks_advice, refusal
 from retrieval.answer_types import OPENS_ON_PRONOUN, answer_types
 from retrieval.config import RetrievalSettings
 from retrieval.context import extended, surrounding
@@ -249,7 +249,8 @@ class Retriever:
                 expansion=extra,
                 readings=readings_of,
             )  # fmt: skip
-            results[i] = self._result(q.asking, ranked, checked, context, k, q.text)
+            result = self._result(q.asking, ranked, checked, context, k, q.text)
+            results[i] = replace(result, set_aside=q.set_aside) if q.set_aside else result
         return results
 
     @cached_property
@@ -361,8 +362,11 @@ class Retriever:
         def aside(sentence: str) -> bool:
             # a name the articles never write, not a time they never reach: "Is Oyan
             # Qazaqstan still active in 2024?" asks of the movement, when they can't tell;
-            # or a kind of answer no passage gives ("what will the weather be like …?")
+            # or a kind of answer no passage gives ("what will the weather be like …?"), or
+            # advice ("Who won? Where can I buy plov in Astana?")
             if any(not is_when(n) for n in names.unknown(sentence)):
+                return True
+            if asks_advice(sentence, names, self.data.lexical) is not None:
                 return True
             wants = self.signals.asked(sentence)
             return wants is not None and not self._kinds_given[wants.kind.kind]

@@ -380,3 +380,13 @@ def test_a_key_sentence_about_him_shows_who_he_is_whatever_the_budget() -> None:
     # Not a pronoun for a person: the usual neighbour.
     (glance,) = answer.glances([hit(WHOM, "The protests went on.")], budget=0)
     assert glance == ("", "The protests went on.", "")
+
+
+def test_the_questions_the_articles_do_not_cover_are_named_in_the_note() -> None:
+    assert answer.set_aside_note(()) == ""
+    assert answer.set_aside_note(["Is it sunny?", "Where can I eat?"]) == (
+        "The articles don't cover “Is it sunny?” “Where can I eat?”"
+    )
+    long = "What will the weather be like " + "and then " * 30 + "in Almaty?"
+    note = answer.set_aside_note([long])
+    assert len(note) < len(long) and note.endswith("…”")

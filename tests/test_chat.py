@@ -3,6 +3,7 @@ bot's tap and button."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot import answer
 from bot.chat import run_chat, styled
 from bot.config import Settings
+from retrieval.records import SearchResult
 from tests.botapi_stub import PASSAGES, FakeRetriever
 
 QUESTION = "How many protesters were detained?"
@@ -107,3 +109,19 @@ def test_a_question_on_how_things_stand_now_is_answered_with_a_note_on_when() ->
     out = chat("How many protesters are still detained now?\n")
     assert answer.SINCE in out and BEST in out
     assert answer.SINCE not in chat(f"{QUESTION}\n")
+
+
+def test_a_question_of_the_message_the_articles_do_not_cover_is_named_above_the_answer() -> None:
+    class SetsAside(FakeRetriever):
+        def search_with_reason(self, question: str, k: int) -> SearchResult:
+            aside = "What's the weather in Almaty?"
+            found = super().search_with_reason(question.replace(aside, ""), k)
+            return dataclasses.replace(found, set_aside=(aside,) if aside in question else ())
+
+    out = io.StringIO()
+    typed = f"What's the weather in Almaty? {QUESTION}\nmore\n{QUESTION}\n"
+    run_chat(Settings.from_values(), SetsAside(), io.StringIO(typed), out)
+    note = "The articles don't cover “What's the weather in Almaty?”"
+    first, whole, alone = out.getvalue().split("? ")[1:4]
+    assert first.splitlines()[:2] == ["From the articles:", note] and BEST in first
+    assert note not in whole and note not in alone  # said of its own answer only

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import answer
 from tests.hermetic import clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,18 @@ def test_ask_shows_the_source_url(index_dir: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert first["source"]["url"] in out.stdout
     assert first["source"]["outlet"] in out.stdout
+
+
+def test_ask_names_the_question_it_set_aside_and_says_when_the_articles_were_written(
+    index_dir: Path,
+) -> None:
+    aside = "Where can I buy good plov in Astana?"
+    out = run_cli("ask", f"{aside} Who won the election?", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[1] == f"The articles don't cover “{aside}”"
+    assert "https://" in out.stdout
+    now = run_cli("ask", "How many protesters are still detained now?", index_dir=index_dir)
+    assert now.stdout.splitlines()[1] == answer.SINCE
 
 
 def test_ask_with_nothing_relevant(index_dir: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -98,6 +99,37 @@ async def test_a_reply_to_the_bot_in_a_group_is_a_question(stub: BotApiStub) -> 
         bots_message = stub.calls_to("sendMessage")[-1].result
         stub.send_text(group, user, "and the turnout?", reply_to=bots_message)
         await feed()
+    assert "77.4 percent" in texts(stub)[-1]
+
+
+class SetsAsideTheWeather(FakeRetriever):
+    """Searches the sentences of a message that don't ask about the weather, and says which
+    it set aside, as the real retriever does for a kind of answer no passage gives."""
+
+    def search_many_with_reason(self, questions, k):
+        results = []
+        for question in questions:
+            asked = [s.strip() + "?" for s in question.split("?") if s.strip()]
+            aside = tuple(s for s in asked if "weather" in s)
+            found = self.search_with_reason(" ".join(s for s in asked if s not in aside), k)
+            results.append(dataclasses.replace(found, set_aside=aside))
+        return results
+
+
+async def test_a_question_of_the_message_the_articles_do_not_cover_is_named_above_the_answer(
+    stub: BotApiStub,
+) -> None:
+    user = stub.user()
+    async with running(stub, SetsAsideTheWeather()) as (_, feed):
+        stub.send_text(
+            stub.private_chat(user), user, "What's the weather in Almaty? What was the turnout?"
+        )
+        await feed()
+    lines = texts(stub)[-1].splitlines()
+    assert lines[:2] == [
+        "From the articles:",
+        "The articles don't cover “What's the weather in Almaty?”",
+    ]
     assert "77.4 percent" in texts(stub)[-1]
 
 

@@ -1186,3 +1186,25 @@ def test_of_two_questions_one_asking_what_no_passage_gives_is_set_aside(
     # a kind the passages do give stays asked
     both = "When was the election held? And what did Tokayev promise after it?"
     assert hash_retriever.prepare(both).asking == both
+    # and the search says which it set aside, for the reply to say the articles don't cover it
+    found = hash_retriever.search_with_reason(message)
+    assert found.set_aside == (
+        "Can you tell me what the weather will be like in Almaty next week?",
+    )
+    assert hash_retriever.search_with_reason(both).set_aside == ()
+
+
+def test_of_two_questions_one_asking_for_advice_is_set_aside(hash_retriever: Retriever) -> None:
+    message = "Who won the election? Where can I buy good plov in Astana?"
+    assert hash_retriever.prepare(message).asking == "Who won the election?"
+    found = hash_retriever.search_with_reason(message)
+    assert found.refusal is not Refusal.ADVICE
+    assert found.set_aside == ("Where can I buy good plov in Astana?",)
+    # alone, it is refused as advice, as before
+    alone = hash_retriever.search_with_reason("Where can I buy good plov in Astana?")
+    assert alone.refusal is Refusal.ADVICE and alone.set_aside == ()
+    # the dense side still reads the whole message ("… detained there?" is in Almaty)
+    leaning = "How do I get to Almaty? And how many were detained there?"
+    q = hash_retriever.prepare(leaning)
+    assert q.asking == "And how many were detained there?" and "Almaty" in q.corrected
+    assert q.set_aside == ("How do I get to Almaty?",)
