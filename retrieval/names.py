@@ -54,6 +54,14 @@ _ASIDE = re.compile(
     re.IGNORECASE,
 )
 _EXCLUDING = re.compile(rf"{_ASIDE.pattern}\s+$", re.IGNORECASE)
+# Where the asker saw or heard what they ask about is not asked about either: "I saw on
+# Twitter that Kazakhstan blocked news sites around May 9 - was that the first time?"
+_HEARD = re.compile(
+    r"\b(?:saw|seen|see|read|heard|hear|noticed|watched|came\s+across)\s+(?:it\s+|this\s+"
+    r"|that\s+|something\s+)?(?:on|in)\s+(?:the\s+|a\s+)?",
+    re.IGNORECASE,
+)
+_HEARD_ON = re.compile(rf"{_HEARD.pattern}$", re.IGNORECASE)
 _LIST_JOINER = re.compile(r"\s*(?:,|,?\s+(?:and|or|n|&))\s+|\s*,\s*", re.IGNORECASE)
 
 
@@ -228,11 +236,12 @@ class NameCheck:
             spans = self._spans(question)
             every = tuple(question[a:b] for a, b in spans)
             asked = every
-            if _ASIDE.search(question):
+            if _ASIDE.search(question) or _HEARD.search(question):
                 kept, aside, last = [], False, 0
                 for a, b in spans:
                     joined = aside and _LIST_JOINER.fullmatch(question[last:a])
-                    aside = bool(joined or _EXCLUDING.search(question, 0, a))
+                    heard = _HEARD_ON.search(question, 0, a)
+                    aside = bool(joined or _EXCLUDING.search(question, 0, a) or heard)
                     if not aside:
                         kept.append(question[a:b])
                     last = b

@@ -194,6 +194,12 @@ def test_names_a_question_sets_aside_need_not_stand_together(
     assert check.asked_names("were there Akzhol candidates too or jus Tokayev n Kosanov") == [
         "Akzhol"
     ]
+    # Where the asker saw it is not asked about either.
+    assert check.asked_names(
+        "I saw on Twitter that Kosanov lost. Did Ablyazov call the protests?"
+    ) == ["Kosanov", "Ablyazov"]
+    assert check.asked_names("I read in the Guardian about Kosanov") == ["Kosanov"]
+    assert check.asked_names("Did Twitter block Kosanov?") == ["Twitter", "Kosanov"]
     # A name after the list is asked about again; so is one before the word.
     assert check.asked_names("Did Toqaev, besides Kosanov, meet Ablyazov?") == [
         "Toqaev",
