@@ -64,6 +64,12 @@ class Scoring:
     # 0.818 / 0.940 / 0.969 (paraphrases 0.832 -> 0.848 at hit@3), no set lower at hit@5;
     # 0.4-0.6 alike. Set 14, written after, was first run with 0.5 (docs/retrieval.md).
     expansion: float = 0.5
+    # Ranking: added to a passage published by the outlet the question names as its source
+    # ("What does the CABAR analyst say …?", "The Diplomat piece ends on a gloomy note. What
+    # does it say …?"), in standard deviations. Stop 41, sets 0-84 (112 real questions name an
+    # outlet): 0 / 1 / 2 / 3 / 4 / 6 lift 0 / 2 / 4 / 7 / 8 / 9 of them, none moved down at
+    # any; 4 is the middle of that plateau (docs/retrieval.md).
+    outlet: float = 4.0
 
 
 def relevance(s: Signals, w: Scoring) -> np.ndarray:
@@ -94,6 +100,8 @@ def fused(s: Signals, w: Scoring, mode: Mode = "hybrid") -> np.ndarray:
         score = score + w.answer_kind * s.answer_kind
     if s.expansion is not None and w.expansion:
         score = score + w.expansion * _z(s.expansion)
+    if s.outlet is not None and w.outlet:
+        score = score + w.outlet * s.outlet
     return score
 
 

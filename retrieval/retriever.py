@@ -449,6 +449,7 @@ class Retriever:
             introduction=hybrid and bool(w.introduction),
             answer_kind=hybrid and bool(w.answer_kind),
             expansion=expansion if hybrid and w.expansion else (),
+            outlet=hybrid and bool(w.outlet),
         )
         readings = readings if hybrid else ()
         among = [r.passages[s.candidates] for r in readings]

@@ -13,6 +13,8 @@
                   where it finds the figure of several days a count of one day is not
     expansion     BM25 of the corpus words nearest in meaning to the question's words the
                   corpus lacks (retrieval/synonyms.py)
+    outlet        1 where the passage was published by the outlet (or author) the question
+                  names as its source ("according to CABAR", "the Diplomat piece")
 
 How they are combined is `fusion`'s business; which passages are candidates is decided here.
 """
@@ -62,6 +64,13 @@ POOL = 100  # candidates from each of the dense and BM25 sides, for a large corp
 # else of sets 0-34 moved (docs/retrieval.md).
 CONTRARY = -1.0
 _TERMS_CACHE_MAX = 100_000  # sentences whose BM25 terms are kept (first mentions, answer kinds)
+
+
+def _brand(outlet: str) -> str:
+    """An outlet's name as readers write it: before its section or full name ("CABAR.asia"
+    of "CABAR.asia (Central Asian Bureau for Analytical Reporting)", "RFE/RL" of "RFE/RL,
+    blog …"), so "Central Asia" or "a blog" names no outlet."""
+    return re.split(r"[,(]", outlet, maxsplit=1)[0]
 
 
 def _written(published: str) -> str:
@@ -125,6 +134,7 @@ class Signals:
     # A "Who is X?" question: where each passage first introduces X (-1 where it does not;
     # `SignalSource.introducing`), the sentence shown in bold. None for any other question.
     introduced: np.ndarray | None = None
+    outlet: np.ndarray | None = None  # 1 for the named outlet's passages (`named_outlet`)
 
 
 class SignalSource:
@@ -189,6 +199,32 @@ class SignalSource:
         )
 
     @cached_property
+    def brands(self) -> dict[str, np.ndarray]:
+        """Each term of an outlet's name as readers write it (`_brand`) or of its author's
+        name -> the passages published under it."""
+        return outlet_passages(
+            {a: f"{_brand(s.outlet)} {s.author}" for a, s in self.data.sources.items()},
+            [p.article_id for p in self.data.passages],
+            self.data.lexical,
+        )
+
+    def named_outlet(self, question: str) -> np.ndarray | None:
+        """The passages of the outlets `question` names as where it read what it asks about
+        ("What does the CABAR analyst say …?", "The Diplomat piece ends on a gloomy note. What
+        does it say …?"): a mask over all passages; None when it names none, or names all."""
+        brands, terms = self.brands, self.data.lexical.tokenizer
+        mask = None
+        for phrase in self.data.names.name_phrases(question):
+            words = terms(phrase)
+            if not words or any(w not in brands for w in words):
+                continue
+            held = np.logical_and.reduce([brands[w] for w in words])
+            mask = held if mask is None else mask | held
+        if mask is None or mask.all() or not mask.any():
+            return None
+        return mask
+
+    @cached_property
     def articles(self) -> dict[str, ArticleText]:
         """Each article's text: built on first need (a "Who is X?" question, or context)."""
         return article_texts(self.data.passages)
@@ -201,6 +237,7 @@ class SignalSource:
         introduction: bool = True,
         answer_kind: bool = True,
         expansion: Sequence[str] = (),
+        outlet: bool = True,
     ) -> Signals:
         """Every signal but late interaction for the candidates of `question` (late
         interaction costs most: it is computed for a shortlist, `late_interaction`); the
@@ -234,7 +271,12 @@ class SignalSource:
             expansion=data.lexical.scores(" ".join(expansion))[candidates] if expansion else None,
             cosines=cosines,
             introduced=introduced,
+            outlet=self._outlet(question, candidates) if outlet else None,
         )
+
+    def _outlet(self, question: str, candidates: np.ndarray) -> np.ndarray | None:
+        mask = self.named_outlet(question)
+        return None if mask is None else mask[candidates].astype(np.float32)
 
     def read_as(self, s: Signals, qvec: np.ndarray, among: np.ndarray) -> None:
         """The model's signals (passage, sentence and answering cosines) of the candidates

@@ -1208,3 +1208,46 @@ def test_of_two_questions_one_asking_for_advice_is_set_aside(hash_retriever: Ret
     q = hash_retriever.prepare(leaning)
     assert q.asking == "And how many were detained there?" and "Almaty" in q.corrected
     assert q.set_aside == ("How do I get to Almaty?",)
+
+
+def test_the_outlet_a_question_names_as_its_source_lifts_its_passages(
+    hash_retriever: Retriever,
+) -> None:
+    signals, passages = hash_retriever.signals, hash_retriever.data.passages
+    outlets = [hash_retriever.data.sources[p.article_id].outlet for p in passages]
+    for question, brand in [
+        ("According to the CABAR analyst, why were sites blocked?", "CABAR.asia"),
+        ("The Diplomat piece is gloomy. What does it say will happen?", "The Diplomat"),
+        ("Why does the RFE/RL blogger doubt it?", "RFE/RL"),
+        ("What does Bruce Pannier think of Ablyazov?", "RFE/RL"),
+    ]:
+        mask = signals.named_outlet(question)
+        assert mask is not None, question
+        assert {o for o, m in zip(outlets, mask, strict=True) if m} == {
+            o for o in outlets if o.startswith(brand)
+        }
+    # a region, a word of an outlet's section, no outlet, or all of them: nothing lifted
+    for question in [
+        "I love Central Asia. Who won?",
+        "Did the Opinion section say who won?",
+        "Who won the election?",
+        "Do CABAR, the Diplomat and RFE/RL agree?",
+    ]:
+        assert signals.named_outlet(question) is None, question
+    lifted = signals.compute(
+        "According to CABAR, who won?",
+        hash_retriever.encoder.encode(["According to CABAR, who won?"])[0],
+    )
+    assert lifted.outlet is not None and set(lifted.outlet.tolist()) == {0.0, 1.0}
+
+
+def test_the_named_outlet_is_added_to_the_ranking_score_in_deviations() -> None:
+    from retrieval.fusion import Scoring, fused
+    from retrieval.signals import Signals
+
+    flat = np.array([0.5, 0.5, 0.5])
+    s = Signals(np.arange(3), flat, flat, np.zeros(3, int), flat)
+    named = Signals(np.arange(3), flat, flat, np.zeros(3, int), flat, outlet=np.array([0, 1, 0.0]))
+    w = Scoring(outlet=2.0)
+    assert np.allclose(fused(named, w) - fused(s, w), [0, 2.0, 0])
+    assert np.allclose(fused(named, Scoring(outlet=0.0)), fused(s, w))
