@@ -23,7 +23,7 @@ from retrieval.answer_types import (
     referents,
 )
 from retrieval.lexical import LexicalIndex
-from retrieval.names import NameCheck
+from retrieval.names import NameCheck, is_when
 from retrieval.records import Ranked, Refusal
 
 # The single raw threshold of the dense-only baseline: cosine of the question and passage.
@@ -221,6 +221,12 @@ def refusal(
     ):
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {ONE_WORD_FLOOR}, one word shared"
     unknown = names.unknown(question)
+    if searched and searched != question:
+        # the sentence a question refers back to says when it asks of: "I remember big riots
+        # in Kazakhstan in January 2022. What did Tokayev do during that unrest?" asks of a
+        # time the articles never reach (its other names may be the asker's own: "back home
+        # in Chile")
+        unknown += [n for n in names.unknown(searched) if is_when(n) and n not in unknown]
     if unknown:
         return Refusal.UNKNOWN_NAME, ", ".join(unknown)
     if not named_together(question, names, lexical, outlets or {}):

@@ -192,6 +192,24 @@ def test_a_question_naming_what_the_articles_never_do_is_set_aside_for_another(
     assert hash_retriever.search_with_reason(later).refusal is Refusal.UNKNOWN_NAME
 
 
+def test_a_time_the_articles_never_reach_said_in_the_sentence_asked_of_is_refused(
+    hash_retriever,
+) -> None:
+    # "that unrest" is the riots of January 2022: a time the articles never reach
+    message = (
+        "Hey, I remember big riots in Kazakhstan in January 2022 on the news back home in "
+        "Chile. What did Tokayev do during that unrest?"
+    )
+    found = hash_retriever.search_with_reason(message)
+    assert found.refusal is Refusal.UNKNOWN_NAME and "2022" in found.detail
+    # the asker's own places are not asked about, nor a time the articles give
+    for asked in (
+        "My friend back home in Chile asked about the protests. Why did they happen?",
+        "I read about the protests of June 2019. Why did they happen?",
+    ):
+        assert hash_retriever.search_with_reason(asked).refusal is not Refusal.UNKNOWN_NAME
+
+
 def test_dotted_acronyms_are_names_for_the_name_rules(hash_retriever) -> None:
     assert hash_retriever.prepare("What did the U.S. say?").text == "What did the US say?"
 
