@@ -400,6 +400,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What’s the president’s salary?", "money"),
         ("how much is a flight to Nur-Sultan", "money"),  # the price of a kind of thing
         ("how much is the bus fare in Almaty", "money"),
+        ("What was the tenge to dollar exchange rate around the vote?", "money"),  # a rate
         ("How much did foreign governments back him?", "count"),  # how far: no money
         ("What was the weather like in Almaty on election day?", "weather"),
         ("At what temperature does water boil?", None),
