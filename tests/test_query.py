@@ -1178,6 +1178,14 @@ def test_an_office_asked_of_no_one_is_held_by_a_name_beside_its_own_words(hash_r
     assert holds_answer(found.kind, [vice, prime], found.anchors, terms, named=found.named)
     deputy = asked("Who is the deputy minister of interior affairs?", r.data.names, lexical, {})
     assert deputy is not None and holds_answer(deputy.kind, [vice], deputy.anchors, terms)
+    # a president too: "Who is the president of France?" is not answered by a name beside
+    # France alone ("Speaking from exile in France, … Ablyazov")
+    france = asked("Who is the president of France?", r.data.names, lexical, {})
+    assert france is not None and frozenset(terms("president")) in france.anchors
+    exile = "Speaking from exile in France, fugitive banker Mukhtar Ablyazov urged people on."
+    macron = "France's president Emmanuel Macron congratulated him."
+    assert not holds_answer(france.kind, [exile], france.anchors, terms, named=france.named)
+    assert holds_answer(france.kind, [exile, macron], france.anchors, terms, named=france.named)
 
 
 def test_a_body_of_the_kind_asked_is_named_beside_the_words_of_that_kind(hash_retriever):
