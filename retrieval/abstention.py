@@ -207,18 +207,26 @@ def refusal(
         likeness = ONE_WORD_FLOOR
     if likeness < DENSE_FLOOR and top.lexical < KEYWORD_SHARE:
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
-    if top.dense < PASSAGE_FLOOR and top.lexical < KEYWORD_SHARE and not figure:
+    said = searched or question
+
+    def shared() -> int:  # how many of the question's words the passage holds
+        return len(shared_terms(said, top, lexical, synonyms(said)))
+
+    # A sentence close to the question and sharing two of its words or more is an answer in
+    # a passage about much else ("did the osce say it was fair or nah": 0.45 with "although
+    # the OSCE won't recognise its transparency and fairness", its passage 0.12).
+    if (
+        top.dense < PASSAGE_FLOOR
+        and top.lexical < KEYWORD_SHARE
+        and not figure
+        and (top.sentence < ONE_WORD_FLOOR or shared() <= 1)
+    ):
         return Refusal.LOW_RELEVANCE, f"passage cosine {top.dense:.3f} < {PASSAGE_FLOOR}"
     # One word in common needs more likeness still, unless it is the whole question: "How
     # long is a standard marathon in kilometres?" shares only "marathon" with its best
     # passage (cosine 0.33); the real questions sharing one word or none with theirs reach
     # 0.35 at the least (ONE_WORD_FLOOR).
-    said = searched or question
-    if (
-        likeness < ONE_WORD_FLOOR
-        and top.lexical < KEYWORD_SHARE
-        and len(shared_terms(said, top, lexical, synonyms(said))) <= 1
-    ):
+    if likeness < ONE_WORD_FLOOR and top.lexical < KEYWORD_SHARE and shared() <= 1:
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {ONE_WORD_FLOOR}, one word shared"
     unknown = names.unknown(question)
     if searched and searched != question:

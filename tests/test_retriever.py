@@ -606,6 +606,35 @@ def test_one_word_in_common_needs_more_likeness(
     assert (why is Refusal.LOW_RELEVANCE) is refused
 
 
+@pytest.mark.parametrize(
+    ("sentence", "question", "refused"),
+    [
+        # a sentence close to the question, two words in common: an answer in a passage
+        # about much else
+        (0.45, "Why was the marathon banner taken away?", False),
+        # one word in common, however close ("the world record time for a marathon")
+        (0.49, "How many miles is a marathon?", True),
+        # two words in common and little likeness ("Why does my YouTube video keep
+        # buffering?" against "… videos are the reason Facebook and YouTube …")
+        (0.32, "Why was the marathon banner taken away?", True),
+    ],
+)
+def test_a_passage_far_from_the_question_needs_a_close_sentence_and_two_words(
+    hash_retriever: Retriever, sentence: float, question: str, refused: bool
+) -> None:
+    from retrieval.abstention import PASSAGE_FLOOR, refusal
+    from retrieval.records import Passage, Ranked
+
+    text = "Four activists unfurled a banner along the route of the marathon. It was taken away."
+    dense = PASSAGE_FLOOR - 0.02
+    top = Ranked(Passage(0, "a", 0, text, sentences=(text,)), 0.9, dense, sentence, 0.02, text)
+    data = hash_retriever.data
+    why, detail = refusal(
+        question, [top], mode="hybrid", min_score=0.0, names=data.names, lexical=data.lexical
+    )
+    assert (why is Refusal.LOW_RELEVANCE and "passage cosine" in detail) is refused, detail
+
+
 def test_a_question_referring_back_shares_the_words_of_what_it_refers_to(
     hash_retriever: Retriever,
 ) -> None:
