@@ -247,6 +247,10 @@ def test_sets_of_every_kind_hold_their_floors(report_of, name: str) -> None:
         ("extra_questions_82.jsonl", 0.96, 1, 1),
         ("extra_questions_83.jsonl", 0.95, 1, 1),
         ("extra_questions_84.jsonl", 0.93, 1, 1),
+        ("extra_questions_85.jsonl", 0.96, 1, 1),
+        ("extra_questions_86.jsonl", 0.96, 1, 1),
+        ("extra_questions_87.jsonl", 0.89, 3, 1),
+        ("extra_questions_88.jsonl", 0.96, 1, 1),
     ],
 )
 def test_the_newest_sets_keep_what_their_first_runs_measured(
@@ -257,7 +261,7 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     and 26 (stop 28), 27, 28, 29 and 30 (stop 29), 31, 32, 33, 34, 35 and 36 (stop 30 and 31),
     37 to 44 (stop 32), 45 to 48 (stop 33), 49 to 52 (stop 34), 53 to 56 (stop 35), 57 to 60
     (stop 36), 61 to 64 (stop 37), 65 to 68 (stop 38), 69 to 72 (stop 39), 73 to 80 (stop
-    40), 81 to 84 (stop 41), each written
+    40), 81 to 88 (stop 41), each written
     by a helper who saw neither code nor results. First runs: hit@5 0.96, 0.96, 0.96, 0.91,
     0.96, 0.96, 0.94, 0.95,
     0.98, 0.97, 0.95, 0.88, 0.95, 0.98, 0.97, 0.97, 0.97, 0.95, 0.97, 0.97, 0.98, 0.98, 0.98,
@@ -308,7 +312,13 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     0.92; real questions refused 0, 1, 1 and 2 (84's since mended: "I saw on Twitter that …"
     read Twitter as a name asked about); far questions answered none; guarded at 0.96, 0.96,
     0.95 (83: 0.97 since, an outlet named as the source lifting its passages) and 0.93 (84,
-    asked for a curious foreigner's long messages: 0.94 since), one, one.
+    asked for a curious foreigner's long messages: 0.94 since), one, one. Sets 85 to 88,
+    first run midway through stop 41 (the same outcomes on stop 40's code): hit@5 0.97, 0.98,
+    0.88 and 0.97; real questions refused 1, 0, 4 and 1; far questions answered 0, 0, 2 and
+    0; guarded at 0.96, one, one, but set 87 (short, vague questions of someone who read only
+    the headline: "Did anyone get hurt?", "will there b more protests") at 0.89, three
+    refused, one far answered (0.89, 3 and 1 since: "did the osce say it was fair or nah"
+    answered, "Who is the president of France?" refused).
     Set 16, asked to avoid the near-topic questions earlier sets repeat, has the most
     paraphrases by role ("the exiled tycoon", "the rights activist") the ranking misses. Set 8's
     first run showed the reason answer kind refusing a real question; without it, 0.93 and 2
