@@ -203,11 +203,11 @@ def test_a_time_the_articles_never_reach_said_in_the_sentence_asked_of_is_refuse
     found = hash_retriever.search_with_reason(message)
     assert found.refusal is Refusal.UNKNOWN_NAME and "2022" in found.detail
     # the asker's own places are not asked about, nor a time the articles give
-    for asked in (
+    for message in (
         "My friend back home in Chile asked about the protests. Why did they happen?",
         "I read about the protests of June 2019. Why did they happen?",
     ):
-        assert hash_retriever.search_with_reason(asked).refusal is not Refusal.UNKNOWN_NAME
+        assert hash_retriever.search_with_reason(message).refusal is not Refusal.UNKNOWN_NAME
 
 
 def test_dotted_acronyms_are_names_for_the_name_rules(hash_retriever) -> None:
