@@ -157,6 +157,12 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
     if not opened and pointer is None and own and not _ELLIPTIC_COUNT.match(question):
         return Followup(question)
     names = vocabulary.subject_names(previous)
+    standing = pointer is not None and pointer.group(0).lower() in vocabulary.words.standing
+    if not opened and standing and own and not names and not answer:
+        # nothing for the pronoun to stand for: the question before named no one and was not
+        # answered ("Did anyone get hurt?", refused, then "why did they block the internet"):
+        # "they" are whoever the articles say, as in a first question
+        return Followup(question)
     if pointer is not None and pointer.group(0).lower() in vocabulary.words.people:
         # "he" is never the year or the day: "Who won the 2019 election?" "How many votes
         # did he get?" asks about the winner, whom only the answer names. After a question
@@ -167,12 +173,7 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
         answered = _answered_who(previous, answer, vocabulary)
         asked_whom = _ASKS_WHO.match(previous) is not None and not definitional_subject(previous)
         names = (answered or named) if asked_whom else (named or answered)
-    if (
-        not opened
-        and names
-        and pointer is not None
-        and pointer.group(0).lower() in vocabulary.words.standing
-    ):
+    if not opened and names and standing and pointer is not None:
         subject = " and ".join(names)
         if pointer.group(0).lower() in vocabulary.words.possessives:
             subject = subject + "'s"

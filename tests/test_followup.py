@@ -182,3 +182,19 @@ def test_a_name_typed_in_lower_case_takes_the_previous_name_s_place(hash_retriev
     # and the previous question's, typed in lower case, is what a pronoun stands for
     followup = hash_retriever.followup("tell me about oyan qazaqstan", "who founded it?")
     assert followup.query == "who founded Oyan Qazaqstan?"
+
+
+def test_a_pronoun_with_nothing_to_stand_for_before_it_asks_on_its_own(
+    vocabulary: Vocabulary,
+) -> None:
+    # The question before named no one and was not answered: "they" are whoever the
+    # articles say, as in a first question.
+    alone = resolve("Did anyone get hurt?", "why did they block the internet", vocabulary)
+    assert alone.query == "why did they block the internet" and not alone.carried
+    # Answered, it may still be what the pronoun means ("they": the protests it named).
+    answered = "Several thousand people demonstrated against the election."
+    leaning = resolve("Were there protests?", "why did they start", vocabulary, answered)
+    assert leaning.carried
+    # A name asked about is there to stand for, answered or not; so is what "that" points to.
+    assert resolve("Who is Mukhtar Ablyazov?", "where does he live", vocabulary).carried
+    assert resolve("How many police were injured?", "Who said that?", vocabulary).carried
