@@ -14,6 +14,7 @@ import numpy as np
 from retrieval.answer_types import (
     SUBJECT_SHARE,
     Asked,
+    Counted,
     answering,
     asked,
     best_nearness,
@@ -144,6 +145,16 @@ def _figure_said(question: str, wants: Asked | None, top: Ranked, lexical: Lexic
     return len(set(terms(question)) & set(terms(sentence))) >= 2
 
 
+def _in_corpus_words(
+    counted: Counted | None, synonyms: Callable[[str], Sequence[str]], terms
+) -> Counted | None:
+    """What a count question counts, also in the corpus's words for the question's words it
+    lacks: "how many cops got hurt" is answered by "three policemen were injured"."""
+    if counted is None or not counted.words:
+        return counted
+    return counted.meaning(synonyms(" ".join(counted.words)), terms)
+
+
 def asks_advice(question: str, names: NameCheck, lexical: LexicalIndex) -> str | None:
     """Why `question` asks the articles for what no news report gives, or None: a task set the
     bot ("a task": "translate …", "write me a poem …"), or advice, unless it names something
@@ -270,7 +281,8 @@ def refusal(
         if near < 1:
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
     elif not any(
-        holds_answer(kind, sentences, anchors, terms, wants.counted, before=before)
+        holds_answer(kind, sentences, anchors, terms, counted, before=before)
+        for counted in [_in_corpus_words(wants.counted, synonyms, terms)]
         for anchors in (wants.anchors, *wants.either)
     ):
         return Refusal.NO_ANSWER_OF_KIND, kind.kind

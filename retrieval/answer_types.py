@@ -434,6 +434,13 @@ class Counted:
     # whether the question asks of one day ("on election day", "on the first day"): a figure
     # of several days ("1,000 people over the course of three days") is not that day's
     one_day: bool = False
+    words: tuple[str, ...] = ()  # the words of the thing counted, as typed ("cops")
+
+    def meaning(self, words: Sequence[str], terms) -> Counted:
+        """This count, its thing also written as `words` (corpus words meaning what the
+        question's do, where the corpus lacks them: "cops" as "police", "policemen")."""
+        more = frozenset(t for w in words for t in terms(w))
+        return replace(self, terms=self.terms | more) if more - self.terms else self
 
     def in_sentence(self, kind: AnswerType, sentence: str, terms) -> bool:
         """Whether a figure of `sentence` may count this thing."""
@@ -535,7 +542,13 @@ def counted(question: str, terms) -> Counted | None:
     )
     one_day = bool(_ONE_DAY.search(question)) and not _SEVERAL_DAYS.search(question)
     return Counted(
-        frozenset(found), people, absolute, match.group("measure") is not None, act, one_day
+        frozenset(found),
+        people,
+        absolute,
+        match.group("measure") is not None,
+        act,
+        one_day,
+        tuple(used),
     )
 
 

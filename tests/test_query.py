@@ -631,6 +631,34 @@ def test_a_count_of_several_days_asked_of_one_is_a_contrary_answer_not_merely_no
     assert anyday is not None and not anyday.of_other_days(kind, several, _words)
 
 
+def test_a_count_in_words_the_corpus_lacks_is_also_read_in_its_words(hash_retriever) -> None:
+    # "how many cops got hurt" is answered by "three policemen were injured": the thing
+    # counted, in the words the corpus has for the question's (synonyms.SAME_MEANING)
+    kind = asked_type("how many cops got hurt")
+    count = counted("how many cops got hurt", _words)
+    assert kind is not None and count is not None and count.words[0] == "cops"
+    sentence = "The prosecutor lamented that three policemen were injured in the scuffles."
+    assert not count.in_sentence(kind, sentence, _words)
+    assert count.meaning(["police", "policemen"], _words).in_sentence(kind, sentence, _words)
+    assert count.meaning([], _words) is count
+    # the retriever counts them so: not refused for want of a figure of cops
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    r = hash_retriever
+    top = Ranked(Passage(0, "a", 0, sentence, sentences=(sentence,)), 0.9, 0.6, 0.6, 0.2, sentence)
+
+    def why(synonyms) -> Refusal | None:
+        return refusal(
+            "how many cops got hurt", [top], mode="hybrid", min_score=0.0, names=r.data.names,
+            lexical=r.data.lexical, synonyms=synonyms,
+        )[0]  # fmt: skip
+
+    assert why(lambda text: ()) is Refusal.NO_ANSWER_OF_KIND
+    # (the model's synonyms: "cops" -> police, policemen; the test index's encoder is a hash)
+    assert why(lambda text: ["police", "policemen"] if "cops" in text else []) is None
+
+
 def test_a_passage_counting_several_days_is_marked_contrary(hash_retriever) -> None:
     from retrieval.signals import CONTRARY
 
