@@ -318,7 +318,8 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     0; guarded at 0.96, one, one, but set 87 (short, vague questions of someone who read only
     the headline: "Did anyone get hurt?", "will there b more protests") at 0.89, three
     refused, one far answered (0.89, 3 and 1 since: "did the osce say it was fair or nah"
-    answered, "Who is the president of France?" refused).
+    answered, "Who is the president of France?" refused; set 88's "how many cops got hurt"
+    answered since).
     Set 16, asked to avoid the near-topic questions earlier sets repeat, has the most
     paraphrases by role ("the exiled tycoon", "the rights activist") the ranking misses. Set 8's
     first run showed the reason answer kind refusing a real question; without it, 0.93 and 2
