@@ -663,6 +663,15 @@ _TOOK_ROLE = re.compile(
 # … is going to be held on May 31"; "When is the next parliamentary election?" not by a date
 # beside the presidential one. X's first word, unless most passages hold it ("election").
 _NEXT = re.compile(r"\b(?:next|upcoming)\s+([^\W\d_]+)", re.I)
+# The same of an event the time asked for is of, named by its kind: "When are the
+# parliamentary elections gonna be held?" is not answered by "another protest … is going to
+# be held on May 31", nor by the presidential election's date: its first word stands beside
+# the date, unless most passages hold it ("When was the election held?").
+_KIND_OF_EVENT = re.compile(
+    r"\b(?:the|its|kazakhstan['’]s|kz['’]?s)\s+([^\W\d_]+)\s+(?:elections?|votes?|polls?"
+    r"|referend(?:um|ums|a)|protests?|rall(?:y|ies)|marches|march|demonstrations?|strikes?)\b",
+    re.I,
+)
 # What happened at the time asked for: "When was Astana renamed Nur-Sultan?", "On what date
 # was the banner unfurled?", "In which month and year exactly was …" — a participle right
 # after its subject of three words at most (not "the national liberation revolt linked to the
@@ -782,6 +791,10 @@ def _said_with(
     coming = _NEXT.search(question)
     if coming is not None:  # "the next parliamentary election": that, not any date
         event = _text_words(coming.group(1), lexical)
+        said += [event] if event else []
+    elif kind.event and (named := _KIND_OF_EVENT.search(question)) is not None:
+        # "the parliamentary elections": that kind, where the corpus has its word at all
+        event = held_words(named.group(1), lexical)
         said += [event] if event else []
     happened = _HAPPENED.search(question) if kind.event else None
     if happened is None and kind.counts:

@@ -942,6 +942,7 @@ def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, t
         ("In what year did Astana become the capital instead of Almaty?", False),
         ("On what date did the renaming of Astana to Nur-Sultan take effect?", False),
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
+        ("when r the parliamentary elections gonna be held", False),  # the same, unsaid "next"
         # a date of someone's office: dates beside Tokayev, none beside a minister's post
         ("In which years was Tokayev Kazakhstan's foreign minister?", False),
         # a role glossed in brackets, asked of a place: Almaty's officials, no mayor named
@@ -1056,6 +1057,18 @@ def test_what_is_asked_of_the_next_thing_stands_beside_it(hash_retriever) -> Non
     protest = asked("When is the next protest planned?", r.data.names, r.data.lexical, {})
     assert protest is not None and protest.anchors == []
     assert r.search("When is the next protest planned?")
+    # the same of an event named by its kind: "the parliamentary elections"; not "the
+    # snap election", a word no passage holds, nor the election most passages name
+    for question, anchors in [
+        ("When are the parliamentary elections going to be held?", ["parliamentary"]),
+        ("When was the snap election held?", []),
+        ("When was the election held?", []),
+    ]:
+        found = asked(question, r.data.names, r.data.lexical, {})
+        assert found is not None and found.anchors == [
+            frozenset(r.data.lexical.tokenizer(w)) for w in anchors
+        ], question
+    assert r.search("When was the presidential election held?")
 
 
 def test_someone_asked_for_is_not_the_names_asked_about_and_is_named_near_them() -> None:
