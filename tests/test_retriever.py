@@ -614,9 +614,9 @@ def test_one_word_in_common_needs_more_likeness(
         (0.45, "Why was the marathon banner taken away?", False),
         # one word in common, however close ("the world record time for a marathon")
         (0.49, "How many miles is a marathon?", True),
-        # two words in common and little likeness ("Why does my YouTube video keep
-        # buffering?" against "… videos are the reason Facebook and YouTube …")
-        (0.32, "Why was the marathon banner taken away?", True),
+        # two words in common and less likeness ("Why do YouTube videos buffer so much?",
+        # 0.36 against "… videos are the reason Facebook and YouTube …")
+        (0.36, "Why was the marathon banner taken away?", True),
     ],
 )
 def test_a_passage_far_from_the_question_needs_a_close_sentence_and_two_words(
