@@ -434,7 +434,8 @@ class Counted:
     # whether the question asks of one day ("on election day", "on the first day"): a figure
     # of several days ("1,000 people over the course of three days") is not that day's
     one_day: bool = False
-    words: tuple[str, ...] = ()  # the words of the thing counted, as typed ("cops")
+    # the words of the thing counted, as typed ("cops"): how it was said, not what it is
+    words: tuple[str, ...] = field(default=(), compare=False)
 
     def meaning(self, words: Sequence[str], terms) -> Counted:
         """This count, its thing also written as `words` (corpus words meaning what the
