@@ -685,6 +685,9 @@ _HAPPENED = re.compile(
     r"(?:\s+(?:and|or)\s+(?:year|month|date|day|time))?)(?:\s+(?:exactly|precisely))?\s+"
     r"(?:(?:was|were|is|are|has|have|had)\s+"
     r"(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?(?P<event>[a-z]{3,}ed)\b"
+    # or with "get": "When did Nur-Sultan get renamed?"
+    r"|(?:did|does|do)\s+(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?"
+    r"(?:get|got)\s+(?P<got>[a-z]{3,}ed)\b"
     # or named as a noun: "On what date did the renaming of the capital take effect?"
     r"|(?:did|does|do|was|were|is|are)\s+the\s+(?P<noun>[a-z]{3,}(?:ing|tion|sion|ment|al))\s+of\b)",
     re.I,
@@ -804,7 +807,10 @@ def _said_with(
     if measured is not None:  # "How long is a presidential term?": a term's length
         said += _word_groups(measured["thing"], lexical)
     if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
-        event = held_words(happened["event"] or happened.groupdict().get("noun") or "", lexical)
+        groups = happened.groupdict()
+        event = held_words(
+            groups.get("event") or groups.get("got") or groups.get("noun") or "", lexical
+        )
         said += [event] if event else []
     if acted is not None and acted.groupdict().get("act"):
         # "Which foreign leaders congratulated Tokayev?": said beside "congratulated", which
