@@ -6,6 +6,7 @@ A pure function of the question, the best-ranked passage and the index's name ta
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -225,6 +226,7 @@ def refusal(
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
     said = searched or question
 
+    @functools.cache  # asked by both floors below, counted once
     def shared() -> int:  # how many of the question's words the passage holds
         return len(shared_terms(said, top, lexical, synonyms(said)))
 

@@ -22,7 +22,7 @@ How they are combined is `fusion`'s business; which passages are candidates is d
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -44,7 +44,7 @@ from retrieval.context import ArticleText, article_texts
 from retrieval.late import TokenTable, distinct_sentences
 from retrieval.lexical import MONTHS
 from retrieval.questions import definitional_subject, introduces
-from retrieval.records import published_parts
+from retrieval.records import Source, published_parts
 from retrieval.store import IndexData
 
 # A sentence that asks rather than tells ("Logical questions arise: will the parliamentary
@@ -189,21 +189,18 @@ class SignalSource:
         is without writing it: "according to CABAR", "Bruce Pannier's post", "the 2019
         election", "in June" (its articles say "the June 9 election": they were written that
         year, that month)."""
-        return outlet_passages(
-            {
-                a: f"{s.outlet} {s.author} {_written(s.published)}"
-                for a, s in self.data.sources.items()
-            },
-            [p.article_id for p in self.data.passages],
-            self.data.lexical,
-        )
+        return self._published_under(lambda s: f"{s.outlet} {s.author} {_written(s.published)}")
 
     @cached_property
     def brands(self) -> dict[str, np.ndarray]:
         """Each term of an outlet's name as readers write it (`_brand`) or of its author's
         name -> the passages published under it."""
+        return self._published_under(lambda s: f"{_brand(s.outlet)} {s.author}")
+
+    def _published_under(self, label: Callable[[Source], str]) -> dict[str, np.ndarray]:
+        """Each term of each source's `label` -> the passages of that source's articles."""
         return outlet_passages(
-            {a: f"{_brand(s.outlet)} {s.author}" for a, s in self.data.sources.items()},
+            {a: label(s) for a, s in self.data.sources.items()},
             [p.article_id for p in self.data.passages],
             self.data.lexical,
         )
