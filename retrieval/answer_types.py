@@ -332,6 +332,8 @@ _COUNTED = re.compile(
 _ADVERB = re.compile(
     r"(?:exact|actual|real|rough|approximate|precise|total|official|final)ly", re.I
 )
+# "get" as "be" ends it too: "how many ppl got arrested" counts people, not "got".
+_GOT = re.compile(r"get|gets|got|gotten|getting", re.I)
 # Things counted that are people: a figure of "people" counts protesters, voters, officers.
 # An agent noun ("protesters", "observers", "activists", "participants", "detainees") or one of
 # the few other plural nouns for people.
@@ -519,8 +521,8 @@ def counted(question: str, terms) -> Counted | None:
         term = terms(word)
         if not term:  # a stop word ends the thing counted: "how many people were …"
             break
-        if n and _ADVERB.fullmatch(word):  # "how many journalists exactly were …"
-            break
+        if n and (_ADVERB.fullmatch(word) or _GOT.fullmatch(word)):
+            break  # "how many journalists exactly were …", "how many ppl got arrested"
         found.update(term)
         used.append(word)
     if not found:
@@ -726,6 +728,29 @@ _NAMED_DATE = re.compile(
 )
 
 
+# A date set beside the day it is, said in words: "on election day, June 9", "on voting day
+# (June 9)", "June 9, election day".
+_DAY_IN_WORDS = re.compile(
+    rf"{_ONE_DAY.pattern}\s*[,(–—-]?\s*(?:on\s+|i\.e\.\s+)?(?P<after>{_NAMED_DATE.pattern})"
+    rf"|(?P<before>{_NAMED_DATE.pattern})\s*[,(–—-]\s*(?:the\s+|on\s+)?(?:election|voting"
+    r"|polling)\s+day\b",
+    re.I,
+)
+
+
+def _day_in_words(
+    question: str, anchors: list[frozenset[str]], lexical: LexicalIndex
+) -> list[frozenset[str]]:
+    """`anchors` without a date the question sets beside the day it is, said in words: the
+    words say which day ("How many people got detained on election day, June 9?" is answered
+    by "More than 500 were detained", as it is without the date, not only beside "June 9")."""
+    said = _DAY_IN_WORDS.search(question)
+    if said is None:
+        return anchors
+    date = frozenset(lexical.tokenizer(said["after"] or said["before"]))
+    return [g for g in anchors if not g <= date]
+
+
 def undated(question: str, wants: Asked | None) -> str:
     """`question` as BM25 reads it: without the dates it names where it asks for someone
     and its kind is not `dated` ("Who won the June 9 presidential election?": the date says
@@ -750,6 +775,7 @@ def asked(
         return None
     acted = kind.ask.search(question)
     anchors = kind.anchors(subject_names(question, names, lexical, outlets))
+    anchors = _day_in_words(question, anchors, lexical)
     anchors = [*anchors, *_said_with(question, kind, acted, lexical)]
     either: tuple[list[frozenset[str]], ...] = ()
     if acted is not None and acted.groupdict().get("event"):
