@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from retrieval.chunking import split_sentences
-from retrieval.lexical import stop_words
+from retrieval.lexical import MONTHS, stop_words
 from retrieval.questions import requested_subject
 from retrieval.spelling import NAME_JOIN, RARE, Speller, Vocabulary, english_counts
 
@@ -175,6 +175,7 @@ def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
     Nations"), nor contractions ("can't" opens headlines).
     """
     text = _capitalise_phrases(text, vocabulary)
+    text = _LOWER_DATE.sub(lambda m: m.group(0).capitalize(), text)
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
@@ -185,6 +186,14 @@ def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
         return word
 
     return _WORD.sub(fix, text)
+
+
+# A month typed in lower case beside a day is a date, a name as "May 9" is: "the may 9
+# protests" (the common words "may" and "march" are never followed by a day).
+_LOWER_DATE = re.compile(
+    rf"\b(?:{'|'.join(MONTHS)})(?=\s\d{{1,2}}(?:st|nd|rd|th)?\b)"
+    rf"|(?:(?<=\b\d\s)|(?<=\b\d\d\s))(?:{'|'.join(MONTHS)})\b"
+)
 
 
 def _capitalise_phrases(text: str, vocabulary: Vocabulary) -> str:

@@ -297,3 +297,15 @@ def test_a_name_of_several_words_typed_in_lower_case_gets_its_capitals() -> None
     )
     assert capitalise_names("the central square", vocabulary) == "the central square"
     assert capitalise_names("central election results", vocabulary) == "central election results"
+
+
+def test_a_month_typed_in_lower_case_beside_a_day_is_a_date() -> None:
+    from retrieval.query import capitalise_names
+
+    vocabulary = Vocabulary.build(["On May 9, protests took place; they may go on in March."])
+    assert capitalise_names("the may 9 protests", vocabulary) == "the May 9 protests"
+    assert capitalise_names("on 31 march pls", vocabulary) == "on 31 March pls"
+    assert capitalise_names("june 12th", vocabulary) == "June 12th"
+    # the verb, and a month without a day, stay as typed
+    assert capitalise_names("it may be 9", vocabulary) == "it may be 9"
+    assert capitalise_names("protests in may", vocabulary) == "protests in may"
