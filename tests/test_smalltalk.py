@@ -37,6 +37,11 @@ from retrieval.smalltalk import DATA, SmallTalk, default
         ("nice to meet you!", "greeting"),
         ("hey how's it going today?", "greeting"),
         ("Good evening, how are you doing tonight?", "greeting"),
+        # Russian and Kazakh courtesies typed in Latin letters
+        ("privet!", "greeting"),
+        ("spasibo bolshoe", "thanks"),
+        ("rakhmet", "thanks"),
+        ("poka", "goodbye"),
     ],
 )
 def test_small_talk_gets_its_kind(message: str, kind: str) -> None:
@@ -60,6 +65,7 @@ def test_small_talk_gets_its_kind(message: str, kind: str) -> None:
         # A greeting in shorthand is still cut where the shorthand ends.
         ("hey how r u, who won?", "who won?"),
         ("u there? who won", "u there? who won"),
+        ("privet, who won?", "who won?"),
     ],
 )
 def test_questions_are_searched_without_a_greeting(message: str, question: str) -> None:

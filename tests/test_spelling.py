@@ -35,6 +35,7 @@ def speller() -> Speller:
         ("Who is Evgeniy Jovtis?", "Who is Yevgeny Zhovtis?"),  # by sound
         ("Who is Mirjakip Dulatuly?", "Who is Mirzhakyp Dulatov?"),  # beyond edit distance
         ("ppl detained in almaty", "people detained in almaty"),
+        ("who won pozhaluysta", "who won please"),  # a courtesy in Russian, in Latin letters
         ("hw old is tokayv", "how old is tokayev"),
         ("Tokaiev's win", "Toqaev's win"),  # the possessive stays as typed
     ],
