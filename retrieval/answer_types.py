@@ -690,6 +690,9 @@ _HAPPENED = re.compile(
     # or with "get": "When did Nur-Sultan get renamed?"
     r"|(?:did|does|do)\s+(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?"
     r"(?:get|got)\s+(?P<got>[a-z]{3,}ed)\b"
+    # or its subject first, as Russian has it: "On which date Astana was renamed?"
+    r"|(?:(?!(?:that|which|who|whom|whose|where|when|was|were|is|are|did|does|do)\b)"
+    r"[\w’'.-]+\s+){1,3}?(?:was|were|got|get)\s+(?P<after>[a-z]{3,}ed)\b"
     # or named as a noun: "On what date did the renaming of the capital take effect?"
     r"|(?:did|does|do|was|were|is|are)\s+the\s+(?P<noun>[a-z]{3,}(?:ing|tion|sion|ment|al))\s+of\b)",
     re.I,
@@ -833,10 +836,8 @@ def _said_with(
     if measured is not None:  # "How long is a presidential term?": a term's length
         said += _word_groups(measured["thing"], lexical)
     if happened is not None:  # "When was Astana renamed?": the renaming's date, not Astana's
-        groups = happened.groupdict()
-        event = held_words(
-            groups.get("event") or groups.get("got") or groups.get("noun") or "", lexical
-        )
+        # (its one group that matched: the participle or the noun)
+        event = held_words(next((g for g in happened.groups() if g), ""), lexical)
         said += [event] if event else []
     if acted is not None and acted.groupdict().get("act"):
         # "Which foreign leaders congratulated Tokayev?": said beside "congratulated", which

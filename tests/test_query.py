@@ -942,6 +942,7 @@ def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, t
         ("In what year did Astana become the capital instead of Almaty?", False),
         ("On what date did the renaming of Astana to Nur-Sultan take effect?", False),
         ("When did Nur-Sultan get renamed back to Astana?", False),  # "get" + the event
+        ("On which date Astana was renamed to Nur-Sultan?", False),  # its subject first
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
         ("when r the parliamentary elections gonna be held", False),  # the same, unsaid "next"
         # a date of someone's office: dates beside Tokayev, none beside a minister's post
