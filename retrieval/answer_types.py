@@ -177,10 +177,17 @@ def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` (its first part) asks for, or None for any other."""
     question = _UNWANTED.sub(" ", question)
     question = _WHEN_CLAUSE.sub("", _BRACKETS.sub(" ", question), count=1)
-    first = _SECOND_PART.split(question, maxsplit=1)[0]
-    if _BARE_QUESTION_WORD.fullmatch(first):
-        first = question
+    first = _first_part(question)
     return next((t for t in answer_types() if t.ask.search(first)), None)
+
+
+def _first_part(question: str) -> str:
+    """A question's first part, where it asks two things ("Where is Ablyazov living, and
+    what was he fighting in the French courts?"): the kind of answer is the first's, and so
+    are the names it stands beside (`asked`). The whole, where the first is a bare question
+    word."""
+    first = _SECOND_PART.split(question, maxsplit=1)[0]
+    return question if _BARE_QUESTION_WORD.fullmatch(first) else first
 
 
 @dataclass(frozen=True)
@@ -777,7 +784,14 @@ def asked(
     if kind is None:
         return None
     acted = kind.ask.search(question)
-    anchors = kind.anchors(subject_names(question, names, lexical, outlets))
+    # The names of the part asking (the second part's are its own), unless that part names
+    # nothing: "How many people turned up and how many were detained at the May 31 protest?"
+    # asks both of May 31.
+    first = _first_part(question)
+    subjects = subject_names(first, names, lexical, outlets)
+    if not subjects and first != question:
+        subjects = subject_names(question, names, lexical, outlets)
+    anchors = kind.anchors(subjects)
     anchors = _day_in_words(question, anchors, lexical)
     anchors = [*anchors, *_said_with(question, kind, acted, lexical)]
     either: tuple[list[frozenset[str]], ...] = ()

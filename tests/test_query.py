@@ -1359,3 +1359,22 @@ def test_a_date_beside_the_day_said_in_words_is_not_an_anchor(
     assert wants is not None and wants.kind.kind == "count"
     dated = any("june9" in g for g in wants.anchors)
     assert dated is ("June 9" in question and not apart)
+
+
+def test_a_question_asking_two_things_stands_its_answer_beside_the_first_part_s_names(
+    hash_retriever,
+) -> None:
+    r = hash_retriever
+
+    def anchors(question: str) -> list[frozenset[str]]:
+        wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+        assert wants is not None
+        return wants.anchors
+
+    # "French" is the second question's: Ablyazov's home is not asked beside it
+    both = anchors("Where is Ablyazov living, and what was he fighting in the French courts?")
+    assert both == anchors("Where is Ablyazov living?")
+    # a first part naming nothing is asked of what the second names
+    assert any("may31" in g for g in anchors(
+        "How many people turned up and how many were detained at the protest on May 31?"
+    ))  # fmt: skip
