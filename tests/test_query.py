@@ -477,6 +477,19 @@ def test_counts_are_numbers_that_are_not_years_or_dates() -> None:
     assert not count.in_sentence("on June 9, 2019") and not count.in_sentence("in 9 May")
 
 
+def test_how_many_times_is_answered_by_a_multiple_not_by_any_figure() -> None:
+    times = asked_type("How many times more votes than needed did Kossanov say he got?")
+    assert times is not None and times.kind == "times"
+    assert times.in_sentence("he won votes (twice as many as needed to pass to the parliament)")
+    assert times.in_sentence("turnout was three times higher") and times.in_sentence(
+        "a 10-fold rise"
+    )
+    assert not times.in_sentence("he received more than 16 percent of the vote")
+    # a count is no multiple: "twice" answers no "how many votes"
+    count = asked_type("How many votes did Tokayev get?")
+    assert count is not None and not count.in_sentence("twice as many as needed")
+
+
 def test_a_length_of_time_may_be_the_past_year_its_number_unsaid() -> None:
     duration = asked_type("how long have facebook and youtube been blocked")
     assert duration is not None and duration.kind == "duration"
