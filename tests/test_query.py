@@ -956,6 +956,8 @@ def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, t
         ("On what date did the renaming of Astana to Nur-Sultan take effect?", False),
         ("When did Nur-Sultan get renamed back to Astana?", False),  # "get" + the event
         ("On which date Astana was renamed to Nur-Sultan?", False),  # its subject first
+        # whom someone appointed to a post the question names: none is said appointed to it
+        ("Who did the new president appoint as prime minister?", False),
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
         ("when r the parliamentary elections gonna be held", False),  # the same, unsaid "next"
         # a date of someone's office: dates beside Tokayev, none beside a minister's post
