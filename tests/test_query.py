@@ -1202,6 +1202,22 @@ def test_who_someone_described_is_is_named_beside_the_description(hash_retriever
     assert many.about.search("who were the people in yellow vests?") is None
 
 
+def test_a_sum_asked_of_something_described_is_said_of_it(hash_retriever) -> None:
+    # "How much money did the early election cost?": a sum of something else ("he fled the
+    # country with several billion dollars") is no answer
+    r = hash_retriever
+    lexical = r.data.lexical
+    question = "How much money did the early election cost the state budget?"
+    wants = asked(question, r.data.names, lexical, {})
+    assert wants is not None and wants.kind.kind == "money" and wants.kind.about is not None
+    described = wants.kind.about.search(question)
+    assert described is not None and described["described"] == "the early election"
+    fled = "Ablyazov fled the country with several billion dollars."
+    assert not describes(wants, described["described"], [fled], lexical)
+    cost = "The early election cost the budget 10 billion tenge."
+    assert describes(wants, described["described"], [fled, cost], lexical)
+
+
 def test_a_name_in_a_relative_clause_is_not_where_someone_asked_for_is_named(hash_retriever):
     r = hash_retriever
     lexical = r.data.lexical
