@@ -160,6 +160,9 @@ class NameCheck:
             return len(name) > 1 and name.isupper() and name.lower() not in self.names
         if all(t in self.known_terms for t in terms) or self._joined(name.lower()):
             return False
+        country = capitals().get(name.lower())
+        if country is not None and not any(map(self._lacks, _WORD.findall(country))):
+            return False  # "handed over to Moscow": to Russia, which the articles name
         # A real word ("France", "Germany") is what it says, never a misspelling of the
         # articles' "French" or "German": the dictionary is asked first. It may still be
         # a form of one of their names ("European" of "Europe").
@@ -358,3 +361,18 @@ class Surnames:
                 self._alone.clear()
             self._alone[key] = times
         return times
+
+
+_CAPITALS = Path(__file__).parent / "data" / "capitals.txt"
+
+
+@functools.cache
+def capitals() -> dict[str, str]:
+    """Each country's capital, in lower case -> the country (retrieval/data/capitals.txt): a
+    capital stands for its country's government ("handed over to Moscow")."""
+    found = {}
+    for line in _CAPITALS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            capital, _, country = line.partition("->")
+            found[capital.strip().lower()] = country.strip()
+    return found

@@ -45,6 +45,7 @@ def test_names_are_capitalised_words_inside_a_sentence_acronyms_and_years() -> N
         "Who is the president of Kyrgyzstan?",
         "What did Policeman Berlin say?",  # "Berlin" splits into no two corpus words
         "What is Kazakhstan's GDP per capita?",  # an acronym of what the articles don't cover
+        "Did Beijing congratulate him?",  # the capital of a country the articles never name
     ],
 )
 def test_a_name_the_articles_never_use_is_unknown(check: NameCheck, question: str) -> None:
@@ -68,6 +69,8 @@ def test_a_name_the_articles_never_use_is_unknown(check: NameCheck, question: st
         "Which American-financed broadcaster interviewed him?",
         "Which Washington-backed outlet reported it?",
         "What did state TV avoid showing?",  # an acronym that is a common noun
+        # a capital stands for its country, which the articles name: "handed over to Paris"
+        "Was he ever handed over to Paris?",
     ],
 )
 def test_names_the_articles_use_in_any_spelling_are_known(check: NameCheck, question: str) -> None:
