@@ -153,6 +153,15 @@ _WHEN_CLAUSE = re.compile(
     r"|has|have|had|can|could|would|will)\b)",
     re.I,
 )
+# A question opening on whom it asks about, described by a relative clause, then a comma ("The
+# candidate who came second, what did he say about his result?") asks what follows the comma:
+# the clause says who, not what is asked (no placing here).
+_TOPIC_CLAUSE = re.compile(
+    r"^\W*(?:(?:as\s+for|about|and)\s+)?(?:the|a|an|this|that|those|these)\s+[^,?]*?"
+    r"\b(?:who|whom|that|which)\b[^,?]*,\s*(?=(?:what|who|whom|how|where|why|which|when|did"
+    r"|does|do|is|was|were|are|has|have|had|can|could|would|will)\b)",
+    re.I,
+)
 # A first part that is only a question word is no part of its own: "When and where was he
 # born?" asks one thing, twice.
 _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*", re.I)
@@ -177,6 +186,7 @@ def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` (its first part) asks for, or None for any other."""
     question = _UNWANTED.sub(" ", question)
     question = _WHEN_CLAUSE.sub("", _BRACKETS.sub(" ", question), count=1)
+    question = _TOPIC_CLAUSE.sub("", question, count=1)
     first = _first_part(question)
     return next((t for t in answer_types() if t.ask.search(first)), None)
 

@@ -460,6 +460,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("who won kz election", "winner"),
         ("Who was elected president?", "winner"),
         ("How did the winner react?", None),
+        # whom it asks about, described first, then the question: the clause says who
+        ("The candidate who came second, what did he say about his result?", None),
+        ("The activist who held the banner, how old was he?", "age"),
         # a share said not to be wanted asks for no share
         ("How many votes, not the percentage, did Tokayev get?", "count"),
         ("What share of the vote, not the number of votes, did he get?", "percentage"),
