@@ -129,12 +129,25 @@ class NameCheck:
         found = []
         words = list(_name_words(question))
         for i, m in enumerate(words):
-            if self._lacks(m.group(0)) and not self._first_name(question, words, i):
+            if (
+                self._lacks(m.group(0))
+                and not self._first_name(question, words, i)
+                and not self._government(question, m)
+            ):
                 found.append(m)
         if found:  # rarely: only then are the known spellings looked for
             spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
             found = [m for m in found if not any(a <= m.start() < b for a, b in spans)]
         return [m.group(0) for m in found]
+
+    def _government(self, question: str, m: re.Match[str]) -> bool:
+        """Whether the name `m` is a capital standing for its country's government, a country
+        the articles name: "handed over to Moscow" is to Russia. Not a place something is in
+        ("a restaurant in Paris", "protests at Moscow")."""
+        country = capitals().get(m.group(0).lower())
+        if country is None or _PLACE_BEFORE.search(question, 0, m.start()):
+            return False
+        return not any(map(self._lacks, _WORD.findall(country)))
 
     def _lacks(self, name: str) -> bool:
         """`_is_missing`, kept: spellings are compared with every name the articles use, so a
@@ -160,9 +173,6 @@ class NameCheck:
             return len(name) > 1 and name.isupper() and name.lower() not in self.names
         if all(t in self.known_terms for t in terms) or self._joined(name.lower()):
             return False
-        country = capitals().get(name.lower())
-        if country is not None and not any(map(self._lacks, _WORD.findall(country))):
-            return False  # "handed over to Moscow": to Russia, which the articles name
         # A real word ("France", "Germany") is what it says, never a misspelling of the
         # articles' "French" or "German": the dictionary is asked first. It may still be
         # a form of one of their names ("European" of "Europe").
@@ -364,6 +374,8 @@ class Surnames:
 
 
 _CAPITALS = Path(__file__).parent / "data" / "capitals.txt"
+# A preposition of place right before a name: the name is where something is.
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|around|outside|inside)\s+$", re.I)
 
 
 @functools.cache

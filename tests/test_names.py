@@ -46,6 +46,7 @@ def test_names_are_capitalised_words_inside_a_sentence_acronyms_and_years() -> N
         "What did Policeman Berlin say?",  # "Berlin" splits into no two corpus words
         "What is Kazakhstan's GDP per capita?",  # an acronym of what the articles don't cover
         "Did Beijing congratulate him?",  # the capital of a country the articles never name
+        "Is there a Kazakh restaurant in Paris?",  # a capital as a place: the city
     ],
 )
 def test_a_name_the_articles_never_use_is_unknown(check: NameCheck, question: str) -> None:
