@@ -326,13 +326,17 @@ def describes(
     words of `description`: "the journalist beaten by police during the night march" named,
     "the activists who held the marathon banner" punished. Of the words the corpus holds: a
     paraphrase's own ("the poet whose verse gave the movement its slogan": poet, verse) are in
-    no sentence. True for a question naming someone."""
+    no sentence. A description made only of the corpus's subject ("the election") is looked
+    for in those words: the sum it cost is said of it, not of anything. True for a question
+    naming someone."""
     if wants.anchors:
         return True
-    words = held_words(description, lexical)
+    terms = lexical.tokenizer
+    words = held_words(description, lexical) or frozenset(
+        t for t in terms(description) if lexical.containing(frozenset([t])).any()
+    )
     if not words:
         return True
-    terms = lexical.tokenizer
     naming = answering(wants.kind, sentences, [], terms, named=wants.named)
     return any(
         len(words & set(terms(sentences[i]))) >= DESCRIBED_SHARE * len(words) for i in naming

@@ -19,6 +19,7 @@ from retrieval.answer_types import (
     asked_type,
     best_nearness,
     counted,
+    held_words,
     holds_answer,
     nearness,
     referents,
@@ -1219,6 +1220,12 @@ def test_a_sum_asked_of_something_described_is_said_of_it(hash_retriever) -> Non
     assert not describes(wants, described["described"], [fled], lexical)
     cost = "The early election cost the budget 10 billion tenge."
     assert describes(wants, described["described"], [fled, cost], lexical)
+    # described only by the corpus's subject, its words are still looked for
+    bare = asked("How much did the election cost?", r.data.names, lexical, {})
+    assert bare is not None and bare.kind.about is not None
+    assert held_words("the election", lexical) == frozenset()  # the subject: most passages
+    assert not describes(bare, "the election", [fled], lexical)
+    assert describes(bare, "the election", [fled, cost], lexical)
 
 
 def test_a_name_in_a_relative_clause_is_not_where_someone_asked_for_is_named(hash_retriever):
