@@ -715,6 +715,16 @@ _HAPPENED = re.compile(
     re.I,
 )
 
+# A time asked of an event named by its noun, then described by a phrase naming something
+# else: "What year was the revolt connected to Dulatov's poem?", "When was the protest against
+# the blocks held?". The noun is the event whose time is asked.
+_DESCRIBED_EVENT = re.compile(
+    r"^\W*(?:when|(?:in\s+|on\s+)?(?:what|which)\s+(?:exact\s+)?(?:year|month|date|day))\s+"
+    r"(?:was|were|is|are|did|does|do)\s+the\s+(?P<noun>[a-z]{3,})\s+(?:[a-z]{3,}ed\s+"
+    r"(?:to|with|by|over|against|for)|against|over|about|for|of|after|before)\b",
+    re.I,
+)
+
 # A count of some of those the question names, by what happened to them: "How many of the
 # people detained in June were later sentenced to prison?" is not answered by the number
 # detained ("arrested approximately 1,000 people"), but by a figure said with "sentenced".
@@ -812,6 +822,12 @@ def asked(
         event = held_words(acted["event"], lexical)
         if event and anchors:
             either = ([event, frozenset().union(*anchors)],)
+    described = _DESCRIBED_EVENT.search(question) if kind.dated and anchors else None
+    if described is not None and (event := held_words(described["noun"], lexical)):
+        # "What year was the revolt connected to Dulatov's poem?": the revolt's year, said
+        # beside "revolt" ("… turned into the national liberation revolt of 1916"), or
+        # beside the names that say which revolt
+        either = (*either, [event])
     count = counted(question, lexical.tokenizer) if kind.counts else None
     role = kind.role.search(question) if kind.role is not None else None
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about

@@ -1419,3 +1419,22 @@ def test_a_question_asking_two_things_stands_its_answer_beside_the_first_part_s_
     assert any("may31" in g for g in anchors(
         "How many people turned up and how many were detained at the protest on May 31?"
     ))  # fmt: skip
+
+
+def test_a_time_asked_of_an_event_described_by_other_names_may_stand_beside_the_event(
+    hash_retriever,
+) -> None:
+    # "What year was the revolt connected to Dulatov's poem?" is answered by "… which turned
+    # into the national liberation revolt of 1916", far from Dulatov's name
+    r = hash_retriever
+    question = "What year was the revolt connected to Dulatov's poem?"
+    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    assert wants is not None and wants.kind.kind == "year"
+    revolt = "The poem inspired a national liberation revolt of 1916."
+    assert not holds_answer(wants.kind, [revolt], wants.anchors, r.signals.terms)
+    assert any(
+        holds_answer(wants.kind, [revolt], anchors, r.signals.terms) for anchors in wants.either
+    )
+    # a time asked of the names themselves is not widened
+    plain = asked("What year did Dulatov write the poem?", r.data.names, r.data.lexical, {})
+    assert plain is not None and plain.either == ()
