@@ -12,6 +12,7 @@ from retrieval.abstention import SOMEONE_NEAR as NEAR
 from retrieval.abstention import describes
 from retrieval.answer_types import (
     FAR_SHARE,
+    Asked,
     Counted,
     Named,
     answer_types,
@@ -1181,22 +1182,27 @@ def test_a_date_that_says_which_election_is_no_word_to_match_when_someone_is_ask
     assert undated("Tell me about June 9", None) == "Tell me about June 9"
 
 
+def _described(r, question: str, kind: str) -> tuple[Asked, str]:
+    """What `question` asks for (of `kind`, asked of no names) and whom or what it describes."""
+    wants = asked(question, r.data.names, r.data.lexical, {})
+    assert wants is not None and wants.kind.kind == kind and wants.kind.about is not None
+    found = wants.kind.about.search(question)
+    assert found is not None
+    return wants, found["described"]
+
+
 def test_who_someone_described_is_is_named_beside_the_description(hash_retriever) -> None:
     # "Who was the only woman candidate on the ballot?": a candidate named is no answer
     # unless the sentence says most of the description; "Who was the opposition candidate?"
     # is answered by the sentence naming him as one
     r = hash_retriever
     lexical = r.data.lexical
-    question = "Who was the only woman candidate on the ballot?"
-    wants = asked(question, r.data.names, lexical, {})
-    assert wants is not None and wants.kind.kind == "person" and wants.kind.about is not None
-    described = wants.kind.about.search(question)
-    assert described is not None
-    assert described["described"] == "the only woman candidate on the ballot"
+    wants, described = _described(r, "Who was the only woman candidate on the ballot?", "person")
+    assert described == "the only woman candidate on the ballot"
     qosanov = "There was an opposition candidate, Amirzhan Qosanov -- a journalist of late."
-    assert not describes(wants, described["described"], [qosanov], lexical)
+    assert not describes(wants, described, [qosanov], lexical)
     named = "The only woman on the ballot, Daniya Yespayeva, was a candidate too."
-    assert describes(wants, described["described"], [qosanov, named], lexical)
+    assert describes(wants, described, [qosanov, named], lexical)
     opposition = asked("Who was the opposition candidate?", r.data.names, lexical, {})
     assert opposition is not None and opposition.kind.about is not None
     assert describes(opposition, "the opposition candidate", [qosanov], lexical)
@@ -1212,17 +1218,14 @@ def test_a_sum_asked_of_something_described_is_said_of_it(hash_retriever) -> Non
     r = hash_retriever
     lexical = r.data.lexical
     question = "How much money did the early election cost the state budget?"
-    wants = asked(question, r.data.names, lexical, {})
-    assert wants is not None and wants.kind.kind == "money" and wants.kind.about is not None
-    described = wants.kind.about.search(question)
-    assert described is not None and described["described"] == "the early election"
+    wants, described = _described(r, question, "money")
+    assert described == "the early election"
     fled = "Ablyazov fled the country with several billion dollars."
-    assert not describes(wants, described["described"], [fled], lexical)
+    assert not describes(wants, described, [fled], lexical)
     cost = "The early election cost the budget 10 billion tenge."
-    assert describes(wants, described["described"], [fled, cost], lexical)
+    assert describes(wants, described, [fled, cost], lexical)
     # described only by the corpus's subject, its words are still looked for
-    bare = asked("How much did the election cost?", r.data.names, lexical, {})
-    assert bare is not None and bare.kind.about is not None
+    bare, _ = _described(r, "How much did the election cost?", "money")
     assert held_words("the election", lexical) == frozenset()  # the subject: most passages
     assert not describes(bare, "the election", [fled], lexical)
     assert describes(bare, "the election", [fled, cost], lexical)
