@@ -14,6 +14,7 @@ import numpy as np
 
 from retrieval.answer_types import (
     SUBJECT_SHARE,
+    AnswerType,
     Asked,
     Counted,
     answering,
@@ -289,11 +290,46 @@ def refusal(
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
     elif not any(
         holds_answer(kind, sentences, anchors, terms, counted, before=before)
+        or _dated_before(kind, ranked[:TYPED_PASSAGES], anchors, terms)
         for counted in [_in_corpus_words(wants.counted, synonyms, terms)]
         for anchors in (wants.anchors, *wants.either)
     ):
         return Refusal.NO_ANSWER_OF_KIND, kind.kind
     return None, ""
+
+
+# A sentence saying that what came before it happened at some time ("All this happened on a
+# day of arrival of a OSCE/ODIHR election observation mission to Kazakhstan"): the time it
+# speaks of is said before it.
+_POINTS_BACK = re.compile(
+    r"^\W*(?:all\s+(?:of\s+)?(?:this|that)|this|that|it\s+all)\s+(?:happened|took\s+place"
+    r"|occurred|coincided)\b",
+    re.I,
+)
+# The kinds whose answer is a time.
+_TIMES = frozenset({"day", "date", "year"})
+
+
+def _dated_before(
+    kind: AnswerType,
+    ranked: Sequence[Ranked],
+    anchors: Sequence[frozenset[str]],
+    terms: Callable[[str], Sequence[str]],
+) -> bool:
+    """Whether a passage of `ranked` holds a sentence beside every anchor group that points
+    back to what came before (`_POINTS_BACK`), and before it a sentence giving a time of
+    `kind`: "On May 9, several mass protests … took place …" then "All this happened on a day
+    of arrival of a OSCE/ODIHR election observation mission" answers when the mission came."""
+    if kind.kind not in _TIMES:
+        return False
+    for r in ranked:
+        said = r.passage.sentences
+        for i, sentence in enumerate(said):
+            if i and _POINTS_BACK.match(sentence):
+                words = set(terms(sentence))
+                if all(g & words for g in anchors) and any(map(kind.in_sentence, said[:i])):
+                    return True
+    return False
 
 
 def _in_role(

@@ -1441,3 +1441,34 @@ def test_a_time_asked_of_an_event_described_by_other_names_may_stand_beside_the_
     # a time asked of the names themselves is not widened
     plain = asked("What year did Dulatov write the poem?", r.data.names, r.data.lexical, {})
     assert plain is not None and plain.either == ()
+
+
+def test_a_time_said_before_a_sentence_pointing_back_to_it_answers(hash_retriever) -> None:
+    # "When did the OSCE observation mission arrive?": "All this happened on a day of arrival
+    # of a OSCE/ODIHR election observation mission" gives no date, but what "all this" points
+    # back to does ("On May 9, several mass protests … took place")
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    r = hash_retriever
+    question = "When did the OSCE observation mission arrive in Kazakhstan?"
+    protests = "On May 9, several mass protests took place in several towns of Kazakhstan."
+    arrival = (
+        "All this happened on a day of arrival of a OSCE/ODIHR election observation mission "
+        "to Kazakhstan."
+    )
+
+    def why(*sentences: str) -> Refusal | None:
+        text = " ".join(sentences)
+        top = Ranked(Passage(0, "a", 0, text, sentences=sentences), 0.9, 0.6, 0.6, 0.2, arrival)
+        return refusal(
+            question, [top], mode="hybrid", min_score=0.0, names=r.data.names,
+            lexical=r.data.lexical,
+        )[0]  # fmt: skip
+
+    assert why(protests, arrival) is None
+    # pointing back to nothing dated, or not pointing back at all: no date of the arrival
+    assert why("Protests took place in several towns.", arrival) is Refusal.NO_ANSWER_OF_KIND
+    assert why(arrival, protests) is Refusal.NO_ANSWER_OF_KIND
+    plain = "The OSCE/ODIHR election observation mission came to Kazakhstan."
+    assert why(protests, plain) is Refusal.NO_ANSWER_OF_KIND
