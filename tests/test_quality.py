@@ -331,11 +331,11 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     and 1.00; real questions refused 1, 0, 1 and 0 (both since mended: two questions in one,
     "how many times more"); far questions answered 0, 0, 0 and 1 (since mended: a courtesy
     typed in Russian); guarded at 0.96, one, one. Sets 93 to 96, first run midway through
-    stop 42: hit@5 0.97, 0.95, 0.98 and 0.97; real questions refused 1, 2, 1 and 2 (95's
-    since mended: a fronted "The candidate who came second, …" read as asking for a
-    placing); far questions answered none; guarded at 0.96, one, one, but 94 (phone typing:
-    an arrival whose day is sentences before, "the old way of doing business") at 0.95 and
-    two refused, 96 (the people asked of by role) at two refused.
+    stop 42: hit@5 0.97, 0.95, 0.98 and 0.97; real questions refused 1, 2, 1 and 2 (one each
+    of 94, 95 and 96 since mended: an arrival whose day is said sentences before, a fronted
+    "The candidate who came second, …" read as asking for a placing, the year of a revolt
+    described by a poem); far questions answered none; guarded at 0.96, one, one, but 94
+    (phone typing) at 0.95 and two refused, 96 (the people asked of by role) at two refused.
     Set 16, asked to avoid the near-topic questions earlier sets repeat, has the most
     paraphrases by role ("the exiled tycoon", "the rights activist") the ranking misses. Set 8's
     first run showed the reason answer kind refusing a real question; without it, 0.93 and 2
