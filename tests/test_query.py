@@ -462,6 +462,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("who won kz election", "winner"),
         ("Who was elected president?", "winner"),
         ("How did the winner react?", None),
+        # a crowd is described, not named; candidates are named
+        ("who are the people protesting, are they old or young", None),
+        ("Who were the protesters?", None),
+        ("Who were the other candidates?", "person"),
         # whom it asks about, described first, then the question: the clause says who
         ("The candidate who came second, what did he say about his result?", None),
         ("The activist who held the banner, how old was he?", "age"),
