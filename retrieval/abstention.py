@@ -20,6 +20,7 @@ from retrieval.answer_types import (
     answering,
     asked,
     best_nearness,
+    held_terms,
     held_words,
     holds_answer,
     own_words,
@@ -368,9 +369,7 @@ def describes(
     if wants.anchors:
         return True
     terms = lexical.tokenizer
-    words = held_words(description, lexical) or frozenset(
-        t for t in terms(description) if lexical.containing(frozenset([t])).any()
-    )
+    words = held_words(description, lexical) or held_terms(terms(description), lexical)
     if not words:
         return True
     naming = answering(wants.kind, sentences, [], terms, named=wants.named)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -966,9 +966,12 @@ def _text_words(text: str, lexical: LexicalIndex) -> frozenset[str]:
 def held_words(text: str, lexical: LexicalIndex) -> frozenset[str]:
     """The words of `text` (`own_words` of its BM25 terms) that some passage holds: a
     paraphrase's own ("poet", "verse") can be looked for in no sentence."""
-    return frozenset(
-        t for t in _text_words(text, lexical) if lexical.containing(frozenset([t])).any()
-    )
+    return held_terms(_text_words(text, lexical), lexical)
+
+
+def held_terms(terms: Iterable[str], lexical: LexicalIndex) -> frozenset[str]:
+    """Those of `terms` (BM25 terms) that some passage holds."""
+    return frozenset(t for t in terms if lexical.containing(frozenset([t])).any())
 
 
 def _word_groups(text: str, lexical: LexicalIndex) -> list[frozenset[str]]:
