@@ -153,6 +153,16 @@ _WHEN_CLAUSE = re.compile(
     r"|has|have|had|can|could|would|will)\b)",
     re.I,
 )
+# Other clauses opening a question ("After Tokayev became interim president, who took over as
+# speaker of the Senate?") hide where it begins; read without them first, and with them when
+# the rest asks for no kind ("Before becoming president, what job did he hold?" asks for a
+# former post by its "before").
+_OPENING_CLAUSE = re.compile(
+    r"^\W*(?:after|before|once|while|during|following|now\s+that|given\s+that|if|although"
+    r"|though)\b[^?,]*,\s*(?=(?:what|who|whom|how|where|why|which|when|did|does|do|is|was"
+    r"|were|are|has|have|had|can|could|would|will)\b)",
+    re.I,
+)
 # A question opening on whom it asks about, described by a relative clause, then a comma ("The
 # candidate who came second, what did he say about his result?") asks what follows the comma:
 # the clause says who, not what is asked (no placing here).
@@ -161,6 +171,16 @@ _TOPIC_CLAUSE = re.compile(
     r"\b(?:who|whom|that|which)\b[^,?]*,\s*(?=(?:what|who|whom|how|where|why|which|when|did"
     r"|does|do|is|was|were|are|has|have|had|can|could|would|will)\b)",
     re.I,
+)
+# A statement leading in to the question, set off by a dash, a colon, a semicolon or "but"
+# ("The Communist Party also had candidates - what were their names?", "Tugel came last but
+# what % did he get"): it gives what the question builds on, and asks nothing itself.
+_ASKS = (
+    r"(?:what|who|whom|whose|how|when|where|why|which|did|does|do|is|was|were|are|has|have"
+    r"|had|can|could|would|will)\b"
+)
+_LEAD_IN = re.compile(
+    rf"^(?!\W*{_ASKS})[^?]*?(?:\s+[-–—]+\s*|\s*[:;]\s+|,?\s+but\s+)(?={_ASKS})", re.I
 )
 # A first part that is only a question word is no part of its own: "When and where was he
 # born?" asks one thing, twice.
@@ -181,21 +201,36 @@ _UNWANTED_SHARE = (
 _UNWANTED = re.compile(_UNWANTED_SHARE, re.I)
 
 
-@lru_cache(maxsize=1024)  # a search asks twice (ranking, abstention); the bot's pages again
 def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` (its first part) asks for, or None for any other."""
+    return _asking(question)[0]
+
+
+@lru_cache(maxsize=1024)  # a search asks twice (ranking, abstention); the bot's pages again
+def _asking(question: str) -> tuple[AnswerType | None, str]:
+    """The kind of answer `question` asks for, and the part of it asking (`_first_part`,
+    without a clause opening it when the rest asks for a kind)."""
     question = _UNWANTED.sub(" ", question)
     question = _WHEN_CLAUSE.sub("", _BRACKETS.sub(" ", question), count=1)
     question = _TOPIC_CLAUSE.sub("", question, count=1)
+    kinds = answer_types()
+    opened = _OPENING_CLAUSE.sub("", question, count=1)
+    if opened != question:  # what the clause says is read only when the rest asks nothing
+        first = _first_part(opened)
+        found = next((t for t in kinds if t.ask.search(first)), None)
+        if found is not None:
+            return found, first
     first = _first_part(question)
-    return next((t for t in answer_types() if t.ask.search(first)), None)
+    return next((t for t in kinds if t.ask.search(first)), None), first
 
 
 def _first_part(question: str) -> str:
     """A question's first part, where it asks two things ("Where is Ablyazov living, and
     what was he fighting in the French courts?"): the kind of answer is the first's, and so
     are the names it stands beside (`asked`). The whole, where the first is a bare question
-    word."""
+    word. A statement leading in is no part ("Tokayev won with about 70% - how many votes
+    was that?" asks a count, not the share it gives)."""
+    question = _LEAD_IN.sub("", question, count=1)
     first = _SECOND_PART.split(question, maxsplit=1)[0]
     return question if _BARE_QUESTION_WORD.fullmatch(first) else first
 
@@ -800,14 +835,13 @@ def asked(
 ) -> Asked | None:
     """What `question` asks for (`Asked`); None when it asks for no particular kind. Read
     alike by the ranking (signals.py) and by abstention."""
-    kind = asked_type(question)
+    kind, first = _asking(question)
     if kind is None:
         return None
     acted = kind.ask.search(question)
     # The names of the part asking (the second part's are its own), unless that part names
     # nothing: "How many people turned up and how many were detained at the May 31 protest?"
     # asks both of May 31.
-    first = _first_part(question)
     subjects = subject_names(first, names, lexical, outlets)
     if not subjects and first != question:
         subjects = subject_names(question, names, lexical, outlets)
@@ -832,7 +866,7 @@ def asked(
     role = kind.role.search(question) if kind.role is not None else None
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
     if kind.someone:
-        anchors = _outside_relative_clause(question, anchors, lexical)
+        anchors = _outside_relative_clause(first, anchors, lexical)
         took_over = _SUCCEEDED.search(question) or _TOOK_ROLE.search(question)
         if role is not None and (took_over is None or not anchors):
             # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,

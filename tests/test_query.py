@@ -469,6 +469,18 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # whom it asks about, described first, then the question: the clause says who
         ("The candidate who came second, what did he say about his result?", None),
         ("The activist who held the banner, how old was he?", "age"),
+        # a statement leading in asks nothing: the question after it does
+        ("Tokayev won with about 70% - how many votes was that?", "count"),
+        ("Tugel came last but what % did he actually get", "percentage"),
+        ("Tokayev spoke of reform: when is the next parliamentary election?", "date"),
+        # a figure the question gives is not asked for
+        ("Who heads the commission that announced the 70.76% result?", "office"),
+        ("Who got 70 percent?", None),
+        # a clause opening the question hides where it begins, and is read only when the
+        # rest asks for nothing
+        ("After Tokayev became interim president, who took over as speaker?", "person"),
+        ("During the protests, how many people were detained?", "count"),
+        ("After he resigned, what post did Nazarbayev keep?", "kept office"),
         # a share said not to be wanted asks for no share
         ("How many votes, not the percentage, did Tokayev get?", "count"),
         ("What share of the vote, not the number of votes, did he get?", "percentage"),
@@ -1479,3 +1491,18 @@ def test_a_time_said_before_a_sentence_pointing_back_to_it_answers(hash_retrieve
     assert why(arrival, protests) is Refusal.NO_ANSWER_OF_KIND
     plain = "The OSCE/ODIHR election observation mission came to Kazakhstan."
     assert why(protests, plain) is Refusal.NO_ANSWER_OF_KIND
+
+
+def test_a_clause_opening_the_question_names_no_one_the_answer_stands_beside(
+    hash_retriever,
+) -> None:
+    # "After Tokayev became interim president, who took over as speaker of the Senate?" asks
+    # for whoever is named beside "Senate"; Tokayev only says when
+    r = hash_retriever
+    for question, held in [
+        ("After Tokayev became interim president, who took over as speaker of the Senate?", "senat"),
+        ("Who took over as speaker of the Senate?", "senat"),
+    ]:
+        wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+        assert wants is not None and wants.kind.kind == "person"
+        assert [set(g) for g in wants.anchors] == [{held}]
