@@ -452,6 +452,13 @@ _FIGURE = re.compile(
     r"|few)\b",
     re.I,
 )
+# An amount said in words counts as a figure: "only a scant number of demonstrators arrived"
+# answers how many came (not "the number of people that took part …", which gives none).
+_AMOUNT_IN_WORDS = re.compile(
+    r"\b(?:(?:small|scant|tiny|modest|limited|large|great|huge|vast|significant|considerable"
+    r"|record|unprecedented)\s+numbers?|handful|scores)(?=\s+of\b)",
+    re.I,
+)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
 _SHARE = frozenset({"%", "per", "cent", "percent", "percentage"})  # "70.76 per cent": a share
 # A question that wants the count itself, not a share of it ("How many votes, in absolute
@@ -500,6 +507,7 @@ class Counted:
     def in_sentence(self, kind: AnswerType, sentence: str, terms) -> bool:
         """Whether a figure of `sentence` may count this thing."""
         text = kind.ignore.sub(" ", sentence) if kind.ignore is not None else sentence
+        text = _AMOUNT_IN_WORDS.sub("several", text)
         tokens = _TOKEN.findall(text)
         for i, token in enumerate(tokens):
             if not _FIGURE.fullmatch(token):
