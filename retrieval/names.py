@@ -138,7 +138,14 @@ class NameCheck:
         if found:  # rarely: only then are the known spellings looked for
             spans = [(a, b) for a, b, _ in self.tokenizer.variants.find(question)]
             found = [m for m in found if not any(a <= m.start() < b for a, b in spans)]
-        return [m.group(0) for m in found]
+        # A place of several words is one name: "United States" is not the articles' though
+        # they write "United Nations" and "states"; it is theirs when they write every one of
+        # its words as a name.
+        for place in _place_phrases().finditer(question):
+            if not all(w.lower() in self.names for w in _WORD.findall(place.group(0))):
+                found = [m for m in found if not place.start() <= m.start() < place.end()]
+                found.append(place)
+        return [m.group(0) for m in sorted(found, key=lambda m: m.start())]
 
     def _government(self, question: str, m: re.Match[str]) -> bool:
         """Whether the name `m` is a capital standing for its country's government, a country
@@ -376,6 +383,45 @@ class Surnames:
 _CAPITALS = Path(__file__).parent / "data" / "capitals.txt"
 # A preposition of place right before a name: the name is where something is.
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|around|outside|inside)\s+$", re.I)
+
+
+# Names of countries and capitals that are also everyday English, left as typed in lower case
+# ("fine china", "a male voter", "the valley"): written with a capital, they are places.
+_EVERYDAY_PLACES = frozenset(
+    {
+        "cayenne",
+        "chad",
+        "china",
+        "guinea",
+        "jersey",
+        "male",
+        "muscat",
+        "reunion",
+        "turkey",
+        "valley",
+    }
+)
+
+
+@functools.cache
+def places() -> dict[str, str]:
+    """Every capital and country of retrieval/data/capitals.txt as typed in lower case -> as
+    written ("new zealand" -> "New Zealand"; "netherlands" without its "the"), but those that
+    are everyday words too."""
+    found = {}
+    for line in _CAPITALS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            for name in map(str.strip, line.split("->")):
+                name = re.sub(r"^the\s+", "", name, flags=re.I)
+                found[name.lower()] = name
+    return {typed: name for typed, name in found.items() if typed not in _EVERYDAY_PLACES}
+
+
+@functools.cache
+def _place_phrases() -> re.Pattern[str]:
+    """The places of several words (`places`), as written."""
+    written = sorted((p for p in places().values() if _JOINER.search(p)), key=len, reverse=True)
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, written))})(?![\w-])")
 
 
 @functools.cache

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from retrieval.chunking import split_sentences
 from retrieval.lexical import MONTHS, stop_words
+from retrieval.names import places
 from retrieval.questions import requested_subject
-from retrieval.spelling import NAME_JOIN, RARE, Speller, Vocabulary, english_counts
+from retrieval.spelling import NAME_JOIN, RARE, Speller, Vocabulary, english_counts, texting
 
 # A sentence that refers back to the one before it: its subject is there, not in it.
 _REFERS_BACK = re.compile(
@@ -36,11 +37,24 @@ _ASKS = re.compile(
     r"|\b(?:what|why|how|whether)\b)(?!\s+to\b)",
     re.I,
 )
+
+
+def _untexted(sentence: str) -> str:
+    """`sentence` with its texting shorthand written out ("wat was …": "what was …"), to be
+    searched for a question word."""
+    short = texting()
+    return re.sub(r"[^\W\d_]+", lambda m: short.get(m.group(0).lower()) or m.group(0), sentence)
+
+
 # Typed messages start sentences in lower case ("… where to start. can you tell me …?"),
 # which the articles' sentence splitter does not split at ("… after June 12? thx"). After a
 # word of two lower-case letters or digits or more, so abbreviations stay whole (U.S., e.g.,
 # Mr.), or after "??" or "!!" ("who is joanna lillis?? shes in one of the articles").
-_LOWER_CASE_START = re.compile(r"(?:(?<=[a-z0-9]{2}[.!?])|(?<=[a-z0-9][!?]{2}))\s+(?=[a-z])")
+# An emoji ends a sentence as a full stop does ("… way more fun 😂 anyway what was …").
+_LOWER_CASE_START = re.compile(
+    r"(?:(?<=[a-z0-9]{2}[.!?])|(?<=[a-z0-9][!?]{2})|(?<=[\u2600-\u27bf\U0001f300-\U0001faff]))"
+    r"\s+(?=[a-z])"
+)
 # A question with this many words at most besides stop words and question words asks of
 # the sentence before it. Over sets 0-28, 1 (or 2) puts two long messages' answers first
 # ("… she says he went along with it. Who's right?"), nothing else moves; 0 neither.
@@ -104,7 +118,7 @@ def _focus(message: str, aside: Callable[[str], bool]) -> tuple[str, str, tuple[
         # did police grab ppl who werent protesting"
         asking.append(len(sentences) - 1)
     if not asking:
-        asking = [i for i, s in enumerate(sentences) if _ASKS.search(s)]
+        asking = [i for i, s in enumerate(sentences) if _ASKS.search(_untexted(s))]
     dropped: tuple[str, ...] = ()
     if len(asking) > 1:
         # not one leaning on the others ("Did Kosanov register a party? Did it get into the
@@ -176,6 +190,7 @@ def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
     """
     text = _capitalise_phrases(text, vocabulary)
     text = _LOWER_DATE.sub(lambda m: m.group(0).capitalize(), text)
+    text = _typed_places().sub(lambda m: places()[m.group(0)], text)
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
@@ -186,6 +201,14 @@ def capitalise_names(text: str, vocabulary: Vocabulary) -> str:
         return word
 
     return _WORD.sub(fix, text)
+
+
+@cache
+def _typed_places() -> re.Pattern[str]:
+    """A country or a capital typed in lower case ("what did russia say", "new zealand"): a
+    name, though the English word list knows it (`names.places`), as the corpus's own are."""
+    typed = sorted(places(), key=len, reverse=True)
+    return re.compile(rf"(?<![\w'’.-])(?:{'|'.join(map(re.escape, typed))})(?![\w'’-])")
 
 
 # A month typed in lower case beside a day is a date, a name as "May 9" is: "the may 9

@@ -163,6 +163,15 @@ def test_typed_sentences_starting_in_lower_case_are_sentences_too() -> None:
         assert focus(whole)[1].startswith(whole.split("?")[0])
 
 
+def test_an_emoji_ends_a_sentence_and_texted_question_words_ask() -> None:
+    # the asker's cousin in Bishkek is no name the question asks about
+    message = "my cousin in bishkek says theirs are more fun 😂 anyway wat was the best moment"
+    assert focus(message) == ("anyway wat was the best moment",) * 2
+    # without a question word, texted or not, the message is all question
+    plain = "my cousin says theirs are more fun 😂 anyway tell me the best moment"
+    assert focus(plain) == (plain, plain)
+
+
 def test_of_several_questions_one_asked_of_something_else_is_set_aside() -> None:
     message = (
         "My friend lives in Kyiv. Did Kosanov accept the results? Also, totally unrelated, "
@@ -495,6 +504,10 @@ def test_counts_are_numbers_that_are_not_years_or_dates() -> None:
     count = asked_type("How many?")
     assert count is not None
     assert count.in_sentence("nearly 500 people") and count.in_sentence("seven candidates")
+    # an amount in words: "only a scant number of demonstrators arrived"
+    assert count.in_sentence("only a scant number of demonstrators arrived")
+    assert count.in_sentence("a handful of activists")
+    assert not count.in_sentence("the number of people that took part scared them")
     assert not count.in_sentence("on June 9, 2019") and not count.in_sentence("in 9 May")
 
 
@@ -766,6 +779,9 @@ def test_a_passage_counting_several_days_is_marked_contrary(hash_retriever) -> N
          "Police arrested approximately 1,000 people over the course of three days."),
         ("how many ppl protested on the first day", "Some 500 people protested that day.",
          "About 1,000 people protested over the three days."),
+        # an amount in words counts what follows it
+        ("How many demonstrators came out?", "Only a scant number of demonstrators arrived.",
+         "A large number of police officers came out."),
     ],
 )  # fmt: skip
 def test_a_figure_answers_a_count_only_when_it_may_count_what_is_asked(

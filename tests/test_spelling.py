@@ -310,3 +310,15 @@ def test_a_month_typed_in_lower_case_beside_a_day_is_a_date() -> None:
     # the verb, and a month without a day, stay as typed
     assert capitalise_names("it may be 9", vocabulary) == "it may be 9"
     assert capitalise_names("protests in may", vocabulary) == "protests in may"
+
+
+def test_a_country_or_capital_typed_in_lower_case_is_a_name() -> None:
+    from retrieval.query import capitalise_names
+
+    vocabulary = Vocabulary.build(["Tokayev won."])
+    assert capitalise_names("did france react", vocabulary) == "did France react"
+    assert capitalise_names("what did new zealand say", vocabulary) == "what did New Zealand say"
+    assert capitalise_names("anyone in moscow", vocabulary) == "anyone in Moscow"
+    # those that are everyday words too stay as typed, as do words inside others
+    for typed in ("were male voters turned away", "fine china", "the valley", "parisian"):
+        assert capitalise_names(typed, vocabulary) == typed
