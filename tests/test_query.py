@@ -352,7 +352,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("By what margin did Tokayev win?", "percentage"),
         ("What position did he hold when he became president?", "former post"),  # not "when"
         ("What age group led the protests?", None),
-        ("What did he do for a living, and how long has he been in politics?", None),
+        # the first part asks (a living), not the second ("how long")
+        ("What did he do for a living, and how long has he been in politics?", "occupation"),
         ("Who won the election?", "winner"),
         ("Who was the opposition candidate?", "person"),
         ("Who is Mukhtar Ablyazov?", None),  # about the person named: any answer of theirs
@@ -478,6 +479,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # whom it asks about, described first, then the question: the clause says who
         ("The candidate who came second, what did he say about his result?", None),
         ("The activist who held the banner, how old was he?", "age"),
+        # what someone does for a living, not the post they held before
+        ("What does Asya Tulseova do for a living?", "occupation"),
+        ("What line of work was the opposition contender in?", "occupation"),
+        ("what was kosanov's profession", "occupation"),
+        ("What was Tokayev's job before he became president?", "former post"),
         # a statement leading in asks nothing: the question after it does
         ("Tokayev won with about 70% - how many votes was that?", "count"),
         ("Tugel came last but what % did he actually get", "percentage"),
@@ -509,6 +515,19 @@ def test_counts_are_numbers_that_are_not_years_or_dates() -> None:
     assert count.in_sentence("a handful of activists")
     assert not count.in_sentence("the number of people that took part scared them")
     assert not count.in_sentence("on June 9, 2019") and not count.in_sentence("in 9 May")
+
+
+def test_a_living_is_a_trade_or_a_post_not_a_candidacy_or_a_cause() -> None:
+    living = asked_type("What did Kosanov do for a living before he ran for president?")
+    assert living is not None and living.kind == "occupation"
+    assert living.in_sentence("Amirzhan Qosanov -- a journalist of late but a veteran figure")
+    assert living.in_sentence("Mukhtar Ablyazov, a former banker and minister")
+    for sentence in (
+        "candidate Sadybek Tugel, from the Great Steppe Eagles party, said so",
+        "Asya Tulseova is one of the founders of Oyan Qazaqstan.",
+        "The activist was detained not because of the banner.",
+    ):
+        assert not living.in_sentence(sentence)
 
 
 def test_how_many_times_is_answered_by_a_multiple_not_by_any_figure() -> None:
