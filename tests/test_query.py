@@ -479,6 +479,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # whom it asks about, described first, then the question: the clause says who
         ("The candidate who came second, what did he say about his result?", None),
         ("The activist who held the banner, how old was he?", "age"),
+        # a fine's sum is money, not a count
+        ("how much was aslan sagutdinov fined", "money"),
+        ("How big were the fines handed to the protesters?", "money"),
         # what someone does for a living, not the post they held before
         ("What does Asya Tulseova do for a living?", "occupation"),
         ("What line of work was the opposition contender in?", "occupation"),
