@@ -735,6 +735,12 @@ _KIND_OF_EVENT = re.compile(
     r"|referend(?:um|ums|a)|protests?|rall(?:y|ies)|marches|march|demonstrations?|strikes?)\b",
     re.I,
 )
+# A participle of planning says when something was to happen, not when it was planned: "On
+# what date was another protest expected?" asks for the protest's date ("is going to be held
+# on May 31"), which no "expected" stands beside.
+_NOT_PLANNED = (
+    r"(?!(?:expected|planned|scheduled|supposed|slated|intended|anticipated|set|due)\b)"
+)
 # What happened at the time asked for: "When was Astana renamed Nur-Sultan?", "On what date
 # was the banner unfurled?", "In which month and year exactly was …" — a participle right
 # after its subject of three words at most (not "the national liberation revolt linked to the
@@ -746,13 +752,15 @@ _HAPPENED = re.compile(
     r"(?:when|(?:in|on)?\s*(?:what|which)\s+(?:exact\s+)?(?:year|month|date|day)"
     r"(?:\s+(?:and|or)\s+(?:year|month|date|day|time))?)(?:\s+(?:exactly|precisely))?\s+"
     r"(?:(?:was|were|is|are|has|have|had)\s+"
-    r"(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?(?P<event>[a-z]{3,}ed)\b"
+    r"(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?"
+    rf"(?P<event>{_NOT_PLANNED}[a-z]{{3,}}ed)\b"
     # or with "get": "When did Nur-Sultan get renamed?"
     r"|(?:did|does|do)\s+(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?"
     r"(?:get|got)\s+(?P<got>[a-z]{3,}ed)\b"
     # or its subject first, as Russian has it: "On which date Astana was renamed?"
     r"|(?:(?!(?:that|which|who|whom|whose|where|when|was|were|is|are|did|does|do)\b)"
-    r"[\w’'.-]+\s+){1,3}?(?:was|were|got|get)\s+(?P<after>[a-z]{3,}ed)\b"
+    r"[\w’'.-]+\s+){1,3}?(?:was|were|got|get)\s+"
+    rf"(?P<after>{_NOT_PLANNED}[a-z]{{3,}}ed)\b"
     # or named as a noun: "On what date did the renaming of the capital take effect?"
     r"|(?:did|does|do|was|were|is|are)\s+the\s+(?P<noun>[a-z]{3,}(?:ing|tion|sion|ment|al))\s+of\b)",
     re.I,

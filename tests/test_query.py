@@ -955,6 +955,21 @@ def test_a_date_asked_of_what_happened_is_said_with_it(hash_retriever, question,
     assert (happened in wants.anchors) is (event is not None)
 
 
+def test_a_date_asked_of_something_planned_is_the_date_it_was_to_happen(hash_retriever) -> None:
+    # "expected", "planned", "scheduled" say when it was to happen: no sentence need say
+    # "expected" beside the day ("another protest … is going to be held on May 31")
+    r = hash_retriever
+    for question, word in [
+        ("On what date was another protest expected according to activists?", "expected"),
+        ("When was the next rally planned?", "planned"),
+        ("On which date the march was scheduled?", "scheduled"),
+    ]:
+        wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+        assert wants is not None and wants.kind.kind in ("day", "date")
+        planned = frozenset(r.data.lexical.tokenizer(word))
+        assert planned and not any(planned <= g for g in wants.anchors)
+
+
 def test_a_count_of_some_of_those_named_is_said_with_what_happened_to_them(
     hash_retriever,
 ) -> None:
