@@ -196,6 +196,8 @@ class NameCheck:
         "France" alone is not "French"."""
         if i + 1 >= len(words) or not question[words[i].end() : words[i + 1].start()].isspace():
             return False
+        if not words[i + 1].group(0)[0].isalpha():  # "July 2019": a month and a year
+            return False
         if self._lacks(words[i + 1].group(0)):
             return False
         close = difflib.get_close_matches(

@@ -307,3 +307,12 @@ def test_a_dictionary_first_name_before_a_known_name_is_a_spelling_of_the_articl
     # a dictionary name alone, or before an unknown one, is what it says
     assert names.unknown("What did Johanna film?") == ["Johanna"]
     assert names.unknown("Did Johanna Smith film it?") == ["Johanna", "Smith"]
+
+
+def test_a_month_before_a_year_is_no_first_name_of_the_year() -> None:
+    # "July" lies close to the articles' "Uly", but a year after it makes it no first name
+    check = NameCheck.build(
+        ["Candidate Sadybek Tugel of the Uly Dala party spoke in 2019."], Tokenizer(VARIANTS)
+    )
+    assert check.unknown("Did the protests continue in July 2019?") == ["July"]
+    assert check.unknown("What did Uly Dala say in 2019?") == []
