@@ -738,9 +738,7 @@ _KIND_OF_EVENT = re.compile(
 # A participle of planning says when something was to happen, not when it was planned: "On
 # what date was another protest expected?" asks for the protest's date ("is going to be held
 # on May 31"), which no "expected" stands beside.
-_NOT_PLANNED = (
-    r"(?!(?:expected|planned|scheduled|supposed|slated|intended|anticipated|set|due)\b)"
-)
+_NOT_PLANNED = r"(?!(?:expected|planned|scheduled|supposed|slated|intended|anticipated|set|due)\b)"
 # What happened at the time asked for: "When was Astana renamed Nur-Sultan?", "On what date
 # was the banner unfurled?", "In which month and year exactly was …" — a participle right
 # after its subject of three words at most (not "the national liberation revolt linked to the
