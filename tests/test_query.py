@@ -1559,3 +1559,28 @@ def test_a_clause_opening_the_question_names_no_one_the_answer_stands_beside(
         wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
         assert wants is not None and wants.kind.kind == "person"
         assert [set(g) for g in wants.anchors] == [{held}]
+
+
+def test_a_count_is_a_figure_however_close_a_passage_without_one_comes(hash_retriever) -> None:
+    # "How many people were detained in Shymkent on election day?": "Images of police
+    # carrying away protesters … from Shymkent" names everything but gives no figure, and a
+    # relevance past abstention.TYPED_OVERRIDE does not make it one
+    from retrieval.abstention import TYPED_OVERRIDE, refusal
+    from retrieval.records import Passage, Ranked
+
+    r = hash_retriever
+    question = "How many people were detained in Shymkent?"
+
+    def why(sentence: str) -> Refusal | None:
+        passage = Passage(0, "a", 0, sentence, sentences=(sentence,))
+        top = Ranked(passage, TYPED_OVERRIDE + 0.1, 0.6, 0.6, 0.2, sentence)
+        return refusal(
+            question, [top], mode="hybrid", min_score=0.0, names=r.data.names,
+            lexical=r.data.lexical,
+        )[0]  # fmt: skip
+
+    assert why("Police detained people in Shymkent and carried them away.") is (
+        Refusal.NO_ANSWER_OF_KIND
+    )
+    assert why("Police detained nearly 500 people in Shymkent.") is None
+    assert why("Police detained a handful of people in Shymkent.") is None
