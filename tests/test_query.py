@@ -1584,3 +1584,21 @@ def test_a_count_is_a_figure_however_close_a_passage_without_one_comes(hash_retr
     )
     assert why("Police detained nearly 500 people in Shymkent.") is None
     assert why("Police detained a handful of people in Shymkent.") is None
+
+
+def test_a_body_asked_for_is_named_however_close_a_passage_naming_none_comes(
+    hash_retriever,
+) -> None:
+    from retrieval.abstention import TYPED_OVERRIDE, refusal
+    from retrieval.records import Passage, Ranked
+
+    r = hash_retriever
+    question = "Which media outlet did the journalist beaten by police work for?"
+    beaten = "The next day, one journalist following a march was beaten up by police."
+    top = Ranked(
+        Passage(0, "a", 0, beaten, sentences=(beaten,)), TYPED_OVERRIDE + 0.1, 0.6, 0.6, 0.2, beaten
+    )
+    found, _ = refusal(
+        question, [top], mode="hybrid", min_score=0.0, names=r.data.names, lexical=r.data.lexical
+    )
+    assert found is Refusal.NO_ANSWER_OF_KIND
