@@ -560,6 +560,7 @@ class Retriever:
             outlets=self.signals.outlets,
             synonyms=lambda text: self.synonyms.near(text, SAME_MEANING),
             searched=searched,
+            writes=data.vocabulary.counts.__contains__,
         )
 
     def _hit(self, r: Ranked, context: int) -> Hit:

@@ -1602,3 +1602,33 @@ def test_a_body_asked_for_is_named_however_close_a_passage_naming_none_comes(
         question, [top], mode="hybrid", min_score=0.0, names=r.data.names, lexical=r.data.lexical
     )
     assert found is Refusal.NO_ANSWER_OF_KIND
+
+
+def test_a_later_version_of_a_document_the_articles_never_name_is_refused(hash_retriever) -> None:
+    # "What did ODIHR's final report conclude?" (eight sets): the articles quote the
+    # preliminary report; the final one came months after them
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    r = hash_retriever
+    said = "In its preliminary report, ODIHR said the election was tarnished by violations."
+    top = Ranked(Passage(0, "a", 0, said, sentences=(said,)), 0.9, 0.6, 0.6, 0.2, said)
+
+    def why(question: str, written: set[str]) -> tuple[Refusal | None, str]:
+        return refusal(
+            question, [top], mode="hybrid", min_score=0.0, names=r.data.names,
+            lexical=r.data.lexical, writes=written.__contains__,
+        )  # fmt: skip
+
+    corpus = {"in", "its", "preliminary", "report", "finally"}  # "finally" is no "final"
+    assert why("What did ODIHR's final report conclude?", corpus) == (
+        Refusal.UNKNOWN_NAME,
+        "final report",
+    )
+    # a corpus that writes the stage may hold that version; how a count ended is no version
+    for question, written in [
+        ("What did ODIHR's final report conclude?", corpus | {"final"}),
+        ("What did ODIHR's preliminary report say?", corpus),
+        ("How did Tugel do in the final count?", corpus),
+    ]:
+        assert why(question, written)[0] is not Refusal.UNKNOWN_NAME
