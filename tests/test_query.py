@@ -479,6 +479,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # whom it asks about, described first, then the question: the clause says who
         ("The candidate who came second, what did he say about his result?", None),
         ("The activist who held the banner, how old was he?", "age"),
+        # who paid for something
+        ("Who paid for that article?", "funder"),
+        ("Which government bankrolled the reporting project?", "funder"),
         # a fine's sum is money, not a count
         ("how much was aslan sagutdinov fined", "money"),
         ("How big were the fines handed to the protesters?", "money"),
@@ -518,6 +521,13 @@ def test_counts_are_numbers_that_are_not_years_or_dates() -> None:
     assert count.in_sentence("a handful of activists")
     assert not count.in_sentence("the number of people that took part scared them")
     assert not count.in_sentence("on June 9, 2019") and not count.in_sentence("in 9 May")
+
+
+def test_a_funder_is_said_to_have_paid_not_only_named() -> None:
+    funder = asked_type("Who funded the piece on detentions and blocks?")
+    assert funder is not None and funder.kind == "funder"
+    assert funder.in_sentence("In the same interview with U.S.-funded Current Time, he said")
+    assert not funder.in_sentence("Holidays in May have been marked by mass blocks of media.")
 
 
 def test_a_living_is_a_trade_or_a_post_not_a_candidacy_or_a_cause() -> None:
