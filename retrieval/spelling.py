@@ -501,11 +501,16 @@ def _dropped_letter(typed: str, english: Mapping[str, int]) -> str | None:
 
 def _common_neighbour(typed: str, english: Mapping[str, int]) -> str | None:
     """The English word (of at least RARE uses) one edit from `typed`, if any: one it was
-    typed from by leaving out a letter first, then the commonest."""
+    typed from by leaving out a letter first, then one with two neighbouring letters swapped
+    ("peice" is piece, not the commoner "price", a letter changed), then the commonest."""
     splits = [(typed[:i], typed[i:]) for i in range(len(typed) + 1)]
-    edits = {a + b[1:] for a, b in splits if b}
-    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits = {a + b[1:] for a, b in splits if b} | swaps
     edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
     edits |= {a + c + b for a, b in splits for c in _LETTERS}
-    common = [(_dropped_from(typed, e), english[e], e) for e in edits if english.get(e, 0) >= RARE]
-    return max(common)[2] if common else None
+    common = [
+        (_dropped_from(typed, e), e in swaps, english[e], e)
+        for e in edits
+        if english.get(e, 0) >= RARE
+    ]
+    return max(common)[3] if common else None

@@ -322,3 +322,14 @@ def test_a_country_or_capital_typed_in_lower_case_is_a_name() -> None:
     # those that are everyday words too stay as typed, as do words inside others
     for typed in ("were male voters turned away", "fine china", "the valley", "parisian"):
         assert capitalise_names(typed, vocabulary) == typed
+
+
+def test_a_word_typed_with_two_letters_swapped_is_put_back_before_a_commoner_one() -> None:
+    from retrieval.spelling import _common_neighbour, english_counts
+
+    english = english_counts()
+    # "price" is ten times commoner and also one letter off, but swapped letters are the slip
+    assert _common_neighbour("peice", english) == "piece"
+    assert _common_neighbour("wierd", english) == "weird"
+    # a letter left out still comes first
+    assert _common_neighbour("writng", english) == "writing"
