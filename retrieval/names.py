@@ -411,11 +411,9 @@ def places() -> dict[str, str]:
     written ("new zealand" -> "New Zealand"; "netherlands" without its "the"), but those that
     are everyday words too."""
     found = {}
-    for line in _CAPITALS.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            for name in map(str.strip, line.split("->")):
-                name = re.sub(r"^the\s+", "", name, flags=re.I)
-                found[name.lower()] = name
+    for name in (name for pair in _capital_rows() for name in pair):
+        name = re.sub(r"^the\s+", "", name, flags=re.I)
+        found[name.lower()] = name
     return {typed: name for typed, name in found.items() if typed not in _EVERYDAY_PLACES}
 
 
@@ -430,9 +428,15 @@ def _place_phrases() -> re.Pattern[str]:
 def capitals() -> dict[str, str]:
     """Each country's capital, in lower case -> the country (retrieval/data/capitals.txt): a
     capital stands for its country's government ("handed over to Moscow")."""
-    found = {}
+    return {capital.lower(): country for capital, country in _capital_rows()}
+
+
+@functools.cache
+def _capital_rows() -> tuple[tuple[str, str], ...]:
+    """Each line of retrieval/data/capitals.txt: (capital, country), as written."""
+    rows = []
     for line in _CAPITALS.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             capital, _, country = line.partition("->")
-            found[capital.strip().lower()] = country.strip()
-    return found
+            rows.append((capital.strip(), country.strip()))
+    return tuple(rows)
