@@ -145,6 +145,11 @@ def answer_types() -> tuple[AnswerType, ...]:
 _SECOND_PART = re.compile(
     r",?\s+(?:and|or|but)\s+(?=(?:what|who|how|when|where|why|which)\b)", re.I
 )
+# A word a question opens on: a question word or an auxiliary ("What …", "Did …").
+_ASKS = (
+    r"(?:what|who|whom|how|where|why|which|when|did|does|do|is|was|were|are|has|have|had"
+    r"|can|could|would|will)\b"
+)
 # A question opening on a clause of when ("When asked whether he was to blame, how did he
 # respond?", "When the police came, what did they do?") asks what its main clause does: a
 # "when" followed, after a comma, by the question itself.
@@ -159,8 +164,7 @@ _WHEN_CLAUSE = re.compile(
 # former post by its "before").
 _OPENING_CLAUSE = re.compile(
     r"^\W*(?:after|before|once|while|during|following|now\s+that|given\s+that|if|although"
-    r"|though)\b[^?,]*,\s*(?=(?:what|who|whom|how|where|why|which|when|did|does|do|is|was"
-    r"|were|are|has|have|had|can|could|would|will)\b)",
+    rf"|though)\b[^?,]*,\s*(?={_ASKS})",
     re.I,
 )
 # A question opening on whom it asks about, described by a relative clause, then a comma ("The
@@ -168,19 +172,17 @@ _OPENING_CLAUSE = re.compile(
 # the clause says who, not what is asked (no placing here).
 _TOPIC_CLAUSE = re.compile(
     r"^\W*(?:(?:as\s+for|about|and)\s+)?(?:the|a|an|this|that|those|these)\s+[^,?]*?"
-    r"\b(?:who|whom|that|which)\b[^,?]*,\s*(?=(?:what|who|whom|how|where|why|which|when|did"
-    r"|does|do|is|was|were|are|has|have|had|can|could|would|will)\b)",
+    rf"\b(?:who|whom|that|which)\b[^,?]*,\s*(?={_ASKS})",
     re.I,
 )
 # A statement leading in to the question, set off by a dash, a colon, a semicolon or "but"
 # ("The Communist Party also had candidates - what were their names?", "Tugel came last but
 # what % did he get"): it gives what the question builds on, and asks nothing itself.
-_ASKS = (
-    r"(?:what|who|whom|whose|how|when|where|why|which|did|does|do|is|was|were|are|has|have"
-    r"|had|can|could|would|will)\b"
-)
+_ASKS_OR_WHOSE = rf"(?:whose\b|{_ASKS})"
 _LEAD_IN = re.compile(
-    rf"^(?!\W*{_ASKS})[^?]*?(?:\s+[-–—]+\s*|\s*[:;]\s+|,?\s+but\s+)(?={_ASKS})", re.I
+    rf"^(?!\W*{_ASKS_OR_WHOSE})[^?]*?(?:\s+[-–—]+\s*|\s*[:;]\s+|,?\s+but\s+)"
+    rf"(?={_ASKS_OR_WHOSE})",
+    re.I,
 )
 # A first part that is only a question word is no part of its own: "When and where was he
 # born?" asks one thing, twice.
