@@ -843,7 +843,7 @@ def test_a_place_or_an_organisation_the_articles_never_name_is_refused(
     assert r.search_with_reason(question).refusal is not None
     # Whatever passages rank first (the hash encoder's are not the model's), no sentence of
     # the corpus gives one beside the question's names: the kind check alone refuses it.
-    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    wants = _wants(r, question)
     assert wants is not None
     kind, terms = wants.kind, r.signals.terms
     sentences = [s for p in r.data.passages for s in p.sentences]
@@ -902,7 +902,7 @@ def test_facts_of_a_life_are_answered_only_by_sentences_stating_them(
 def test_a_sentence_naming_no_one_speaks_of_whom_the_one_before_names(hash_retriever) -> None:
     r = hash_retriever
     question = "How much money is Ablyazov alleged to have fled the country with?"
-    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    wants = _wants(r, question)
     assert wants is not None and wants.kind.kind == "money"
     said = [
         "Ablyazov has resurrected the DVK movement he founded in November 2001.",
@@ -959,7 +959,7 @@ def test_whom_a_sentence_naming_no_one_speaks_of_is_found_past_others_naming_no_
 )
 def test_a_date_asked_of_what_happened_is_said_with_it(hash_retriever, question, event) -> None:
     r = hash_retriever
-    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    wants = _wants(r, question)
     assert wants is not None
     happened = frozenset(r.data.lexical.tokenizer(event)) if event else None
     assert (happened in wants.anchors) is (event is not None)
@@ -974,7 +974,7 @@ def test_a_date_asked_of_something_planned_is_the_date_it_was_to_happen(hash_ret
         ("When was the next rally planned?", "planned"),
         ("On which date the march was scheduled?", "scheduled"),
     ]:
-        wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+        wants = _wants(r, question)
         assert wants is not None and wants.kind.kind in ("day", "date")
         planned = frozenset(r.data.lexical.tokenizer(word))
         assert planned and not any(planned <= g for g in wants.anchors)
@@ -985,7 +985,7 @@ def test_a_count_of_some_of_those_named_is_said_with_what_happened_to_them(
 ) -> None:
     r = hash_retriever
     some = "How many of the people detained in June were later sentenced to prison?"
-    wants = asked(some, r.data.names, r.data.lexical, r.signals.outlets)
+    wants = _wants(r, some)
     assert wants is not None and frozenset(r.data.lexical.tokenizer("sentenced")) in wants.anchors
     # The articles count those detained, and say "sentence" only of a video campaign's.
     assert r.search_with_reason(some).refusal is not None
@@ -1008,7 +1008,7 @@ def test_a_count_of_some_of_those_named_is_said_with_what_happened_to_them(
 )
 def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, thing) -> None:
     r = hash_retriever
-    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    wants = _wants(r, question)
     assert wants is not None and wants.kind.measured
     words = [frozenset([t]) for t in r.data.lexical.tokenizer(thing or "")]
     assert all(w in wants.anchors for w in words)
@@ -1056,7 +1056,7 @@ def test_a_fact_the_articles_never_state_is_refused(hash_retriever, question, a_
     assert r.search_with_reason(question).refusal is not None
     # Whatever passages rank first (the hash encoder's are not the model's), no sentence of
     # the corpus states the fact beside the question's names: the kind check alone refuses it.
-    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    wants = _wants(r, question)
     assert wants is not None and wants.anchors and wants.kind.counts is a_count
     sentences = [s for p in r.data.passages for s in p.sentences]
     assert not holds_answer(wants.kind, sentences, wants.anchors, r.signals.terms, wants.counted)
@@ -1260,6 +1260,12 @@ def test_a_date_that_says_which_election_is_no_word_to_match_when_someone_is_ask
     for question in ("When did the June 9 protests end?", "What was the turnout on June 9?"):
         assert undated(question, wants(question)) == question
     assert undated("Tell me about June 9", None) == "Tell me about June 9"
+
+
+def _wants(r, question: str) -> Asked | None:
+    """What `question` asks for, read as the retriever `r` reads it (its names, BM25 terms
+    and outlets)."""
+    return asked(question, r.data.names, r.data.lexical, r.signals.outlets)
 
 
 def _described(r, question: str, kind: str) -> tuple[Asked, str]:
@@ -1481,7 +1487,7 @@ def test_a_date_beside_the_day_said_in_words_is_not_an_anchor(
     # "More than 500 were detained" answers "… on election day" though it does not repeat
     # the date: the date set beside the words says no more than they do
     r = hash_retriever
-    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    wants = _wants(r, question)
     assert wants is not None and wants.kind.kind == "count"
     dated = any("june9" in g for g in wants.anchors)
     assert dated is ("June 9" in question and not apart)
@@ -1493,7 +1499,7 @@ def test_a_question_asking_two_things_stands_its_answer_beside_the_first_part_s_
     r = hash_retriever
 
     def anchors(question: str) -> list[frozenset[str]]:
-        wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+        wants = _wants(r, question)
         assert wants is not None
         return wants.anchors
 
@@ -1513,7 +1519,7 @@ def test_a_time_asked_of_an_event_described_by_other_names_may_stand_beside_the_
     # into the national liberation revolt of 1916", far from Dulatov's name
     r = hash_retriever
     question = "What year was the revolt connected to Dulatov's poem?"
-    wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+    wants = _wants(r, question)
     assert wants is not None and wants.kind.kind == "year"
     revolt = "The poem inspired a national liberation revolt of 1916."
     assert not holds_answer(wants.kind, [revolt], wants.anchors, r.signals.terms)
@@ -1566,7 +1572,7 @@ def test_a_clause_opening_the_question_names_no_one_the_answer_stands_beside(
         ("After Tokayev became interim president, who took over as Senate speaker?", "senat"),
         ("Who took over as speaker of the Senate?", "senat"),
     ]:
-        wants = asked(question, r.data.names, r.data.lexical, r.signals.outlets)
+        wants = _wants(r, question)
         assert wants is not None and wants.kind.kind == "person"
         assert [set(g) for g in wants.anchors] == [{held}]
 
