@@ -20,6 +20,7 @@ from retrieval.answer_types import (
     answering,
     asked,
     best_nearness,
+    dated,
     held_terms,
     held_words,
     holds_answer,
@@ -269,6 +270,7 @@ def refusal(
         return None, ""
     sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
     before = [b for r in ranked[:TYPED_PASSAGES] for b in referents(r.passage.sentences)]
+    dates = [b for r in ranked[:TYPED_PASSAGES] for b in dated(r.passage.sentences)]
     described = _NAME_OF.search(question) if wants.kind.someone else None
     if described is None and wants.kind.about is not None:
         described = wants.kind.about.search(question)
@@ -296,7 +298,7 @@ def refusal(
         if near < 1:
             return Refusal.NO_ANSWER_OF_KIND, kind.kind
     elif not any(
-        holds_answer(kind, sentences, anchors, terms, counted, before=before)
+        holds_answer(kind, sentences, anchors, terms, counted, before=before, dates=dates)
         or _dated_before(kind, ranked[:TYPED_PASSAGES], anchors, terms)
         for counted in [_in_corpus_words(wants.counted, synonyms, terms)]
         for anchors in (wants.anchors, *wants.either)

@@ -271,6 +271,7 @@ def answering(
     *,
     named: Named = NO_NAMES,
     before: Sequence[str] | None = None,
+    dates: Sequence[str] | None = None,
 ) -> list[int]:
     """The positions of the `sentences` holding an answer of `kind` and a term of every
     anchor group (and, given what a count question counts, a figure that may count it).
@@ -281,6 +282,8 @@ def answering(
     each: a sentence naming no one speaks of whom that one names ("Ablyazov has resurrected
     the DVK …" then "Supporters of the former government official-turned-opposition-figure
     … after he fled the country (some allege with several billion dollars) …").
+    `dates`, the sentence before each giving a day (`dated`): a sentence giving none speaks of
+    that day ("Kazakh police detain people … on June 9." … "More than 500 were detained.").
     """
     found = []
     for i, sentence in enumerate(sentences):
@@ -289,6 +292,9 @@ def answering(
         words = set(terms(sentence))
         if before and before[i] and not all(g & words for g in anchors) and names_no_one(sentence):
             words |= set(terms(before[i]))
+        if dates and dates[i] and _days_missing(anchors, words):
+            # a day the sentence does not give is the one said last before it, if any
+            words |= _days_said(dates[i], words, terms)
         if (
             all(g & words for g in anchors)
             and (counted is None or counted.in_sentence(kind, sentence, terms))
@@ -338,6 +344,36 @@ def _answers(kind: AnswerType, sentence: str, terms, named: Named) -> Iterator[i
 OPENS_ON_PRONOUN = re.compile(r"[“\"‘']?(?:He|She|They|His|Her|Their)\b")
 
 
+def _days_missing(anchors: list[frozenset[str]], words: set[str]) -> bool:
+    """Whether the anchor groups a sentence of terms `words` lacks are all days ("june9")."""
+    missing = [g for g in anchors if not g & words]
+    return bool(missing) and all(map(_days, missing))
+
+
+def _days_said(sentence: str, words: set[str], terms) -> set[str]:
+    """The days `sentence` gives (terms: "june9"), when a sentence of terms `words` gives none."""
+    if any(_when(t) and t not in _MONTHS for t in words):
+        return set()
+    return {t for t in terms(sentence) if _when(t) and t not in _MONTHS}
+
+
+# A day written out, as the tokenizer makes it one term: "June 9", "9 June".
+_DAY_WRITTEN = re.compile(
+    rf"(?i)\b(?:(?:{'|'.join(MONTHS)})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{'|'.join(MONTHS)}))\b"
+)
+
+
+def dated(sentences: Sequence[str]) -> list[str]:
+    """For each of a passage's `sentences`, the nearest one before it giving a day ("" for
+    none): the day a sentence giving none speaks of, as news writing carries it forward."""
+    found, last = [], ""
+    for sentence in sentences:
+        found.append(last)
+        if _DAY_WRITTEN.search(sentence):
+            last = sentence
+    return found
+
+
 def names_no_one(sentence: str) -> bool:
     """Whether `sentence` has no capitalised word but its first: it names no one."""
     return not any(w[:1].isupper() for w in sentence.split()[1:])
@@ -365,10 +401,14 @@ def holds_answer(
     *,
     named: Named = NO_NAMES,
     before: Sequence[str] | None = None,
+    dates: Sequence[str] | None = None,
 ) -> bool:
     """Whether one of `sentences` holds an answer of `kind` beside every anchor group
-    (`before`: the sentence before each, as for `answering`)."""
-    return bool(answering(kind, sentences, anchors, terms, counted, named=named, before=before))
+    (`before`, `dates`: as for `answering`)."""
+    found = answering(
+        kind, sentences, anchors, terms, counted, named=named, before=before, dates=dates
+    )
+    return bool(found)
 
 
 # What a count question counts: "How many polling stations …" (the words after "how many" up
@@ -678,10 +718,13 @@ def best_nearness(
     named: Named = NO_NAMES,
     within: int = NEAR_WORDS,
     before: Sequence[str] | None = None,
+    dates: Sequence[str] | None = None,
 ) -> tuple[float, list[int]]:
     """The best `nearness` of the sentences answering (0 when none does), and their
-    positions (`answering`; `before` as there)."""
-    found = answering(kind, sentences, anchors, terms, counted, named=named, before=before)
+    positions (`answering`; `before`, `dates` as there)."""
+    found = answering(
+        kind, sentences, anchors, terms, counted, named=named, before=before, dates=dates
+    )
     near = (nearness(kind, sentences[i], anchors, terms, named=named, within=within) for i in found)
     return max(near, default=0.0), found
 
@@ -768,11 +811,16 @@ _HAPPENED = re.compile(
 
 # A time asked of an event named by its noun, then described by a phrase naming something
 # else: "What year was the revolt connected to Dulatov's poem?", "When was the protest against
-# the blocks held?". The noun is the event whose time is asked.
+# the blocks held?". The noun is the event whose time is asked, its words before it in lower
+# case, "the" or not ("In which year was national liberation revolt connected to Dulatov
+# poem?"): a name there is what the question asks of ("When was Tokayev elected to …?"), and
+# a participle no noun ("When were the parliamentary elections held after …?").
+_PARTICIPLE = r"(?:held|made|taken|given|done|seen|said|won|lost|set|put|run|shown|known)\b"
 _DESCRIBED_EVENT = re.compile(
     r"^\W*(?:when|(?:in\s+|on\s+)?(?:what|which)\s+(?:exact\s+)?(?:year|month|date|day))\s+"
-    r"(?:was|were|is|are|did|does|do)\s+the\s+(?P<noun>[a-z]{3,})\s+(?:[a-z]{3,}ed\s+"
-    r"(?:to|with|by|over|against|for)|against|over|about|for|of|after|before)\b",
+    r"(?:was|were|is|are|did|does|do)\s+(?:the\s+)?"
+    rf"(?-i:(?:[a-z]+\s+){{0,2}}?(?P<noun>(?!{_PARTICIPLE})[a-z]{{3,}}(?<!ed)))\s+"
+    r"(?:[a-z]{3,}ed\s+(?:to|with|by|over|against|for)|against|over|about|for|of|after|before)\b",
     re.I,
 )
 

@@ -33,6 +33,7 @@ from retrieval.answer_types import (
     Asked,
     answering,
     best_nearness,
+    dated,
     names_no_one,
     nearness,
     outlet_passages,
@@ -179,6 +180,7 @@ class SignalSource:
             )
         self._terms_cache: dict[str, frozenset[str]] = {}
         self._said_of: dict[int, list[str]] = {}
+        self._days_of: dict[int, list[str]] = {}
         self._kind_sentences: dict[str, list[tuple[int, ...]]] = {}
         self._shut_out: dict[int, frozenset[int]] = {}
 
@@ -319,10 +321,10 @@ class SignalSource:
             if not held:  # most passages: no sentence holds an answer of the kind
                 continue
             sentences = [passages[i].sentences[k] for k in held]
-            said_of = self._referents(i)
+            said_of, days = self._referents(i), self._dated(i)
             near[j], found = best_nearness(
                 kind, sentences, names, self.terms, count, named=asked.named,
-                before=[said_of[k] for k in held],
+                before=[said_of[k] for k in held], dates=[days[k] for k in held],
             )  # fmt: skip
             if (
                 not found
@@ -353,6 +355,13 @@ class SignalSource:
             found = self._said_of[passage_id] = referents(self.data.passages[passage_id].sentences)
         return found
 
+    def _dated(self, passage_id: int) -> list[str]:
+        """`dated` of the passage's sentences: the day each sentence giving none speaks of."""
+        found = self._days_of.get(passage_id)
+        if found is None:
+            found = self._days_of[passage_id] = dated(self.data.passages[passage_id].sentences)
+        return found
+
     def _holding(self, kind: AnswerType) -> list[tuple[int, ...]]:
         """The positions of each passage's sentences holding an answer of `kind`, whatever
         its names (most passages hold none: a question then looks only at the few that do)."""
@@ -373,7 +382,7 @@ class SignalSource:
         kind, names = asked.kind, asked.anchors
         found = answering(
             kind, p.sentences, names, self.terms, asked.counted, named=asked.named,
-            before=self._referents(passage_id),
+            before=self._referents(passage_id), dates=self._dated(passage_id),
         )  # fmt: skip
         if not found:
             return None

@@ -20,6 +20,7 @@ from retrieval.answer_types import (
     asked_type,
     best_nearness,
     counted,
+    dated,
     held_words,
     holds_answer,
     nearness,
@@ -1512,13 +1513,20 @@ def test_a_question_asking_two_things_stands_its_answer_beside_the_first_part_s_
     ))  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What year was the revolt connected to Dulatov's poem?",
+        # without "the", the event's own words before it (as a Russian speaker writes)
+        "In which year was national liberation revolt connected to Dulatov poem?",
+    ],
+)
 def test_a_time_asked_of_an_event_described_by_other_names_may_stand_beside_the_event(
-    hash_retriever,
+    hash_retriever, question: str
 ) -> None:
     # "What year was the revolt connected to Dulatov's poem?" is answered by "… which turned
     # into the national liberation revolt of 1916", far from Dulatov's name
     r = hash_retriever
-    question = "What year was the revolt connected to Dulatov's poem?"
     wants = _wants(r, question)
     assert wants is not None and wants.kind.kind == "year"
     revolt = "The poem inspired a national liberation revolt of 1916."
@@ -1526,9 +1534,42 @@ def test_a_time_asked_of_an_event_described_by_other_names_may_stand_beside_the_
     assert any(
         holds_answer(wants.kind, [revolt], anchors, r.signals.terms) for anchors in wants.either
     )
-    # a time asked of the names themselves is not widened
-    plain = asked("What year did Dulatov write the poem?", r.data.names, r.data.lexical, {})
-    assert plain is not None and plain.either == ()
+    # a time asked of the names themselves is not widened, nor one whose "noun" is a name
+    # or a participle
+    for other in (
+        "What year did Dulatov write the poem?",
+        "When was Dulatov connected to the revolt?",
+        "When were the parliamentary elections held after the Dulatov revolt?",
+    ):
+        plain = asked(other, r.data.names, r.data.lexical, {})
+        assert plain is not None and plain.either == (), other
+
+
+def test_a_sentence_giving_no_day_speaks_of_the_day_said_last_before_it(hash_retriever) -> None:
+    # "How many people were detained on the first day of protests, June 9?": "More than 500
+    # were detained." two sentences after "… detain people … on June 9."
+    r = hash_retriever
+    said = [
+        "Police detain people in a square in the center of Almaty on June 9.",
+        "Several thousand people around Kazakhstan demonstrated against the election.",
+        "More than 500 were detained.",
+        "On May 9, 200 were detained.",
+        "Another 30 were detained.",
+    ]
+    days = dated(said)
+    assert days == ["", said[0], said[0], said[0], said[3]]
+    wants = _wants(r, "How many people were detained on June 9?")
+    assert wants is not None and wants.kind.kind == "count"
+    terms = r.signals.terms
+    assert not holds_answer(wants.kind, said[1:3], wants.anchors, terms)
+    assert holds_answer(wants.kind, said[1:3], wants.anchors, terms, dates=days[1:3])
+    # a sentence giving its own day, or after another day is said, is not that day's
+    assert not holds_answer(wants.kind, said[3:], wants.anchors, terms, dates=days[3:])
+    # only a day is carried forward: a figure not said beside the question's other names is
+    # still not theirs
+    almaty = _wants(r, "How many people were detained in Uralsk on June 9?")
+    assert almaty is not None
+    assert not holds_answer(almaty.kind, said[2:3], almaty.anchors, terms, dates=days[2:3])
 
 
 def test_a_time_said_before_a_sentence_pointing_back_to_it_answers(hash_retriever) -> None:
