@@ -345,7 +345,13 @@ class Retriever:
     def synonyms(self) -> Synonyms:
         """The corpus words nearest in meaning to a question's words the corpus lacks."""
         data = self.data
-        return Synonyms(data.synonym_words, data.synonym_vectors, self.encoder, data.lexical)
+        return Synonyms(
+            data.synonym_words,
+            data.synonym_vectors,
+            self.encoder,
+            data.lexical,
+            writes=data.vocabulary.counts.__contains__,
+        )
 
     @cached_property
     def speller(self) -> Speller:

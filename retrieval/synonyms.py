@@ -10,7 +10,7 @@ counts as relevant, for abstention, is left as it was. Measured in docs/retrieva
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -28,6 +28,12 @@ MIN_COSINE = 0.55
 # nearest word to "weather" (0.44) or "kilometres" (0.52) is no such thing.
 SAME_MEANING = 0.7
 _WORD = re.compile(r"[^\W\d_]+")
+# A noun for whoever does something ("reporters", "campaigner"): its stem is the deed's
+# ("report"), which the corpus may hold while never writing the noun. Such a noun the
+# corpus never writes is lacking too, and brings the nouns of that sort nearest to it, of
+# another stem: "reporters" brings "journalists" (0.87); "campaigner" nothing ("campaign",
+# 0.79, is its own stem, and no one).
+_AGENT = re.compile(r"[^\W\d_]{3,}(?:er|or|ist)s?", re.I)
 _CACHE_MAX = 10_000  # typed words whose vectors are kept
 
 
@@ -50,8 +56,12 @@ class Synonyms:
         vectors: np.ndarray | None,
         encoder: Encoder,
         lexical: LexicalIndex,
+        writes: Callable[[str], bool] | None = None,
     ) -> None:
+        """`writes(word)`: whether the corpus writes `word` (lower case) as it is typed; when
+        given, an agent noun it never writes is lacking whatever its stem (`_AGENT`)."""
         self.words = list(words)
+        self._writes = writes
         self.vectors = (
             np.asarray(vectors, dtype=np.float32) if vectors is not None and len(words) else None
         )
@@ -61,14 +71,25 @@ class Synonyms:
         self._encode = QuestionEncoder(encoder, tokens=False, dim=dim, size=_CACHE_MAX)
 
     def lacking(self, text: str) -> list[str]:
-        """The words of `text`, typed in lower case, of which the corpus has no BM25 term."""
+        """The words of `text`, typed in lower case, of which the corpus has no BM25 term, or
+        agent nouns it never writes (`_AGENT`)."""
         doc_freq, tokenizer = self.lexical.doc_freq, self.lexical.tokenizer
         found = []
         for word in _WORD.findall(text):
             terms = tokenizer(word)
-            if word[0].islower() and terms and not any(t in doc_freq for t in terms):
+            if not word[0].islower() or not terms:
+                continue
+            if not any(t in doc_freq for t in terms) or self._unwritten_agent(word):
                 found.append(word.lower())
         return list(dict.fromkeys(found))
+
+    def _unwritten_agent(self, word: str) -> bool:
+        """Whether `word` is an agent noun the corpus writes neither in the singular nor in
+        the plural."""
+        if self._writes is None or not _AGENT.fullmatch(word):
+            return False
+        one = word.lower().removesuffix("s")
+        return not (self._writes(one) or self._writes(one + "s"))
 
     def near(self, text: str, min_cosine: float | None = None) -> list[str]:
         """For each word of `text` the corpus lacks, the corpus words nearest in meaning (at
@@ -81,7 +102,16 @@ class Synonyms:
             return []
         sims = self._encode(lacking)[0] @ self.vectors.T
         found: list[str] = []
-        for row in sims:
-            best = np.argsort(-row, kind="stable")[:NEAREST]
-            found += [self.words[i] for i in best if row[i] >= floor]
+        for word, row in zip(lacking, sims, strict=True):
+            best = [
+                self.words[i] for i in np.argsort(-row, kind="stable")[:NEAREST] if row[i] >= floor
+            ]
+            if self.lexical.doc_freq.keys() & self.lexical.tokenizer(word):  # an agent noun
+                own = set(self.lexical.tokenizer(word))
+                best = [
+                    w
+                    for w in best
+                    if _AGENT.fullmatch(w) and own.isdisjoint(self.lexical.tokenizer(w))
+                ]
+            found += best
         return list(dict.fromkeys(found))

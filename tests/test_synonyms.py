@@ -94,3 +94,38 @@ def test_synonyms_move_the_ranking_and_not_the_relevance(hash_retriever) -> None
     assert {s.passage.id: s.relevance for s in plain} == {
         s.passage.id: s.relevance for s in expanded
     }
+
+
+class AgentEncoder(WordEncoder):
+    """Vectors by hand: "reporters" lies near "journalists" and "report" (its own stem);
+    "campaigner" only near "campaign"."""
+
+    AXES = {"reporters": 0, "journalists": 0, "report": 0, "campaigner": 1, "campaign": 1}
+
+
+AGENT_TEXTS = [
+    "Journalists were detained; one report said so.",
+    "The campaign was quiet.",
+    "Observers came.",
+]
+
+
+def test_an_agent_noun_the_corpus_never_writes_brings_the_nearest_agent_nouns() -> None:
+    # "reporters" shares its stem with "report", which the corpus writes: BM25 alone would
+    # match it to the report, never to the journalists
+    lexical = LexicalIndex.build(AGENT_TEXTS, Tokenizer())
+    vocabulary = Vocabulary.build(AGENT_TEXTS)
+    words = corpus_words(vocabulary, lexical)
+    encoder = AgentEncoder()
+    near = Synonyms(
+        words, encoder.encode(words), encoder, lexical, writes=vocabulary.counts.__contains__
+    )
+    assert near.lacking("what of reporters") == ["reporters"]
+    assert near.near("what of reporters") == ["journalists"]  # not "report"
+    # nothing of another stem that is someone: nothing
+    assert near.near("what did the campaigner say") == []
+    # an agent noun the corpus writes, in either number, is not lacking
+    assert near.lacking("what of the observer") == []
+    # without knowing what the corpus writes, only the stems count (as before)
+    blind = Synonyms(words, encoder.encode(words), encoder, lexical)
+    assert blind.lacking("what of reporters") == []
