@@ -223,7 +223,26 @@ def _asking(question: str) -> tuple[AnswerType | None, str]:
         if found is not None:
             return found, first
     first = _first_part(question)
-    return next((t for t in kinds if t.ask.search(first)), None), first
+    found = next((t for t in kinds if t.ask.search(first)), None)
+    if found is None and (inverted := _UNINVERTED.sub(_invert, first, count=1)) != first:
+        # "In which country Abliazov is living now?", as a Russian speaker writes it, asks
+        # what "In which country is Abliazov living now?" does
+        found = next((t for t in kinds if t.ask.search(inverted)), None)
+    return found, first
+
+
+# A question word (and the noun it asks of) before a name and its verb, left uninverted:
+# "In which country Abliazov is living now?", "Why Tokayev was chosen?"
+_UNINVERTED = re.compile(
+    r"^(?P<wh>\W*(?i:(?:(?:in|on|at|from|to|for|with|since)\s+)?(?:which|what|where|when|why|who"
+    r"|how(?:\s+(?:many|much|long|old))?)(?:\s+[a-z]+)?))\s+"
+    r"(?P<name>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})\s+"
+    r"(?P<verb>(?i:is|was|are|were|has|have|had|will|would|can|could))\b"
+)
+
+
+def _invert(match: re.Match[str]) -> str:
+    return f"{match['wh']} {match['verb']} {match['name']}"
 
 
 def _first_part(question: str) -> str:

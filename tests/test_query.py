@@ -506,6 +506,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # a share said not to be wanted asks for no share
         ("How many votes, not the percentage, did Tokayev get?", "count"),
         ("What share of the vote, not the number of votes, did he get?", "percentage"),
+        # a name before its verb, uninverted, as a Russian speaker writes
+        ("In which country Abliazov is living now?", "residence"),
+        ("Which bank Ablyazov was chairman of?", "business"),
+        ("When Nazarbayev has resigned?", "date"),
+        ("Which country is the biggest?", None),  # no name: nothing to invert
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
