@@ -357,9 +357,11 @@ class Speller:
                 return meant
         if not found:
             # Nothing two letters off: a word spelt as it sounds ("elecshun", "opozishun")
-            # is the corpus word that sounds alike, if one does.
-            alike = None if w in english or typed.isupper() or named else self._sounding(w)
-            return by_sound or alike or w
+            # is the corpus word that sounds alike, if one does; else a common English word
+            # with its letters doubled otherwise ("dissapearing": disappearing).
+            if w in english or typed.isupper() or named:
+                return by_sound or w
+            return by_sound or self._sounding(w) or _doubled_otherwise(w) or w
         # Typing on a phone drops letters more than it swaps them ("wher", "elction",
         # "votin"): of the closest words, one holding every typed letter in order first.
         best = max(found, key=lambda s: (-s.distance, _dropped_from(w, s.term), s.count)).term
@@ -461,6 +463,33 @@ _ENDINGS = (
     ("ying", ("y",)), ("ing", ("", "e")), ("ied", ("y",)), ("ed", ("", "e")), ("ies", ("y",)),
     ("es", ("",)), ("s", ("",)), ("ly", ("",)), ("er", ("", "e")), ("est", ("", "e")),
 )  # fmt: skip
+
+
+# A word of this many letters or more that no corpus word lies within two letters of may be
+# a common English word with a letter doubled that is not, or not one that is.
+DOUBLED_MIN = 6
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@cache
+def _undoubled() -> Mapping[str, str]:
+    """Common English words (RARE uses or more) by their letters with doubles made single:
+    "disapearing" -> "disappearing" (the commonest, where several meet)."""
+    found: dict[str, tuple[int, str]] = {}
+    for word, count in english_counts().items():
+        if count >= RARE and len(word) >= DOUBLED_MIN:
+            key = _DOUBLED.sub(r"\1", word)
+            if key not in found or count > found[key][0]:
+                found[key] = (count, word)
+    return {key: word for key, (_, word) in found.items()}
+
+
+def _doubled_otherwise(typed: str) -> str | None:
+    """The common English word `typed` is but for its doubled letters, if any:
+    "dissapearing" is disappearing, "ocurred" occurred."""
+    if len(typed) < DOUBLED_MIN:
+        return None
+    return _undoubled().get(_DOUBLED.sub(r"\1", typed))
 
 
 def _inflected(word: str, english: Mapping[str, int]) -> bool:

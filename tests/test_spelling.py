@@ -131,6 +131,23 @@ def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> 
     assert speller.correct("who filmed the vid") == "who filmed the video"  # not "did"
     assert speller.correct("noone came") == "no one came"
     assert speller.correct("til sum1 else takes over") == "until someone else takes over"
+    # words run together or spelt as said
+    assert speller.correct("the nite march") == "the night march"
+    assert speller.correct("were there alot of ppl") == "were there a lot of people"
+    assert speller.correct("is there gona be more") == "is there going to be more"
+
+
+def test_a_common_word_with_its_letters_doubled_otherwise_is_that_word() -> None:
+    # No corpus word lies within two letters of "dissapearing" (an s doubled, a p not):
+    # English's "disappearing" does, but for its doubles
+    speller = Speller(Vocabulary.build(["Pens with ink were handed out at polls."]).frequencies())
+    assert speller.word("dissapearing") == "disappearing"
+    assert speller.word("accomodation") == "accommodation"
+    # a word no common one is but for its doubles, or too short to tell, stays as typed
+    assert speller.word("amnistiya") == "amnistiya"
+    assert speller.word("tomorrow") == "tomorrow"  # a word as it is
+    # a name (capitalised inside a sentence) is not an English word
+    assert speller.correct("Was Ocured there?") == "Was Ocured there?"
 
 
 def test_a_kh_typed_as_k_is_the_commonest_name_that_sounds_so() -> None:
