@@ -69,7 +69,13 @@ STANDS_FOR = 3
 # view?"), unless the sentence said it first ("What did officials label the people they
 # picked up, and did the candidate go along with that line?": more words than this before).
 POINTED_WITHIN = 6
-_POINTED_AT = re.compile(r"\b(?:this|that|these|those)\s+[a-z]+\W*$", re.I)
+# So does one ending on "that" or "this" after a preposition ("Do the articles say anything
+# like that?", "… anything about this?").
+_POINTED_AT = re.compile(
+    r"\b(?:this|that|these|those)\s+[a-z]+\W*$"
+    r"|\b(?:like|about|on|of|regarding)\s+(?:this|that)\W*$",
+    re.I,
+)
 # A sentence opening on a question word or the verb a yes-no question opens on, with no
 # mark at its end: a question typed without its question mark.
 _UNMARKED_LAST = re.compile(

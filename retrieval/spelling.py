@@ -289,6 +289,15 @@ class Speller:
                 self._symspell = index
             return self._symspell
 
+    def _joined(self, w: str, english: Mapping[str, int]) -> str | None:
+        """Two corpus words no English word list knows, typed as one ("rferl": "rfe rl", as
+        the corpus's RFE/RL; "osceodihr"), the first split that makes them; None if none does."""
+        for i in range(2, len(w) - 1):
+            a, b = w[:i], w[i:]
+            if all(p in self.vocabulary and p not in english for p in (a, b)):
+                return f"{a} {b}"
+        return None
+
     def _sounding(self, w: str) -> str | None:
         """The corpus word that sounds like `w` (same metaphone code), the fewest letters
         off, then the commonest; None when none does."""
@@ -328,6 +337,8 @@ class Speller:
         if w in self.vocabulary or len(w) < MIN_LENGTH:
             return w
         english = english_counts()
+        if w not in english and (joined := self._joined(w, english)) is not None:
+            return joined
         if typed.islower() and w in english and english[w] < RARE:
             # A rare word a letter short of a far commoner one is a slip for it ("planed" 0.16M
             # for "planned" 22M); the corpus need not have either.

@@ -78,6 +78,9 @@ def test_a_question_ending_on_that_view_asks_of_the_sentence_before_it() -> None
         "opposition candidate go along with that line?"
     )
     assert focus(f"I read about the arrests. {own}") == (own, own)
+    # nor a "that" after a preposition ending it: "anything like that?"
+    like = "Do the articles say anything like that?"
+    assert focus(f"Good morning! {before} {like}") == (f"{before} {like}", like)
 
 
 def test_a_last_question_typed_without_its_mark_asks_too() -> None:

@@ -350,3 +350,17 @@ def test_a_word_typed_with_two_letters_swapped_is_put_back_before_a_commoner_one
     assert _common_neighbour("wierd", english) == "weird"
     # a letter left out still comes first
     assert _common_neighbour("writng", english) == "writing"
+
+
+def test_two_corpus_names_typed_as_one_word_are_both() -> None:
+    # "rferl" is two letters from the English "real"; the corpus writes RFE/RL
+    speller = Speller(
+        Vocabulary.build(
+            ["The RFE/RL blog said it was real. OSCE/ODIHR observers came."]
+        ).frequencies()
+    )
+    assert speller.word("rferl") == "rfe rl"
+    assert speller.word("osceodihr") == "osce odihr"
+    assert speller.correct("the RFERL blog") == "the RFE RL blog"
+    # English words split nothing: "blogsaid" is no pair of names
+    assert speller.word("blogsaid") != "blog said"
