@@ -175,7 +175,10 @@ def _fold(name: str) -> str:
 
 def word_family(word: str, ordered: Sequence[str], letters: int) -> list[str]:
     """The words of `ordered` (sorted) of `word`'s family: one the start of the other, the
-    two sharing their first `letters` letters ("kazakh": "kazakhstan"; "europe": "european")."""
+    two sharing their first `letters` letters ("kazakh": "kazakhstan"; "europe": "european").
+    A word shorter than that has none ("eu" is not of "europe"'s family)."""
+    if len(word) < letters:
+        return []
     start = word[:letters]
     found = []
     for other in ordered[bisect.bisect_left(ordered, start) :]:

@@ -254,6 +254,8 @@ def test_a_real_word_is_not_taken_for_a_misspelt_name() -> None:
     assert check.unknown("What is the capital of France?") == ["France"]
     assert check.unknown("Was the European body keen?") == []
     assert check.unknown("What did the Franch say?") == []  # a misspelling still is one
+    # an acronym is no shortening of a name it begins: "EU" is not "Europe"
+    assert check.unknown("Did the EU impose sanctions?") == ["EU"]
 
 
 def test_a_name_s_words_typed_apart_are_the_name(check: NameCheck) -> None:
