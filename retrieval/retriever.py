@@ -601,13 +601,22 @@ def _may_move(p: Passage, at: int) -> bool:
 def _introduced(p: Passage, at: int) -> str:
     """Sentence `at` of `p`, and the one after it when it ends on a colon: what it introduces
     is what it says ("Political analyst Dimash Alzhanov said the panic among authorities
-    destroyed all possible reputational risks:" then the quote), as the passage writes them."""
-    sentence = p.sentences[at]
-    if not sentence.rstrip().endswith(":") or at + 1 >= len(p.sentences):
-        return sentence
-    start = p.text.find(sentence)
-    after = p.text.find(p.sentences[at + 1], start + len(sentence)) if start >= 0 else -1
-    return p.text[start : after + len(p.sentences[at + 1])] if after >= 0 else sentence
+    destroyed all possible reputational risks:" then the quote), as the passage writes them.
+    And the one before it when it opens in lower case: the page broke a sentence there ("…
+    a woman voting twice after a quick change of clothing," then "or pens given out at
+    polling stations …"), and a quote opening on "or pens" reads as a scrap."""
+    first, last = at, at
+    if p.sentences[at].rstrip().endswith(":") and at + 1 < len(p.sentences):
+        last = at + 1
+    if at > 0 and p.sentences[at][:1].islower():
+        first = at - 1
+    if (first, last) == (at, at):
+        return p.sentences[at]
+    start = p.text.find(p.sentences[first])
+    end = p.text.find(p.sentences[last], start + len(p.sentences[first])) if start >= 0 else -1
+    if first == last or end < 0:
+        end = start
+    return p.text[start : end + len(p.sentences[last])] if start >= 0 else p.sentences[at]
 
 
 def _unsearched(foreign: bool, small_talk: bool) -> Refusal:

@@ -884,6 +884,26 @@ def test_a_key_sentence_ending_on_a_colon_is_shown_with_what_it_introduces() -> 
     assert _introduced(last, 1) == sentences[1]  # nothing after it in the window
 
 
+def test_a_key_sentence_opening_in_lower_case_is_shown_with_the_one_it_goes_on() -> None:
+    # The page broke one sentence in two paragraphs: "… a woman voting twice after a quick
+    # change of clothing," then "or pens given out at polling stations …"
+    from retrieval.records import Passage
+    from retrieval.retriever import _introduced
+
+    sentences = (
+        "Or this one from Nur-Sultan.",
+        "Other images included a woman voting twice after a quick change of clothing,",
+        "or pens given out at polling stations with ink that disappeared.",
+    )
+    text = f"{sentences[0]}\n{sentences[1]}\n{sentences[2]}"
+    p = Passage(0, "a", 0, text, sentences=sentences)
+    assert _introduced(p, 2) == f"{sentences[1]}\n{sentences[2]}"  # as the passage writes it
+    assert _introduced(p, 1) == sentences[1]  # opens on a capital: its own
+    # nothing before it in the window: the scrap as it is
+    alone = Passage(0, "a", 0, sentences[2], sentences=sentences[2:])
+    assert _introduced(alone, 0) == sentences[2]
+
+
 def _judged(retriever: Retriever, question: str, text: str) -> tuple[Refusal | None, str]:
     """The refusal of `question` (and its detail) when the best passage is `text` alone,
     its sentences split at ". "."""
