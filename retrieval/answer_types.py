@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from retrieval.lexical import MONTHS, LexicalIndex
+from retrieval.lexical import DATE, MONTHS, LexicalIndex
 from retrieval.names import NameCheck
 
 _FILE = Path(__file__).parent / "data" / "answer_types.yaml"
@@ -33,9 +33,14 @@ def _when(term: str) -> bool:
     )
 
 
-def _days(terms: frozenset[str]) -> bool:
+def _is_day(term: str) -> bool:
+    """Whether a term is a day ("june9"), not a month."""
+    return _when(term) and term not in _MONTHS
+
+
+def _days(terms: Iterable[str]) -> bool:
     """Whether `terms` hold a day ("june9"), not only a month."""
-    return any(_when(t) and t not in _MONTHS for t in terms)
+    return any(map(_is_day, terms))
 
 
 # A name in more than this share of passages is the corpus's subject, not a constraint.
@@ -371,26 +376,16 @@ def _days_missing(anchors: list[frozenset[str]], words: set[str]) -> bool:
 
 def _days_said(sentence: str, words: set[str], terms) -> set[str]:
     """The days `sentence` gives (terms: "june9"), when a sentence of terms `words` gives none."""
-    if any(_when(t) and t not in _MONTHS for t in words):
+    if _days(words):
         return set()
-    return {t for t in terms(sentence) if _when(t) and t not in _MONTHS}
-
-
-# A day written out, as the tokenizer makes it one term: "June 9", "9 June".
-_DAY_WRITTEN = re.compile(
-    rf"(?i)\b(?:(?:{'|'.join(MONTHS)})\s+\d{{1,2}}|\d{{1,2}}\s+(?:{'|'.join(MONTHS)}))\b"
-)
+    return set(filter(_is_day, terms(sentence)))
 
 
 def dated(sentences: Sequence[str]) -> list[str]:
     """For each of a passage's `sentences`, the nearest one before it giving a day ("" for
-    none): the day a sentence giving none speaks of, as news writing carries it forward."""
-    found, last = [], ""
-    for sentence in sentences:
-        found.append(last)
-        if _DAY_WRITTEN.search(sentence):
-            last = sentence
-    return found
+    none; "June 9", "9 June", as the tokenizer makes one term of it): the day a sentence
+    giving none speaks of, as news writing carries it forward."""
+    return _last_before(sentences, lambda sentence: DATE.search(sentence) is not None)
 
 
 def names_no_one(sentence: str) -> bool:
@@ -403,10 +398,16 @@ def referents(sentences: Sequence[str]) -> list[str]:
     none): whom a sentence naming no one speaks of, past others naming no one ("Qosanov did
     criticize …" then "After that, he was mainly quiet." then "… even though he officially
     received more than 16 percent of the vote")."""
+    return _last_before(sentences, lambda sentence: not names_no_one(sentence))
+
+
+def _last_before(sentences: Sequence[str], said: Callable[[str], bool]) -> list[str]:
+    """For each of `sentences`, the nearest one before it of which `said` holds ("" for
+    none)."""
     found, last = [], ""
     for sentence in sentences:
         found.append(last)
-        if not names_no_one(sentence):
+        if said(sentence):
             last = sentence
     return found
 

@@ -26,7 +26,7 @@ MONTHS = (
 _MONTHS = "|".join(MONTHS)
 # "May 9" and "9 May" also become one token "may9": a date is far more specific than its
 # month and its day apart, and "may" alone is mostly the verb.
-_DATE = re.compile(rf"(?i)\b(?:({_MONTHS})\s+(\d{{1,2}})|(\d{{1,2}})\s+({_MONTHS}))\b")
+DATE = re.compile(rf"(?i)\b(?:({_MONTHS})\s+(\d{{1,2}})|(\d{{1,2}})\s+({_MONTHS}))\b")
 _QUESTION_WORDS_FILE = Path(__file__).parent / "data" / "question_words.txt"
 # Contractions: "won't" must not match "won", nor "can't" leave "can" and "don't" leave "don".
 # The negation goes (stop words drop "not" anyway) and so do "'s", "'re", "'ve", "'ll", "'d", "'m".
@@ -222,7 +222,7 @@ class Tokenizer:
     def _terms(self, text: str) -> tuple[str, ...]:
         text = _CONTRACTION.sub(_expand, self.variants.normalize(text)).lower()
         words = self._stem([w for w in _TOKEN.findall(text) if w not in self.stop_words])
-        dates = [f"{m or m2}{d or d2}" for m, d, d2, m2 in _DATE.findall(text)]
+        dates = [f"{m or m2}{d or d2}" for m, d, d2, m2 in DATE.findall(text)]
         return tuple(words + dates)
 
 

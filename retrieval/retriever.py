@@ -614,9 +614,7 @@ def _introduced(p: Passage, at: int) -> str:
         return p.sentences[at]
     start = p.text.find(p.sentences[first])
     end = p.text.find(p.sentences[last], start + len(p.sentences[first])) if start >= 0 else -1
-    if first == last or end < 0:
-        end = start
-    return p.text[start : end + len(p.sentences[last])] if start >= 0 else p.sentences[at]
+    return p.text[start : end + len(p.sentences[last])] if end >= 0 else p.sentences[at]
 
 
 def _unsearched(foreign: bool, small_talk: bool) -> Refusal:

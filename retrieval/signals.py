@@ -350,16 +350,22 @@ class SignalSource:
 
     def _referents(self, passage_id: int) -> list[str]:
         """`referents` of the passage's sentences: whom each sentence naming no one speaks of."""
-        found = self._said_of.get(passage_id)
-        if found is None:
-            found = self._said_of[passage_id] = referents(self.data.passages[passage_id].sentences)
-        return found
+        return self._of_sentences(self._said_of, referents, passage_id)
 
     def _dated(self, passage_id: int) -> list[str]:
         """`dated` of the passage's sentences: the day each sentence giving none speaks of."""
-        found = self._days_of.get(passage_id)
+        return self._of_sentences(self._days_of, dated, passage_id)
+
+    def _of_sentences(
+        self,
+        kept: dict[int, list[str]],
+        make: Callable[[Sequence[str]], list[str]],
+        passage_id: int,
+    ) -> list[str]:
+        """`make` of the passage's sentences, worked out once per passage (`kept`)."""
+        found = kept.get(passage_id)
         if found is None:
-            found = self._days_of[passage_id] = dated(self.data.passages[passage_id].sentences)
+            found = kept[passage_id] = make(self.data.passages[passage_id].sentences)
         return found
 
     def _holding(self, kind: AnswerType) -> list[tuple[int, ...]]:
