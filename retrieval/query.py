@@ -83,6 +83,49 @@ _UNMARKED_LAST = re.compile(
     r"|could|will|would|has|have|had|should)\b[^.!?]*$",
     re.I,
 )
+# A message typed as into a search box puts what it asks last, or leaves its question word
+# out: "registered voters kz 2019 how many", "tokayev born where?", "arrests almaty number".
+# Read as the question it stands for ("how many registered voters kz 2019?"), so that the
+# kind of answer it asks for is read as a question's is. Only where nothing before asks:
+# "What happened, and when?" stays as typed.
+_TRAILING_ASK = re.compile(
+    r"^(?P<rest>(?:(?!\b(?:who|whom|whose|what|which|when|where|why|how)\b)[^.!?])*?[^\W_]"
+    r"[\s,:;-]*)\b(?P<ask>how\s+(?:many|much|long|old)|when|where|who|whom|why|which\s+year"
+    r"|what\s+(?:year|date|day))(?:\s+(?:exactly|then|now|pls|please|plz))?\s*\??\s*$",
+    re.I,
+)
+_YES_NO = re.compile(
+    r"^\W*(?:is|are|was|were|did|do|does|can|could|will|would|has|have|had|should)\b", re.I
+)
+_AND = re.compile(r"\b(?:and|or|but|for|since|until|till|by|from|at|in|on|to|of)\W*$", re.I)
+_COUNT_LAST = re.compile(
+    r"^(?P<rest>(?:(?!\b(?:who|whom|whose|what|which|when|where|why|how)\b)[^.!?])*?)"
+    r"(?P<thing>\b(?:[^\W\d_]+\s+)?[^\W\d_]+s(?:\s+[^\W\d_]+ed)?)\s+(?:number|count|tally)"
+    r"(?:\s+(?:pls|please|plz))?\s*\??\s*$",
+    re.I,
+)
+
+
+def fronted(text: str) -> str:
+    """`text` with a question phrase typed last put first, as a question asks it ("tokayev
+    born where" -> "where tokayev born?"; "protesters detained number" -> "number of
+    protesters detained?"); anything else as typed."""
+    m = _TRAILING_ASK.match(text)
+    rest = m["rest"].strip(" ,:;-") if m is not None else ""
+    # Not a question's second part ("Were they jailed, and for how long?", "… or when?"),
+    # nor a yes-no question's ("Did it happen again and when?").
+    if m is not None and rest and not _YES_NO.match(rest) and not _AND.search(rest):
+        first, _, after = rest.partition(" ")
+        if first.lower() in stop_words():  # "The rally was when?": "when the rally was?"
+            rest = f"{first.lower()} {after}".rstrip()
+        return f"{m['ask']} {rest}?"
+    m = _COUNT_LAST.match(text)
+    if m is not None:
+        rest = m["rest"].strip(" ,:;-")
+        return f"number of {m['thing']}{' ' + rest if rest else ''}?"
+    return text
+
+
 # An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
@@ -363,7 +406,7 @@ def prepare(
         text = spelled_out(text, vocabulary)
         # A dropped aside ("lol", "idk, …") leaves no space or comma behind.
         text = " ".join(speller.correct(text).split()).lstrip(",;: ")
-        return capitalise_names(text, vocabulary)
+        return capitalise_names(fronted(text), vocabulary)
 
     text = fix(part)
     whole = text if asked == part else fix(asked)

@@ -27,7 +27,7 @@ from retrieval.answer_types import (
     referents,
     undated,
 )
-from retrieval.query import focus, holidays, spelled_out
+from retrieval.query import focus, fronted, holidays, spelled_out
 from retrieval.records import Refusal
 from retrieval.spelling import Vocabulary
 
@@ -514,6 +514,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Which bank Ablyazov was chairman of?", "business"),
         ("When Nazarbayev has resigned?", "date"),
         ("Which country is the biggest?", None),  # no name: nothing to invert
+        # typed as into a search box: the thing asked for named, no question word
+        ("tokayev vote share", "percentage"),
+        ("Tokayev birth year", "birth"),
+        ("birthdate of Kosanov", "birth"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -1697,3 +1701,34 @@ def test_a_later_version_of_a_document_the_articles_never_name_is_refused(hash_r
         ("How did Tugel do in the final count?", corpus),
     ]:
         assert why(question, written)[0] is not Refusal.UNKNOWN_NAME
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        # a question phrase typed last is put first, as a question asks it
+        ("registered voters kz 2019 how many", "how many registered voters kz 2019?"),
+        ("tokayev born where?", "where tokayev born?"),
+        ("The rally was when?", "when the rally was?"),
+        ("elections held when exactly", "when elections held?"),
+        # a count named last reads as "number of"
+        ("journalists detained count pls", "number of journalists detained?"),
+        ("tokayev total votes number", "number of total votes tokayev?"),
+        # anything asked already, or a question's second part, as typed
+        ("How many people were detained?", "How many people were detained?"),
+        ("Were they jailed, and for how long?", "Were they jailed, and for how long?"),
+        ("Did it happen again and when?", "Did it happen again and when?"),
+        ("What happened, and when?", "What happened, and when?"),
+        ("protests in almaty", "protests in almaty"),
+        ("when?", "when?"),
+    ],
+)
+def test_a_question_typed_as_into_a_search_box_is_read_as_the_question(
+    typed: str, read: str
+) -> None:
+    assert fronted(typed) == read
+
+
+def test_a_search_box_question_is_asked_of_its_kind(hash_retriever) -> None:
+    assert asked_type(hash_retriever.prepare("registered voters kz how many").text).kind == "count"
+    assert asked_type(hash_retriever.prepare("tokayev born where").text).kind == "birth"
