@@ -217,6 +217,11 @@ def asked_type(question: str) -> AnswerType | None:
 def _asking(question: str) -> tuple[AnswerType | None, str]:
     """The kind of answer `question` asks for, and the part of it asking (`_first_part`,
     without a clause opening it when the rest asks for a kind)."""
+    if _CLAIM.search(question) and not _WH.search(question):
+        # "I heard X said the number of people at the May 1 protests scared the authorities.
+        # True?": a claim put to be checked asks whether, not what ("the number of" in it
+        # asks for no count)
+        return None, _first_part(question)
     question = _UNWANTED.sub(" ", question)
     question = _WHEN_CLAUSE.sub("", _BRACKETS.sub(" ", question), count=1)
     question = _TOPIC_CLAUSE.sub("", question, count=1)
@@ -234,6 +239,21 @@ def _asking(question: str) -> tuple[AnswerType | None, str]:
         # what "In which country is Abliazov living now?" does
         found = next((t for t in kinds if t.ask.search(inverted)), None)
     return found, first
+
+
+# A claim put to be checked: "Is it true that …", "I heard …, right?", "Someone told me … Is
+# that so?"; and a question word anywhere, which asks all the same ("I heard many were
+# detained. How many?").
+_CLAIM = re.compile(
+    r"^\W*(?:(?:so|but|and|ok|okay)\W+)?(?:is\s+it\s+(?:really\s+|actually\s+)?(?:true|right"
+    r"|correct|accurate|a\s+fact)|i(?:\s+have|['’]ve)?\s+(?:heard|read|been\s+told)|i\s+was\s+told"
+    r"|some(?:one|body)\s+(?:told\s+me|said|claimed|says|claims)|(?:people|they)\s+(?:say|said"
+    r"|claim|claimed))\b"
+    r"|(?:[.,;!-]|\s-)\s*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:really\s+)?(?:true|right|correct"
+    r"|accurate|so|the\s+case)\s*\?+\s*$",
+    re.I,
+)
+_WH = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 
 # A question word (and the noun it asks of) before a name and its verb, left uninverted:

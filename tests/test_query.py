@@ -518,6 +518,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("tokayev vote share", "percentage"),
         ("Tokayev birth year", "birth"),
         ("birthdate of Kosanov", "birth"),
+        # a claim put to be checked asks whether, not what; a question word still asks
+        ("I heard he said the number of people at the rallies scared them. True?", None),
+        ("Is it true that the number of detained was 500?", None),
+        ("Someone told me Tokayev got 70 percent - right?", None),
+        ("I heard many were detained. How many?", "count"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
