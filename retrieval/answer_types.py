@@ -220,7 +220,17 @@ def _asking(question: str) -> tuple[AnswerType | None, str]:
     if _CLAIM.search(question) and not _WH.search(question):
         # "I heard X said the number of people at the May 1 protests scared the authorities.
         # True?": a claim put to be checked asks whether, not what ("the number of" in it
-        # asks for no count)
+        # asks for no count). It asks what its question would: "Someone told me Tulseova was
+        # jailed. Is that true?" asks "Was Tulseova jailed?", a kind its form asks for
+        # (a penalty) where the claim's words alone ask none.
+        claim = _FRAME_OPEN.sub("", _FRAME_CLOSE.sub("", question)).strip()
+        said = _STATEMENT.match(claim)
+        if said is not None:
+            form = f"{said['aux']} {said['subject']} {said['rest'].rstrip(' ?.!')}?"
+            kinds = answer_types()
+            found = next((t for t in kinds if t.ask.search(form) and not t.ask.search(claim)), None)
+            if found is not None:
+                return found, form
         return None, _first_part(question)
     question = _UNWANTED.sub(" ", question)
     question = _WHEN_CLAUSE.sub("", _BRACKETS.sub(" ", question), count=1)
@@ -251,6 +261,26 @@ _CLAIM = re.compile(
     r"|claim|claimed))\b"
     r"|(?:[.,;!-]|\s-)\s*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:really\s+)?(?:true|right|correct"
     r"|accurate|so|the\s+case)\s*\?+\s*$",
+    re.I,
+)
+# The words putting a claim to be checked, before it and after it.
+_FRAME_OPEN = re.compile(
+    r"^\W*(?:(?:so|but|and|ok|okay)\W+)?(?:is\s+it\s+(?:really\s+|actually\s+)?(?:true|right"
+    r"|correct|accurate|a\s+fact)|i(?:\s+have|['’]ve)?\s+(?:heard|read|been\s+told)|i\s+was\s+told"
+    r"|some(?:one|body)\s+(?:told\s+me|said|claimed|says|claims)|(?:people|they)\s+(?:say|said"
+    r"|claim|claimed))\b[\s,:]*(?:that\b\s*)?",
+    re.I,
+)
+_FRAME_CLOSE = re.compile(
+    r"(?:[.,;!-]|\s-)\s*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:really\s+)?(?:true|right|correct"
+    r"|accurate|so|the\s+case)\s*\?+\s*$",
+    re.I,
+)
+# A statement of a few words' subject, its verb "be" or "have" and a participle: "Asya
+# Tulseova was jailed after the election".
+_STATEMENT = re.compile(
+    r"^(?P<subject>(?:[\w’'-]+\s+){0,4}?[\w’'-]+)\s+(?P<aux>was|were|is|are|has|have|had)\s+"
+    r"(?P<rest>(?:(?:\w+ly|also|not|never|even|all|later|then)\s+)?\w+(?:ed|en)\b[^.!?]*)",
     re.I,
 )
 _WH = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)

@@ -126,6 +126,12 @@ def fronted(text: str) -> str:
     return text
 
 
+# A sentence asking only whether the claim before it holds: "Is that true?", "Right?".
+_CHECK = re.compile(
+    r"^\W*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:really\s+)?(?:true|right|correct|accurate|so"
+    r"|the\s+case)\W*$",
+    re.I,
+)
 # An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
@@ -183,7 +189,12 @@ def _focus(message: str, aside: Callable[[str], bool]) -> tuple[str, str, tuple[
     # one right before.
     for i in list(asking):
         s = sentences[i]
-        if i > 0 and not _ASKS.search(s) and (not _content(s) or _bare(s) and not _refers_back(s)):
+        if i > 0 and _CHECK.match(s):
+            # "Someone told me Tulseova was jailed. Is that true?" asks of the claim before it
+            asking.append(i - 1)
+        elif (
+            i > 0 and not _ASKS.search(s) and (not _content(s) or _bare(s) and not _refers_back(s))
+        ):
             before = [j for j in range(i - 1, -1, -1) if _ASKS.search(sentences[j])]
             asking.append(before[0] if before else i - 1)
     asking = sorted(set(asking))

@@ -523,6 +523,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Is it true that the number of detained was 500?", None),
         ("Someone told me Tokayev got 70 percent - right?", None),
         ("I heard many were detained. How many?", "count"),
+        # and asks what its question would, where the question's form asks a kind
+        ("Someone told me Tulseova was jailed after the election, right?", "penalty"),
+        ("Is it true that the number of detained was 500?", None),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -1737,3 +1740,10 @@ def test_a_question_typed_as_into_a_search_box_is_read_as_the_question(
 def test_a_search_box_question_is_asked_of_its_kind(hash_retriever) -> None:
     assert asked_type(hash_retriever.prepare("registered voters kz how many").text).kind == "count"
     assert asked_type(hash_retriever.prepare("tokayev born where").text).kind == "birth"
+
+
+def test_a_sentence_asking_only_whether_a_claim_holds_asks_of_the_claim() -> None:
+    message = "Hi there. Someone told me Tulseova was jailed after the election. Is that true?"
+    text, alone = focus(message)
+    assert alone == "Someone told me Tulseova was jailed after the election. Is that true?"
+    assert text == alone
