@@ -71,13 +71,26 @@ def english_counts() -> Mapping[str, int]:
 
 @cache
 def texting() -> Mapping[str, str]:
-    """Texting shorthand -> what it stands for (retrieval/data/texting.txt)."""
+    """Texting shorthand -> what it stands for (retrieval/data/texting.txt), in lower case."""
+    return _texting()[0]
+
+
+def texting_in_capitals() -> frozenset[str]:
+    """The shorthand also typed in capitals ("FB"): written so in texting.txt."""
+    return _texting()[1]
+
+
+@cache
+def _texting() -> tuple[dict[str, str], frozenset[str]]:
     pairs = {}
+    capitals = set()
     for line in (_DATA / "texting.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             short, _, words = line.strip().partition(" ")
-            pairs[short] = words.strip()
-    return pairs
+            pairs[short.lower()] = words.strip()
+            if len(short) > 1 and short.isupper():
+                capitals.add(short.lower())
+    return pairs, frozenset(capitals)
 
 
 @dataclass(frozen=True)
@@ -332,7 +345,9 @@ class Speller:
         # put right only into a name the corpus knows.
         acronym = len(typed) > 1 and typed.isupper() and not shouted
         # Shorthand is typed in lower case: "u" is "you", the "U" of "U.S." is not.
-        if w in texting() and (typed.islower() or len(typed) > 1 and not typed.isupper()):
+        if w in texting() and (
+            typed.islower() or not typed.isupper() or w in texting_in_capitals()
+        ):
             return texting()[w]
         if w in self.vocabulary or len(w) < MIN_LENGTH:
             return w
@@ -431,7 +446,9 @@ class Speller:
             )
             if meant == typed.lower().replace("’", "'"):
                 return whole
-            if typed.isupper() and len(typed) > 1:
+            if typed.lower() in texting_in_capitals():
+                pass  # "FB": "Facebook", as texting.txt writes it
+            elif typed.isupper() and len(typed) > 1:
                 meant = meant.upper()
             elif typed[0].isupper():
                 meant = meant[:1].upper() + meant[1:]

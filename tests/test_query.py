@@ -526,6 +526,12 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # and asks what its question would, where the question's form asks a kind
         ("Someone told me Tulseova was jailed after the election, right?", "penalty"),
         ("Is it true that the number of detained was 500?", None),
+        # an earlier day asks for a day, earlier waves for when they were
+        ("Which earlier day of rallies frightened officials?", "day"),
+        ("Which earlier waves of unrest did the rallies resemble?", "earlier events"),
+        # the asker's own hometown is no birth asked of
+        ("Were there pictures like that from my hometown too?", None),
+        ("What is Tokayev's hometown?", "birth"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:

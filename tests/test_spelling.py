@@ -135,6 +135,10 @@ def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> 
     assert speller.correct("the nite march") == "the night march"
     assert speller.correct("were there alot of ppl") == "were there a lot of people"
     assert speller.correct("is there gona be more") == "is there going to be more"
+    # a network's short name is typed in capitals too, and read as texting.txt writes it
+    assert speller.correct("why was FB down") == "why was Facebook down"
+    assert speller.correct("was fb down") == "was Facebook down"
+    assert speller.correct("the CIS said") == "the CIS said"  # capitals otherwise: a name
 
 
 def test_a_common_word_with_its_letters_doubled_otherwise_is_that_word() -> None:
