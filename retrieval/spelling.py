@@ -71,7 +71,8 @@ def english_counts() -> Mapping[str, int]:
 
 @cache
 def texting() -> Mapping[str, str]:
-    """Texting shorthand -> what it stands for (retrieval/data/texting.txt), in lower case."""
+    """Texting shorthand -> what it stands for (retrieval/data/texting.txt), in lower case;
+    and Russian words typed in Latin letters -> their English (russian_words.txt)."""
     return _texting()[0]
 
 
@@ -84,7 +85,12 @@ def texting_in_capitals() -> frozenset[str]:
 def _texting() -> tuple[dict[str, str], frozenset[str]]:
     pairs = {}
     capitals = set()
-    for line in (_DATA / "texting.txt").read_text(encoding="utf-8").splitlines():
+    lines = [
+        line
+        for name in ("texting.txt", "russian_words.txt")
+        for line in (_DATA / name).read_text(encoding="utf-8").splitlines()
+    ]
+    for line in lines:
         if line.strip() and not line.startswith("#"):
             short, _, words = line.strip().partition(" ")
             pairs[short.lower()] = words.strip()

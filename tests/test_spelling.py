@@ -141,6 +141,14 @@ def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> 
     assert speller.correct("the CIS said") == "the CIS said"  # capitals otherwise: a name
 
 
+def test_russian_words_typed_in_latin_letters_are_read_in_english(speller: Speller) -> None:
+    assert speller.correct("were ppl zaderzhali at the miting") == (
+        "were people detained at the rally"
+    )
+    assert speller.correct("did the omon use force") == "did the riot police use force"
+    assert speller.correct("who won the vybory") == "who won the elections"
+
+
 def test_a_common_word_with_its_letters_doubled_otherwise_is_that_word() -> None:
     # No corpus word lies within two letters of "dissapearing" (an s doubled, a p not):
     # English's "disappearing" does, but for its doubles
