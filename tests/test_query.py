@@ -532,6 +532,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # the asker's own hometown is no birth asked of
         ("Were there pictures like that from my hometown too?", None),
         ("What is Tokayev's hometown?", "birth"),
+        # what befell someone, asked as what they got
+        ("Did Tulseova get administrative arrest after the protests?", "penalty"),
+        ("Did the protesters receive fines?", "penalty"),
+        ("Did Kosanov get many votes?", None),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
