@@ -106,6 +106,16 @@ _COUNT_LAST = re.compile(
 )
 
 
+# "<someone> party name", "<someone> bank name": which body someone belongs to or runs, asked
+# as a question of that ("which party did <someone> represent?").
+_BODY_NAME = re.compile(
+    r"^\W*(?P<who>(?:(?!\b(?:who|whom|whose|what|which|when|where|why|how|the|a|an)\b)[^\W\d_]"
+    r"[\w’'-]*\s+){1,3}?)(?:(?P<body>party|movement|organi[sz]ation|group|newspaper|outlet)"
+    r"|(?P<firm>bank|company|firm|business))\s+name(?:\s+(?:pls|please|plz))?\s*\??\s*$",
+    re.I,
+)
+
+
 def fronted(text: str) -> str:
     """`text` with a question phrase typed last put first, as a question asks it ("tokayev
     born where" -> "where tokayev born?"; "protesters detained number" -> "number of
@@ -119,6 +129,12 @@ def fronted(text: str) -> str:
         if first.lower() in stop_words():  # "The rally was when?": "when the rally was?"
             rest = f"{first.lower()} {after}".rstrip()
         return f"{m['ask']} {rest}?"
+    m = _BODY_NAME.match(text)
+    if m is not None:
+        who = m["who"].strip()
+        if m["body"]:
+            return f"which {m['body']} did {who} represent?"
+        return f"which {m['firm']} did {who} run?"
     m = _COUNT_LAST.match(text)
     if m is not None:
         rest = m["rest"].strip(" ,:;-")

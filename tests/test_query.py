@@ -1732,6 +1732,10 @@ def test_a_later_version_of_a_document_the_articles_never_name_is_refused(hash_r
         # a count named last reads as "number of"
         ("journalists detained count pls", "number of journalists detained?"),
         ("tokayev total votes number", "number of total votes tokayev?"),
+        # a body someone belongs to or runs, asked by its name
+        ("kosanov party name pls", "which party did kosanov represent?"),
+        ("ablyazov bank name", "which bank did ablyazov run?"),
+        ("the party name", "the party name"),
         # anything asked already, or a question's second part, as typed
         ("How many people were detained?", "How many people were detained?"),
         ("Were they jailed, and for how long?", "Were they jailed, and for how long?"),
