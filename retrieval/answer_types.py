@@ -68,6 +68,9 @@ class AnswerType:
     # the words of the role asked about ("prime minister", "mayor"): when the question
     # names no one, its holder is named beside them, not beside any word of heading something
     role: re.Pattern[str] | None = None
+    # role words that stand for one another, each family a tuple of words ("party",
+    # "movement": a candidate's party is the movement that put him up)
+    kin: tuple[tuple[str, ...], ...] = ()
     # whom the question describes, not names ("What punishment did the activists who held the
     # marathon banner receive?": group `described`): the answer's sentence holds their words
     about: re.Pattern[str] | None = None
@@ -137,6 +140,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             bool(r.get("fresh", False)),
             written=bool(r.get("written", False)),
             role=_pattern(r.get("role")),
+            kin=tuple(tuple(family.split()) for family in r.get("kin", ())),
             about=_pattern(r.get("about")),
             event=bool(r.get("event", False)),
             measured=bool(r.get("measured", False)),
@@ -1006,7 +1010,7 @@ def asked(
             # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,
             # not "vice minister … Marat Kozhayev"; "Who was the mayor of Almaty?": "mayor"
             # as well as "Almaty" (a role taken over is looked for on its own, below)
-            anchors = [*anchors, *_word_groups(role[0], lexical)]
+            anchors = [*anchors, *_kin_groups(_word_groups(role[0], lexical), kind, lexical)]
         named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
         if took_over is not None and anchors:
             taken = tuple(_word_groups(took_over["role"], lexical))
@@ -1140,6 +1144,15 @@ def held_words(text: str, lexical: LexicalIndex) -> frozenset[str]:
 def held_terms(terms: Iterable[str], lexical: LexicalIndex) -> frozenset[str]:
     """Those of `terms` (BM25 terms) that some passage holds."""
     return frozenset(t for t in terms if lexical.containing(frozenset([t])).any())
+
+
+def _kin_groups(
+    groups: list[frozenset[str]], kind: AnswerType, lexical: LexicalIndex
+) -> list[frozenset[str]]:
+    """`groups` with each role word widened to its family of `kind.kin`: "Which party did
+    Kosanov run for?" is answered by "a candidate of the national patriotic movement"."""
+    families = [_text_words(" ".join(family), lexical) for family in kind.kin]
+    return [frozenset().union(group, *(f for f in families if group & f)) for group in groups]
 
 
 def _word_groups(text: str, lexical: LexicalIndex) -> list[frozenset[str]]:

@@ -1761,3 +1761,21 @@ def test_a_sentence_asking_only_whether_a_claim_holds_asks_of_the_claim() -> Non
     text, alone = focus(message)
     assert alone == "Someone told me Tulseova was jailed after the election. Is that true?"
     assert text == alone
+
+
+def test_a_role_word_stands_for_its_kin(hash_retriever) -> None:
+    """A party asked of is answered by the movement that put the candidate up; a newspaper
+    is still no movement."""
+    data = hash_retriever.data
+    party = asked(
+        "Which party did Kosanov run for?", data.names, data.lexical, hash_retriever.signals.outlets
+    )
+    paper = asked(
+        "Which newspaper did Kosanov work for?",
+        data.names,
+        data.lexical,
+        hash_retriever.signals.outlets,
+    )
+    assert party is not None and paper is not None
+    assert any({"parti", "movement"} <= group for group in party.anchors)
+    assert not any("movement" in group for group in paper.anchors)
