@@ -255,31 +255,24 @@ def _asking(question: str) -> tuple[AnswerType | None, str]:
     return found, first
 
 
-# A claim put to be checked: "Is it true that …", "I heard …, right?", "Someone told me … Is
-# that so?"; and a question word anywhere, which asks all the same ("I heard many were
-# detained. How many?").
-_CLAIM = re.compile(
+# A claim put to be checked: the words putting it, before it ("I heard", "Is it true that",
+# "Someone told me") or after it (", right?", ". Is that so?"); CHECKED alone is a sentence
+# asking only that (retrieval/query.py). A question word anywhere asks all the same (`_WH`:
+# "I heard many were detained. How many?").
+CHECKED = (
+    r"(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:really\s+)?(?:true|right|correct|accurate|so"
+    r"|the\s+case)"
+)
+_CLAIM_OPENS = (
     r"^\W*(?:(?:so|but|and|ok|okay)\W+)?(?:is\s+it\s+(?:really\s+|actually\s+)?(?:true|right"
     r"|correct|accurate|a\s+fact)|i(?:\s+have|['’]ve)?\s+(?:heard|read|been\s+told)|i\s+was\s+told"
     r"|some(?:one|body)\s+(?:told\s+me|said|claimed|says|claims)|(?:people|they)\s+(?:say|said"
     r"|claim|claimed))\b"
-    r"|(?:[.,;!-]|\s-)\s*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:really\s+)?(?:true|right|correct"
-    r"|accurate|so|the\s+case)\s*\?+\s*$",
-    re.I,
 )
-# The words putting a claim to be checked, before it and after it.
-_FRAME_OPEN = re.compile(
-    r"^\W*(?:(?:so|but|and|ok|okay)\W+)?(?:is\s+it\s+(?:really\s+|actually\s+)?(?:true|right"
-    r"|correct|accurate|a\s+fact)|i(?:\s+have|['’]ve)?\s+(?:heard|read|been\s+told)|i\s+was\s+told"
-    r"|some(?:one|body)\s+(?:told\s+me|said|claimed|says|claims)|(?:people|they)\s+(?:say|said"
-    r"|claim|claimed))\b[\s,:]*(?:that\b\s*)?",
-    re.I,
-)
-_FRAME_CLOSE = re.compile(
-    r"(?:[.,;!-]|\s-)\s*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:really\s+)?(?:true|right|correct"
-    r"|accurate|so|the\s+case)\s*\?+\s*$",
-    re.I,
-)
+_CLAIM_CLOSES = rf"(?:[.,;!-]|\s-)\s*{CHECKED}\s*\?+\s*$"
+_CLAIM = re.compile(f"{_CLAIM_OPENS}|{_CLAIM_CLOSES}", re.I)
+_FRAME_OPEN = re.compile(_CLAIM_OPENS + r"[\s,:]*(?:that\b\s*)?", re.I)
+_FRAME_CLOSE = re.compile(_CLAIM_CLOSES, re.I)
 # A statement of a few words' subject, its verb "be" or "have" and a participle: "Asya
 # Tulseova was jailed after the election".
 _STATEMENT = re.compile(

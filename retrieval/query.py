@@ -14,6 +14,7 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
+from retrieval.answer_types import CHECKED
 from retrieval.chunking import split_sentences
 from retrieval.lexical import MONTHS, stop_words
 from retrieval.names import places
@@ -143,11 +144,7 @@ def fronted(text: str) -> str:
 
 
 # A sentence asking only whether the claim before it holds: "Is that true?", "Right?".
-_CHECK = re.compile(
-    r"^\W*(?:(?:is|was)\s+(?:that|this|it)\s+)?(?:really\s+)?(?:true|right|correct|accurate|so"
-    r"|the\s+case)\W*$",
-    re.I,
-)
+_CHECK = re.compile(rf"^\W*{CHECKED}\W*$", re.I)
 # An acronym written with dots (U.S., E.U.) is the acronym (US, EU), for the name rules.
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}(?![A-Za-z])")
 
