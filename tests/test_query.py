@@ -536,6 +536,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Did Tulseova get administrative arrest after the protests?", "penalty"),
         ("Did the protesters receive fines?", "penalty"),
         ("Did Kosanov get many votes?", None),
+        # a post kept, asked yes or no
+        ("Is Nazarbayev still the chairman of Nur Otan?", "kept office"),
+        ("Does Nazarbayev still head the Security Council?", "kept office"),
+        ("Is Tokayev still the interim president?", None),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
