@@ -280,7 +280,9 @@ _STATEMENT = re.compile(
     r"(?P<rest>(?:(?:\w+ly|also|not|never|even|all|later|then)\s+)?\w+(?:ed|en)\b[^.!?]*)",
     re.I,
 )
-_WH = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+# A question word (retrieval/query.py reads fragments by it too).
+QUESTION_WORD = r"\b(?:who|whom|whose|what|which|when|where|why|how)\b"
+_WH = re.compile(QUESTION_WORD, re.I)
 
 
 # A question word (and the noun it asks of) before a name and its verb, left uninverted:

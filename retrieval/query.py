@@ -14,7 +14,7 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-from retrieval.answer_types import CHECKED
+from retrieval.answer_types import CHECKED, QUESTION_WORD
 from retrieval.chunking import split_sentences
 from retrieval.lexical import MONTHS, stop_words
 from retrieval.names import places
@@ -79,28 +79,23 @@ _POINTED_AT = re.compile(
 )
 # A sentence opening on a question word or the verb a yes-no question opens on, with no
 # mark at its end: a question typed without its question mark.
-_UNMARKED_LAST = re.compile(
-    r"^\W*(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|can"
-    r"|could|will|would|has|have|had|should)\b[^.!?]*$",
-    re.I,
-)
+_AUXILIARY = r"\b(?:is|are|was|were|did|do|does|can|could|will|would|has|have|had|should)\b"
+_UNMARKED_LAST = re.compile(rf"^\W*(?:{QUESTION_WORD}|{_AUXILIARY})[^.!?]*$", re.I)
 # A message typed as into a search box puts what it asks last, or leaves its question word
 # out: "registered voters kz 2019 how many", "tokayev born where?", "arrests almaty number".
 # Read as the question it stands for ("how many registered voters kz 2019?"), so that the
 # kind of answer it asks for is read as a question's is. Only where nothing before asks:
 # "What happened, and when?" stays as typed.
 _TRAILING_ASK = re.compile(
-    r"^(?P<rest>(?:(?!\b(?:who|whom|whose|what|which|when|where|why|how)\b)[^.!?])*?[^\W_]"
+    rf"^(?P<rest>(?:(?!{QUESTION_WORD})[^.!?])*?[^\W_]"
     r"[\s,:;-]*)\b(?P<ask>how\s+(?:many|much|long|old)|when|where|who|whom|why|which\s+year"
     r"|what\s+(?:year|date|day))(?:\s+(?:exactly|then|now|pls|please|plz))?\s*\??\s*$",
     re.I,
 )
-_YES_NO = re.compile(
-    r"^\W*(?:is|are|was|were|did|do|does|can|could|will|would|has|have|had|should)\b", re.I
-)
+_YES_NO = re.compile(rf"^\W*{_AUXILIARY}", re.I)
 _AND = re.compile(r"\b(?:and|or|but|for|since|until|till|by|from|at|in|on|to|of)\W*$", re.I)
 _COUNT_LAST = re.compile(
-    r"^(?P<rest>(?:(?!\b(?:who|whom|whose|what|which|when|where|why|how)\b)[^.!?])*?)"
+    rf"^(?P<rest>(?:(?!{QUESTION_WORD})[^.!?])*?)"
     r"(?P<thing>\b(?:[^\W\d_]+\s+)?[^\W\d_]+s(?:\s+[^\W\d_]+ed)?)\s+(?:number|count|tally)"
     r"(?:\s+(?:pls|please|plz))?\s*\??\s*$",
     re.I,
@@ -110,7 +105,7 @@ _COUNT_LAST = re.compile(
 # "<someone> party name", "<someone> bank name": which body someone belongs to or runs, asked
 # as a question of that ("which party did <someone> represent?").
 _BODY_NAME = re.compile(
-    r"^\W*(?P<who>(?:(?!\b(?:who|whom|whose|what|which|when|where|why|how|the|a|an)\b)[^\W\d_]"
+    rf"^\W*(?P<who>(?:(?!{QUESTION_WORD}|\b(?:the|a|an)\b)[^\W\d_]"
     r"[\w’'-]*\s+){1,3}?)(?:(?P<body>party|movement|organi[sz]ation|group|newspaper|outlet)"
     r"|(?P<firm>bank|company|firm|business))\s+name(?:\s+(?:pls|please|plz))?\s*\??\s*$",
     re.I,
