@@ -312,17 +312,20 @@ def _capitalise_phrases(text: str, vocabulary: Vocabulary) -> str:
         for m, word in zip(words[i : i + len(found)], written, strict=True):
             out.append(text[last : m.start()] + word)
             last = m.start() + len(_POSSESSIVE.sub("", m.group(0)))
+        if words[i + len(found) - 1].group(0) == found[-1] + "s":  # "nur sultans old name"
+            out[-1] += "'s"
         i += len(found)
     return "".join(out) + text[last:]
 
 
 def _typed_as(span: list[re.Match[str]], phrase: tuple[str, ...], text: str) -> bool:
     """Whether the typed words `span` are `phrase`, one space or hyphen apart, a possessive
-    on the last alone ("the central election commission's chair")."""
+    on the last alone ("the central election commission's chair"), its apostrophe maybe left
+    out as in texting ("nur sultans old name")."""
     return (
         len(span) == len(phrase)
         and all(m.group(0) == w for m, w in zip(span[:-1], phrase, strict=False))
-        and _POSSESSIVE.sub("", span[-1].group(0)) == phrase[-1]
+        and _POSSESSIVE.sub("", span[-1].group(0)) in (phrase[-1], phrase[-1] + "s")
         and all(NAME_JOIN.fullmatch(text[a.end() : b.start()]) for a, b in pairwise(span))
     )
 

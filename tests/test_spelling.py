@@ -325,6 +325,11 @@ def test_a_name_of_several_words_typed_in_lower_case_gets_its_capitals() -> None
         capitalise_names("who chairs the central election commission's board", vocabulary)
         == "who chairs the Central Election Commission's board"
     )
+    # texting leaves the possessive's apostrophe out: put back, so the name is read as one
+    assert (
+        capitalise_names("who chairs the central election commissions board", vocabulary)
+        == "who chairs the Central Election Commission's board"
+    )
     assert capitalise_names("the central square", vocabulary) == "the central square"
     assert capitalise_names("central election results", vocabulary) == "central election results"
 
