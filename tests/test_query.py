@@ -447,8 +447,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Which institute conducted the exit poll?", None),
         # A place in the field other than first or last; an organisation someone is part of.
         ("Which candidate came in third place in the June 9 election?", "placing"),
-        ("who finished second", "placing"),
-        ("Who was the runner-up?", "placing"),
+        ("who finished second", "runner-up"),  # read off the shares the articles give
+        ("Who was the runner-up?", "runner-up"),
+        ("who came 2nd in the kz election", "runner-up"),
         ("How did the runner-up react when the results came out?", None),  # not who it was
         ("Which party did Sadybek Tugel represent?", "organisation"),
         ("What movement did Mukhtar Ablyazov found in November 2001?", "organisation"),
@@ -461,6 +462,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What post did the interim leader hold before he took over?", "former post"),
         ("What posts did Tokaev hold before?", "former post"),
         ("What was Tokayev's previous job?", "former post"),
+        # a place's earlier name, not a person's earlier post
+        ("What was Nur Sultan called before it was renamed?", "former name"),
+        ("wats nur sultans old name", "former name"),
+        ("What was the name of the bank Ablyazov ran before he fled?", "business"),
         # the post that made him what he became
         ("What position did Tokaev hold when he became acting head of state?", "former post"),
         ("What was Kasym-Jomart Tokaev's job before he became president?", "former post"),
@@ -920,9 +925,12 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("weather", "It rained all day in Almaty.", "It was a hot topic in Almaty."),
         ("prison term", "He was sentenced to 20 years in prison.", "He was arrested on May 9."),
         ("prison term", "They got 15 days of arrest.", "They threw people in jail for years."),
-        ("placing", "Kossanov came in second.", "Tugel finished dead last."),
+        ("placing", "Tugel came in third.", "Tugel finished dead last."),
+        ("runner-up", "Kossanov came in second.", "Tugel finished dead last."),
+        ("runner-up", "Kossanov won 15.39 per cent.", "Turnout was 77.4 per cent."),
         ("kept office", "He remains chairman of the Security Council.", "He resigned on March 20."),
-        ("placing", "He was the runner-up.", "He came a second time."),
+        ("runner-up", "He was the runner-up.", "He came a second time."),
+        ("former name", "Nur-Sultan (formerly Astana) is the capital.", "The recently renamed capital."),
         ("organisation", "Tugel, from the Uly Dala Kyrandary party, spoke.", "He heads a bureau."),
         ("organisation", "He founded the DVK in 2001.", "He founded a movement in 2001."),
     ],
