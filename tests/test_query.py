@@ -462,6 +462,13 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What post did the interim leader hold before he took over?", "former post"),
         ("What posts did Tokaev hold before?", "former post"),
         ("What was Tokayev's previous job?", "former post"),
+        # what a name means, not what someone meant
+        ("What does the name Nur Otan mean in English?", "meaning"),
+        ("what does oyan qazaqstan mean pls", "meaning"),
+        ("What does DVK stand for?", "meaning"),
+        ("What is the Uly Dala Kyrandary party called in English?", "meaning"),
+        ("What did Evgeniy Jovtis mean about two decision-making centres?", None),
+        ("What did that actually mean?", None),
         # a place's earlier name, not a person's earlier post
         ("What was Nur Sultan called before it was renamed?", "former name"),
         ("wats nur sultans old name", "former name"),
@@ -930,7 +937,8 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("runner-up", "Kossanov won 15.39 per cent.", "Turnout was 77.4 per cent."),
         ("kept office", "He remains chairman of the Security Council.", "He resigned on March 20."),
         ("runner-up", "He was the runner-up.", "He came a second time."),
-        ("former name", "Nur-Sultan (formerly Astana) is the capital.", "The recently renamed capital."),
+        ("former name", "Nur-Sultan (formerly Astana) is big.", "The recently renamed capital."),
+        ("meaning", "Oyan Qazaqstan (Wake Up, Kazakhstan) began.", "Nur Otan (teachers) came."),
         ("organisation", "Tugel, from the Uly Dala Kyrandary party, spoke.", "He heads a bureau."),
         ("organisation", "He founded the DVK in 2001.", "He founded a movement in 2001."),
     ],
