@@ -505,6 +505,13 @@ _PEOPLE = re.compile(
     r"|children|kids|police|kazakhs",
     re.I,
 )
+# People of a trade or standing, whom a figure of "people" does not count.
+_PARTICULAR = re.compile(
+    r"journalists|reporters|correspondents|bloggers|observers|monitors|officers|policemen"
+    r"|police|cops|candidates|voters|officials|diplomats|lawyers|students|teachers|members"
+    r"|women|men|children|kids",
+    re.I,
+)
 # A count asked of one day, and a figure of several: "How many were arrested on election
 # day?" is not answered by "1,000 people over the course of three days".
 _ONE_DAY = re.compile(
@@ -532,6 +539,18 @@ _TO_PEOPLE = re.compile(
     r"question|interrogat|releas|evacuat)ed|beaten|taken",
     re.I,
 )
+
+
+# A person named by a compound of what they are ("policemen": police, "servicewomen").
+_COMPOUND_PERSON = re.compile(r"(?P<what>[^\W\d_]{3,}?)(?:wo)?m[ae]n", re.I)
+
+
+def _said_of(word: str, terms) -> set[str]:
+    """The terms `word` says of what it counts: its own, and for a compound naming people by
+    what they are, that thing's ("three policemen" are police)."""
+    found = set(terms(word))
+    m = _COMPOUND_PERSON.fullmatch(word)
+    return found | set(terms(m["what"])) if m is not None else found
 
 
 _ACT_SPAN = 4  # words either side of a figure of people where what was done to them is said
@@ -651,7 +670,7 @@ class Counted:
                 if (not self.people or not self.act) and _done_to_people(tokens[j : j + 3]):
                     continue
                 return True
-            if any(self.terms & set(terms(w)) for w in after):
+            if any(self.terms & _said_of(w, terms) for w in after):
                 return True
             if self.people and after[0].lower() in _OF_PEOPLE:
                 if not self.act and _acted_on(tokens, i):
@@ -708,6 +727,10 @@ def counted(question: str, terms) -> Counted | None:
     # they are ("Ablyazov followers") says no more than who.
     before = next((n for n, w in enumerate(used) if _OF_ANYONE.fullmatch(w)), 0)
     if people and any(w.islower() for w in used[:before]):
+        people = False
+    # Nor are people of a trade or standing ("journalists", "observers", "police"): "How
+    # many journalists were detained?" is not answered by "1,000 people" arrested.
+    if people and any(_PARTICULAR.fullmatch(w) for w in used):
         people = False
     # "How many million votes …?" asks for the count itself, as "in absolute numbers" does
     absolute = match.group("scale") is not None or _ABSOLUTE.search(question) is not None

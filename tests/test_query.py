@@ -712,7 +712,9 @@ def _words(text: str) -> list[str]:
         ("What is the population of Almaty?", {"population"}, False),
         ("How many were arrested?", None, False),  # names nothing counted
         # a word saying how ends the thing counted: "exactly" is not counted
-        ("How many journalists exactly were detained?", {"journalists"}, True),
+        ("How many journalists exactly were detained?", {"journalists"}, False),
+        # people of a trade or standing are no more any people than registered voters are
+        ("How many police officers were injured?", {"police", "officers"}, False),
         ("Could it hurt how much foreign governments back him?", None, False),  # how far
         ("How much alcohol is in kumiss?", {"alcohol"}, False),  # what it measures
     ],
@@ -860,6 +862,11 @@ def test_a_passage_counting_several_days_is_marked_contrary(hash_retriever) -> N
          "Police arrested approximately 1,000 people over the course of three days."),
         ("how many ppl protested on the first day", "Some 500 people protested that day.",
          "About 1,000 people protested over the three days."),
+        # a figure of people does not count people of a trade; a compound naming them does
+        ("How many journalists were detained?", "Three journalists were detained.",
+         "Police arrested approximately 1,000 people."),
+        ("How many police officers were hurt?", "Three policemen were injured.",
+         "Police detained around 500 people."),
         # an amount in words counts what follows it
         ("How many demonstrators came out?", "Only a scant number of demonstrators arrived.",
          "A large number of police officers came out."),
