@@ -387,6 +387,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("why did they rename Astana to Nur Sultan", "reason"),  # done to what is named
         ("Why didn't Nazarbayev attend Tokayev's inauguration?", "reason"),  # negated too
         ("why wasnt Ablyazov allowed to run?", "reason"),
+        ("What reason did Nazarbaev give for stepping down?", "reason"),  # the one he gave
         ("Why did Zhaslan Nurbaev say the internet was blocked?", None),
         ("Why is it hard to build a united opposition?", None),
         ("Who did the party choose as its candidate?", "appointment"),
