@@ -139,6 +139,7 @@ def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> 
     assert speller.correct("why was FB down") == "why was Facebook down"
     assert speller.correct("was fb down") == "was Facebook down"
     assert speller.correct("the CIS said") == "the CIS said"  # capitals otherwise: a name
+    assert speller.correct("did the ISPs block it") == "did the Internet providers block it"
 
 
 def test_russian_words_typed_in_latin_letters_are_read_in_english(speller: Speller) -> None:
@@ -146,6 +147,7 @@ def test_russian_words_typed_in_latin_letters_are_read_in_english(speller: Spell
         "were people detained at the rally"
     )
     assert speller.correct("did the omon use force") == "did the riot police use force"
+    assert speller.correct("did the OMON use force") == "did the riot police use force"
     assert speller.correct("who won the vybory") == "who won the elections"
 
 
