@@ -350,6 +350,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Which sentence of the report names him?", None),
         ("How many years of protests were there?", "duration"),
         ("How many journalists were detained?", "count"),
+        ("What was the number of people detained?", "count"),
+        # what a how asks of: how it did, not how many
+        ("How did the number of people at the May 1 protests affect the authorities?", None),
         ("What is the population of Almaty?", "count"),  # a figure: how many live there
         ("Where does most of the population live?", None),
         ("who won it and by how much?", "percentage"),  # a margin: the winner's share
