@@ -351,6 +351,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("How many years of protests were there?", "duration"),
         ("How many journalists were detained?", "count"),
         ("What was the number of people detained?", "count"),
+        ("What time did polling stations close on election day?", "clock time"),
+        ("How many days of administrative arrest did they get?", "prison term"),
         # what a how asks of: how it did, not how many
         ("How did the number of people at the May 1 protests affect the authorities?", None),
         ("What is the population of Almaty?", "count"),  # a figure: how many live there
@@ -950,6 +952,7 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("runner-up", "Kossanov won 15.39 per cent.", "Turnout was 77.4 per cent."),
         ("kept office", "He remains chairman of the Security Council.", "He resigned on March 20."),
         ("runner-up", "He was the runner-up.", "He came a second time."),
+        ("clock time", "Polls closed at 8 p.m.", "A journalist was beaten during the night."),
         ("former name", "Nur-Sultan (formerly Astana) is big.", "The recently renamed capital."),
         ("meaning", "Oyan Qazaqstan (Wake Up, Kazakhstan) began.", "Nur Otan (teachers) came."),
         ("organisation", "Tugel, from the Uly Dala Kyrandary party, spoke.", "He heads a bureau."),
