@@ -377,6 +377,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Where did Asya Tulseova go to university?", "education"),
         ("Which earlier waves of unrest did the blogger compare the rallies to?", "earlier events"),
         ("What previous elections were held early?", "earlier events"),
+        ("What past bouts of public anger does the blogger compare them to?", "earlier events"),
         ("Where was Tokayev educated?", "education"),
         ("What did the marathon's graduates do?", None),
         ("Whom did Tokayev appoint as prime minister?", "appointment"),
