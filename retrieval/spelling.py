@@ -72,7 +72,8 @@ def english_counts() -> Mapping[str, int]:
 @cache
 def texting() -> Mapping[str, str]:
     """Texting shorthand -> what it stands for (retrieval/data/texting.txt), in lower case;
-    and Russian words typed in Latin letters -> their English (russian_words.txt)."""
+    Russian words typed in Latin letters -> their English (russian_words.txt); and words the
+    model reads poorly alone -> the articles' word for them (plain_words.txt)."""
     return _texting()[0]
 
 
@@ -87,7 +88,7 @@ def _texting() -> tuple[dict[str, str], frozenset[str]]:
     capitals = set()
     lines = [
         line
-        for name in ("texting.txt", "russian_words.txt")
+        for name in ("texting.txt", "russian_words.txt", "plain_words.txt")
         for line in (_DATA / name).read_text(encoding="utf-8").splitlines()
     ]
     for line in lines:

@@ -151,6 +151,14 @@ def test_russian_words_typed_in_latin_letters_are_read_in_english(speller: Spell
     assert speller.correct("who won the vybory") == "who won the elections"
 
 
+def test_words_the_model_reads_poorly_alone_are_read_as_the_articles_word(
+    speller: Speller,
+) -> None:
+    # "tycoon" alone is nearest "main", "president", "names" to the model: read as "oligarch"
+    assert speller.correct("what did the exiled tycoon say") == "what did the exiled oligarch say"
+    assert speller.correct("media moguls") == "media oligarchs"
+
+
 def test_a_common_word_with_its_letters_doubled_otherwise_is_that_word() -> None:
     # No corpus word lies within two letters of "dissapearing" (an s doubled, a p not):
     # English's "disappearing" does, but for its doubles
