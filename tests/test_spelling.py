@@ -157,6 +157,9 @@ def test_words_the_model_reads_poorly_alone_are_read_as_the_articles_word(
     # "tycoon" alone is nearest "main", "president", "names" to the model: read as "oligarch"
     assert speller.correct("what did the exiled tycoon say") == "what did the exiled oligarch say"
     assert speller.correct("media moguls") == "media oligarchs"
+    assert speller.correct("what did government-run outlets show") == (
+        "what did government-run media show"
+    )
 
 
 def test_a_common_word_with_its_letters_doubled_otherwise_is_that_word() -> None:
