@@ -83,6 +83,19 @@ def texting_in_capitals() -> frozenset[str]:
 
 
 @cache
+def texted_phrases() -> tuple[re.Pattern[str] | None, Mapping[str, str]]:
+    """The typed phrases of several words in the lists (written joined by "_": "upper_chamber
+    Senate"), as one pattern matching any of them in any case, and each phrase (lower case,
+    words one space apart) -> what it stands for."""
+    phrases = {k.replace("_", " "): v for k, v in _texting()[0].items() if "_" in k}
+    if not phrases:
+        return None, phrases
+    typed = sorted(phrases, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in typed)
+    return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w-])", re.I), phrases
+
+
+@cache
 def _texting() -> tuple[dict[str, str], frozenset[str]]:
     pairs = {}
     capitals = set()
@@ -461,6 +474,9 @@ class Speller:
                 meant = meant[:1].upper() + meant[1:]
             return meant + whole[len(typed) :]  # the possessive, as typed
 
+        found, phrases = texted_phrases()
+        if found is not None:  # "the upper chamber": the Senate
+            text = found.sub(lambda m: phrases[" ".join(m.group(0).lower().split())], text)
         return _TYPED_WORD.sub(fix, text)
 
 

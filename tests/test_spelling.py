@@ -160,6 +160,10 @@ def test_words_the_model_reads_poorly_alone_are_read_as_the_articles_word(
     assert speller.correct("what did government-run outlets show") == (
         "what did government-run media show"
     )
+    # a phrase, in any case and spacing, its possessive kept; not inside other words
+    assert speller.correct("who heads the Upper  House") == "who heads the Senate"
+    assert speller.correct("the upper chamber's chair") == "the Senate's chair"
+    assert speller.correct("the upper chambermaid") == "the upper chambermaid"
 
 
 def test_a_common_word_with_its_letters_doubled_otherwise_is_that_word() -> None:
