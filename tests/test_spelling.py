@@ -164,6 +164,7 @@ def test_words_the_model_reads_poorly_alone_are_read_as_the_articles_word(
     assert speller.correct("who heads the Upper  House") == "who heads the Senate"
     assert speller.correct("the upper chamber's chair") == "the Senate's chair"
     assert speller.correct("the upper chambermaid") == "the upper chambermaid"
+    assert speller.correct("was he locked up in france") == "was he detained in france"
 
 
 def test_a_common_word_with_its_letters_doubled_otherwise_is_that_word() -> None:
