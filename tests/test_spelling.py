@@ -149,6 +149,12 @@ def test_russian_words_typed_in_latin_letters_are_read_in_english(speller: Spell
     assert speller.correct("did the omon use force") == "did the riot police use force"
     assert speller.correct("did the OMON use force") == "did the riot police use force"
     assert speller.correct("who won the vybory") == "who won the elections"
+    # and words of any day's talk, so that the kind they ask for is read
+    assert speller.correct("pogoda v almaty zavtra") == "weather v almaty tomorrow"
+    assert speller.correct("yavka on vybory how much") == "turnout on elections how much"
+    assert speller.correct("what did the MVD say") == (
+        "what did the ministry of interior affairs say"
+    )
 
 
 def test_words_the_model_reads_poorly_alone_are_read_as_the_articles_word(
