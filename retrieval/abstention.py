@@ -63,6 +63,10 @@ TYPED_PASSAGES = 5
 # country they are all about aside ("How do you cook beshbarmak the traditional Kazakh way?").
 _ADVICE = re.compile(
     r"^\W*(?:how\s+(?:do|can|should|could)\s+(?:i|we)\b"
+    # a task's verb straight after "how", as instructions are asked for ("how to cook plov",
+    # and without "to" or "do I", as people learning English type it: "how make plov")
+    r"|how\s+(?:to\s+)?(?:make|cook|prepare|bake|fry|boil|brew|ferment|fix|repair|install"
+    r"|reset|grow)\b"
     # the same asked of anyone ("How do you make plov?"), not what they make of the news
     # ("How do you explain the protests?")
     r"|how\s+(?:do|can|should|could)\s+(?:you|u|ya|one)\s+(?!(?:know|think|explain|see|view"

@@ -246,6 +246,8 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("What cocktails can I make with vodka and orange juice?", Refusal.ADVICE),
         ("where can i print a big banner", Refusal.ADVICE),  # what the asker could do
         ("how do you make uzbek plov at home", Refusal.ADVICE),  # asked of anyone
+        ("how make plov uzbek style in kazan", Refusal.ADVICE),  # a task's verb after "how"
+        ("How to cook borscht with beef?", Refusal.ADVICE),
         # the country the articles are all about is no subject of theirs named
         ("How do you cook beshbarmak the traditional Kazakh way?", Refusal.ADVICE),
         # nor a place the articles name, where the advice is wanted
