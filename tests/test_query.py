@@ -449,6 +449,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What is the name of the party of candidate Sadybek Tugel?", None),  # a party's
         ("What is the name of the prosecutor-general who reported it?", "person"),
         ("What was the name of the poet behind the slogan?", "person"),
+        ("candidate from Communist party, what is his name?", "person"),  # described first
+        ("The opposition candidate - what's his full name?", "person"),
+        ("What is his party's name?", None),  # a party's, not his
         ("What is the name of the newspaper that reported it?", None),  # not a person
         ("who actually blocked social media according to NetBlocks", None),  # an act:
         ("Who detained the journalists?", None),  # a group answers as often as a person
@@ -470,6 +473,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # held before, not kept: a former post
         ("What post did the interim leader hold before he took over?", "former post"),
         ("What posts did Tokaev hold before?", "former post"),
+        ("before he was interim president, what post he had in parliament?", "former post"),
         ("What was Tokayev's previous job?", "former post"),
         # what a name means, not what someone meant
         ("What does the name Nur Otan mean in English?", "meaning"),
@@ -507,6 +511,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         # who paid for something
         ("Who paid for that article?", "funder"),
         ("Which government bankrolled the reporting project?", "funder"),
+        ("CABAR text about blocks, which government gave money for it?", "funder"),
+        ("Who provided the funding for the project?", "funder"),
         # a fine's sum is money, not a count
         ("how much was aslan sagutdinov fined", "money"),
         ("How big were the fines handed to the protesters?", "money"),
