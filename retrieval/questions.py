@@ -30,6 +30,14 @@ _DEFINITIONAL = re.compile(
     r"(?:\s+(?:exactly|again|then|anyway|even|actually|really|though|tho))?[\s?.!]*$",
     re.IGNORECASE,
 )
+# The same with the name first, as Russian word order has it: "Evgeniy Jovtis who is this?",
+# "Oyan Qazaqstan - what is it?"
+_NAMED_FIRST = re.compile(
+    r"^\s*(?P<subject>[^?,.;:–—-][^?,.;:–—]*?)\s*(?:[-–—,:]\s*)?(?:who|what)(?:\s+(?:is|was|are|were)"
+    r"|['’]s)\s+(?:this|that|he|she|it|they)"
+    r"(?:\s+(?:exactly|again|then|anyway|even|actually|really|though|tho|man|guy))?[\s?.!]*$",
+    re.IGNORECASE,
+)
 # What someone is, asked as their role: "What post did X hold before?", "What was X's job?",
 # "What is X's background?", "What does X do for a living?": answered where X is introduced.
 # So is "What job did X hold before he became president?" or "… when he stepped in?": the
@@ -68,6 +76,7 @@ def definitional_subject(question: str) -> str | None:
     ask about something else than a definition.
     """
     m = _ROLE_ASKED.match(question) or _DEFINITIONAL.match(question)
+    m = m or _NAMED_FIRST.match(question)
     if not m:
         return None
     raw = next(

@@ -28,6 +28,10 @@ from retrieval.retriever import Retriever
         ("Can you tell me more about Oyan Qazaqstan.", "Oyan Qazaqstan"),
         ("What do you know about Nur Otan?", "Nur Otan"),
         ("who is Ablyazov again?", "Ablyazov"),
+        # the name first, as Russian word order has it
+        ("Evgeniy Jovtis who is this?", "Evgeniy Jovtis"),
+        ("Oyan Qazaqstan - what is it?", "Oyan Qazaqstan"),
+        ("Ablyazov, who is he?", "Ablyazov"),
         # what someone is, asked as their role
         ("Which international post did Kasym-Jomart Tokaev hold before?", "Kasym-Jomart Tokaev"),
         ("What was Amirjan Kosanov's background before the race?", "Amirjan Kosanov"),
@@ -56,6 +60,8 @@ def test_definitional_questions_name_their_subject(question: str, subject: str) 
         "What did Tokayev do?",  # what he did, not what he is
         "What was the turnout's role?",
         "what's the turnout?",
+        "the winner who is he?",  # no name first
+        "Tokayev won the election, who is he?",  # a sentence, not a name, before it
     ],
 )
 def test_other_questions_have_no_definitional_subject(question: str) -> None:
