@@ -518,6 +518,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("How big were the fines handed to the protesters?", "money"),
         # what someone does for a living, not the post they held before
         ("What does Asya Tulseova do for a living?", "occupation"),
+        ("Kosanov before vybory was who by profession?", "occupation"),
         ("What line of work was the opposition contender in?", "occupation"),
         ("what was kosanov's profession", "occupation"),
         ("What was Tokayev's job before he became president?", "former post"),
