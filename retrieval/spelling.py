@@ -82,6 +82,9 @@ def texting_in_capitals() -> frozenset[str]:
     return _texting()[1]
 
 
+_APART = re.compile(r"[\s-]+")  # the words of a typed phrase: spaced or hyphenated
+
+
 @cache
 def texted_phrases() -> tuple[re.Pattern[str] | None, Mapping[str, str]]:
     """The typed phrases of several words in the lists (written joined by "_": "upper_chamber
@@ -91,7 +94,8 @@ def texted_phrases() -> tuple[re.Pattern[str] | None, Mapping[str, str]]:
     if not phrases:
         return None, phrases
     typed = sorted(phrases, key=len, reverse=True)
-    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in typed)
+    # its words apart or hyphenated ("one off", "one-off")
+    alternatives = "|".join(r"[\s-]+".join(map(re.escape, p.split())) for p in typed)
     return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w-])", re.I), phrases
 
 
@@ -476,7 +480,7 @@ class Speller:
 
         found, phrases = texted_phrases()
         if found is not None:  # "the upper chamber": the Senate
-            text = found.sub(lambda m: phrases[" ".join(m.group(0).lower().split())], text)
+            text = found.sub(lambda m: phrases[" ".join(_APART.split(m.group(0).lower()))], text)
         return _TYPED_WORD.sub(fix, text)
 
 
