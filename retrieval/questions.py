@@ -24,18 +24,20 @@ _TELL_ABOUT = (
 _REQUEST = re.compile(rf"^\s*(?:{_TELL_ABOUT})\s", re.IGNORECASE)
 # "Who is X?", "What was X?", "Who are the X?", "who's X exactly?", "what is X even", "Tell me
 # about X": the subject is everything after the verb.
+_WHO_IS = r"(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)"
+_HEDGES = r"exactly|again|then|anyway|even|actually|really|though|tho"  # words closing it
 _DEFINITIONAL = re.compile(
-    rf"^\s*(?:(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)|{_TELL_ABOUT})"
+    rf"^\s*(?:{_WHO_IS}|{_TELL_ABOUT})"
     r"\s+(?:the\s+|an?\s+)?(?P<subject>[^?]+?)"
-    r"(?:\s+(?:exactly|again|then|anyway|even|actually|really|though|tho))?[\s?.!]*$",
+    rf"(?:\s+(?:{_HEDGES}))?[\s?.!]*$",
     re.IGNORECASE,
 )
 # The same with the name first, as Russian word order has it: "Evgeniy Jovtis who is this?",
 # "Oyan Qazaqstan - what is it?"
 _NAMED_FIRST = re.compile(
-    r"^\s*(?P<subject>[^?,.;:–—-][^?,.;:–—]*?)\s*(?:[-–—,:]\s*)?(?:who|what)(?:\s+(?:is|was|are|were)"
-    r"|['’]s)\s+(?:this|that|he|she|it|they)"
-    r"(?:\s+(?:exactly|again|then|anyway|even|actually|really|though|tho|man|guy))?[\s?.!]*$",
+    rf"^\s*(?P<subject>[^?,.;:–—-][^?,.;:–—]*?)\s*(?:[-–—,:]\s*)?{_WHO_IS}"
+    r"\s+(?:this|that|he|she|it|they)"
+    rf"(?:\s+(?:{_HEDGES}|man|guy))?[\s?.!]*$",
     re.IGNORECASE,
 )
 # What someone is, asked as their role: "What post did X hold before?", "What was X's job?",
@@ -75,8 +77,7 @@ def definitional_subject(question: str) -> str | None:
     phrase ("'Men oyandym'"). "Who is Nazarbayev's successor?" or "What was the turnout?"
     ask about something else than a definition.
     """
-    m = _ROLE_ASKED.match(question) or _DEFINITIONAL.match(question)
-    m = m or _NAMED_FIRST.match(question)
+    m = _ROLE_ASKED.match(question) or _DEFINITIONAL.match(question) or _NAMED_FIRST.match(question)
     if not m:
         return None
     raw = next(

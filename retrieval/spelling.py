@@ -95,7 +95,7 @@ def texted_phrases() -> tuple[re.Pattern[str] | None, Mapping[str, str]]:
         return None, phrases
     typed = sorted(phrases, key=len, reverse=True)
     # its words apart or hyphenated ("one off", "one-off")
-    alternatives = "|".join(r"[\s-]+".join(map(re.escape, p.split())) for p in typed)
+    alternatives = "|".join(_APART.pattern.join(map(re.escape, p.split())) for p in typed)
     return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w-])", re.I), phrases
 
 
