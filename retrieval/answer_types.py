@@ -850,10 +850,23 @@ _SUCCEEDED = re.compile(
 # The same, the role named first and whom it was taken from after it: "Who took over as
 # speaker of the Senate after Tokayev became interim president?", "Who became speaker of the
 # Senate after Tokayev moved up?".
+# Taking a role: "took over as", "took over his old job running", "became", "was named".
+_TAKING = (
+    r"(?:(?:took|takes|take)\s+over\s+(?:as|(?:his|her|their)\s+(?:old\s+|former\s+|previous\s+)?"
+    r"(?:job|post|position|seat|place|role)(?:\s+(?:as|of|running|heading|leading|chairing))?)"
+    r"|became|becomes|become|was\s+(?:named|appointed|made)(?:\s+as)?)"
+)
 _TOOK_ROLE = re.compile(
-    r"\b(?:(?:took|takes|take)\s+over\s+as|became|becomes|become|was\s+(?:named|appointed|made)"
-    r"(?:\s+as)?)\s+(?:the\s+)?(?:new\s+)?(?P<role>[^?.,;!]+?)\s+(?:after|once|when|following)"
+    rf"\b{_TAKING}\s+(?:the\s+)?(?:new\s+)?(?P<role>[^?.,;!]+?)\s+(?:after|once|when|following)"
     r"\s+\S",
+    re.I,
+)
+# The same, the clause of when before it: "After Tokayev became interim president, who took
+# over as speaker of the Senate?", "… who took over his old job running the Senate?"
+_TOOK_ROLE_AFTER = re.compile(
+    r"^\W*(?:after|once|when|following)\s+[^,?]+,\s*(?:who|whom)\s+"
+    rf"(?:{_TAKING}|replaced\s+(?:him|her)\s+as)\s+(?:the\s+)?(?:new\s+)?(?P<role>[^?.,;!]+?)"
+    r"\s*[?.!]*$",
     re.I,
 )
 
@@ -1023,7 +1036,11 @@ def asked(
     taken: tuple[frozenset[str], ...] = ()  # a role taken over from the names asked about
     if kind.someone:
         anchors = _outside_relative_clause(first, anchors, lexical)
-        took_over = _SUCCEEDED.search(question) or _TOOK_ROLE.search(question)
+        took_over = (
+            _SUCCEEDED.search(question)
+            or _TOOK_ROLE.search(question)
+            or _TOOK_ROLE_AFTER.search(question)
+        )
         if role is not None and (took_over is None or not anchors):
             # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,
             # not "vice minister … Marat Kozhayev"; "Who was the mayor of Almaty?": "mayor"

@@ -990,6 +990,9 @@ def test_someone_who_took_over_a_role_is_named_in_it(
         "Who replaced Tokayev as speaker of the Senate when he became interim president?",
         # the role named first, whom it was taken from after it
         "Who took over as speaker of the Senate after Tokayev became interim president?",
+        # the clause of when first, and the role as the job he left
+        "After Tokayev became interim president, who took over as speaker of the Senate?",
+        "After Tokayev moved up to be president, who took over his old job running the Senate?",
     )
     _kind_refuses(hash_retriever, questions, text, refused)
     # "Who became speaker …?" asks for an office's holder: named beside the office's words,
