@@ -964,6 +964,25 @@ def _kind_refuses(retriever: Retriever, questions: Sequence[str], text: str, ref
 @pytest.mark.parametrize(
     ("text", "refused"),
     [
+        # a sum, but of no fine: what the banker is accused of taking
+        ("Protesters were detained. Ablyazov is accused of taking several billion dollars.", True),
+        # the fine's sum
+        ("Protesters were detained and fined 50,000 tenge each.", False),
+    ],
+)
+def test_a_fine_asked_for_is_a_sum_said_of_a_fine(
+    hash_retriever: Retriever, text: str, refused: bool
+) -> None:
+    questions = (
+        "How much were protesters fined for joining the rallies?",
+        "How big were the fines handed to the detained protesters?",
+    )
+    _kind_refuses(hash_retriever, questions, text, refused)
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
         # The articles name Tokayev in the role and no one else: who replaced him is not said
         # (Nazarbaev is named, but fifteen words from it; Tokayev written in full is Tokayev).
         (
