@@ -16,9 +16,14 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from retrieval.config import ENV_FILE_VARIABLE, IN_CHECKOUT, PROJECT_ROOT, default_env_file
+
+if TYPE_CHECKING:
+    from retrieval import Retriever
+    from retrieval.records import SearchResult
 
 # A checkout's copy of the development questions; an installed package has none, so there
 # `eval` needs its FILE.
@@ -100,8 +105,10 @@ def cmd_ask(args: argparse.Namespace, settings) -> int:
     retriever = _load_retriever(settings, progress=not args.json)
     k = args.k or settings.top_k
     if args.json:
-        hits = retriever.search(question, k=k)
-        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        found = retriever.search_with_reason(question, k=k)
+        print(json.dumps([h.to_dict() for h in found.hits], ensure_ascii=False, indent=2))
+        if args.explain:  # stdout stays JSON
+            print("\n".join(explained(retriever, question, found, settings)), file=sys.stderr)
         return 0
     from bot import conversation
     from bot.answer import plain_answer
@@ -112,13 +119,40 @@ def cmd_ask(args: argparse.Namespace, settings) -> int:
     turn = conversation.read(question, Recent(), "ask", retriever, settings.max_question_chars)
     if turn.reply is not None:
         print(turn.reply.plain)
+        if args.explain:
+            print("\nwhy: the chat's own reply, no search (small talk, or not in English)")
         return 0
     found = retriever.search_with_reason(question, k=k)
     if found.hits:
         print(plain_answer(question, found.hits, conversation.note(turn, found)))
     else:
         print(conversation.nothing_found(turn).plain)
+    if args.explain:
+        print("\n" + "\n".join(explained(retriever, question, found, settings)))
     return 0
+
+
+def explained(
+    retriever: Retriever, question: str, found: SearchResult, settings: Settings
+) -> list[str]:
+    """What `ask --explain` prints: how the question was read (its spelling mended, the kind
+    of answer it asks for) and why the best passage answered it or did not, so that an
+    operator can tell a refusal's cause without reading code."""
+    read = retriever.prepare(question)
+    lines = []
+    if read.text != question:
+        lines.append(f"why: read as “{read.text}”")
+    wants = retriever.signals.asked(read.asking)
+    kind = wants.kind.kind if wants is not None else "none in particular"
+    lines.append(f"why: the kind of answer asked for: {kind}")
+    best = f"the best passage's relevance {found.relevance:.3f} (MIN_SCORE {settings.min_score})"
+    if found.refusal is None:
+        lines.append(f"why: answered; {best}")
+    else:
+        detail = f" ({found.detail})" if found.detail else ""
+        lines.append(f"why: refused: {found.refusal.value}{detail}; {best}")
+    lines += [f"why: set aside “{s}”" for s in found.set_aside]
+    return lines
 
 
 def cmd_chat(args: argparse.Namespace, settings) -> int:
@@ -477,6 +511,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help='print the passages as JSON: [{"text", "score", "best_sentence", "source": '
         '{"title", "outlet", "url", "published"}}]',
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also say how the question was read and why it was answered or refused",
     )
     p = parsers["eval"]
     p.add_argument(

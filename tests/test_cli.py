@@ -117,6 +117,25 @@ def test_ask_with_nothing_relevant(index_dir: Path) -> None:
     assert "https://" not in out.stdout
 
 
+def test_ask_explain_says_how_the_question_was_read_and_why_it_was_refused(
+    index_dir: Path,
+) -> None:
+    out = run_cli("ask", "--explain", "What did Kowalczyk say about the vote?", index_dir=index_dir)
+    assert out.returncode == 0, out.stderr
+    why = [line for line in out.stdout.splitlines() if line.startswith("why: ")]
+    assert why[-1].startswith("why: refused: unknown name (Kowalczyk); the best passage's")
+    # mended spelling is shown; an answer says so, with its relevance
+    out = run_cli("ask", "--explain", "How many peple were detaind?", index_dir=index_dir)
+    assert "why: read as “How many people were detained?”" in out.stdout
+    assert "why: the kind of answer asked for: count" in out.stdout
+    assert re.search(r"why: answered; the best passage's relevance \d\.\d{3}", out.stdout)
+    # with --json, stdout stays the JSON list and the explanation goes to stderr
+    out = run_cli("ask", "--json", "--explain", QUESTION, index_dir=index_dir)
+    assert json.loads(out.stdout) and "why: answered" in out.stderr
+    # small talk is not searched: said so
+    assert "no search" in run_cli("ask", "--explain", "thanks!", index_dir=index_dir).stdout
+
+
 def test_ask_answers_small_talk_as_the_chat_does(index_dir: Path) -> None:
     out = run_cli("ask", "thanks!", index_dir=index_dir)
     assert out.returncode == 0, out.stderr
