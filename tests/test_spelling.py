@@ -150,11 +150,18 @@ def test_russian_words_typed_in_latin_letters_are_read_in_english(speller: Spell
     assert speller.correct("did the OMON use force") == "did the riot police use force"
     assert speller.correct("who won the vybory") == "who won the elections"
     # and words of any day's talk, so that the kind they ask for is read
-    assert speller.correct("pogoda v almaty zavtra") == "weather v almaty tomorrow"
+    assert speller.correct("pogoda v almaty zavtra") == "weather in almaty tomorrow"
     assert speller.correct("yavka on vybory how much") == "turnout on elections how much"
     assert speller.correct("what did the MVD say") == (
         "what did the ministry of interior affairs say"
     )
+    # and a Russian question's own words: what it asks, and how
+    assert speller.correct("gde tokaev prinimal prisyagu") == "where tokaev took oath"
+    assert speller.correct("kosanov skolko procentov poluchil") == "kosanov how many percent got"
+    assert speller.correct("kak zovut kandidata ot kommunistov") == (
+        "what is the name of candidate from communists"
+    )
+    assert speller.correct("Tokaev v OON kem rabotal") == "Tokaev in United Nations as whom worked"
 
 
 def test_words_the_model_reads_poorly_alone_are_read_as_the_articles_word(
