@@ -198,6 +198,11 @@ _LEAD_IN = re.compile(
 _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*", re.I)
 
 
+# A question word contracted with "is" reads as both words ("What's the name of …?", "Who's
+# the winner?"), as the kinds are written.
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how|why)['’]s\b", re.I)
+
+
 # A word glossed in brackets reads as it would without them: "Who was the akim (mayor) of
 # Almaty?" asks for a mayor of Almaty.
 _BRACKETS = re.compile(r"\s*[()\[\]]\s*")
@@ -221,6 +226,7 @@ def asked_type(question: str) -> AnswerType | None:
 def _asking(question: str) -> tuple[AnswerType | None, str]:
     """The kind of answer `question` asks for, and the part of it asking (`_first_part`,
     without a clause opening it when the rest asks for a kind)."""
+    question = _CONTRACTED.sub(r"\1 is", question)
     if _CLAIM.search(question) and not _WH.search(question):
         # "I heard X said the number of people at the May 1 protests scared the authorities.
         # True?": a claim put to be checked asks whether, not what ("the number of" in it
