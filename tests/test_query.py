@@ -448,6 +448,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What's the name of the Communist Party's candidate?", "person"),
         ("What’s the turnout?", "turnout"),
         ("Who's the winner?", "winner"),
+        # a time ago is a date (or "two years ago"), not a length of time nor a count
+        ("How long ago did Ablyazov set up the DVK?", "date"),
+        ("How many years ago did Ablyazov found the DVK?", "date"),
+        ("How long has Nazarbayev ruled?", "duration"),
         ("What were the names of the Communist Party and Akzhol candidates?", "person"),
         ("What were the names of the Communist Party and Ak Zhol candidates?", "person"),
         ("What is the name of the party of candidate Sadybek Tugel?", None),  # a party's
