@@ -853,15 +853,15 @@ _SUCCEEDED = re.compile(
     r"(?=\s+(?:when|after|before|once|while|following|during|in\s+\d)\b|\s*[?.,;!]|\s*$)",
     re.I,
 )
-# The same, the role named first and whom it was taken from after it: "Who took over as
-# speaker of the Senate after Tokayev became interim president?", "Who became speaker of the
-# Senate after Tokayev moved up?".
 # Taking a role: "took over as", "took over his old job running", "became", "was named".
 _TAKING = (
     r"(?:(?:took|takes|take)\s+over\s+(?:as|(?:his|her|their)\s+(?:old\s+|former\s+|previous\s+)?"
     r"(?:job|post|position|seat|place|role)(?:\s+(?:as|of|running|heading|leading|chairing))?)"
     r"|became|becomes|become|was\s+(?:named|appointed|made)(?:\s+as)?)"
 )
+# The same, the role named first and whom it was taken from after it: "Who took over as
+# speaker of the Senate after Tokayev became interim president?", "Who became speaker of the
+# Senate after Tokayev moved up?".
 _TOOK_ROLE = re.compile(
     rf"\b{_TAKING}\s+(?:the\s+)?(?:new\s+)?(?P<role>[^?.,;!]+?)\s+(?:after|once|when|following)"
     r"\s+\S",
