@@ -135,10 +135,11 @@ def cmd_ask(args: argparse.Namespace, settings) -> int:
 def explained(
     retriever: Retriever, question: str, found: SearchResult, settings: Settings
 ) -> list[str]:
-    """What `ask --explain` prints: how the question was read (its spelling mended, the kind
-    of answer it asks for) and why the best passage answered it or did not, so that an
-    operator can tell a refusal's cause without reading code."""
-    read = retriever.prepare(question)
+    """What `ask --explain` prints: how the question was read as searched (a greeting left
+    out, its spelling mended; the kind of answer it asks for) and why the best passage
+    answered it or did not, so that an operator can tell a refusal's cause without reading
+    code."""
+    read = retriever.searched(question)
     lines = []
     if read.text != question:
         lines.append(f"why: read as “{read.text}”")

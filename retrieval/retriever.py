@@ -190,6 +190,19 @@ class Retriever:
         """`search`, with why nothing was returned when that is the case (`.refusal`)."""
         return self.search_many_with_reason([question], k, context=context, mode=mode)[0]
 
+    def searched(self, question: str) -> Query:
+        """`question` as `search` reads it: mostly another script, not at all (an empty
+        text); small talk left out ("hi, who won?"), other scripts' letters transliterated,
+        then `prepare`d."""
+        return self._read(question)[2]
+
+    def _read(self, question: str) -> tuple[bool, smalltalk.Reading, Query]:
+        """Whether `question` is mostly in another script, the small talk read off it, and
+        the question searched (`searched`)."""
+        foreign = script(question or "") is not None
+        said = smalltalk.default().read("" if foreign else latinize(question or ""))
+        return foreign, said, self.prepare(said.question)
+
     def search_many_with_reason(
         self,
         questions: Sequence[str],
@@ -205,12 +218,10 @@ class Retriever:
         # the articles; a greeting opening a question ("hi, who won?") is left out of it.
         # A question mostly in another script ("Кто победил на выборах?") is not searched:
         # the articles are in English, and its words, transliterated, match nothing they say.
-        foreign = [script(q or "") is not None for q in questions]
-        readings = [
-            smalltalk.default().read("" if f else latinize(q or ""))
-            for q, f in zip(questions, foreign, strict=True)
-        ]
-        queries = [self.prepare(r.question) for r in readings]
+        read = [self._read(q) for q in questions]
+        foreign = [f for f, _, _ in read]
+        readings = [r for _, r, _ in read]
+        queries = [q for _, _, q in read]
         results = [  # what each gets if it is not searched
             SearchResult([], _unsearched(f, r.kind is not None))
             for r, f in zip(readings, foreign, strict=True)

@@ -129,6 +129,10 @@ def test_ask_explain_says_how_the_question_was_read_and_why_it_was_refused(
     assert "why: read as “How many people were detained?”" in out.stdout
     assert "why: the kind of answer asked for: count" in out.stdout
     assert re.search(r"why: answered; the best passage's relevance \d\.\d{3}", out.stdout)
+    # as searched: a greeting opening it left out, so its kind is read
+    out = run_cli("ask", "--explain", "hi, who won the election?", index_dir=index_dir)
+    assert "why: read as “who won the election?”" in out.stdout
+    assert "why: the kind of answer asked for: winner" in out.stdout
     # with --json, stdout stays the JSON list and the explanation goes to stderr
     out = run_cli("ask", "--json", "--explain", QUESTION, index_dir=index_dir)
     assert json.loads(out.stdout) and "why: answered" in out.stderr
