@@ -42,9 +42,9 @@ class Searcher(Protocol):
 
     def sources(self) -> list[Source]: ...
 
-    def followup(self, previous: str, question: str, answer: str = "") -> Followup:
-        """What to search for `question` asked after `previous`, which `answer` answered
-        (retrieval.followup)."""
+    def followup(self, previous: str, question: str, answer: str = "", topic: str = "") -> Followup:
+        """What to search for `question` asked after `previous`, which `answer` answered and
+        which completed `topic`, if it did (retrieval.followup)."""
         ...
 
 
@@ -73,8 +73,8 @@ class OneAtATime:
     def sources(self) -> list[Source]:
         return []
 
-    def followup(self, previous: str, question: str, answer: str = "") -> Followup:
-        return resolve(previous, question, _plain_vocabulary(), answer)
+    def followup(self, previous: str, question: str, answer: str = "", topic: str = "") -> Followup:
+        return resolve(previous, question, _plain_vocabulary(), answer, topic)
 
 
 @functools.cache

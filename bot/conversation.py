@@ -20,6 +20,7 @@ class Turn:
 
     reply: answer.Reply | None = None
     query: str = ""  # what to search: the question, or with the previous one's subject
+    topic: str = ""  # the question it completed, if it did ("who won?" for "and by how much?")
     asked: str = ""  # the question as the user put it (a greeting before it dropped)
     note: str = ""  # said above the answer (a long message searched on its first part)
 
@@ -27,9 +28,10 @@ class Turn:
 def read(text: str, recent: Recent, chat: Hashable, searcher: Searcher, max_chars: int) -> Turn:
     """Read `text`, sent in `chat` after the question `recent` remembers for it (a follow-up
     leans on that question and on what answered it); a question read is remembered in turn."""
-    turn = _read(text, recent.get(chat), searcher, max_chars, recent.answer(chat))
+    previous = (recent.get(chat), recent.answer(chat), recent.topic(chat))
+    turn = _read(text, previous, searcher, max_chars)
     if turn.reply is None:
-        recent.put(chat, turn.query)
+        recent.put(chat, turn.query, topic=turn.topic)
     return turn
 
 
@@ -37,10 +39,11 @@ def answered(recent: Recent, chat: Hashable, turn: Turn, shown: Sequence[Hit]) -
     """Remember what answered `turn`'s question, for a follow-up: its first quote's best
     sentence ("Who won?" "How many votes did he get?")."""
     if shown:
-        recent.put(chat, turn.query, shown[0].best_sentence)
+        recent.put(chat, turn.query, shown[0].best_sentence, turn.topic)
 
 
-def _read(text: str, previous: str, searcher: Searcher, max_chars: int, answered: str) -> Turn:
+def _read(text: str, previous: tuple[str, str, str], searcher: Searcher, max_chars: int) -> Turn:
+    """`text` read after `previous`: the last question, what answered it, what it completed."""
     question, note = answer.clip_question(text, max_chars)
     if not question:
         return Turn(answer.ask_usage_reply())
@@ -52,9 +55,12 @@ def _read(text: str, previous: str, searcher: Searcher, max_chars: int, answered
     script = language.script(question)
     if script is not None:
         return Turn(answer.language_reply(script, question))
-    query = searcher.followup(previous, question, answered).query if previous else question
+    last, answered, topic = previous
+    followup = searcher.followup(last, question, answered, topic) if last else None
+    query = followup.query if followup is not None else question
+    completed = followup.topic if followup is not None else ""
     note = "\n".join(n for n in (note, answer.since_note(question)) if n)
-    return Turn(query=query, asked=question, note=note)
+    return Turn(query=query, topic=completed, asked=question, note=note)
 
 
 def note(turn: Turn, found: SearchResult) -> str:

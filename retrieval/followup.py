@@ -62,6 +62,10 @@ class Followup:
 
     query: str
     subject: str = ""  # what was carried over from the previous question; "" if nothing
+    # The question this one completed ("who won?" for "and by how much?"), names put right:
+    # what the next connective completes in its turn, so sibling follow-ups do not pile up
+    # ("and in Nur-Sultan?" after "and in Almaty?"); "" when this one is a question itself.
+    topic: str = ""
 
     @property
     def carried(self) -> bool:
@@ -138,9 +142,14 @@ class Vocabulary:
         return bool(terms) and all(self.common(t) for t in terms)
 
 
-def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = "") -> Followup:
+def resolve(
+    previous: str, question: str, vocabulary: Vocabulary, answer: str = "", topic: str = ""
+) -> Followup:
     """`question` as it is when it stands alone, else with `previous`'s subject carried over;
-    `answer` is what `previous` was answered with (its first quote's best sentence), if known."""
+    `answer` is what `previous` was answered with (its first quote's best sentence), if known;
+    `topic` the question `previous` completed, if it was such a follow-up (`Followup.topic`):
+    a question completing another completes that one ("who won?" "and by how much?" "and in
+    Almaty?" asks "who won, in Almaty?")."""
     previous, question = previous.strip(), question.strip()
     if not previous or not question:
         return Followup(question)
@@ -185,7 +194,7 @@ def resolve(previous: str, question: str, vocabulary: Vocabulary, answer: str = 
         # as any question does: "Who won?" "And how many votes did he get?"
         alone = resolve(previous, rest.lstrip(" ,;:—-"), vocabulary, answer)
         return alone if alone.carried else Followup(question)
-    return _joined(previous, rest, vocabulary)
+    return _joined(topic or previous, rest, vocabulary)
 
 
 def _answered_who(previous: str, answer: str, vocabulary: Vocabulary) -> list[str]:
@@ -317,7 +326,7 @@ def _named(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool:
 
 def _joined(previous: str, rest: str, vocabulary: Vocabulary) -> Followup:
     """The previous question completed by the rest of this one; this one's names in place of
-    the previous one's first."""
+    the previous one's first (the question completed, so named, is the follow-up's topic)."""
     base = previous.rstrip(" ?.!")
     rest = rest.strip().lstrip(",;:—- ")
     own = vocabulary.subject_names(rest)
@@ -330,12 +339,12 @@ def _joined(previous: str, rest: str, vocabulary: Vocabulary) -> Followup:
         if not any(vocabulary.tokenizer(left)):
             rest = ""
     query = f"{base}, {rest}" if rest.strip(" ?.!") else base + "?"
-    return Followup(query, previous)
+    return Followup(query, previous, base + "?")
 
 
 class Recent:
-    """Each chat's last question and what answered it, for a few minutes: what a follow-up
-    leans on.
+    """Each chat's last question, what answered it and the question it completed (if it was a
+    follow-up completing one), for a few minutes: what a follow-up leans on.
 
     Bounded: the chats heard from longest ago are forgotten first.
     """
@@ -347,7 +356,7 @@ class Recent:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.seconds, self.size, self.clock = seconds, size, clock
-        self._last: OrderedDict[object, tuple[float, str, str]] = OrderedDict()
+        self._last: OrderedDict[object, tuple[float, str, str, str]] = OrderedDict()
 
     def get(self, chat: object) -> str:
         """The chat's last question, or "" when there is none or it is too old."""
@@ -357,14 +366,18 @@ class Recent:
         """What answered the chat's last question (its first quote's best sentence), or ""."""
         return self._entry(chat)[2]
 
-    def _entry(self, chat: object) -> tuple[float, str, str]:
+    def topic(self, chat: object) -> str:
+        """The question the chat's last question completed (`Followup.topic`), or ""."""
+        return self._entry(chat)[3]
+
+    def _entry(self, chat: object) -> tuple[float, str, str, str]:
         entry = self._last.get(chat)
         if entry is None or self.clock() - entry[0] > self.seconds:
-            return (0.0, "", "")
+            return (0.0, "", "", "")
         return entry
 
-    def put(self, chat: object, question: str, answer: str = "") -> None:
-        self._last[chat] = (self.clock(), question, answer)
+    def put(self, chat: object, question: str, answer: str = "", topic: str = "") -> None:
+        self._last[chat] = (self.clock(), question, answer, topic)
         self._last.move_to_end(chat)
         while len(self._last) > self.size:
             self._last.popitem(last=False)

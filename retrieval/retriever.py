@@ -132,18 +132,21 @@ class Retriever:
         """The corpus fingerprint the index was built from: which articles answer."""
         return str(self.data.manifest["corpus_fingerprint"])
 
-    def followup(self, previous: str, question: str, answer: str = "") -> Followup:
+    def followup(self, previous: str, question: str, answer: str = "", topic: str = "") -> Followup:
         """What to search for `question` asked after `previous` (answered with `answer`, the
-        best sentence of its first quote, if known): itself when it stands alone, else with
-        `previous`'s subject carried over ("Where does he live?"). Read as a search reads
-        it, spelling and capitals put right: "what about kosanov?" names Kosanov, and so
-        does "who is kosanov?" for a "he" after it."""
-        previous, typed = latinize(previous), latinize(question)
+        best sentence of its first quote, if known; completing `topic`, if it was a follow-up
+        that did): itself when it stands alone, else with `previous`'s subject carried over
+        ("Where does he live?"). Read as a search reads it, spelling and capitals put right:
+        "what about kosanov?" names Kosanov, and so does "who is kosanov?" for a "he" after
+        it."""
+        previous, typed, topic = latinize(previous), latinize(question), latinize(topic)
         before, read = self.prepare(previous).text or previous, self.prepare(typed).text
-        found = resolve(before, read, self._followup_words, answer) if read else None
+        completed = (self.prepare(topic).text or topic) if topic else ""
+        words = self._followup_words
+        found = resolve(before, read, words, answer, completed) if read else None
         if found is not None and found.carried:
             return found
-        return resolve(previous, typed, self._followup_words, answer)
+        return resolve(previous, typed, words, answer, topic)
 
     @cached_property
     def _followup_words(self) -> Vocabulary:

@@ -198,3 +198,41 @@ def test_a_pronoun_with_nothing_to_stand_for_before_it_asks_on_its_own(
     # A name asked about is there to stand for, answered or not; so is what "that" points to.
     assert resolve("Who is Mukhtar Ablyazov?", "where does he live", vocabulary).carried
     assert resolve("How many police were injured?", "Who said that?", vocabulary).carried
+
+
+def test_a_question_completing_another_gives_the_next_one_that_question(
+    vocabulary: Vocabulary,
+) -> None:
+    """Sibling follow-ups each complete the question they follow up, not one another: "and
+    after the inauguration?" after "and on the first day?" asks how many were detained."""
+    first = resolve("How many people were detained?", "and on the first day?", vocabulary)
+    assert first.query == "How many people were detained, on the first day?"
+    assert first.topic == "How many people were detained?"
+    second = resolve(first.query, "and after the inauguration?", vocabulary, topic=first.topic)
+    assert second.query == "How many people were detained, after the inauguration?"
+    # the names a follow-up put in stay in the question it completes
+    named = resolve(
+        "Will the blocks continue, according to Nurbayev?", "What about Alzhanov?", vocabulary
+    )
+    assert named.topic == "Will the blocks continue, according to Alzhanov?"
+    why = resolve(named.query, "and why?", vocabulary, topic=named.topic)
+    assert why.query == "Will the blocks continue, according to Alzhanov, why?"
+    # a question of its own completes nothing: the next connective completes it
+    assert resolve("who won?", "Where is Ablyazov now?", vocabulary).topic == ""
+
+
+def test_a_conversation_s_follow_ups_complete_the_question_they_follow(hash_retriever) -> None:
+    """The bot and the terminal chat remember what a follow-up completed (bot.conversation):
+    "who won?", "and by how much?", "and in Almaty?" asks who won in Almaty."""
+    from bot import conversation
+
+    recent = Recent()
+    asked = ["who won?", "and by how much?", "and in Almaty?", "Who is Ablyazov?", "and why?"]
+    queries = [conversation.read(q, recent, 1, hash_retriever, 500).query for q in asked]
+    assert queries == [
+        "who won?",
+        "who won, by how much?",
+        "who won, in Almaty?",
+        "Who is Ablyazov?",
+        "Who is Ablyazov, why?",
+    ]
