@@ -279,11 +279,16 @@ _CLAIM_CLOSES = rf"(?:[.,;!-]|\s-)\s*{CHECKED}\s*\?+\s*$"
 _CLAIM = re.compile(f"{_CLAIM_OPENS}|{_CLAIM_CLOSES}", re.I)
 _FRAME_OPEN = re.compile(_CLAIM_OPENS + r"[\s,:]*(?:that\b\s*)?", re.I)
 _FRAME_CLOSE = re.compile(_CLAIM_CLOSES, re.I)
-# A statement of a few words' subject, its verb "be" or "have" and a participle: "Asya
-# Tulseova was jailed after the election".
+# A statement of a few words' subject, its verb "be" or "have" and a participle, regular or
+# one of the common irregular ones: "Asya Tulseova was jailed after the election", "Tokayev
+# was born in Almaty".
+_PARTICIPLE = (
+    r"\w+(?:ed|en)|born|held|kept|sent|paid|led|told|made|put|shut|cut|hit|hurt|caught|brought"
+    r"|bought|sold|left|lost|won|set|built|found|heard|met|run|shot"
+)
 _STATEMENT = re.compile(
     r"^(?P<subject>(?:[\w’'-]+\s+){0,4}?[\w’'-]+)\s+(?P<aux>was|were|is|are|has|have|had)\s+"
-    r"(?P<rest>(?:(?:\w+ly|also|not|never|even|all|later|then)\s+)?\w+(?:ed|en)\b[^.!?]*)",
+    rf"(?P<rest>(?:(?:\w+ly|also|not|never|even|all|later|then)\s+)?(?:{_PARTICIPLE})\b[^.!?]*)",
     re.I,
 )
 # A question word (retrieval/query.py reads fragments by it too).

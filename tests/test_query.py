@@ -571,6 +571,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("I heard many were detained. How many?", "count"),
         # and asks what its question would, where the question's form asks a kind
         ("Someone told me Tulseova was jailed after the election, right?", "penalty"),
+        ("I read that Tokayev was born in Almaty - is that true?", "birth"),  # irregular
+        ("Was Tokayev born in Almaty?", "birth"),  # whether there: a birth all the same
         ("Is it true that the number of detained was 500?", None),
         # an earlier day asks for a day, earlier waves for when they were
         ("Which earlier day of rallies frightened officials?", "day"),
