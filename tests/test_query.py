@@ -582,6 +582,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What is Tokayev's hometown?", "birth"),
         # what befell someone, asked as what they got
         ("Did Tulseova get administrative arrest after the protests?", "penalty"),
+        # a court's decision alone, asked yes or no: a verdict; with an arrest or fine, a penalty
+        ("Has Mukhtar Ablyazov been convicted in absentia by a Kazakh court?", "verdict"),
+        ("Have people been tried as terrorists for being suspected DVK supporters?", "verdict"),
+        ("Was Asya Tulseova prosecuted or fined after the election?", "penalty"),
+        ("Have the authorities tried to block Facebook?", None),
         ("Did the protesters receive fines?", "penalty"),
         ("Did Kosanov get many votes?", None),
         # a post kept, asked yes or no
