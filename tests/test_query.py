@@ -1339,6 +1339,27 @@ def test_a_name_asked_of_someone_described_is_given_beside_the_description(hash_
     assert describes(poet, "the poet whose verse gave the movement its slogan", [rhyme], lexical)
     assert not describes(poet, "the poet whose verse gave the movement its slogan",
                          ["Mirzhakyp Dulatov wrote it."], lexical)  # fmt: skip
+    # the rare words weigh most: "candidate" (most passages) beside a name is not "the
+    # candidate of the communists"; and someone named far from the description is not it
+    communists = "the candidate of the communists"
+    reds = asked(f"What is the name of {communists}?", r.data.names, lexical, {})
+    assert reds is not None and reds.kind.someone and not reds.anchors
+    main = "The main candidate, Kassym-Zhomart Tokayev, made promises."
+    assert not describes(reds, communists, [main], lexical)
+    assert describes(reds, communists, ["The communist candidate Ivan Petrov spoke."], lexical)
+    far = (
+        "There is no need to mention the rest of the candidates: for example, candidate "
+        "Sadibek Tugel in a social video of his headquarters visited a cafe in the capital and "
+        "lectured that it was better to drink kumis than vodka, or did not have credibility "
+        "with voters (candidates of the Communist Party and Akzhol)."
+    )
+    assert not describes(reds, communists, [far], lexical)
+    # the names in a description are not whom it describes
+    others = "the other activists who held the marathon banner with Asya Tulseova"
+    with_her = asked(f"What are the names of {others}?", r.data.names, lexical, {})
+    assert with_her is not None and with_her.kind.someone
+    held = "Asya Tulseova was one of the people holding the banner in April."
+    assert not describes(with_her, others, [held], lexical)
     # a question naming someone is judged by the names (SOMEONE_NEAR), not by this
     tugel = asked("What was the name of the candidate from Tugel's party?", r.data.names,
                   lexical, {})  # fmt: skip
