@@ -1812,6 +1812,35 @@ def test_a_later_version_of_a_document_the_articles_never_name_is_refused(hash_r
 
 
 @pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        # what an election after this one gave, or when it was: after the articles
+        ("Did Kossanov's party win seats in the next parliamentary election?", True),
+        ("Which party won the parliamentary elections that followed the 2019 vote?", True),
+        ("when r the next parliamentary elections in kazakhstan", True),
+        # whether it will be competitive is what the articles wonder, in a sentence of its own
+        ("I read that Tokayev tweeted about parliament - what did he say? And will the next "
+         "parliamentary election actually be competitive?", False),
+        # the next day is no election
+        ("What happened the next day in Almaty?", False),
+    ],
+)  # fmt: skip
+def test_an_election_after_this_one_is_one_the_articles_never_saw(
+    hash_retriever, question: str, refused: bool
+) -> None:
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    r = hash_retriever
+    said = "Will the parliamentary election in Kazakhstan be competitive? We will know later."
+    top = Ranked(Passage(0, "a", 0, said, sentences=(said,)), 0.9, 0.6, 0.6, 0.2, said)
+    found, detail = refusal(
+        question, [top], mode="hybrid", min_score=0.0, names=r.data.names, lexical=r.data.lexical
+    )
+    assert (found is Refusal.UNKNOWN_NAME and "election" in detail) is refused, (found, detail)
+
+
+@pytest.mark.parametrize(
     ("typed", "read"),
     [
         # a question phrase typed last is put first, as a question asks it
