@@ -43,7 +43,7 @@ from retrieval.answer_types import (
 from retrieval.answer_types import asked as what_is_asked
 from retrieval.context import ArticleText, article_texts
 from retrieval.late import TokenTable, distinct_sentences
-from retrieval.lexical import MONTHS
+from retrieval.lexical import MONTHS, LexicalIndex
 from retrieval.questions import definitional_subject, introduces
 from retrieval.records import Source, published_parts
 from retrieval.store import IndexData
@@ -260,8 +260,12 @@ class SignalSource:
             dense=self.passage_cosines(qvec, candidates),
             sentence=sentence,
             best_sentence=best,
-            lexical=(lexical_all if candidates is self._every else lexical_all[candidates])
-            / data.lexical.ceiling(words),
+            lexical=_held_alike(
+                (lexical_all if candidates is self._every else lexical_all[candidates])
+                / data.lexical.ceiling(words),
+                words,
+                data.lexical,
+            ),
             known=data.lexical.known_share(question),
             introduction=intro,
             answer_kind=kinds,
@@ -604,3 +608,16 @@ class SignalSource:
             if terms <= self.terms(sentences[number]):
                 return number
         return -1
+
+
+def _held_alike(scores: np.ndarray, words: str, lexical: LexicalIndex) -> np.ndarray:
+    """BM25 `scores`, but alike for every passage holding the question's one known term:
+    how often a passage repeats it says little of what it is about. "who won?" asks of "won"
+    alone, which one sentence on Kossanov's exit-poll figure holds three times ("… showed
+    that Tokayev won by an overwhelming margin, said he won votes (… Kossanov won 15.39 per
+    cent)") and "Qasym-Zhomart Toqaev won the election." once: the other signals tell them
+    apart. Of two terms or more, BM25 as it is (a passage holding more of them)."""
+    known = {t for t in lexical.tokenizer(words) if t in lexical.doc_freq}
+    if len(known) != 1 or not len(scores):
+        return scores
+    return np.where(scores > 0, scores.max(), 0).astype(np.float32)
