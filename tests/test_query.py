@@ -573,6 +573,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Someone told me Tulseova was jailed after the election, right?", "penalty"),
         ("I read that Tokayev was born in Almaty - is that true?", "birth"),  # irregular
         ("Was Tokayev born in Almaty?", "birth"),  # whether there: a birth all the same
+        # where someone voted; not where someone finished in the vote
+        ("Where did Tokayev cast his own ballot on election day?", "ballot cast"),
+        ("At which polling station did Nursultan Nazarbayev vote on June 9?", "ballot cast"),
+        ("where did tughel finish in the vote", None),
+        ("In which place did Tugel finish in the vote?", None),
         ("Is it true that the number of detained was 500?", None),
         # an earlier day asks for a day, earlier waves for when they were
         ("Which earlier day of rallies frightened officials?", "day"),
@@ -964,6 +969,7 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
     ("kind", "holds", "lacks"),
     [
         ("birth", "He was born in Petropavl in 1953.", "He was the speaker in 2019."),
+        ("ballot cast", "He cast his ballot at School No. 5.", "His name was on no ballot."),
         ("education", "He graduated from Moscow State University.", "He was a diplomat."),
         ("earlier events", "They were like those in the summer of 2011.", "They were like riots."),
         ("appointment", "Tokayev appointed Askar Mamin prime minister.", "Tokayev won."),
