@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot import answer, language
 from bot.batching import Searcher
 from retrieval import smalltalk
-from retrieval.followup import Recent
+from retrieval.followup import Followup, Recent
 from retrieval.records import Hit, SearchResult
 
 
@@ -56,11 +56,9 @@ def _read(text: str, previous: tuple[str, str, str], searcher: Searcher, max_cha
     if script is not None:
         return Turn(answer.language_reply(script, question))
     last, answered, topic = previous
-    followup = searcher.followup(last, question, answered, topic) if last else None
-    query = followup.query if followup is not None else question
-    completed = followup.topic if followup is not None else ""
+    followup = searcher.followup(last, question, answered, topic) if last else Followup(question)
     note = "\n".join(n for n in (note, answer.since_note(question)) if n)
-    return Turn(query=query, topic=completed, asked=question, note=note)
+    return Turn(query=followup.query, topic=followup.topic, asked=question, note=note)
 
 
 def note(turn: Turn, found: SearchResult) -> str:

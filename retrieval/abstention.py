@@ -28,6 +28,7 @@ from retrieval.answer_types import (
     own_words,
     referents,
 )
+from retrieval.chunking import split_sentences
 from retrieval.lexical import LexicalIndex
 from retrieval.names import NameCheck, is_when
 from retrieval.records import Ranked, Refusal
@@ -273,9 +274,11 @@ def refusal(
     later = _LATER_VERSION.search(question)
     if later is not None and not writes(later["stage"].lower()):
         return Refusal.UNKNOWN_NAME, later.group(0)
-    after = _LATER_ELECTION.search(question)
-    if after is not None and _OUTCOME.search(_sentence_at(question, after.start())):
-        return Refusal.UNKNOWN_NAME, after.group(0)
+    if _LATER_ELECTION.search(question):  # asked of in its own sentence: what it gave
+        for sentence in split_sentences(question):
+            after = _LATER_ELECTION.search(sentence)
+            if after is not None and _OUTCOME.search(sentence):
+                return Refusal.UNKNOWN_NAME, after.group(0)
     if not named_together(question, names, lexical, outlets or {}):
         return Refusal.NAMES_APART, ", ".join(names.name_phrases(question))
     if wants is None:
@@ -345,13 +348,6 @@ _OUTCOME = re.compile(
     r"|who|which\s+part(?:y|ies))\b|\btak(?:e|es|en)\s+place\b|\btook\s+place\b",
     re.I,
 )
-
-
-def _sentence_at(text: str, at: int) -> str:
-    """The sentence of `text` holding position `at` (to the stops around it)."""
-    start = max(text.rfind(stop, 0, at) for stop in ".?!") + 1
-    ends = [e for e in (text.find(stop, at) for stop in ".?!") if e >= 0]
-    return text[start : min(ends) + 1 if ends else len(text)]
 
 
 # A sentence saying that what came before it happened at some time ("All this happened on a
