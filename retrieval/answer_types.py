@@ -195,6 +195,9 @@ _LEAD_IN = re.compile(
 )
 # A first part that is only a question word is no part of its own: "When and where was he
 # born?" asks one thing, twice.
+_YES_NO = re.compile(
+    r"\W*(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b", re.I
+)
 _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*", re.I)
 
 
@@ -258,6 +261,12 @@ def _asking(question: str) -> tuple[AnswerType | None, str]:
         # "In which country Abliazov is living now?", as a Russian speaker writes it, asks
         # what "In which country is Abliazov living now?" does
         found = next((t for t in kinds if t.ask.search(inverted)), None)
+    if found is None and _YES_NO.match(first):
+        # "Did the protest planned for May 31 go ahead, and how many turned up?": a yes or no
+        # asks no kind, the part after it does, of the first part's names
+        parts = _SECOND_PART.split(_LEAD_IN.sub("", question, count=1), maxsplit=1)
+        if len(parts) == 2:
+            found = next((t for t in kinds if t.ask.search(parts[1])), None)
     return found, first
 
 

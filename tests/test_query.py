@@ -598,6 +598,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Is Nazarbayev still the chairman of Nur Otan?", "kept office"),
         ("Does Nazarbayev still head the Security Council?", "kept office"),
         ("Is Tokayev still the interim president?", None),
+        # a yes or no first, asking no kind: the second part's kind
+        ("Did the May 31 protest actually happen, and how many were detained there?", "count"),
+        # a question asking none first: none
+        ("Which groups vote for Nur Otan, and why did they back him?", None),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
