@@ -54,6 +54,10 @@ CLOSE_SENTENCE = 0.4
 _HOW_WHAT = re.compile(r"\bhow\s+\w+", re.I)  # "how long", "how many": the kind asked
 # BM25 share at which a short query is a keyword the articles hold, whatever the cosine.
 KEYWORD_SHARE = 0.15
+# A sentence of the best passage holding this many of the question's terms answers it
+# whatever the cosine: over sets 0-131, the far questions refused for low relevance share two
+# terms with a sentence at the most, the near ones three.
+SENTENCE_WORDS = 4
 # Questions asking for a figure, a date or an age are checked in this many best passages,
 # whatever the number asked for: "How many people were arrested in Almaty?" has its figure
 # ("nearly 500 … detained in Almaty and Nur-Sultan") in the 5th; 3 refused it.
@@ -238,9 +242,13 @@ def refusal(
     figure = likeness < ONE_WORD_FLOOR and _figure_said(question, wants, top, lexical)
     if figure:
         likeness = ONE_WORD_FLOOR
-    if likeness < DENSE_FLOOR and top.lexical < KEYWORD_SHARE:
-        return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
     said = searched or question
+    if (
+        likeness < DENSE_FLOOR
+        and top.lexical < KEYWORD_SHARE
+        and not worded_alike(said, top, lexical)
+    ):
+        return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
 
     @functools.cache  # asked by both floors below, counted once
     def shared() -> int:  # how many of the question's words the passage holds
@@ -254,6 +262,7 @@ def refusal(
         and top.lexical < KEYWORD_SHARE
         and not figure
         and (top.sentence < CLOSE_SENTENCE or shared() <= 1)
+        and not worded_alike(said, top, lexical)
     ):
         return Refusal.LOW_RELEVANCE, f"passage cosine {top.dense:.3f} < {PASSAGE_FLOOR}"
     # One word in common needs more likeness still, unless it is the whole question: "How
@@ -483,6 +492,19 @@ def _holding(
     for term in terms & outlets.keys():
         mask = mask | outlets[term]
     return mask
+
+
+def worded_alike(question: str, top: Ranked, lexical: LexicalIndex) -> bool:
+    """Whether one sentence of the best passage holds SENTENCE_WORDS of the question's terms
+    or more: a question worded as that sentence is, whatever likeness the model sees ("Now
+    that the handover of power is officially over, what do people hope for?" against "Now
+    that the shift of power in Kazakhstan is officially over, the people of Kazakhstan hope
+    for the thaw …", cosine 0.30)."""
+    terms = set(lexical.tokenizer(_HOW_WHAT.sub(" ", question)))
+    return any(
+        len(terms.intersection(lexical.tokenizer(s))) >= SENTENCE_WORDS
+        for s in top.passage.sentences
+    )
 
 
 def shared_terms(

@@ -617,8 +617,9 @@ def test_one_word_in_common_needs_more_likeness(
         # one word in common, however close ("the world record time for a marathon")
         (0.49, "How many miles is a marathon?", True),
         # two words in common and less likeness ("Why do YouTube videos buffer so much?",
-        # 0.36 against "… videos are the reason Facebook and YouTube …")
-        (0.36, "Why was the marathon banner taken away?", True),
+        # 0.36 against "… videos are the reason Facebook and YouTube …"); four words in
+        # common would be a sentence worded as the question (SENTENCE_WORDS)
+        (0.36, "Why was the marathon banner so big?", True),
     ],
 )
 def test_a_passage_far_from_the_question_needs_a_close_sentence_and_two_words(
@@ -952,6 +953,44 @@ def test_a_count_s_figure_beside_the_question_s_words_answers_below_the_likeness
         question, [top], mode="hybrid", min_score=0.34, names=data.names, lexical=data.lexical
     )
     assert (why is None) is answered, why
+    if not answered:
+        assert why is Refusal.LOW_RELEVANCE
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answered"),
+    [
+        # five of the question's terms in one sentence: handover/shift aside, it is worded so
+        (
+            "Now that the shift of power is officially over, the people hope for the thaw,"
+            " which requires the democratisation of the political system first.",
+            True,
+        ),
+        # the same terms spread over two sentences, three in neither
+        (
+            "The shift of power is officially over. People hope it requires a thaw first.",
+            False,
+        ),
+        # three of them in one sentence
+        ("The shift of power is officially over, they say.", False),
+    ],
+)
+def test_a_sentence_worded_as_the_question_answers_below_the_likeness_floors(
+    hash_retriever: Retriever, sentence: str, answered: bool
+) -> None:
+    # The model sees a cosine of 0.30 between this question and the sentence answering it
+    # (its passage 0.16); four of the question's terms or more in one sentence say it answers.
+    from retrieval.abstention import refusal
+    from retrieval.records import Passage, Ranked
+
+    question = "Now that the handover of power is officially over, what do people hope for?"
+    sentences = tuple(s + "." for s in sentence.rstrip(".").split(". "))
+    top = Ranked(Passage(0, "a", 0, sentence, sentences=sentences), 0.5, 0.16, 0.29, 0.05, sentence)
+    data = hash_retriever.data
+    why, detail = refusal(
+        question, [top], mode="hybrid", min_score=0.34, names=data.names, lexical=data.lexical
+    )
+    assert (why is None) is answered, (why, detail)
     if not answered:
         assert why is Refusal.LOW_RELEVANCE
 
