@@ -18,6 +18,7 @@ from retrieval.answer_types import (
     Asked,
     Counted,
     answering,
+    as_asked,
     asked,
     best_nearness,
     dated,
@@ -297,7 +298,7 @@ def refusal(
     dates = [b for r in ranked[:TYPED_PASSAGES] for b in dated(r.passage.sentences)]
     described = _NAME_OF.search(question) if wants.kind.someone else None
     if described is None and wants.kind.about is not None:
-        described = wants.kind.about.search(question)
+        described = wants.kind.about.search(as_asked(question))
     if described is not None and not describes(wants, described["described"], sentences, lexical):
         return Refusal.NO_ANSWER_OF_KIND, f"{wants.kind.kind} described"
     if top.relevance >= TYPED_OVERRIDE and not wants.kind.written:

@@ -225,11 +225,52 @@ def asked_type(question: str) -> AnswerType | None:
     return _asking(question)[0]
 
 
+# Whether someone of a description is among a group, or which of it is: "Was there a woman
+# among the seven candidates?", "Were any of the candidates women?", "Is it true one of the
+# candidates was a woman?", "Which of the candidates was a woman?" ask who that one is ("Who
+# was the woman among the seven candidates?"), and are answered only where a sentence says
+# most of the description (abstention's `describes`).
+_SOMEONE_AMONG = (
+    re.compile(
+        r"^\W*(?:is\s+it\s+true\s+(?:that\s+)?)?(?:was|were|is|are)\s+there\s+(?:a|an|any|one)\s+"
+        r"(?P<described>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?:among|amongst)\s+(?P<group>[^?.!;]+)",
+        re.I,
+    ),
+    re.compile(
+        r"^\W*(?:is\s+it\s+true\s+(?:that\s+)?)?(?:(?:was|were|is|are)\s+any|(?:was|is)\s+one)"
+        r"\s+of\s+(?P<group>the(?:\s+[\w-]+){1,5}?)\s+(?:an?\s+)?(?P<described>[\w-]+)\W*$",
+        re.I,
+    ),
+    re.compile(
+        r"^\W*(?:is\s+it\s+true\s+(?:that\s+)?|i\s+(?:heard|read)\s+(?:that\s+)?)?(?:only\s+)?"
+        r"one\s+of\s+(?P<group>the(?:\s+[\w-]+){1,5}?)\s+(?:was|is)\s+(?:an?\s+)?"
+        r"(?P<described>[\w-]+)\b",
+        re.I,
+    ),
+    re.compile(
+        r"^\W*(?:which|who)\s+(?:one\s+)?(?:of|among|amongst)\s+(?P<group>the(?:\s+[\w-]+){1,5}?)\s+"
+        r"(?:was|is)\s+(?:an?\s+)?(?P<described>[\w-]+)\W*$",
+        re.I,
+    ),
+)
+
+
+def as_asked(question: str) -> str:
+    """`question`, a question of whether someone of a description is among a group (or
+    which of it is) put as the question of who that one is (`_SOMEONE_AMONG`); any other
+    as it is."""
+    for among in _SOMEONE_AMONG:
+        found = among.search(question)
+        if found is not None:
+            return f"Who was the {found['described']} among {found['group'].strip()}?"
+    return question
+
+
 @lru_cache(maxsize=1024)  # a search asks twice (ranking, abstention); the bot's pages again
 def _asking(question: str) -> tuple[AnswerType | None, str]:
     """The kind of answer `question` asks for, and the part of it asking (`_first_part`,
     without a clause opening it when the rest asks for a kind)."""
-    question = _CONTRACTED.sub(r"\1 is", question)
+    question = as_asked(_CONTRACTED.sub(r"\1 is", question))
     if _CLAIM.search(question) and not _WH.search(question):
         # "I heard X said the number of people at the May 1 protests scared the authorities.
         # True?": a claim put to be checked asks whether, not what ("the number of" in it

@@ -16,6 +16,7 @@ from retrieval.answer_types import (
     Counted,
     Named,
     answer_types,
+    as_asked,
     asked,
     asked_type,
     best_nearness,
@@ -1429,6 +1430,44 @@ def test_who_someone_described_is_is_named_beside_the_description(hash_retriever
     assert many is not None and many.about is not None
     assert many.about.search("who were the journalists detained?") is None
     assert asked_type("who were the people in yellow vests?") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Was there a woman among the seven candidates?",
+        "Was there any woman among the seven candidates, and how did she fare?",
+        "Were any of the seven candidates women?",
+        "Is it true one of the seven candidates was a woman?",
+        "Which of the seven candidates was a woman?",
+    ],
+)
+def test_whether_someone_described_is_among_a_group_asks_who_that_one_is(
+    hash_retriever, question: str
+) -> None:
+    # a yes or no, or which of them: answered where a sentence names one of the group so
+    # described, not by one describing someone else ("a woman voting twice")
+    r = hash_retriever
+    lexical = r.data.lexical
+    wants = asked(question, r.data.names, lexical, {})
+    assert wants is not None and wants.kind.kind == "person"
+    found = wants.kind.about.search(as_asked(question)) if wants.kind.about else None
+    assert found is not None
+    voter = "Images included a woman voting twice after a quick change of clothing."
+    candidate = "The seven candidates included a woman, Daniya Yespayeva, of Ak Zhol."
+    assert not describes(wants, found["described"], [voter], lexical)
+    assert describes(wants, found["described"], [voter, candidate], lexical)
+
+
+def test_whether_something_is_among_others_is_read_as_typed() -> None:
+    # no one of a group described: "Was there a curfew in Almaty?", "Were any of the police
+    # officers who beat the journalist ever punished?" (the group is no few words)
+    for question in (
+        "Was there a curfew in Almaty?",
+        "Were any of the police officers who beat the journalist ever punished?",
+        "Who was the woman among the candidates?",
+    ):
+        assert as_asked(question) == question
 
 
 def test_a_sum_asked_of_something_described_is_said_of_it(hash_retriever) -> None:
