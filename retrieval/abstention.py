@@ -151,7 +151,12 @@ ROLE_NEAR = 10
 # communists") and asked for the name within SOMEONE_NEAR words of the words held: over sets
 # 0-127, four near-topic questions more refused, no real one.
 DESCRIBED_SHARE = 0.4
-_NAME_OF = re.compile(r"\bnames?\s+of\s+(?P<described>[^?.;!]+)", re.I)
+_NAME_OF = re.compile(
+    r"\bnames?\s+of\s+(?P<described>[^?.;!]+)"
+    # "What was the Communist Party candidate's name?"
+    r"|\b(?:what(?:'s|’s|\s+(?:is|was)))\s+(?P<owner>(?:the|a|an)\s+[^?.;!]+?)['’]s\s+(?:full\s+)?names?\b",
+    re.I,
+)
 
 
 def _figure_said(question: str, wants: Asked | None, top: Ranked, lexical: LexicalIndex) -> bool:
@@ -299,7 +304,9 @@ def refusal(
     described = _NAME_OF.search(question) if wants.kind.someone else None
     if described is None and wants.kind.about is not None:
         described = wants.kind.about.search(as_asked(question))
-    if described is not None and not describes(wants, described["described"], sentences, lexical):
+    if described is not None and not describes(
+        wants, described["described"] or described["owner"], sentences, lexical
+    ):
         return Refusal.NO_ANSWER_OF_KIND, f"{wants.kind.kind} described"
     if top.relevance >= TYPED_OVERRIDE and not wants.kind.written:
         return None, ""

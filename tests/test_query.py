@@ -599,6 +599,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Is Nazarbayev still the chairman of Nur Otan?", "kept office"),
         ("Does Nazarbayev still head the Security Council?", "kept office"),
         ("Is Tokayev still the interim president?", None),
+        # a name asked of someone's role, its owner's, or of people just spoken of
+        ("Who was Akzhol's presidential candidate?", "person"),
+        ("What was the Communist Party candidate's name?", "person"),
+        ("The Communist Party also had candidates - what were their names?", "person"),
+        ("What was the party's name?", None),
         # a yes or no first, asking no kind: the second part's kind
         ("Did the May 31 protest actually happen, and how many were detained there?", "count"),
         # a question asking none first: none

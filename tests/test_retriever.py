@@ -1006,6 +1006,29 @@ def _kind_refuses(retriever: Retriever, questions: Sequence[str], text: str, ref
 @pytest.mark.parametrize(
     ("text", "refused"),
     [
+        # the party's candidates spoken of, none named beside it
+        (
+            "Candidate Sadibek Tugel lectured a cafe on kumis. Candidates of the Communist"
+            " Party had no credibility with voters.",
+            True,
+        ),
+        # its candidate named
+        ("The Communist Party candidate, Zhambyl Akhmetbekov, came fourth.", False),
+    ],
+)
+def test_a_name_asked_of_a_party_s_candidate_is_said_beside_it(
+    hash_retriever: Retriever, text: str, refused: bool
+) -> None:
+    questions = (
+        "What was the Communist Party candidate's name?",
+        "The Communist Party also had a candidate - what was his name?",
+    )
+    _kind_refuses(hash_retriever, questions, text, refused)
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
         # a sum, but of no fine: what the banker is accused of taking
         ("Protesters were detained. Ablyazov is accused of taking several billion dollars.", True),
         # the fine's sum
