@@ -604,6 +604,12 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What was the Communist Party candidate's name?", "person"),
         ("The Communist Party also had candidates - what were their names?", "person"),
         ("What was the party's name?", None),
+        # what became of someone after the events reported; not the later of those events
+        ("Did Tokayev later rename the capital back to Astana?", "later events"),
+        ("Was Kozhayev later on promoted to minister?", "later events"),
+        ("what happened to the guy with the empty banner later?", "later events"),
+        ("Were there curfews during the later protests?", None),
+        ("Did the OSCE observers come in the end?", None),
         # a yes or no first, asking no kind: the second part's kind
         ("Did the May 31 protest actually happen, and how many were detained there?", "count"),
         # a question asking none first: none

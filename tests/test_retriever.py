@@ -1006,6 +1006,25 @@ def _kind_refuses(retriever: Retriever, questions: Sequence[str], text: str, ref
 @pytest.mark.parametrize(
     ("text", "refused"),
     [
+        # the events themselves, nothing said of after them
+        ("Sagutdinov was detained on May 6 for holding an empty banner in Uralsk.", True),
+        # what came of it later, beside his name
+        ("Later on, the police said Sagutdinov was held for his statements in Uralsk.", False),
+    ],
+)
+def test_what_became_of_someone_later_is_said_to_come_later(
+    hash_retriever: Retriever, text: str, refused: bool
+) -> None:
+    questions = (
+        "Was Sagutdinov later charged with anything?",
+        "What happened to Sagutdinov later on?",
+    )
+    _kind_refuses(hash_retriever, questions, text, refused)
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
         # the party's candidates spoken of, none named beside it
         (
             "Candidate Sadibek Tugel lectured a cafe on kumis. Candidates of the Communist"
