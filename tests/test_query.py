@@ -604,6 +604,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What was the Communist Party candidate's name?", "person"),
         ("The Communist Party also had candidates - what were their names?", "person"),
         ("What was the party's name?", None),
+        # who came last, asked of; not in a clause describing whom a question asks of
+        ("Which contender ended up at the very bottom of the results?", "last place"),
+        ("who got the fewest votes", "last place"),
+        ("how many candidates were running and who came last", "count"),
+        ("Which political party did the candidate who came last represent?", "organisation"),
         # what became of someone after the events reported; not the later of those events
         ("Did Tokayev later rename the capital back to Astana?", "later events"),
         ("Was Kozhayev later on promoted to minister?", "later events"),
@@ -1003,6 +1008,8 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("prison term", "He was sentenced to 20 years in prison.", "He was arrested on May 9."),
         ("prison term", "They got 15 days of arrest.", "They threw people in jail for years."),
         ("placing", "Tugel came in third.", "Tugel finished dead last."),
+        ("last place", "Tugel finished dead last.", "It was blocked in the last year."),
+        ("last place", "He got the fewest votes.", "He got many votes."),
         ("runner-up", "Kossanov came in second.", "Tugel finished dead last."),
         ("runner-up", "Kossanov won 15.39 per cent.", "Turnout was 77.4 per cent."),
         ("kept office", "He remains chairman of the Security Council.", "He resigned on March 20."),
