@@ -31,7 +31,7 @@ from retrieval.answer_types import (
 )
 from retrieval.chunking import split_sentences
 from retrieval.lexical import LexicalIndex
-from retrieval.names import NameCheck, is_when
+from retrieval.names import NameCheck, countries, is_when
 from retrieval.records import Ranked, Refusal
 
 # The single raw threshold of the dense-only baseline: cosine of the question and passage.
@@ -296,6 +296,8 @@ def refusal(
                 return Refusal.UNKNOWN_NAME, after.group(0)
     if not named_together(question, names, lexical, outlets or {}):
         return Refusal.NAMES_APART, ", ".join(names.name_phrases(question))
+    if (country := _country_apart(question, top, lexical)) is not None:
+        return Refusal.NAMES_APART, country
     if wants is None:
         return None, ""
     sentences = [s for r in ranked[:TYPED_PASSAGES] for s in r.passage.sentences]
@@ -365,6 +367,29 @@ _OUTCOME = re.compile(
     r"|who|which\s+part(?:y|ies))\b|\btak(?:e|es|en)\s+place\b|\btook\s+place\b",
     re.I,
 )
+
+
+# Where something asked of happened, another country ("What were the yellow vest protests in
+# France about?"): the passage answering names it too. Only in a sentence asking ("I'm from
+# Germany. What did the observers say?" asks of Kazakhstan).
+@functools.cache
+def _in_country() -> re.Pattern[str]:
+    others = countries() - {"Kazakhstan"}
+    alternatives = "|".join(sorted(map(re.escape, others), key=len, reverse=True))
+    return re.compile(rf"\b(?:in|across|throughout)\s+(?:the\s+)?({alternatives})\b")
+
+
+def _country_apart(question: str, top: Ranked, lexical: LexicalIndex) -> str | None:
+    """The other country a sentence of `question` asking asks of ("… protests in France?")
+    where the best passage never names it; None otherwise."""
+    sentences = split_sentences(question)
+    asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+    held = set(lexical.tokenizer(top.passage.lexical_text))
+    for sentence in asking:
+        for found in _in_country().finditer(sentence):
+            if not set(lexical.tokenizer(found.group(1))) <= held:
+                return found.group(1)
+    return None
 
 
 # A sentence saying that what came before it happened at some time ("All this happened on a

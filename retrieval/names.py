@@ -431,6 +431,11 @@ def capitals() -> dict[str, str]:
     return {capital.lower(): country for capital, country in _capital_rows()}
 
 
+def countries() -> frozenset[str]:
+    """Every country with a capital in retrieval/data/capitals.txt, as written."""
+    return frozenset(country for _, country in _capital_rows())
+
+
 @functools.cache
 def _capital_rows() -> tuple[tuple[str, str], ...]:
     """Each line of retrieval/data/capitals.txt: (capital, country), as written."""

@@ -995,6 +995,36 @@ def test_a_sentence_worded_as_the_question_answers_below_the_likeness_floors(
         assert why is Refusal.LOW_RELEVANCE
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "apart"),
+    [
+        # asked of another country, a passage that never names it
+        (
+            "What were the yellow vest protests in France about?",
+            "Police and yellow vest-wearing journalists outnumbered the demonstrators.",
+            True,
+        ),
+        # a passage naming it
+        (
+            "What was Ablyazov fighting in France?",
+            "Ablyazov was released from detention in France, where he fought extradition.",
+            False,
+        ),
+        # the country is where the asker is, not what the question asks of
+        (
+            "I'm a student in Germany. What did the observers say about the vote?",
+            "The observers said the vote was tarnished by clear violations.",
+            False,
+        ),
+    ],
+)
+def test_a_question_asked_of_another_country_needs_a_passage_naming_it(
+    hash_retriever: Retriever, question: str, text: str, apart: bool
+) -> None:
+    why, detail = _judged(hash_retriever, question, text)
+    assert (why is Refusal.NAMES_APART) is apart, (why, detail)
+
+
 def _kind_refuses(retriever: Retriever, questions: Sequence[str], text: str, refused: bool) -> None:
     """Each of `questions`, its best passage `text` alone (`_judged`), is refused for want of
     an answer of its kind, or answered, as `refused` says."""
