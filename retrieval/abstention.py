@@ -154,7 +154,8 @@ DESCRIBED_SHARE = 0.4
 _NAME_OF = re.compile(
     r"\bnames?\s+of\s+(?P<described>[^?.;!]+)"
     # "What was the Communist Party candidate's name?"
-    r"|\b(?:what(?:'s|’s|\s+(?:is|was)))\s+(?P<owner>(?:the|a|an)\s+[^?.;!]+?)['’]s\s+(?:full\s+)?names?\b",
+    r"|\b(?:what(?:'s|’s|\s+(?:is|was)))\s+(?P<owner>(?:the|a|an)\s+[^?.;!]+?)['’]s\s+"
+    r"(?:full\s+)?names?\b",
     re.I,
 )
 
@@ -376,7 +377,7 @@ _OUTCOME = re.compile(
 def _in_country() -> re.Pattern[str]:
     others = countries() - {"Kazakhstan"}
     alternatives = "|".join(sorted(map(re.escape, others), key=len, reverse=True))
-    return re.compile(rf"\b(?:in|across|throughout)\s+(?:the\s+)?({alternatives})\b")
+    return re.compile(rf"\b(?:in|across|throughout)\s+(?:the\s+)?({alternatives})\b", re.I)
 
 
 def _country_apart(question: str, top: Ranked, lexical: LexicalIndex) -> str | None:

@@ -193,11 +193,12 @@ _LEAD_IN = re.compile(
     rf"(?={_ASKS_OR_WHOSE})",
     re.I,
 )
-# A first part that is only a question word is no part of its own: "When and where was he
-# born?" asks one thing, twice.
+# A part asking yes or no, by the auxiliary it opens on ("Did the protest go ahead").
 _YES_NO = re.compile(
     r"\W*(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b", re.I
 )
+# A first part that is only a question word is no part of its own: "When and where was he
+# born?" asks one thing, twice.
 _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*", re.I)
 
 
@@ -248,8 +249,8 @@ _SOMEONE_AMONG = (
         re.I,
     ),
     re.compile(
-        r"^\W*(?:which|who)\s+(?:one\s+)?(?:of|among|amongst)\s+(?P<group>the(?:\s+[\w-]+){1,5}?)\s+"
-        r"(?:was|is)\s+(?:an?\s+)?(?P<described>[\w-]+)\W*$",
+        r"^\W*(?:which|who)\s+(?:one\s+)?(?:of|among|amongst)\s+"
+        r"(?P<group>the(?:\s+[\w-]+){1,5}?)\s+(?:was|is)\s+(?:an?\s+)?(?P<described>[\w-]+)\W*$",
         re.I,
     ),
 )
