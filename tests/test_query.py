@@ -1009,6 +1009,7 @@ def test_a_figure_asked_of_someone_the_articles_give_none_for_is_refused(hash_re
         ("prison term", "They got 15 days of arrest.", "They threw people in jail for years."),
         ("placing", "Tugel came in third.", "Tugel finished dead last."),
         ("last place", "Tugel finished dead last.", "It was blocked in the last year."),
+        ("last place", "He came in last place.", "It is those last numbers people remember."),
         ("last place", "He got the fewest votes.", "He got many votes."),
         ("runner-up", "Kossanov came in second.", "Tugel finished dead last."),
         ("runner-up", "Kossanov won 15.39 per cent.", "Turnout was 77.4 per cent."),
