@@ -250,16 +250,17 @@ def refusal(
     if figure:
         likeness = ONE_WORD_FLOOR
     said = searched or question
-    if (
-        likeness < DENSE_FLOOR
-        and top.lexical < KEYWORD_SHARE
-        and not worded_alike(said, top, lexical)
-    ):
-        return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
 
     @functools.cache  # asked by both floors below, counted once
     def shared() -> int:  # how many of the question's words the passage holds
         return len(shared_terms(said, top, lexical, synonyms(said)))
+
+    @functools.cache  # asked by the first two floors, read once
+    def worded() -> bool:
+        return worded_alike(said, top, lexical)
+
+    if likeness < DENSE_FLOOR and top.lexical < KEYWORD_SHARE and not worded():
+        return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {DENSE_FLOOR}"
 
     # A sentence close to the question and sharing two of its words or more is an answer in
     # a passage about much else ("did the osce say it was fair or nah": 0.45 with "although
@@ -269,7 +270,7 @@ def refusal(
         and top.lexical < KEYWORD_SHARE
         and not figure
         and (top.sentence < CLOSE_SENTENCE or shared() <= 1)
-        and not worded_alike(said, top, lexical)
+        and not worded()
     ):
         return Refusal.LOW_RELEVANCE, f"passage cosine {top.dense:.3f} < {PASSAGE_FLOOR}"
     # One word in common needs more likeness still, unless it is the whole question: "How
@@ -383,6 +384,8 @@ def _in_country() -> re.Pattern[str]:
 def _country_apart(question: str, top: Ranked, lexical: LexicalIndex) -> str | None:
     """The other country a sentence of `question` asking asks of ("… protests in France?")
     where the best passage never names it; None otherwise."""
+    if _in_country().search(question) is None:  # most questions: no other country at all
+        return None
     sentences = split_sentences(question)
     asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
     held = set(lexical.tokenizer(top.passage.lexical_text))
@@ -528,13 +531,19 @@ def _holding(
     return mask
 
 
+def _asked_terms(question: str, lexical: LexicalIndex) -> set[str]:
+    """The question's BM25 terms, the word asking "how long", "how many", … aside: it says
+    what kind of answer, not what about."""
+    return set(lexical.tokenizer(_HOW_WHAT.sub(" ", question)))
+
+
 def worded_alike(question: str, top: Ranked, lexical: LexicalIndex) -> bool:
     """Whether one sentence of the best passage holds SENTENCE_WORDS of the question's terms
     or more: a question worded as that sentence is, whatever likeness the model sees ("Now
     that the handover of power is officially over, what do people hope for?" against "Now
     that the shift of power in Kazakhstan is officially over, the people of Kazakhstan hope
     for the thaw …", cosine 0.30)."""
-    terms = set(lexical.tokenizer(_HOW_WHAT.sub(" ", question)))
+    terms = _asked_terms(question, lexical)
     return any(
         len(terms.intersection(lexical.tokenizer(s))) >= SENTENCE_WORDS
         for s in top.passage.sentences
@@ -547,6 +556,5 @@ def shared_terms(
     """The question's BM25 terms that its best passage holds, the word asking "how long",
     "how many", … aside (it says what kind of answer, not what about); and the terms of
     `synonyms` (words meaning what the question's do) that it holds."""
-    asked = _HOW_WHAT.sub(" ", question)
-    terms = set(lexical.tokenizer(asked)) | {t for w in synonyms for t in lexical.tokenizer(w)}
+    terms = _asked_terms(question, lexical) | {t for w in synonyms for t in lexical.tokenizer(w)}
     return terms & set(lexical.tokenizer(top.passage.lexical_text))

@@ -154,11 +154,10 @@ def answer_types() -> tuple[AnswerType, ...]:
 _SECOND_PART = re.compile(
     r",?\s+(?:and|or|but)\s+(?=(?:what|who|how|when|where|why|which)\b)", re.I
 )
+# An auxiliary a question asking yes or no opens on ("Did …", "Was …").
+_AUXILIARY = r"(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b"
 # A word a question opens on: a question word or an auxiliary ("What …", "Did …").
-_ASKS = (
-    r"(?:what|who|whom|how|where|why|which|when|did|does|do|is|was|were|are|has|have|had"
-    r"|can|could|would|will)\b"
-)
+_ASKS = rf"(?:(?:what|who|whom|how|where|why|which|when)\b|{_AUXILIARY})"
 # A question opening on a clause of when ("When asked whether he was to blame, how did he
 # respond?", "When the police came, what did they do?") asks what its main clause does: a
 # "when" followed, after a comma, by the question itself.
@@ -194,9 +193,7 @@ _LEAD_IN = re.compile(
     re.I,
 )
 # A part asking yes or no, by the auxiliary it opens on ("Did the protest go ahead").
-_YES_NO = re.compile(
-    r"\W*(?:did|does|do|is|was|were|are|has|have|had|can|could|would|will)\b", re.I
-)
+_YES_NO = re.compile(rf"\W*{_AUXILIARY}", re.I)
 # A first part that is only a question word is no part of its own: "When and where was he
 # born?" asks one thing, twice.
 _BARE_QUESTION_WORD = re.compile(r"\W*(?:what|who|how|when|where|why|which)\W*", re.I)
