@@ -381,6 +381,15 @@ def _in_country() -> re.Pattern[str]:
     return re.compile(rf"\b(?:in|across|throughout)\s+(?:the\s+)?({alternatives})\b", re.I)
 
 
+# Words placing someone in a country rather than asking of it: "what the banker sitting in
+# France claims" asks what he claims, wherever the passage saying so places him.
+_LOCATED = re.compile(
+    r"\b(?:sitting|sits|living|lives|lived|residing|resides|based|exiled|hiding|hides|staying"
+    r"|stays|settled)\s+$",
+    re.I,
+)
+
+
 def _country_apart(question: str, top: Ranked, lexical: LexicalIndex) -> str | None:
     """The other country a sentence of `question` asking asks of ("… protests in France?")
     where the best passage never names it; None otherwise."""
@@ -391,6 +400,8 @@ def _country_apart(question: str, top: Ranked, lexical: LexicalIndex) -> str | N
     held = set(lexical.tokenizer(top.passage.lexical_text))
     for sentence in asking:
         for found in _in_country().finditer(sentence):
+            if _LOCATED.search(sentence, 0, found.start()) is not None:
+                continue
             if not set(lexical.tokenizer(found.group(1))) <= held:
                 return found.group(1)
     return None

@@ -1016,6 +1016,12 @@ def test_a_sentence_worded_as_the_question_answers_below_the_likeness_floors(
             "The observers said the vote was tarnished by clear violations.",
             False,
         ),
+        # the country places the person asked about; what he claims is asked of
+        (
+            "What does the banker sitting in France claim about his own movement?",
+            "Ablyazov claims he represents the only opposition movement in the country.",
+            False,
+        ),
     ],
 )
 def test_a_question_asked_of_another_country_needs_a_passage_naming_it(
