@@ -574,7 +574,7 @@ _PARTICULAR = re.compile(
 # A count asked of one day, and a figure of several: "How many were arrested on election
 # day?" is not answered by "1,000 people over the course of three days".
 _ONE_DAY = re.compile(
-    r"\b(?:on|during)\s+(?:the\s+)?(?:election|voting|polling|that|first|second|last|same)"
+    r"\b(?:on|during|in)\s+(?:the\s+)?(?:election|voting|polling|that|first|second|last|same)"
     r"\s+day\b",
     re.IGNORECASE,
 )

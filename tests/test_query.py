@@ -360,6 +360,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Where does most of the population live?", None),
         ("who won it and by how much?", "percentage"),  # a margin: the winner's share
         ("By what margin did Tokayev win?", "percentage"),
+        ("How many percents got Tokayev?", "percentage"),  # the plural, as written
         ("What position did he hold when he became president?", "former post"),  # not "when"
         ("What age group led the protests?", None),
         # the first part asks (a living), not the second ("how long")
@@ -801,6 +802,7 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
         ("How many people were arrested on election day?", True),
         ("how many ppl got arested on voting day", True),
         ("How many people were detained during the first day of protests?", True),
+        ("how much people was arrested only in the first day, June 9?", True),  # "in" it
         # several days asked of, or no day at all: any figure's span may answer
         ("How many people were arrested in the three days that began on election day?", False),
         ("How many people were arrested on June 9?", False),
