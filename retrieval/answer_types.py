@@ -632,6 +632,13 @@ def _done_to_people(after: list[str]) -> bool:
 _AGE_BOUND = frozenset({"under", "aged"})
 # The words of a count of people that say no more than who they are or what was done to them.
 _OF_ANYONE = re.compile(rf"{_PEOPLE.pattern}|{_ACTS_ON_PEOPLE.pattern}|{_TO_PEOPLE.pattern}", re.I)
+# People of one sort said after them ("How many citizens were registered to vote?"): a
+# standing on a roll, which a figure of people protesting does not count.
+_ON_ROLL = re.compile(
+    r"\s+(?:were|are|was|is|got|get|have\s+been|had\s+been)\s+(?:\w+ly\s+)?(?:registered"
+    r"|eligible|entitled|enrolled|listed)\b",
+    re.I,
+)
 # What a figure of people is written as counting ("500 people were detained").
 _OF_PEOPLE = frozenset({"people", "persons", "individuals", "citizens", "men", "women"})
 _FIGURE = re.compile(
@@ -786,6 +793,9 @@ def counted(question: str, terms) -> Counted | None:
     # they are ("Ablyazov followers") says no more than who.
     before = next((n for n, w in enumerate(used) if _OF_ANYONE.fullmatch(w)), 0)
     if people and any(w.islower() for w in used[:before]):
+        people = False
+    end = question.find(used[-1], match.start()) + len(used[-1])
+    if people and _ON_ROLL.match(question, end):  # "how many citizens were registered …"
         people = False
     # Nor are people of a trade or standing ("journalists", "observers", "police"): "How
     # many journalists were detained?" is not answered by "1,000 people" arrested.

@@ -396,6 +396,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Why didn't Nazarbayev attend Tokayev's inauguration?", "reason"),  # negated too
         ("why wasnt Ablyazov allowed to run?", "reason"),
         ("What reason did Nazarbaev give for stepping down?", "reason"),  # the one he gave
+        ("What reason did Nazarbaev himself give for stepping down?", "reason"),
         ("Why did Zhaslan Nurbaev say the internet was blocked?", None),
         ("Why is it hard to build a united opposition?", None),
         ("Who did the party choose as its candidate?", "appointment"),
@@ -766,6 +767,9 @@ def _words(text: str) -> list[str]:
         # people of one sort are not any people; whose they are says no more than who
         ("How many registered voters were there?", {"registered", "voters"}, False),
         ("How many Ablyazov followers were detained?", {"ablyazov", "followers"}, True),
+        # or said after them: standing on a roll, not any people ("people protested")
+        ("How many citizens were registered to vote?", {"citizens"}, False),
+        ("How many people protested?", {"people", "protested"}, True),
         ("how many ppl got arrested", {"ppl"}, True),  # "got" as "were"
         ("How many of the people detained were fined?", {"people", "detained"}, True),
         # those done to, the thing counted unsaid: people, as "ppl" would be
