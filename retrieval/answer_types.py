@@ -300,6 +300,10 @@ def _asking(question: str) -> tuple[AnswerType | None, str]:
         # "In which country Abliazov is living now?", as a Russian speaker writes it, asks
         # what "In which country is Abliazov living now?" does
         found = next((t for t in kinds if t.ask.search(inverted)), None)
+    if found is None and (fronted := _WH_LAST.sub(_front, first, count=1)) != first:
+        # "Ablyazov was chairman in which bank before he fled?" asks what "In which bank was
+        # Ablyazov chairman before he fled?" does
+        found = next((t for t in kinds if t.ask.search(fronted)), None)
     if found is None and _YES_NO.match(first):
         # "Did the protest planned for May 31 go ahead, and how many turned up?": a yes or no
         # asks no kind, the part after it does, of the first part's names
@@ -356,6 +360,21 @@ _UNINVERTED = re.compile(
 
 def _invert(match: re.Match[str]) -> str:
     return f"{match['wh']} {match['verb']} {match['name']}"
+
+
+# A statement asking by a "which" or "what" at its end, as an echo of a question: "Tokayev
+# was born in which city?", "Ablyazov was chairman in which bank before he fled?"
+_WH_LAST = re.compile(
+    r"^\W*(?P<subject>(?:[\w’'.-]+\s+){0,3}?[\w’'.-]+)\s+(?P<verb>is|was|are|were|has|have|had)"
+    r"\s+(?P<said>(?:[\w’'.-]+\s+){0,5}?)(?P<wh>(?:(?:in|on|at|from|to|for|of|with|by)\s+)?"
+    r"(?:which|what)\s+[\w’'-]+)(?P<rest>[^?]*)",
+    re.I,
+)
+
+
+def _front(match: re.Match[str]) -> str:
+    said = f" {match['said'].strip()}" if match["said"].strip() else ""
+    return f"{match['wh']} {match['verb']} {match['subject']}{said}{match['rest']}"
 
 
 def _first_part(question: str) -> str:

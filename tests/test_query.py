@@ -361,6 +361,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("who won it and by how much?", "percentage"),  # a margin: the winner's share
         ("By what margin did Tokayev win?", "percentage"),
         ("How many percents got Tokayev?", "percentage"),  # the plural, as written
+        # a "which" at the end, as an echo of the question: asked as the question
+        ("Ablyazov was chairman in which bank before he fled?", "business"),
+        ("Tokayev was born in which city?", "birth"),
         ("What position did he hold when he became president?", "former post"),  # not "when"
         ("What age group led the protests?", None),
         # the first part asks (a living), not the second ("how long")
