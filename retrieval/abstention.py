@@ -520,16 +520,44 @@ def named_together(
     (Kazakhstan, here), or one of its family ("Kazakh"), is taken as read, so it is not asked
     of them (`own_words`: "Central Election Commission" is asked as "central", "commission"). An
     outlet's name ("per the RFE/RL blog") is held by every passage it published
-    (`outlets`: term -> passages), though its text never writes it.
+    (`outlets`: term -> passages), though its text never writes it. Of names offered as
+    alternatives ("in 2016 or in 2018"), one is enough (`_alternatives`).
     """
     groups = names.named_terms(question, set_aside=False)
     if len(groups) < 2:  # most questions: no passage lookups at all
         return True
-    own = [words for words in (own_words(g, lexical) for g in groups) if words]
-    masks = [m for m in (_holding(w, lexical, outlets) for w in own) if m.mean() <= SUBJECT_SHARE]
+    masks = []
+    for alternatives in _alternatives(question, names):
+        own = [w for w in (own_words(g, lexical) for g in alternatives) if w]
+        held = [_holding(w, lexical, outlets) for w in own]
+        if held and all(m.mean() <= SUBJECT_SHARE for m in held):  # none taken as read
+            masks.append(np.logical_or.reduce(held))
     if len(masks) < 2:
         return True
     return bool(np.logical_and.reduce(masks).any())
+
+
+# Names offered as alternatives ("in 2016 or in 2018", "Almaty or Astana"): one of them is.
+_OR = re.compile(r"\W*(?:,\s*)?or\s+(?:(?:in|on|at|by|from|the|a)\s+)?\W*", re.I)
+
+
+def _alternatives(question: str, names: NameCheck) -> list[list[frozenset[str]]]:
+    """The terms of each name of `question` (`NameCheck.named_terms`, none set aside), names
+    joined by "or" together: a passage holds one of them ("Was the DVK declared extremist in
+    2016 or in 2018?" asks of the DVK beside either year)."""
+    found: list[list[frozenset[str]]] = []
+    end = 0
+    for phrase in names.asked_names(question):
+        start = question.find(phrase, end)
+        terms = names.phrase_terms(phrase)
+        if not terms or any(terms in group for group in found):
+            continue
+        if found and start >= 0 and _OR.fullmatch(question, end, start):
+            found[-1].append(terms)
+        else:
+            found.append([terms])
+        end = start + len(phrase) if start >= 0 else end
+    return found
 
 
 def _holding(

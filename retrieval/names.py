@@ -230,15 +230,20 @@ class NameCheck:
         groups: list[frozenset[str]] = []
         phrases = self.name_phrases(question) if set_aside else self.asked_names(question)
         for phrase in phrases:
-            # a name of several words folded to one token ("Oyan Qazaqstan") is also there
-            # where the corpus writes its words alone ("Oyan, a new civic movement")
-            tokens = self.tokenizer.document(phrase)
-            terms = frozenset(t for t in tokens if t in self.known_terms)
-            if _DAY.fullmatch(phrase):  # its month and the day ("june", "june12"), not "12"
-                terms = frozenset(t for t in terms if not t.isdigit())
+            terms = self.phrase_terms(phrase)
             if terms and terms not in groups:
                 groups.append(terms)
         return groups
+
+    def phrase_terms(self, phrase: str) -> frozenset[str]:
+        """The BM25 terms of one name (`name_phrases`) that the corpus uses."""
+        # a name of several words folded to one token ("Oyan Qazaqstan") is also there
+        # where the corpus writes its words alone ("Oyan, a new civic movement")
+        tokens = self.tokenizer.document(phrase)
+        terms = frozenset(t for t in tokens if t in self.known_terms)
+        if _DAY.fullmatch(phrase):  # its month and the day ("june", "june12"), not "12"
+            terms = frozenset(t for t in terms if not t.isdigit())
+        return terms
 
     def name_phrases(self, question: str) -> list[str]:
         """The names of `question`, a name of several words as one (see `_spans`)."""

@@ -175,6 +175,14 @@ def test_a_name_the_variants_fold_to_one_token_is_held_by_its_words_alone() -> N
     ]
 
 
+def names_apart(retriever, question: str) -> bool:
+    """Whether no passage holds `question`'s names together (`abstention.named_together`)."""
+    from retrieval.abstention import named_together
+
+    data = retriever.data
+    return not named_together(question, data.names, data.lexical, {})
+
+
 def test_the_retriever_abstains_when_no_passage_names_the_question_s_names_together(
     hash_retriever,
 ) -> None:
@@ -184,6 +192,11 @@ def test_the_retriever_abstains_when_no_passage_names_the_question_s_names_toget
     assert hash_retriever.search("What happened in 2016 in the presidential election?")
     apart = hash_retriever.search_with_reason("Did Uzbekistan hold presidential elections in 2016?")
     assert apart.hits == [] and apart.refusal is Refusal.NAMES_APART
+    # Names offered as alternatives need one of them beside the others, not all: no passage
+    # names 2016 and 2018 together, one the DVK and 2018 (banned in March 2018)
+    assert not names_apart(hash_retriever, "Was the DVK banned by a Kazakh court in 2016 or 2018?")
+    assert names_apart(hash_retriever, "Was the DVK banned by a Kazakh court in 2016 and 2018?")
+    assert names_apart(hash_retriever, "Did Uzbekistan or Tajikistan hold elections in 2016?")
     # Several names, each the corpus's, all in one passage: "May Day" is one name, not "May"
     # and a "Day" the passage need not hold.
     assert hash_retriever.search(
