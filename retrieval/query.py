@@ -111,6 +111,22 @@ _BODY_NAME = re.compile(
     re.I,
 )
 
+# The kind of answer named last ("kosanov age", "almaty turnout", "inauguration date"): read
+# as the question asking for it, of what comes before.
+_KIND_LAST = re.compile(
+    rf"^(?P<rest>(?:(?!{QUESTION_WORD})[^.!?])*?[^\W_])\s+(?P<kind>age|turnout|date|year"
+    r"|birthplace|birthday)(?:\s+(?:pls|please|plz))?\s*\??\s*$",
+    re.I,
+)
+_KIND_ASKED = {
+    "age": "how old is {}?",
+    "turnout": "what was the turnout in {}?",
+    "date": "what date was {}?",
+    "year": "what year was {}?",
+    "birthplace": "where was {} born?",
+    "birthday": "when was {} born?",
+}
+
 
 def fronted(text: str) -> str:
     """`text` with a question phrase typed last put first, as a question asks it ("tokayev
@@ -135,6 +151,11 @@ def fronted(text: str) -> str:
     if m is not None:
         rest = m["rest"].strip(" ,:;-")
         return f"number of {m['thing']}{' ' + rest if rest else ''}?"
+    m = _KIND_LAST.match(text)
+    if m is not None and not _YES_NO.match(m["rest"]) and not _AND.search(m["rest"]):
+        rest = m["rest"].strip(" ,:;-")
+        if any(w.lower() not in stop_words() for w in rest.split()):  # of something
+            return _KIND_ASKED[m["kind"].lower()].format(rest)
     return text
 
 

@@ -1932,6 +1932,12 @@ def test_an_election_after_this_one_is_one_the_articles_never_saw(
         ("kosanov party name pls", "which party did kosanov represent?"),
         ("ablyazov bank name", "which bank did ablyazov run?"),
         ("the party name", "the party name"),
+        # the kind of answer named last: its question
+        ("kosanov age?", "how old is kosanov?"),
+        ("almaty turnout", "what was the turnout in almaty?"),
+        ("inauguration date pls", "what date was inauguration?"),
+        ("tokayev birthplace", "where was tokayev born?"),
+        ("the date", "the date"),  # of nothing
         # anything asked already, or a question's second part, as typed
         ("How many people were detained?", "How many people were detained?"),
         ("Were they jailed, and for how long?", "Were they jailed, and for how long?"),
