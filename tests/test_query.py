@@ -599,6 +599,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Was Asya Tulseova prosecuted or fined after the election?", "penalty"),
         ("Have the authorities tried to block Facebook?", None),
         ("Did the protesters receive fines?", "penalty"),
+        ("Did Tulseova end up serving jail time for the banner?", "penalty"),
+        ("did sagutdinov go to prison", "penalty"),
         ("Did Kosanov get many votes?", None),
         # a post kept, asked yes or no
         ("Is Nazarbayev still the chairman of Nur Otan?", "kept office"),
