@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from retrieval.lexical import stop_words
+from retrieval.spelling import english_counts
 from retrieval.transliteration import LATIN, script
 
 __all__ = ["CYRILLIC", "LATIN", "looks_foreign", "script"]
@@ -34,6 +35,11 @@ CANDIDATES = (
 # for German. Below that lingua decides. Of the 48 questions in tests/data that the articles
 # don't answer (the only ones ever checked), none is taken for another language.
 MIN_ENGLISH_SHARE = 1 / 3
+# A message typed as into a search box has no function words ("inauguration date", "odihr
+# mission chief"), and lingua takes a few words for anything: half or more of its words of
+# MIN_WORD letters or more in symspellpy's English dictionary make it English. Shorter words
+# are left out: "ha", "le" and "die" are English words too.
+MIN_WORD = 3
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # A link or an address is no language: "https://rferl.org" alone read as Indonesian.
 _LINK = re.compile(
@@ -46,14 +52,18 @@ def looks_foreign(text: str) -> bool:
 
     Links and addresses are left out first, and capitalised words: names (Oyan Qazaqstan
     reads as Turkish), and a first word tells little. Then the text is foreign when lingua's
-    likeliest language is not English and fewer than a third of its words are English
-    function words (`MIN_ENGLISH_SHARE`).
+    likeliest language is not English, fewer than a third of its words are English
+    function words (`MIN_ENGLISH_SHARE`) and fewer than half its longer words English ones
+    (`MIN_WORD`).
     """
     text = _LINK.sub(" ", text)
     words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
     english = stop_words()
     if not words or sum(w in english for w in words) >= MIN_ENGLISH_SHARE * len(words):
         return False
+    longer = [w for w in words if len(w) >= MIN_WORD]
+    if longer and 2 * sum(w in english_counts() for w in longer) >= len(longer):
+        return False  # "kosanov age?", "odihr mission chief": English words, a name or not
     shown = " ".join(w for w in text.split() if not w[:1].isupper())
     likeliest = _detector().detect_language_of(shown)
     return likeliest is not None and likeliest.name != "ENGLISH"

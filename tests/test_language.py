@@ -32,6 +32,8 @@ def test_script_of_most_letters(text: str, script: str | None) -> None:
         "Chi ha vinto le elezioni?",
         "Saylauda kim jeńdi?",
         "Kto pobedil na vyborakh?",
+        "Wie viele Menschen wurden verhaftet?",
+        "Cuántas personas fueron detenidas?",
     ],
 )
 def test_other_languages_in_latin_letters(text: str) -> None:
@@ -51,6 +53,11 @@ def test_other_languages_in_latin_letters(text: str) -> None:
         "www.rferl.org/a/hectic-times",
         "see thediplomat.com",
         "write to press@cabar.asia",
+        # typed as into a search box: no function words, names in lower case (lingua read
+        # all three as another language)
+        "kosanov age?",
+        "inauguration date",
+        "odihr mission chief",
     ],
 )
 def test_english_is_english(text: str) -> None:
