@@ -131,7 +131,7 @@ _KIND_ASKED = {
 def fronted(text: str) -> str:
     """`text` with a question phrase typed last put first, as a question asks it ("tokayev
     born where" -> "where tokayev born?"; "protesters detained number" -> "number of
-    protesters detained?"); anything else as typed."""
+    protesters detained?"; "kosanov age" -> "how old is kosanov?"); anything else as typed."""
     m = _TRAILING_ASK.match(text)
     rest = m["rest"].strip(" ,:;-") if m is not None else ""
     # Not a question's second part ("Were they jailed, and for how long?", "… or when?"),
