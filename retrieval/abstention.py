@@ -523,11 +523,11 @@ def named_together(
     (`outlets`: term -> passages), though its text never writes it. Of names offered as
     alternatives ("in 2016 or in 2018"), one is enough (`_alternatives`).
     """
-    groups = names.named_terms(question, set_aside=False)
-    if len(groups) < 2:  # most questions: no passage lookups at all
+    named = _alternatives(question, names)
+    if sum(map(len, named)) < 2:  # most questions: no passage lookups at all
         return True
     masks = []
-    for alternatives in _alternatives(question, names):
+    for alternatives in named:
         own = [w for w in (own_words(g, lexical) for g in alternatives) if w]
         held = [_holding(w, lexical, outlets) for w in own]
         if held and all(m.mean() <= SUBJECT_SHARE for m in held):  # none taken as read
