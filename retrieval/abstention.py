@@ -328,8 +328,9 @@ def refusal(
         # someone of the names asked about is named near them: "Who was the Communist
         # Party's candidate?" is not answered by a sentence naming one candidate, then,
         # twenty words on, "candidates of the Communist Party"
+        within = kind.near or SOMEONE_NEAR
         near, _ = best_nearness(
-            kind, sentences, wants.anchors, terms, named=wants.named, within=SOMEONE_NEAR
+            kind, sentences, wants.anchors, terms, named=wants.named, within=within
         )
         if near < 1:
             return Refusal.NO_ANSWER_OF_KIND, kind.kind

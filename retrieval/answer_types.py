@@ -80,6 +80,9 @@ class AnswerType:
     # whether the length asked for is of a thing the question names ("How long is a
     # presidential term?"): a sentence giving it holds the thing's words (`_MEASURED`)
     measured: bool = False
+    # how many words from the names asked about an answer of a `someone` kind may stand
+    # (abstention.SOMEONE_NEAR when not given)
+    near: int | None = None
     # sentence -> whether it holds an answer of this kind (the corpus's sentences recur in
     # every question asking for this kind); kept out of equality and hashing.
     _held: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
@@ -144,6 +147,7 @@ def answer_types() -> tuple[AnswerType, ...]:
             about=_pattern(r.get("about")),
             event=bool(r.get("event", False)),
             measured=bool(r.get("measured", False)),
+            near=r.get("near"),
         )
         for r in rows
     )
@@ -986,7 +990,10 @@ _NOT_PLANNED = r"(?!(?:expected|planned|scheduled|supposed|slated|intended|antic
 _HAPPENED = re.compile(
     r"^\W*(?:(?:why|where|how|who)\s+and\s+)?"  # "Why and on what date was it renamed?"
     r"(?:when|(?:in|on)?\s*(?:what|which)\s+(?:exact\s+)?(?:year|month|date|day)"
-    r"(?:\s+(?:and|or)\s+(?:year|month|date|day|time))?)(?:\s+(?:exactly|precisely))?\s+"
+    r"(?:\s+(?:and|or)\s+(?:year|month|date|day|time))?"
+    # or the time since another ("How many days after the vote was he inaugurated?")
+    r"|how\s+(?:long|soon|quickly|many\s+(?:years|months|weeks|days|hours))\s+"
+    r"(?:after|before|since|from)\b[^?.!]*?)(?:\s+(?:exactly|precisely))?\s+"
     r"(?:(?:was|were|is|are|has|have|had)\s+"
     r"(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?"
     rf"(?P<event>{_NOT_PLANNED}[a-z]{{3,}}ed)\b"
