@@ -189,11 +189,14 @@ def resolve(
         query = question[: pointer.start()] + subject + question[pointer.end() :]
         return Followup(query, " and ".join(names))
     rest = question[words[opened - 1].end() :] if opened else question
-    if opened and _asks_on_its_own(words[opened:], vocabulary):
+    own_question = opened and _asks_on_its_own(words[opened:], vocabulary)
+    if own_question or (opened and pointer is not None and _asks(words[opened:])):
         # a question of its own after the connective, which may still lean on the one before
-        # as any question does: "Who won?" "And how many votes did he get?"
+        # as any question does: "Who won?" "And how many votes did he get?"; or one asking
+        # of a pronoun, which stands for the one before's subject: "And who did he replace?"
         alone = resolve(previous, rest.lstrip(" ,;:—-"), vocabulary, answer)
-        return alone if alone.carried else Followup(question)
+        if alone.carried or own_question:
+            return alone if alone.carried else Followup(question)
     return _joined(topic or previous, rest, vocabulary)
 
 
@@ -240,6 +243,11 @@ def _asks_on_its_own(words: list[re.Match[str]], vocabulary: Vocabulary) -> bool
         if word.group(0).lower() in _QUESTION_WORDS:
             return len(_own_terms(words[i:], vocabulary)) >= 2
     return False
+
+
+def _asks(words: list[re.Match[str]]) -> bool:
+    """Whether `words` open on a question word ("who did he replace?"; not "in Almaty?")."""
+    return bool(words) and words[0].group(0).lower() in _QUESTION_WORDS
 
 
 def _own_terms(words: list[re.Match[str]], vocabulary: Vocabulary) -> list[str]:

@@ -47,6 +47,10 @@ def vocabulary(hash_index, hash_encoder) -> Vocabulary:
          "How many were arrested over the three days, how many on the first day"),
         ("How many people were detained on election day?", "and how many protested",
          "How many people were detained on election day, how many protested"),
+        # ... but one asking of a pronoun after the connective asks of what it stands for
+        ("How many days after the vote was Tokayev sworn in?", "and who did he replace?",
+         "who did Tokayev replace?"),
+        ("What is Oyan Qazaqstan?", "and when did it appear?", "when did Oyan Qazaqstan appear?"),
         # a preposition before the question word is part of what is asked
         ("Is the DVK legal in Kazakhstan?", "since when?",
          "Is the DVK legal in Kazakhstan, since when?"),
