@@ -433,6 +433,74 @@ def holidays(text: str) -> str:
     return pattern.sub(date, text)
 
 
+# fmt: off
+_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+             "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+             "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
+# fmt: on
+_NUMBER = {w: n for n, w in enumerate(_UNITS, 1)} | {w: n for n, w in enumerate(_TEENS, 10)}
+_NUMBER |= {w: n for n, w in zip(range(20, 100, 10), _TENS, strict=True)}
+_ORDINAL = {w: n for n, w in enumerate(_ORDINALS, 1)} | {"thirtieth": 30}
+_ONE_TO_99 = rf"(?:(?:{'|'.join(_TENS)})(?:[\s-]+(?:{'|'.join(_UNITS)}))?|{'|'.join(_TEENS)})"
+_DAY_WORDS = (
+    rf"(?:(?:twenty|thirty)[\s-]+(?:{'|'.join(_ORDINALS[:9])})|{'|'.join(_ORDINALS)}|thirtieth)"
+)
+# A year or a day said in words, as speech-to-text writes them: "twenty nineteen", "two
+# thousand and nineteen", "nineteen ninety one"; "june ninth", "the ninth of june".
+_SPOKEN_YEAR = re.compile(
+    rf"\b(?:(?P<century>nineteen|twenty)[\s-]+(?:oh[\s-]+(?P<oh>{'|'.join(_UNITS)})"
+    rf"|(?P<rest>{_ONE_TO_99}))|two\s+thousand(?:\s+and)?[\s-]+(?P<after>{_ONE_TO_99}"
+    rf"|{'|'.join(_UNITS)}))\b(?!\s+(?:hundred|thousand)\b)",
+    re.I,
+)
+_SPOKEN_DAY = re.compile(
+    rf"\b(?:(?P<month>{'|'.join(MONTHS)})\s+(?:the\s+)?(?P<day>{_DAY_WORDS})"
+    rf"|(?:the\s+)?(?P<day2>{_DAY_WORDS})\s+of\s+(?P<month2>{'|'.join(MONTHS)}))\b",
+    re.I,
+)
+
+_ON = re.compile(r"\b(?:on|in|of|since|until|till|before|after|from|by)\s+$", re.I)
+
+
+def _said(words: str) -> int:
+    """A number from one to ninety-nine said in words ("ninety one"), or an ordinal."""
+    total = 0
+    for word in re.split(r"[\s-]+", words.lower()):
+        total += _NUMBER.get(word, 0) or _ORDINAL.get(word, 0)
+    return total
+
+
+def spoken_dates(text: str) -> str:
+    """Years and days said in words, written as the articles write them: "in twenty
+    seventeen" -> "in 2017", "two thousand and nineteen" -> "2019", "june ninth" -> "june 9",
+    "the ninth of June" -> "9 June". Not a count ("twenty one people", "two thousand people",
+    "two thousand five hundred"): a year is a century with a number of ten or more after it,
+    or "oh" and one, or two thousand and a number less than a hundred."""
+
+    def year(m: re.Match[str]) -> str:
+        if m["century"]:
+            return str(
+                (19 if m["century"].lower() == "nineteen" else 20) * 100
+                + _said(m["oh"] or m["rest"])
+            )
+        return str(2000 + _said(m["after"]))
+
+    def day(m: re.Match[str]) -> str:
+        if m["month"] == "may" and not (
+            m.group(0).lower().startswith("may the") or _ON.search(m.string[: m.start()])
+        ):
+            return m.group(0)  # "they may first …": no month, but "on may ninth" is
+        if m["month"]:
+            return f"{m['month']} {_said(m['day'])}"
+        return f"{_said(m['day2'])} {m['month2']}"
+
+    return _SPOKEN_YEAR.sub(year, _SPOKEN_DAY.sub(day, text))
+
+
 def prepare(
     question: str,
     speller: Speller,
@@ -444,7 +512,7 @@ def prepare(
     part, alone, dropped = _focus(asked, aside)
 
     def fix(text: str) -> str:
-        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), holidays(text))
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), holidays(spoken_dates(text)))
         text = acronyms(text, vocabulary)
         text = spelled_out(text, vocabulary)
         # A dropped aside ("lol", "idk, …") leaves no space or comma behind.

@@ -28,7 +28,7 @@ from retrieval.answer_types import (
     referents,
     undated,
 )
-from retrieval.query import focus, fronted, holidays, spelled_out
+from retrieval.query import focus, fronted, holidays, spelled_out, spoken_dates
 from retrieval.records import Refusal
 from retrieval.spelling import Vocabulary
 
@@ -2016,3 +2016,35 @@ def test_a_role_word_stands_for_its_kin(hash_retriever) -> None:
     assert party is not None and paper is not None
     assert any({"parti", "movement"} <= group for group in party.anchors)
     assert not any("movement" in group for group in paper.anchors)
+
+
+@pytest.mark.parametrize(
+    ("said", "written"),
+    [
+        # a year or a day as speech-to-text writes it, as the articles write it
+        ("who won the french election in twenty seventeen", "who won the french election in 2017"),
+        ("the twenty nineteen election", "the 2019 election"),
+        ("in two thousand and nineteen", "in 2019"),
+        ("nineteen ninety one", "1991"),
+        ("twenty oh five", "2005"),
+        ("what happened on june ninth", "what happened on june 9"),
+        ("the ninth of june", "9 june"),
+        ("on may thirty-first", "on may 31"),
+        ("May the first", "May 1"),
+        # counts stay counts, and "may" a verb
+        ("twenty one people", "twenty one people"),
+        ("two thousand people", "two thousand people"),
+        ("two thousand five hundred", "two thousand five hundred"),
+        ("they may first ask", "they may first ask"),
+        ("seventy percent", "seventy percent"),
+    ],
+)  # fmt: skip
+def test_a_year_or_a_day_said_in_words_is_written_in_figures(said: str, written: str) -> None:
+    assert spoken_dates(said) == written
+
+
+def test_a_year_said_in_words_the_articles_never_reach_is_refused(hash_retriever) -> None:
+    said = hash_retriever.search_with_reason(
+        "who won the french presidential election in twenty seventeen"
+    )
+    assert said.refusal is Refusal.UNKNOWN_NAME and "2017" in said.detail
