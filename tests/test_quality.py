@@ -300,6 +300,10 @@ def test_sets_of_every_kind_hold_their_floors(report_of, name: str) -> None:
         ("extra_questions_135.jsonl", 0.98, 1, 1),
         ("extra_questions_136.jsonl", 0.95, 2, 1),
         ("extra_questions_137.jsonl", 0.95, 2, 1),
+        ("extra_questions_138.jsonl", 0.98, 1, 1),
+        ("extra_questions_139.jsonl", 0.93, 1, 1),
+        ("extra_questions_140.jsonl", 0.96, 1, 1),
+        ("extra_questions_141.jsonl", 0.93, 1, 1),
     ],
 )
 def test_the_newest_sets_keep_what_their_first_runs_measured(
@@ -312,7 +316,7 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     (stop 36), 61 to 64 (stop 37), 65 to 68 (stop 38), 69 to 72 (stop 39), 73 to 80 (stop
     40), 81 to 88 (stop 41), 89 to 96 (stop 42), 97 to 104 (stop 43), 105 to 110 (stop 44),
     111 to 114 (stop 45), 115 to 120 (stop 46), 121 to 124 (stop 47), 125 to 127 (stop 48),
-    128 and 129 (stop 49), 130 to 133 (stop 50), 134 to 137 (stop 51),
+    128 and 129 (stop 49), 130 to 133 (stop 50), 134 to 137 (stop 51), 138 to 141 (stop 52),
     each written by a helper who saw neither code nor results. First runs: hit@5 0.96, 0.96,
     0.96, 0.91, 0.96, 0.96, 0.94, 0.95,
     0.98, 0.97, 0.95, 0.88, 0.95, 0.98, 0.97, 0.97, 0.97, 0.95, 0.97, 0.97, 0.98, 0.98, 0.98,
@@ -447,6 +451,13 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     written midway through stop 51 and first run on its code then, not read before: hit@5
     0.95 and 0.95 (0.97 and 0.97 since); real questions refused 3 and 2 (one since mended:
     "in 2016 or in 2018"); far questions answered none; guarded at 0.95, two, one.
+    Sets 138 and 139, not read before their first runs at the start of stop 52 (stop 51's
+    code): hit@5 0.98 and 0.94 (1.00 and 0.95 since); real questions refused 0 and 1 (since
+    mended: "Who are the traditional voters of Nur Otan?"); far questions answered none;
+    guarded at 0.98 and 0.93, one, one. Sets 140 and 141, written midway through stop 52 and
+    first run on its code then, not read before: hit@5 0.98 and 0.95; real questions refused
+    none; far questions answered 0 and 1 (since mended: "… in twenty seventeen"); guarded at
+    0.96 and 0.93, one, one.
     Set 16, asked to avoid the near-topic questions earlier sets repeat, has the most
     paraphrases by role ("the exiled tycoon", "the rights activist") the ranking misses. Set 8's
     first run showed the reason answer kind refusing a real question; without it, 0.93 and 2
