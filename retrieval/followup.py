@@ -32,7 +32,7 @@ import yaml
 
 from retrieval.abstention import SUBJECT_SHARE
 from retrieval.lexical import Tokenizer
-from retrieval.names import NameCheck, is_when
+from retrieval.names import NameCheck, is_when, places
 from retrieval.questions import definitional_subject, role_noun
 from retrieval.spelling import RARE, english_counts
 
@@ -213,7 +213,7 @@ def _answered_who(previous: str, answer: str, vocabulary: Vocabulary) -> list[st
     names = [
         n
         for n in vocabulary.subject_names(answer)
-        if not is_when(n) and not set(vocabulary.tokenizer(n)) <= given
+        if not is_when(n) and not set(vocabulary.tokenizer(n)) <= given and not _place(answer, n)
     ]
     if len(names) < 2:
         return names
@@ -225,6 +225,20 @@ def _answered_who(previous: str, answer: str, vocabulary: Vocabulary) -> list[st
         return (not _introduced(answer, at), near)
 
     return [min(names, key=distance)]
+
+
+# A preposition of place right before a name: the name is where something happened.
+_AT_PLACE = re.compile(r"\b(?:in|at|near|around|outside|inside|from)\s+(?:the\s+)?$", re.I)
+
+
+def _place(text: str, name: str) -> bool:
+    """Whether `name`, as `text` gives it, is a place, not a person a "he" or "she" may be: a
+    country or a capital (`names.places`: "Nur-Sultan"), or a name after a preposition of
+    place ("… inauguration ceremony in Nur-Sultan on June 12")."""
+    if name.lower() in places():
+        return True
+    at = text.find(name)
+    return at > 0 and _AT_PLACE.search(text, 0, at) is not None
 
 
 def _introduced(text: str, at: int) -> bool:

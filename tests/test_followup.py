@@ -160,6 +160,13 @@ WON = "Qasym-Zhomart Toqaev won the election."
         # a question of its own after an opening connective leans back as any other does
         ("Who won the election?", WON, "And how many votes did he get?",
          "how many votes did Qasym-Zhomart Toqaev get?"),
+        # "he" is never a place the answer names: a capital, or a name after "in"
+        ("How many days after the vote was the new president inaugurated?",
+         "Qasym-Zhomart Toqaev takes the oath of office during his presidential inauguration"
+         " ceremony in Nur-Sultan on June 12.", "and who did he replace?",
+         "who did Qasym-Zhomart Toqaev replace?"),
+        ("Who spoke first?", "Speaking first in Shymkent, the mayor greeted Amirzhan Kossanov.",
+         "what did he say?", "what did Amirzhan Kossanov say?"),
     ],
 )  # fmt: skip
 def test_after_asking_who_a_pronoun_is_whom_the_answer_named(
