@@ -32,7 +32,7 @@ import yaml
 
 from retrieval.abstention import SUBJECT_SHARE
 from retrieval.lexical import Tokenizer
-from retrieval.names import NameCheck, is_when, places
+from retrieval.names import PLACE_BEFORE, NameCheck, is_when, places
 from retrieval.questions import definitional_subject, role_noun
 from retrieval.spelling import RARE, english_counts
 
@@ -195,8 +195,10 @@ def resolve(
         # as any question does: "Who won?" "And how many votes did he get?"; or one asking
         # of a pronoun, which stands for the one before's subject: "And who did he replace?"
         alone = resolve(previous, rest.lstrip(" ,;:—-"), vocabulary, answer)
-        if alone.carried or own_question:
-            return alone if alone.carried else Followup(question)
+        if alone.carried:
+            return alone
+        if own_question:
+            return Followup(question)
     return _joined(topic or previous, rest, vocabulary)
 
 
@@ -227,18 +229,15 @@ def _answered_who(previous: str, answer: str, vocabulary: Vocabulary) -> list[st
     return [min(names, key=distance)]
 
 
-# A preposition of place right before a name: the name is where something happened.
-_AT_PLACE = re.compile(r"\b(?:in|at|near|around|outside|inside|from)\s+(?:the\s+)?$", re.I)
-
-
 def _place(text: str, name: str) -> bool:
     """Whether `name`, as `text` gives it, is a place, not a person a "he" or "she" may be: a
     country or a capital (`names.places`: "Nur-Sultan"), or a name after a preposition of
-    place ("… inauguration ceremony in Nur-Sultan on June 12")."""
+    place (`names.PLACE_BEFORE`: "… inauguration ceremony in Nur-Sultan on June 12"; not
+    "from", which a person follows as often: "a message from Tokayev")."""
     if name.lower() in places():
         return True
     at = text.find(name)
-    return at > 0 and _AT_PLACE.search(text, 0, at) is not None
+    return at > 0 and PLACE_BEFORE.search(text, 0, at) is not None
 
 
 def _introduced(text: str, at: int) -> bool:

@@ -152,7 +152,7 @@ class NameCheck:
         the articles name: "handed over to Moscow" is to Russia. Not a place something is in
         ("a restaurant in Paris", "protests at Moscow")."""
         country = capitals().get(m.group(0).lower())
-        if country is None or _PLACE_BEFORE.search(question, 0, m.start()):
+        if country is None or PLACE_BEFORE.search(question, 0, m.start()):
             return False
         return not any(map(self._lacks, _WORD.findall(country)))
 
@@ -389,7 +389,7 @@ class Surnames:
 
 _CAPITALS = Path(__file__).parent / "data" / "capitals.txt"
 # A preposition of place right before a name: the name is where something is.
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|around|outside|inside)\s+$", re.I)
+PLACE_BEFORE = re.compile(r"\b(?:in|at|near|around|outside|inside)\s+$", re.I)
 
 
 # Names of countries and capitals that are also everyday English, left as typed in lower case

@@ -167,6 +167,9 @@ WON = "Qasym-Zhomart Toqaev won the election."
          "who did Qasym-Zhomart Toqaev replace?"),
         ("Who spoke first?", "Speaking first in Shymkent, the mayor greeted Amirzhan Kossanov.",
          "what did he say?", "what did Amirzhan Kossanov say?"),
+        # but a person may follow "from"
+        ("Who spoke first?", "First came a message from Amirzhan Kossanov in Shymkent.",
+         "what did he say?", "what did Amirzhan Kossanov say?"),
     ],
 )  # fmt: skip
 def test_after_asking_who_a_pronoun_is_whom_the_answer_named(
