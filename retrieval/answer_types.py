@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from retrieval.lexical import DATE, MONTHS, LexicalIndex
+from retrieval.lexical import DATE, MONTHS, TEENS, TENS, UNITS, LexicalIndex
 from retrieval.names import NameCheck
 
 _FILE = Path(__file__).parent / "data" / "answer_types.yaml"
@@ -665,10 +665,8 @@ _ON_ROLL = re.compile(
 # What a figure of people is written as counting ("500 people were detained").
 _OF_PEOPLE = frozenset({"people", "persons", "individuals", "citizens", "men", "women"})
 _FIGURE = re.compile(
-    r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-    r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
-    r"|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|several"
-    r"|few)\b",
+    rf"\d+(?:[.,]\d+)*|\b(?:{'|'.join((*UNITS, *TEENS, *TENS))}"
+    r"|hundreds?|thousands?|millions?|billions?|dozens?|several|few)\b",
     re.I,
 )
 # An amount said in words counts as a figure: "only a scant number of demonstrators arrived"

@@ -24,6 +24,14 @@ MONTHS = (
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
 _MONTHS = "|".join(MONTHS)
+# The numbers from one to ninety said in words, as their parts: one list for the figures a
+# count is answered by (answer_types) and the years and days said in words (query).
+UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TEENS = (
+    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+)  # fmt: skip
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 # "May 9" and "9 May" also become one token "may9": a date is far more specific than its
 # month and its day apart, and "may" alone is mostly the verb.
 DATE = re.compile(rf"(?i)\b(?:({_MONTHS})\s+(\d{{1,2}})|(\d{{1,2}})\s+({_MONTHS}))\b")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from retrieval.answer_types import CHECKED, QUESTION_WORD
 from retrieval.chunking import split_sentences
-from retrieval.lexical import MONTHS, stop_words
+from retrieval.lexical import MONTHS, TEENS, TENS, UNITS, stop_words
 from retrieval.names import places
 from retrieval.questions import requested_subject
 from retrieval.spelling import NAME_JOIN, RARE, Speller, Vocabulary, english_counts, texting
@@ -434,27 +434,23 @@ def holidays(text: str) -> str:
 
 
 # fmt: off
-_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-          "eighteen", "nineteen"]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
              "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
              "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
 # fmt: on
-_NUMBER = {w: n for n, w in enumerate(_UNITS, 1)} | {w: n for n, w in enumerate(_TEENS, 10)}
-_NUMBER |= {w: n for n, w in zip(range(20, 100, 10), _TENS, strict=True)}
+_NUMBER = {w: n for n, w in enumerate(UNITS, 1)} | {w: n for n, w in enumerate(TEENS, 10)}
+_NUMBER |= {w: n for n, w in zip(range(20, 100, 10), TENS, strict=True)}
 _ORDINAL = {w: n for n, w in enumerate(_ORDINALS, 1)} | {"thirtieth": 30}
-_ONE_TO_99 = rf"(?:(?:{'|'.join(_TENS)})(?:[\s-]+(?:{'|'.join(_UNITS)}))?|{'|'.join(_TEENS)})"
+_ONE_TO_99 = rf"(?:(?:{'|'.join(TENS)})(?:[\s-]+(?:{'|'.join(UNITS)}))?|{'|'.join(TEENS)})"
 _DAY_WORDS = (
     rf"(?:(?:twenty|thirty)[\s-]+(?:{'|'.join(_ORDINALS[:9])})|{'|'.join(_ORDINALS)}|thirtieth)"
 )
 # A year or a day said in words, as speech-to-text writes them: "twenty nineteen", "two
 # thousand and nineteen", "nineteen ninety one"; "june ninth", "the ninth of june".
 _SPOKEN_YEAR = re.compile(
-    rf"\b(?:(?P<century>nineteen|twenty)[\s-]+(?:oh[\s-]+(?P<oh>{'|'.join(_UNITS)})"
+    rf"\b(?:(?P<century>nineteen|twenty)[\s-]+(?:oh[\s-]+(?P<oh>{'|'.join(UNITS)})"
     rf"|(?P<rest>{_ONE_TO_99}))|two\s+thousand(?:\s+and)?[\s-]+(?P<after>{_ONE_TO_99}"
-    rf"|{'|'.join(_UNITS)}))\b(?!\s+(?:hundred|thousand)\b)",
+    rf"|{'|'.join(UNITS)}))\b(?!\s+(?:hundred|thousand)\b)",
     re.I,
 )
 _SPOKEN_DAY = re.compile(
