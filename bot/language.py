@@ -62,7 +62,8 @@ def looks_foreign(text: str) -> bool:
     if not words or sum(w in english for w in words) >= MIN_ENGLISH_SHARE * len(words):
         return False
     longer = [w for w in words if len(w) >= MIN_WORD]
-    if longer and 2 * sum(w in english_counts() for w in longer) >= len(longer):
+    dictionary = english_counts()
+    if longer and 2 * sum(w in dictionary for w in longer) >= len(longer):
         return False  # "kosanov age?", "odihr mission chief": English words, a name or not
     shown = " ".join(w for w in text.split() if not w[:1].isupper())
     likeliest = _detector().detect_language_of(shown)
