@@ -340,6 +340,11 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("On what date was Tokayev inaugurated?", "day"),
         ("In which years was Tokayev foreign minister?", "year"),  # a year, not a day
         ("In what year did Astana become the capital?", "year"),
+        # the date or year asked for after "what was the"
+        ("What was the date of Nazarbayev's resignation?", "date"),
+        ("What's the exact date of the inauguration?", "date"),
+        ("What was the year of the land protests?", "year"),
+        ("What was the day's turnout?", None),  # the day's, not a day
         ("How long a sentence did he get?", "prison term"),
         ("How many years has he been in power?", "duration"),  # a length of time, not a count
         ("For how many days was the internet down?", "duration"),
