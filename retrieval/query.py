@@ -128,10 +128,79 @@ _KIND_ASKED = {
 }
 
 
+# An instruction standing for a question, as a quiz or a teacher puts it: "Name the party
+# that nominated Tokayev", "Tell me who won", "State the date on which Nazarbayev resigned",
+# "Give the turnout figure". Read as the question (`asked_for`), so that its kind is read
+# as a question's is: what follows the instruction is a question word, or a description
+# of what is asked for ("the", "a", "all the" …), never anything else ("State media like
+# Kazinform …", "Name of the party?").
+_COMMAND = re.compile(
+    r"(?:^|(?<=[.!?;]\s))\W*(?:(?:please|pls|plz|now|so|ok|okay|and|briefly|quickly|just)\W+)?"
+    r"(?:tell\s+(?:me|us)|say|explain|state|describe|name|identify|give(?:\s+(?:me|us))?"
+    r"|list|find(?:\s+out)?|mention|specify|indicate|recall|write(?:\s+down)?|show\s+(?:me|us))"
+    r"(?:[\s,]+(?:briefly|exactly|please|pls|plz|in\s+(?:one|a\s+few|your\s+own)\s+words?"
+    r"|in\s+brief))?[\s,:]+(?P<rest>(?:who|whom|whose|what|which|when|where|why|how"
+    r"|(?:all\s+)?(?:the|a|an|his|her|their|its))\b[^.!?]*)[.!?]*",
+    re.I,
+)
+# What is asked for, described: "the party that nominated Tokayev" (a relative clause),
+# "the date on which Nazarbayev resigned", "the cities where protests took place".
+_DESCRIBED = re.compile(
+    r"^(?:all\s+)?(?:the|a|an|his|her|their|its)\s+(?P<what>(?:(?!(?:that|which|who|whom"
+    r"|where|when|whose)\b)[\w’'-]+\s+){0,3}?(?:(?!(?:that|which|who|whom|where|when|whose)\b)"
+    r"[\w’'-]+))\s+(?:(?P<rel>that|which|who|whom)|(?P<prep>on|in|at|by|during|for|from)\s+which"
+    r"|(?P<wh>where|when))\s+(?P<tail>.+)$",
+    re.I,
+)
+# Someone, asked for as "the man who …": "who …".
+_SOMEONE = re.compile(r"^(?:man|woman|person|people|guy|individual|one)$", re.I)
+# What is asked for, named by a word for someone: "Name the winner": "who was the winner?"
+_PERSON_HEAD = re.compile(
+    r"\b(?:winner|runner-up|candidates?|man|woman|person|leader|president|minister|activists?"
+    r"|analysts?|journalists?|bloggers?|banker|official|founders?|chairman|chairwoman|head"
+    r"|speaker|mayor|spokes(?:man|woman|person)|defender|author|writer|poet)$",
+    re.I,
+)
+
+
+def asked_for(text: str) -> str:
+    """`text` with an instruction standing for a question (`_COMMAND`) read as that question:
+    "Tell me who won" -> "who won?", "Name the party that nominated Tokayev" -> "which party
+    nominated Tokayev?", "State the date on which he resigned" -> "on which date he
+    resigned?", "Identify the man who called for protests" -> "who called for protests?",
+    "Give the turnout figure" -> "what is the turnout figure?"."""
+
+    def question(m: re.Match[str]) -> str:
+        rest = m["rest"].strip(" ,;:-")
+        if _WH.match(rest):
+            return f"{rest}?"
+        d = _DESCRIBED.match(rest)
+        if d is None:
+            head = rest.split(" of ")[0]
+            return f"{'who' if _PERSON_HEAD.search(head) else 'what'} is {rest}?"
+        what, tail = d["what"], d["tail"]
+        if d["rel"]:
+            if _SOMEONE.match(what) and d["rel"].lower() in ("who", "that"):
+                return f"who {tail}?"
+            return f"which {what} {tail}?"
+        if d["prep"]:
+            return f"{d['prep']} which {what} {tail}?"
+        day = re.search(r"\b(?:day|date)s?$", what, re.I)
+        return f"{'on' if day else 'in'} which {what} {tail}?"
+
+    return _COMMAND.sub(question, text)
+
+
+_WH = re.compile(r"(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+
+
 def fronted(text: str) -> str:
     """`text` with a question phrase typed last put first, as a question asks it ("tokayev
     born where" -> "where tokayev born?"; "protesters detained number" -> "number of
-    protesters detained?"; "kosanov age" -> "how old is kosanov?"); anything else as typed."""
+    protesters detained?"; "kosanov age" -> "how old is kosanov?"), and an instruction read
+    as its question (`asked_for`); anything else as typed."""
+    if (asked := asked_for(text)) != text:
+        return asked
     m = _TRAILING_ASK.match(text)
     rest = m["rest"].strip(" ,:;-") if m is not None else ""
     # Not a question's second part ("Were they jailed, and for how long?", "… or when?"),
@@ -497,6 +566,22 @@ def spoken_dates(text: str) -> str:
     return _SPOKEN_YEAR.sub(year, _SPOKEN_DAY.sub(day, text))
 
 
+# A quiz's or a list's numbering before a question: "Q5:", "Q3.", "Question 2 -", "#4", "7)",
+# "12. ", "Q:". Not a name to look for ("unknown name Q5"), nor a figure asked about; a
+# question starting with a figure of its own ("1.5 million …", "9 June …") keeps it.
+_NUMBERED = re.compile(
+    r"^\W*(?:(?:q|question|#)\s*\d{1,3}[a-z]?(?:\s*[:.)\-–—]+|\s+(?=\S))"
+    r"|(?:q|question)\s*[:.)\-–—]+|\(?\d{1,2}[.)](?=\s))\s*",
+    re.I,
+)
+
+
+def unnumbered(question: str) -> str:
+    """`question` without a number or "Q:" put before it (`_NUMBERED`), unless that is all."""
+    rest = _NUMBERED.sub("", question, count=1)
+    return rest if rest.strip() else question
+
+
 def prepare(
     question: str,
     speller: Speller,
@@ -504,7 +589,7 @@ def prepare(
     aside: Callable[[str], bool] = lambda sentence: False,
 ) -> Query:
     """The question as asked, its focus (`aside`: see `focus`), and the focus put right."""
-    asked = " ".join(question.split())
+    asked = unnumbered(" ".join(question.split()))
     part, alone, dropped = _focus(asked, aside)
 
     def fix(text: str) -> str:

@@ -28,7 +28,7 @@ from retrieval.answer_types import (
     referents,
     undated,
 )
-from retrieval.query import focus, fronted, holidays, spelled_out, spoken_dates
+from retrieval.query import focus, fronted, holidays, spelled_out, spoken_dates, unnumbered
 from retrieval.records import Refusal
 from retrieval.spelling import Vocabulary
 
@@ -1991,6 +1991,64 @@ def test_a_question_typed_as_into_a_search_box_is_read_as_the_question(
     typed: str, read: str
 ) -> None:
     assert fronted(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        # an instruction, as a quiz puts it, read as the question it stands for
+        ("Tell me who won the election.", "who won the election?"),
+        ("Say how many people were detained", "how many people were detained?"),
+        ("Briefly explain why the internet was cut.", "why the internet was cut?"),
+        ("Name the party that nominated Tokayev.", "which party nominated Tokayev?"),
+        ("Identify the man who called for protests.", "who called for protests?"),
+        ("State the date on which Nazarbayev resigned.", "on which date Nazarbayev resigned?"),
+        ("List the cities where protests took place", "in which cities protests took place?"),
+        ("Give the turnout figure.", "what is the turnout figure?"),
+        (
+            "Name, in one word, the movement founded in June",
+            "what is the movement founded in June?",
+        ),
+        ("Name the winner of the election", "who is the winner of the election?"),
+        # in a longer message, the sentence that instructs
+        (
+            "Hi class. Name the candidate who came last. Thanks",
+            "Hi class. which candidate came last? Thanks",
+        ),
+        # not an instruction: what follows is neither a question word nor a description
+        ("State media like Kazinform showed what?", "State media like Kazinform showed what?"),
+        ("Name of the party?", "Name of the party?"),
+        ("Tell me about Tokayev", "Tell me about Tokayev"),
+    ],
+)
+def test_an_instruction_is_read_as_the_question_it_stands_for(typed: str, read: str) -> None:
+    assert fronted(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("Q5: Which mission arrived that day?", "Which mission arrived that day?"),
+        ("q3 name the party", "name the party"),
+        ("Question 2 - who won?", "who won?"),
+        ("#4 who won", "who won"),
+        ("7) who won", "who won"),
+        ("12. Who won?", "Who won?"),
+        ("Q: who won?", "who won?"),
+        # a figure of the question's own stays
+        ("1.5 million people voted?", "1.5 million people voted?"),
+        ("9 June: who won?", "9 June: who won?"),
+        ("2019: what happened?", "2019: what happened?"),
+        ("Qasym won?", "Qasym won?"),
+        ("Q5", "Q5"),  # nothing else: as typed
+    ],
+)
+def test_a_quiz_number_before_a_question_is_not_part_of_it(typed: str, read: str) -> None:
+    assert unnumbered(typed) == read
+
+
+def test_a_numbered_question_names_no_unknown_name(hash_retriever) -> None:
+    assert hash_retriever.prepare("Q3: How many people were detained?").text.startswith("How")
 
 
 def test_a_search_box_question_is_asked_of_its_kind(hash_retriever) -> None:
