@@ -154,11 +154,13 @@ _DESCRIBED = re.compile(
 )
 # Someone, asked for as "the man who …": "who …".
 _SOMEONE = re.compile(r"^(?:man|woman|person|people|guy|individual|one)$", re.I)
-# What is asked for, named by a word for someone: "Name the winner": "who was the winner?"
+# What is asked for, named by a word for someone: "Name the winner", "Name the candidate put
+# forward by Akzhol", "Identify the prime minister Tokayev appointed": "who is …?"
 _PERSON_HEAD = re.compile(
-    r"\b(?:winner|runner-up|candidates?|man|woman|person|leader|president|minister|activists?"
-    r"|analysts?|journalists?|bloggers?|banker|official|founders?|chairman|chairwoman|head"
-    r"|speaker|mayor|spokes(?:man|woman|person)|defender|author|writer|poet)$",
+    r"^(?:all\s+)?(?:the|a|an|his|her|their|its)\s+(?:[\w-]+\s+){0,2}?(?:winner|runner-up"
+    r"|candidate|man|woman|person|leader|president|minister|activist|analyst|journalist|blogger"
+    r"|banker|official|founder|chairman|chairwoman|head|speaker|mayor|spokes(?:man|woman|person)"
+    r"|defender|author|writer|poet)s?\b(?![’'-])",
     re.I,
 )
 
@@ -176,8 +178,7 @@ def asked_for(text: str) -> str:
             return f"{rest}?"
         d = _DESCRIBED.match(rest)
         if d is None:
-            head = rest.split(" of ")[0]
-            return f"{'who' if _PERSON_HEAD.search(head) else 'what'} is {rest}?"
+            return f"{'who' if _PERSON_HEAD.match(rest) else 'what'} is {rest}?"
         what, tail = d["what"], d["tail"]
         if d["rel"]:
             if _SOMEONE.match(what) and d["rel"].lower() in ("who", "that"):

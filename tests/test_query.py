@@ -2010,6 +2010,8 @@ def test_a_question_typed_as_into_a_search_box_is_read_as_the_question(
             "what is the movement founded in June?",
         ),
         ("Name the winner of the election", "who is the winner of the election?"),
+        ("Name the candidate put forward by Akzhol", "who is the candidate put forward by Akzhol?"),
+        ("Give the man's name", "what is the man's name?"),
         # in a longer message, the sentence that instructs
         (
             "Hi class. Name the candidate who came last. Thanks",
