@@ -345,6 +345,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What's the exact date of the inauguration?", "date"),
         ("What was the year of the land protests?", "year"),
         ("What was the day's turnout?", None),  # the day's, not a day
+        # ages compared: an age answers
+        ("Was Tokayev older or younger than Nazarbayev?", "age"),
+        ("Were most protesters younger than 30?", "age"),
         ("How long a sentence did he get?", "prison term"),
         ("How many years has he been in power?", "duration"),  # a length of time, not a count
         ("For how many days was the internet down?", "duration"),
