@@ -271,8 +271,10 @@ def _focus(message: str, aside: Callable[[str], bool]) -> tuple[str, str, tuple[
         # the last sentence, typed without its question mark, asks too: "… was that common??
         # did police grab ppl who werent protesting"
         asking.append(len(sentences) - 1)
-    if not asking:
-        asking = [i for i, s in enumerate(sentences) if _ASKS.search(_untexted(s))]
+    if not asking:  # a question word asks, and so does an instruction ("Name the party …")
+        asking = [
+            i for i, s in enumerate(sentences) if _ASKS.search(_untexted(s)) or _COMMAND.match(s)
+        ]
     dropped: tuple[str, ...] = ()
     if len(asking) > 1:
         # not one leaning on the others ("Did Kosanov register a party? Did it get into the

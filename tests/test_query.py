@@ -41,6 +41,14 @@ def test_a_long_message_is_searched_on_the_sentences_that_ask() -> None:
     assert focus(message) == ("What happened in Almaty on June 9?",) * 2
 
 
+def test_an_instruction_in_a_long_message_is_what_it_asks() -> None:
+    message = "Hi! I teach history in Leeds, we love quizzes. Give the turnout figure. Thank you"
+    assert focus(message) == ("Give the turnout figure.",) * 2
+    # a sentence opening on a word an instruction may open on is not one for that
+    message = "Hi! I teach history in Leeds. State media showed calm. Thank you"
+    assert focus(message) == (message,) * 2
+
+
 def test_a_bare_question_keeps_the_sentence_before_it() -> None:
     # "Who's right?" asks of the claim before it; it has one word of its own
     message = (
