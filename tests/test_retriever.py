@@ -1428,6 +1428,9 @@ def test_the_outlet_a_question_names_as_its_source_lifts_its_passages(
         ("The Diplomat piece is gloomy. What does it say will happen?", "The Diplomat"),
         ("Why does the RFE/RL blogger doubt it?", "RFE/RL"),
         ("What does Bruce Pannier think of Ablyazov?", "RFE/RL"),
+        # as readers name it (corpus/name_variants.yaml)
+        ("According to Radio Liberty, who won?", "RFE/RL"),
+        ("What does Radio Free Europe say of Ablyazov?", "RFE/RL"),
     ]:
         mask = signals.named_outlet(question)
         assert mask is not None, question
@@ -1447,6 +1450,8 @@ def test_the_outlet_a_question_names_as_its_source_lifts_its_passages(
         hash_retriever.encoder.encode(["According to CABAR, who won?"])[0],
     )
     assert lifted.outlet is not None and set(lifted.outlet.tolist()) == {0.0, 1.0}
+    # and its name is not one the articles lack
+    assert hash_retriever.data.names.unknown("According to Radio Liberty, who won?") == []
 
 
 def test_the_named_outlet_is_added_to_the_ranking_score_in_deviations() -> None:
