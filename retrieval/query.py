@@ -579,6 +579,24 @@ _NUMBERED = re.compile(
 )
 
 
+# A guess at the answer after the question ("Which party nominated Kosanov, was it Akzhol?",
+# "When was the DVK banned -- maybe 2017?", "Did he work at the UN, perhaps as head of
+# UNESCO?"): what it names is offered, perhaps wrongly, not asked about; the question is
+# what comes before.
+_GUESS = re.compile(
+    rf"^(?P<ask>(?:.*?{QUESTION_WORD}|\W*{_AUXILIARY}).*?\w)\s*(?:[,;]|\s[-–—]+)\s*"
+    r"(?:(?:or\s+)?(?:was|is|were|are)\s+(?:it|that|this|they|he|she)|maybe|perhaps|possibly"
+    r"|probably|or|like|i\s+(?:think|guess|believe))\b[^.!?,]*\?*\s*$",
+    re.I,
+)
+
+
+def unguessed(question: str) -> str:
+    """`question` without a guess at its answer put after it (`_GUESS`)."""
+    m = _GUESS.match(question)
+    return f"{m['ask']}?" if m is not None else question
+
+
 def unnumbered(question: str) -> str:
     """`question` without a number or "Q:" put before it (`_NUMBERED`), unless that is all."""
     rest = _NUMBERED.sub("", question, count=1)
@@ -612,4 +630,5 @@ def prepare(
     subject = requested_subject(whole)
     if subject:
         whole = f"Who is {subject}?"
-    return Query(asked, part, text, text if alone == part else fix(alone), whole, dropped)
+    asking = unguessed(text if alone == part else fix(alone))
+    return Query(asked, part, text, asking, whole, dropped)

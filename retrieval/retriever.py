@@ -28,7 +28,7 @@ from retrieval.followup import Followup, Vocabulary, resolve
 from retrieval.fusion import Mode, Scoring, check_mode, fused, order, relevance, shortlist
 from retrieval.loading import open_index
 from retrieval.names import Surnames, is_when
-from retrieval.query import Query, prepare
+from retrieval.query import Query, prepare, unguessed
 from retrieval.question_cache import QuestionEncoder
 from retrieval.questions import Descriptions, definitional_subject
 from retrieval.records import Hit, Passage, Ranked, Refusal, SearchResult, Source
@@ -263,7 +263,9 @@ class Retriever:
                 expansion=extra,
                 readings=readings_of,
             )  # fmt: skip
-            result = self._result(q.asking, ranked, checked, context, k, q.text)
+            # (what it searched, a guess at the answer aside: "…, was it 2017?" asks of no
+            # year the articles lack)
+            result = self._result(q.asking, ranked, checked, context, k, unguessed(q.text))
             results[i] = replace(result, set_aside=q.set_aside) if q.set_aside else result
         return results
 

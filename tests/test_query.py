@@ -28,7 +28,15 @@ from retrieval.answer_types import (
     referents,
     undated,
 )
-from retrieval.query import focus, fronted, holidays, spelled_out, spoken_dates, unnumbered
+from retrieval.query import (
+    focus,
+    fronted,
+    holidays,
+    spelled_out,
+    spoken_dates,
+    unguessed,
+    unnumbered,
+)
 from retrieval.records import Refusal
 from retrieval.spelling import Vocabulary
 
@@ -2058,6 +2066,35 @@ def test_an_instruction_is_read_as_the_question_it_stands_for(typed: str, read: 
 )
 def test_a_quiz_number_before_a_question_is_not_part_of_it(typed: str, read: str) -> None:
     assert unnumbered(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "asks"),
+    [
+        ("Which party nominated Kosanov, was it Akzhol?", "Which party nominated Kosanov?"),
+        ("When was the DVK banned -- maybe 2017?", "When was the DVK banned?"),
+        ("Did he work at the UN, perhaps as head of UNESCO?", "Did he work at the UN?"),
+        ("How many were detained, like 500?", "How many were detained?"),
+        ("Who won, or was it a runoff?", "Who won?"),
+        # alternatives asked, a description between commas, no question before: as typed
+        ("Who won, Tokayev or Kosanov?", "Who won, Tokayev or Kosanov?"),
+        (
+            "Which operators, like Kcell or Beeline, cut access?",
+            "Which operators, like Kcell or Beeline, cut access?",
+        ),
+        ("Tokayev, was he the winner?", "Tokayev, was he the winner?"),
+        ("What did Tokayev say, and why?", "What did Tokayev say, and why?"),
+    ],
+)
+def test_a_guess_at_the_answer_is_not_asked_about(typed: str, asks: str) -> None:
+    assert unguessed(typed) == asks
+
+
+def test_a_wrong_guess_names_no_unknown_name(hash_retriever) -> None:
+    guessed = hash_retriever.search_with_reason("When was the DVK banned, was it 2017?")
+    assert guessed.refusal is not Refusal.UNKNOWN_NAME, guessed.detail
+    asked = hash_retriever.search_with_reason("When was the DVK banned in 2017?")
+    assert asked.refusal is Refusal.UNKNOWN_NAME and asked.detail == "2017"
 
 
 def test_a_numbered_question_names_no_unknown_name(hash_retriever) -> None:
