@@ -70,8 +70,11 @@ _TERMS_CACHE_MAX = 100_000  # sentences whose BM25 terms are kept (first mention
 def _brand(outlet: str) -> str:
     """An outlet's name as readers write it: before its section or full name ("CABAR.asia"
     of "CABAR.asia (Central Asian Bureau for Analytical Reporting)", "RFE/RL" of "RFE/RL,
-    blog …"), so "Central Asia" or "a blog" names no outlet."""
-    return re.split(r"[,(]", outlet, maxsplit=1)[0]
+    blog …"), so "Central Asia" or "a blog" names no outlet; and the name of its blog or
+    column, quoted ("Qishloq Ovozi" of 'RFE/RL, blog "Qishloq Ovozi"'), which readers name
+    it by too."""
+    quoted = re.findall(r"[\"“]([^\"”]+)[\"”]", outlet)
+    return " ".join([re.split(r"[,(]", outlet, maxsplit=1)[0].strip(), *quoted])
 
 
 def _written(published: str) -> str:

@@ -1431,6 +1431,9 @@ def test_the_outlet_a_question_names_as_its_source_lifts_its_passages(
         # as readers name it (corpus/name_variants.yaml)
         ("According to Radio Liberty, who won?", "RFE/RL"),
         ("What does Radio Free Europe say of Ablyazov?", "RFE/RL"),
+        # or by its blog's or column's name
+        ("What does the Qishloq Ovozi post say of Ablyazov?", "RFE/RL"),
+        ("According to Crossroads Asia, who won?", "The Diplomat"),
     ]:
         mask = signals.named_outlet(question)
         assert mask is not None, question
