@@ -279,7 +279,7 @@ def refusal(
     # 0.35 at the least (ONE_WORD_FLOOR).
     if likeness < ONE_WORD_FLOOR and top.lexical < KEYWORD_SHARE and shared() <= 1:
         return Refusal.LOW_RELEVANCE, f"cosine {likeness:.3f} < {ONE_WORD_FLOOR}, one word shared"
-    unknown = names.unknown(question)
+    unknown = _not_offered(question, names.unknown(question), names)
     if searched and searched != question:
         # the sentence a question refers back to says when it asks of: "I remember big riots
         # in Kazakhstan in January 2022. What did Tokayev do during that unrest?" asks of a
@@ -559,6 +559,26 @@ def _alternatives(question: str, names: NameCheck) -> list[list[frozenset[str]]]
             found.append([terms])
         end = start + len(phrase) if start >= 0 else end
     return found
+
+
+def _not_offered(question: str, unknown: list[str], names: NameCheck) -> list[str]:
+    """`unknown` but for the names offered as alternatives to one the articles write ("When
+    was the DVK banned, 2017 or 2018?": the year they give is one of those asked)."""
+    if not unknown:
+        return unknown
+    offered: set[str] = set()
+    group: list[str] = []
+    end = 0
+    for phrase in names.asked_names(question):
+        start = question.find(phrase, end)
+        if group and start >= 0 and _OR.fullmatch(question, end, start):
+            group.append(phrase)
+        else:
+            group = [phrase]
+        if len(group) > 1 and any(n not in unknown for n in group):
+            offered.update(group)
+        end = start + len(phrase) if start >= 0 else end
+    return [n for n in unknown if n not in offered]
 
 
 def _holding(

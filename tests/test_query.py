@@ -2097,6 +2097,14 @@ def test_a_wrong_guess_names_no_unknown_name(hash_retriever) -> None:
     assert asked.refusal is Refusal.UNKNOWN_NAME and asked.detail == "2017"
 
 
+def test_an_unknown_name_offered_beside_a_known_one_is_not_refused_on(hash_retriever) -> None:
+    offered = hash_retriever.search_with_reason("When was the DVK banned, 2017 or 2018?")
+    assert offered.refusal is not Refusal.UNKNOWN_NAME, offered.detail
+    # offered beside another unknown one: both unknown still
+    both = hash_retriever.search_with_reason("When was the DVK banned, 2013 or 2017?")
+    assert both.refusal is Refusal.UNKNOWN_NAME and both.detail == "2013, 2017"
+
+
 def test_a_numbered_question_names_no_unknown_name(hash_retriever) -> None:
     assert hash_retriever.prepare("Q3: How many people were detained?").text.startswith("How")
 
