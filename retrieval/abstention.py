@@ -74,6 +74,9 @@ _ADVICE = re.compile(
     # and without "to" or "do I", as people learning English type it: "how make plov")
     r"|how\s+(?:to\s+)?(?:make|cook|prepare|bake|fry|boil|brew|ferment|fix|repair|install"
     r"|reset|grow)\b"
+    # or any task, asked as "how to …" ("how to get a visa", "Tell me how to get there"), but
+    # reading the news ("how to read the protests")
+    r"|how\s+to\s+(?!(?:interpret|explain|understand|read|see|view|judge|assess)\b)[a-z]"
     # the same asked of anyone ("How do you make plov?"), not what they make of the news
     # ("How do you explain the protests?")
     r"|how\s+(?:do|can|should|could)\s+(?:you|u|ya|one)\s+(?!(?:know|think|explain|see|view"

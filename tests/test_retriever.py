@@ -248,6 +248,8 @@ def test_nonsense_abstains(hash_retriever: Retriever, question: str) -> None:
         ("how do you make uzbek plov at home", Refusal.ADVICE),  # asked of anyone
         ("how make plov uzbek style in kazan", Refusal.ADVICE),  # a task's verb after "how"
         ("How to cook borscht with beef?", Refusal.ADVICE),
+        ("how to get a visa for a week", Refusal.ADVICE),  # any task after "how to"
+        ("Tell me how to get a tourist visa", Refusal.ADVICE),  # asked as an instruction
         # the country the articles are all about is no subject of theirs named
         ("How do you cook beshbarmak the traditional Kazakh way?", Refusal.ADVICE),
         # nor a place the articles name, where the advice is wanted
