@@ -136,6 +136,9 @@ _KIND_ASKED = {
 # Kazinform …", "Name of the party?").
 _COMMAND = re.compile(
     r"(?:^|(?<=[.!?;]\s))\W*(?:(?:please|pls|plz|now|so|ok|okay|and|briefly|quickly|just)\W+)?"
+    # asked politely: "Could you tell me who won?", "Can u name …", "I need you to list …"
+    r"(?:(?:(?:can|could|would|will)\s+(?:you|u)|i\s+(?:need|want)\s+(?:you|u)\s+to)"
+    r"\s+(?:please\s+|pls\s+|plz\s+|just\s+)?)?"
     r"(?:tell\s+(?:me|us)|say|explain|state|describe|name|identify|give(?:\s+(?:me|us))?"
     r"|list|find(?:\s+out)?|mention|specify|indicate|recall|write(?:\s+down)?|show\s+(?:me|us))"
     r"(?:[\s,]+(?:briefly|exactly|please|pls|plz|in\s+(?:one|a\s+few|your\s+own)\s+words?"

@@ -2031,6 +2031,11 @@ def test_a_question_typed_as_into_a_search_box_is_read_as_the_question(
         ("Name the winner of the election", "who is the winner of the election?"),
         ("Name the candidate put forward by Akzhol", "who is the candidate put forward by Akzhol?"),
         ("Give the man's name", "what is the man's name?"),
+        # asked politely
+        ("Could you tell me who won the election?", "who won the election?"),
+        ("can u name the party that nominated Tokayev", "which party nominated Tokayev?"),
+        ("I need you to list the cities where it happened", "in which cities it happened?"),
+        ("Can you tell me if he won?", "Can you tell me if he won?"),  # a yes-no question
         # in a longer message, the sentence that instructs
         (
             "Hi class. Name the candidate who came last. Thanks",
