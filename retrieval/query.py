@@ -573,13 +573,18 @@ def spoken_dates(text: str) -> str:
 
 
 # A quiz's or a list's numbering before a question: "Q5:", "Q3.", "Question 2 -", "#4", "7)",
-# "12. ", "Q:". Not a name to look for ("unknown name Q5"), nor a figure asked about; a
-# question starting with a figure of its own ("1.5 million …", "9 June …") keeps it.
+# "12. ", "Q:"; and a quiz's framing: "True or false:", "Fill in the blank:". Not a name to
+# look for ("unknown name Q5"), nor a figure or a word asked about ("true" is in "making
+# promises true"); a question starting with a figure of its own ("1.5 million …", "9 June
+# …") keeps it.
 _NUMBERED = re.compile(
     r"^\W*(?:(?:q|question|#)\s*\d{1,3}[a-z]?(?:\s*[:.)\-–—]+|\s+(?=\S))"
-    r"|(?:q|question)\s*[:.)\-–—]+|\(?\d{1,2}[.)](?=\s))\s*",
+    r"|(?:q|true\s+or\s+false|t\s*/\s*f|fact\s+or\s+fiction|fill\s+in\s+the\s+blanks?"
+    r"|multiple\s+choice|(?:bonus\s+|quiz\s+)?question|quiz)\s*[:.)\-–—?]+"
+    r"|\(?\d{1,2}[.)](?=\s))\s*",
     re.I,
 )
+_BLANK = re.compile(r"_{2,}|\.{4,}")  # a blank to fill in: "resigned on March ___"
 
 
 # A guess at the answer after the question ("Which party nominated Kosanov, was it Akzhol?",
@@ -601,9 +606,10 @@ def unguessed(question: str) -> str:
 
 
 def unnumbered(question: str) -> str:
-    """`question` without a number or "Q:" put before it (`_NUMBERED`), unless that is all."""
-    rest = _NUMBERED.sub("", question, count=1)
-    return rest if rest.strip() else question
+    """`question` without a number, "Q:" or a quiz's framing put before it (`_NUMBERED`),
+    and without a blank to fill in, unless that is all."""
+    rest = " ".join(_BLANK.sub(" ", _NUMBERED.sub("", question, count=1)).split())
+    return rest if rest.strip(" ?.!") else question
 
 
 def prepare(

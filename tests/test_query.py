@@ -2061,6 +2061,11 @@ def test_an_instruction_is_read_as_the_question_it_stands_for(typed: str, read: 
         ("7) who won", "who won"),
         ("12. Who won?", "Who won?"),
         ("Q: who won?", "who won?"),
+        # a quiz's framing, and a blank to fill in
+        ("True or false: Tokayev won 70 percent.", "Tokayev won 70 percent."),
+        ("Quiz question: who won?", "who won?"),
+        ("Fill in the blank: Nazarbayev resigned on March ___", "Nazarbayev resigned on March"),
+        ("True or false?", "True or false?"),
         # a figure of the question's own stays
         ("1.5 million people voted?", "1.5 million people voted?"),
         ("9 June: who won?", "9 June: who won?"),
