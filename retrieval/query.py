@@ -142,8 +142,8 @@ _COMMAND = re.compile(
     r"(?:tell\s+(?:me|us)|say|explain|state|describe|name|identify|give(?:\s+(?:me|us))?"
     r"|list|find(?:\s+out)?|mention|specify|indicate|recall|write(?:\s+down)?|show\s+(?:me|us))"
     r"(?:[\s,]+(?:briefly|exactly|please|pls|plz|in\s+(?:one|a\s+few|your\s+own)\s+words?"
-    r"|in\s+brief))?[\s,:]+(?P<rest>(?:who|whom|whose|what|which|when|where|why|how"
-    r"|(?:all\s+)?(?:the|a|an|his|her|their|its))\b[^.!?]*)[.!?]*",
+    rf"|in\s+brief))?[\s,:]+(?P<rest>(?:{QUESTION_WORD}"
+    r"|(?:all\s+)?(?:the|a|an|his|her|their|its)\b)[^.!?]*)[.!?]*",
     re.I,
 )
 # What is asked for, described: "the party that nominated Tokayev" (a relative clause),
@@ -195,7 +195,7 @@ def asked_for(text: str) -> str:
     return _COMMAND.sub(question, text)
 
 
-_WH = re.compile(r"(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+_WH = re.compile(QUESTION_WORD, re.I)
 
 
 def fronted(text: str) -> str:
