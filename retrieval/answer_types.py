@@ -349,6 +349,9 @@ _STATEMENT = re.compile(
 )
 # A question word (retrieval/query.py reads fragments by it too).
 QUESTION_WORD = r"\b(?:who|whom|whose|what|which|when|where|why|how)\b"
+# A word that opens a relative clause: the words before it are not its clause (a subject
+# of a few words, what an instruction asks for), so none of them is one (query.py too).
+RELATIVE = r"(?:that|which|who|whom|whose|where|when)\b"
 _WH = re.compile(QUESTION_WORD, re.I)
 
 
@@ -993,10 +996,10 @@ _HAPPENED = re.compile(
     r"|how\s+(?:long|soon|quickly|many\s+(?:years|months|weeks|days|hours))\s+"
     r"(?:after|before|since|from)\b[^?.!]*?)(?:\s+(?:exactly|precisely))?\s+"
     r"(?:(?:was|were|is|are|has|have|had)\s+"
-    r"(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?"
+    rf"(?:(?!{RELATIVE})[\w’'.-]+\s+){{1,3}}?"
     rf"(?P<event>{_NOT_PLANNED}[a-z]{{3,}}ed)\b"
     # or with "get": "When did Nur-Sultan get renamed?"
-    r"|(?:did|does|do)\s+(?:(?!(?:that|which|who|whom|whose|where|when)\b)[\w’'.-]+\s+){1,3}?"
+    rf"|(?:did|does|do)\s+(?:(?!{RELATIVE})[\w’'.-]+\s+){{1,3}}?"
     r"(?:get|got)\s+(?P<got>[a-z]{3,}ed)\b"
     # or its subject first, as Russian has it: "On which date Astana was renamed?"
     r"|(?:(?!(?:that|which|who|whom|whose|where|when|was|were|is|are|did|does|do)\b)"

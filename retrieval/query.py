@@ -14,7 +14,7 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-from retrieval.answer_types import CHECKED, QUESTION_WORD
+from retrieval.answer_types import CHECKED, QUESTION_WORD, RELATIVE
 from retrieval.chunking import split_sentences
 from retrieval.lexical import MONTHS, TEENS, TENS, UNITS, stop_words
 from retrieval.names import places
@@ -149,9 +149,9 @@ _COMMAND = re.compile(
 # What is asked for, described: "the party that nominated Tokayev" (a relative clause),
 # "the date on which Nazarbayev resigned", "the cities where protests took place".
 _DESCRIBED = re.compile(
-    r"^(?:all\s+)?(?:the|a|an|his|her|their|its)\s+(?P<what>(?:(?!(?:that|which|who|whom"
-    r"|where|when|whose)\b)[\w’'-]+\s+){0,3}?(?:(?!(?:that|which|who|whom|where|when|whose)\b)"
-    r"[\w’'-]+))\s+(?:(?P<rel>that|which|who|whom)|(?P<prep>on|in|at|by|during|for|from)\s+which"
+    r"^(?:all\s+)?(?:the|a|an|his|her|their|its)\s+"
+    rf"(?P<what>(?:(?!{RELATIVE})[\w’'-]+\s+){{0,3}}?(?!{RELATIVE})[\w’'-]+)"
+    r"\s+(?:(?P<rel>that|which|who|whom)|(?P<prep>on|in|at|by|during|for|from)\s+which"
     r"|(?P<wh>where|when))\s+(?P<tail>.+)$",
     re.I,
 )
