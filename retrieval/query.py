@@ -19,7 +19,15 @@ from retrieval.chunking import split_sentences
 from retrieval.lexical import MONTHS, TEENS, TENS, UNITS, stop_words
 from retrieval.names import places
 from retrieval.questions import requested_subject
-from retrieval.spelling import NAME_JOIN, RARE, Speller, Vocabulary, english_counts, texting
+from retrieval.spelling import (
+    NAME_JOIN,
+    RARE,
+    Speller,
+    Vocabulary,
+    abbreviated,
+    english_counts,
+    texting,
+)
 
 # A sentence that refers back to the one before it: its subject is there, not in it.
 _REFERS_BACK = re.compile(
@@ -56,6 +64,34 @@ _LOWER_CASE_START = re.compile(
     r"(?:(?<=[a-z0-9]{2}[.!?])|(?<=[a-z0-9][!?]{2})|(?<=[\u2600-\u27bf\U0001f300-\U0001faff]))"
     r"\s+(?=[a-z])"
 )
+
+
+def _typed_sentences(sentence: str) -> list[str]:
+    """`sentence` split where a typed sentence starts in lower case (`_LOWER_CASE_START`),
+    but not after shorthand typed with a full stop ("a united opp. front", "acting pres. in
+    March": `abbreviated`)."""
+    parts: list[str] = []
+    for piece in _LOWER_CASE_START.split(sentence):
+        if parts and parts[-1].rsplit(None, 1)[-1].rstrip(".").lower() in abbreviated():
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts
+
+
+@cache
+def _abbreviation() -> re.Pattern[str]:
+    """Shorthand typed with a full stop (`abbreviated`), the stop caught as `stop`."""
+    words = "|".join(sorted(map(re.escape, abbreviated()), key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{words})(?P<stop>\.)", re.I)
+
+
+def unabbreviated(text: str) -> str:
+    """`text` without the full stops of its shorthand ("acting pres. in March"), so that it
+    reads as one sentence once the shorthand is written out."""
+    return _abbreviation().sub(lambda m: m.group(0)[: -len(m["stop"])], text)
+
+
 # A question with this many words at most besides stop words and question words asks of
 # the sentence before it. Over sets 0-28, 1 (or 2) puts two long messages' answers first
 # ("… she says he went along with it. Who's right?"), nothing else moves; 0 neither.
@@ -268,7 +304,7 @@ def focus(message: str, aside: Callable[[str], bool] = lambda sentence: False) -
 
 def _focus(message: str, aside: Callable[[str], bool]) -> tuple[str, str, tuple[str, ...]]:
     """`focus`, and the asking sentences it left out as asking of something else."""
-    sentences = [p for s in split_sentences(message) for p in _LOWER_CASE_START.split(s)]
+    sentences = [p for s in split_sentences(message) for p in _typed_sentences(s)]
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     if asking and _UNMARKED_LAST.match(sentences[-1]):
         # the last sentence, typed without its question mark, asks too: "… was that common??
@@ -624,6 +660,7 @@ def prepare(
 
     def fix(text: str) -> str:
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), holidays(spoken_dates(text)))
+        text = unabbreviated(text)
         text = acronyms(text, vocabulary)
         text = spelled_out(text, vocabulary)
         # A dropped aside ("lol", "idk, …") leaves no space or comma behind.

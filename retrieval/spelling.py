@@ -82,6 +82,12 @@ def texting_in_capitals() -> frozenset[str]:
     return _texting()[1]
 
 
+def abbreviated() -> frozenset[str]:
+    """The shorthand typed with a full stop that ends no sentence ("a united opp. front"):
+    written so in texting.txt."""
+    return _texting()[2]
+
+
 _APART = re.compile(r"[\s-]+")  # the words of a typed phrase: spaced or hyphenated
 
 
@@ -100,9 +106,10 @@ def texted_phrases() -> tuple[re.Pattern[str] | None, Mapping[str, str]]:
 
 
 @cache
-def _texting() -> tuple[dict[str, str], frozenset[str]]:
+def _texting() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     pairs = {}
     capitals = set()
+    stops = set()
     lines = [
         line
         for name in ("texting.txt", "russian_words.txt", "plain_words.txt")
@@ -111,10 +118,13 @@ def _texting() -> tuple[dict[str, str], frozenset[str]]:
     for line in lines:
         if line.strip() and not line.startswith("#"):
             short, _, words = line.strip().partition(" ")
+            if short.endswith("."):
+                short = short[:-1]
+                stops.add(short.lower())
             pairs[short.lower()] = words.strip()
             if len(short) > 1 and short.isupper():
                 capitals.add(short.lower())
-    return pairs, frozenset(capitals)
+    return pairs, frozenset(capitals), frozenset(stops)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from retrieval.query import (
     holidays,
     spelled_out,
     spoken_dates,
+    unabbreviated,
     unguessed,
     unnumbered,
 )
@@ -182,6 +183,16 @@ def test_typed_sentences_starting_in_lower_case_are_sentences_too() -> None:
     # Abbreviations are not sentence ends: the question stays whole.
     for whole in ("what did the U.S. say about it?", "did e.g. the OSCE say so? yes or no"):
         assert focus(whole)[1].startswith(whole.split("?")[0])
+    # nor is the full stop of a note's shorthand ("opp.", "pres."), which is written out
+    # without it
+    note = "Prospects of a united opp. front – likely to merge?"
+    assert focus(note) == (note, note)
+    assert focus("Tokaev acting pres. in March – which post?")[1].startswith("Tokaev")
+    assert unabbreviated("acting pres. in March, approx. when?") == (
+        "acting pres in March, approx when?"
+    )
+    kept = "the Pres and the U.S. and repress."  # neither an acronym's dots nor a word's end
+    assert unabbreviated("the Pres. and the U.S. and repress.") == kept
 
 
 def test_an_emoji_ends_a_sentence_and_texted_question_words_ask() -> None:

@@ -140,6 +140,8 @@ def test_shorthand_is_expanded_only_as_typed_in_lower_case(speller: Speller) -> 
     assert speller.correct("was fb down") == "was Facebook down"
     assert speller.correct("the CIS said") == "the CIS said"  # capitals otherwise: a name
     assert speller.correct("did the ISPs block it") == "did the Internet providers block it"
+    assert speller.correct("protests in KZ") == speller.correct("protests in kz")
+    assert speller.correct("protests in kz") == "protests in Kazakhstan"
 
 
 def test_russian_words_typed_in_latin_letters_are_read_in_english(speller: Speller) -> None:
