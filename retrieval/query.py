@@ -92,6 +92,24 @@ def unabbreviated(text: str) -> str:
     return _abbreviation().sub(lambda m: m.group(0)[: -len(m["stop"])], text)
 
 
+# A hashtag: "#MenOyandym", "#IhaveAChoice"; and where its words meet ("nO", "eA").
+_HASHTAG = re.compile(r"(?<![\w&])#(?=[^\W\d_])(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+# A note's "#" standing apart: "number of" ("# of votes?", "# detained?").
+_NUMBER_SIGN = re.compile(r"(?<!\S)#\s+(?:of\s+)?(?=[^\W\d_])", re.I)
+
+
+def unhashed(text: str) -> str:
+    """`text` with its hashtags written as words ("#MenOyandym": "Men Oyandym"), as the
+    articles write a slogan (a run of lower case stays one word for the speller to part),
+    and a "#" standing apart written as the words it stands for ("# detained?": "number of
+    detained?")."""
+    text = _NUMBER_SIGN.sub("number of ", text)
+    return _HASHTAG.sub(lambda m: _CAMEL.sub(" ", m.group(1)), text)
+
+
 # A question with this many words at most besides stop words and question words asks of
 # the sentence before it. Over sets 0-28, 1 (or 2) puts two long messages' answers first
 # ("… she says he went along with it. Who's right?"), nothing else moves; 0 neither.
@@ -660,7 +678,7 @@ def prepare(
 
     def fix(text: str) -> str:
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), holidays(spoken_dates(text)))
-        text = unabbreviated(text)
+        text = unabbreviated(unhashed(text))
         text = acronyms(text, vocabulary)
         text = spelled_out(text, vocabulary)
         # A dropped aside ("lol", "idk, …") leaves no space or comma behind.

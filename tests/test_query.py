@@ -36,6 +36,7 @@ from retrieval.query import (
     spoken_dates,
     unabbreviated,
     unguessed,
+    unhashed,
     unnumbered,
 )
 from retrieval.records import Refusal
@@ -193,6 +194,15 @@ def test_typed_sentences_starting_in_lower_case_are_sentences_too() -> None:
     )
     kept = "the Pres and the U.S. and repress."  # neither an acronym's dots nor a word's end
     assert unabbreviated("the Pres. and the U.S. and repress.") == kept
+
+
+def test_a_hashtag_is_read_as_its_words_and_a_number_sign_as_number_of() -> None:
+    assert unhashed("what was the #MenOyandym campaign") == "what was the Men Oyandym campaign"
+    assert unhashed("#oyan who founded it") == "oyan who founded it"
+    assert unhashed("Tokayev – # of votes?") == "Tokayev – number of votes?"
+    assert unhashed("# detained on election day?") == "number of detained on election day?"
+    for kept in ("#4 who won?", "is C# hard", "what is &#8217;"):
+        assert unhashed(kept) == kept
 
 
 def test_an_emoji_ends_a_sentence_and_texted_question_words_ask() -> None:
