@@ -31,7 +31,7 @@ from retrieval.answer_types import (
 )
 from retrieval.chunking import split_sentences
 from retrieval.lexical import LexicalIndex
-from retrieval.names import NameCheck, countries, is_when
+from retrieval.names import NameCheck, countries, demonyms, is_when
 from retrieval.records import Ranked, Refusal
 
 # The single raw threshold of the dense-only baseline: cosine of the question and passage.
@@ -376,13 +376,29 @@ _OUTCOME = re.compile(
 
 
 # Where something asked of happened, another country ("What were the yellow vest protests in
-# France about?"): the passage answering names it too. Only in a sentence asking ("I'm from
-# Germany. What did the observers say?" asks of Kazakhstan).
+# France about?"), or whose it is ("Russia's 2018 election", "the ukrainian presidential
+# election": its people's word before what a country has): the passage answering names it
+# too. Only in a sentence asking ("I'm from Germany. What did the observers say?" asks of
+# Kazakhstan).
+_OF_A_COUNTRY = (
+    r"(?:elections?|votes?|polls?|presidential|presidents?|presidency|prime\s+ministers?"
+    r"|premiers?|governments?|parliaments?|opposition|protests?|protesters|leaders?"
+    r"|leadership|authorities|regime|campaigns?)"
+)
+
+
 @functools.cache
 def _in_country() -> re.Pattern[str]:
     others = countries() - {"Kazakhstan"}
     alternatives = "|".join(sorted(map(re.escape, others), key=len, reverse=True))
-    return re.compile(rf"\b(?:in|across|throughout)\s+(?:the\s+)?({alternatives})\b", re.I)
+    peoples = [p for p, country in demonyms().items() if country in others]
+    people = "|".join(sorted(map(re.escape, peoples), key=len, reverse=True))
+    return re.compile(
+        rf"\b(?:in|across|throughout)\s+(?:the\s+)?(?P<country>{alternatives})\b"
+        rf"|\b(?P<own>{alternatives})['’]s\b"
+        rf"|\b(?P<people>{people})\s+(?:[\w-]+\s+){{0,2}}?{_OF_A_COUNTRY}\b",
+        re.I,
+    )
 
 
 # Words placing someone in a country rather than asking of it: "what the banker sitting in
@@ -395,19 +411,23 @@ _LOCATED = re.compile(
 
 
 def _country_apart(question: str, top: Ranked, lexical: LexicalIndex) -> str | None:
-    """The other country a sentence of `question` asking asks of ("… protests in France?")
-    where the best passage never names it; None otherwise."""
+    """The other country a sentence of `question` asking asks of ("… protests in France?",
+    "the Russian election") where the best passage never names it, nor its people; None
+    otherwise."""
     if _in_country().search(question) is None:  # most questions: no other country at all
         return None
     sentences = split_sentences(question)
     asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
     held = set(lexical.tokenizer(top.passage.lexical_text))
+    written = {p.lower(): country for p, country in demonyms().items()}
     for sentence in asking:
         for found in _in_country().finditer(sentence):
             if _LOCATED.search(sentence, 0, found.start()) is not None:
                 continue
-            if not set(lexical.tokenizer(found.group(1))) <= held:
-                return found.group(1)
+            said = found["country"] or found["own"] or found["people"]
+            country = written.get(said.lower(), said)
+            if not any(set(lexical.tokenizer(w)) <= held for w in {said, country}):
+                return said
     return None
 
 

@@ -388,6 +388,7 @@ class Surnames:
 
 
 _CAPITALS = Path(__file__).parent / "data" / "capitals.txt"
+_DEMONYMS = Path(__file__).parent / "data" / "demonyms.txt"
 # A preposition of place right before a name: the name is where something is.
 PLACE_BEFORE = re.compile(r"\b(?:in|at|near|around|outside|inside)\s+$", re.I)
 
@@ -439,6 +440,18 @@ def capitals() -> dict[str, str]:
 def countries() -> frozenset[str]:
     """Every country with a capital in retrieval/data/capitals.txt, as written."""
     return frozenset(country for _, country in _capital_rows())
+
+
+@functools.cache
+def demonyms() -> dict[str, str]:
+    """What each country's people and things are called, as written -> the country
+    (retrieval/data/demonyms.txt): "the Ukrainian election" is Ukraine's."""
+    rows = {}
+    for line in _DEMONYMS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            people, _, country = line.partition("->")
+            rows[people.strip()] = country.strip()
+    return rows
 
 
 @functools.cache

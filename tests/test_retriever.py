@@ -1024,6 +1024,31 @@ def test_a_sentence_worded_as_the_question_answers_below_the_likeness_floors(
             "Ablyazov claims he represents the only opposition movement in the country.",
             False,
         ),
+        # whose election, by its people's word, typed in lower case or not, or possessive
+        ("who won the russian election", "Tokayev won the election.", True),
+        (
+            "who won the 2019 ukrainian presidential election?",
+            "Tokayev won the presidential election in 2019.",
+            True,
+        ),
+        (
+            "How did the turnout compare with Russia's election?",
+            "Nearly 80 percent of eligible voters cast ballots.",
+            True,
+        ),
+        # a passage naming the country, or its people
+        (
+            "did uzbek elections also have alternative candidates?",
+            "Uzbekistan has also conducted elections with alternative candidates.",
+            False,
+        ),
+        (
+            "what did the Russian government say?",
+            "The Russian government said nothing about the vote.",
+            False,
+        ),
+        # Kazakhstan's own
+        ("who won the kazakh election", "Tokayev won the election.", False),
     ],
 )
 def test_a_question_asked_of_another_country_needs_a_passage_naming_it(
