@@ -644,11 +644,13 @@ _BLANK = re.compile(r"_{2,}|\.{4,}")  # a blank to fill in: "resigned on March _
 # A guess at the answer after the question ("Which party nominated Kosanov, was it Akzhol?",
 # "When was the DVK banned -- maybe 2017?", "Did he work at the UN, perhaps as head of
 # UNESCO?"): what it names is offered, perhaps wrongly, not asked about; the question is
-# what comes before.
+# what comes before. Not a second question put as the other choice ("Did Kosanov contest the
+# results, or did he just go along with them?"), which asks too.
 _GUESS = re.compile(
     rf"^(?P<ask>(?:.*?{QUESTION_WORD}|\W*{_AUXILIARY}).*?\w)\s*(?:[,;]|\s[-–—]+)\s*"
     r"(?:(?:or\s+)?(?:was|is|were|are)\s+(?:it|that|this|they|he|she)|maybe|perhaps|possibly"
-    r"|probably|or|like|i\s+(?:think|guess|believe))\b[^.!?,]*\?*\s*$",
+    r"|probably|or(?!\s+(?:did|does|do|has|have|had|will|would|could|can)\s+(?:he|she|it|they))"
+    r"|like|i\s+(?:think|guess|believe))\b[^.!?,]*\?*\s*$",
     re.I,
 )
 

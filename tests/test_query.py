@@ -2115,6 +2115,11 @@ def test_a_quiz_number_before_a_question_is_not_part_of_it(typed: str, read: str
         ),
         ("Tokayev, was he the winner?", "Tokayev, was he the winner?"),
         ("What did Tokayev say, and why?", "What did Tokayev say, and why?"),
+        # the other choice a second question, which asks too
+        (
+            "Did Kossanov contest the results, or did he just go along with them?",
+            "Did Kossanov contest the results, or did he just go along with them?",
+        ),
     ],
 )
 def test_a_guess_at_the_answer_is_not_asked_about(typed: str, asks: str) -> None:
