@@ -655,6 +655,25 @@ _GUESS = re.compile(
 )
 
 
+# A claim put to be checked, its frame before it: "Is it true that …", "isn't it true …",
+# "Wasn't it a fact that …", "So it's true that …". The claim is what is searched; the
+# frame's "true" is no word of the answer ("… making pre-election promises … true").
+_CHECK_FRAME = re.compile(
+    r"^\W*(?:(?:so|but|and|ok|okay)\W+)?(?:(?:is|was)(?:\s+not|n['’]?t)?\s+it|it\s+is|it['’]?s)"
+    r"\s+(?:(?:really|actually|not)\s+)?(?:true|a\s+fact|correct)\b[\s,:]*(?:that\b\s*)?",
+    re.I,
+)
+
+
+def unframed(question: str) -> str:
+    """`question` without the frame of a claim put to be checked (`_CHECK_FRAME`), unless
+    that is all: "isn't it true tokayev got 70 percent" -> "tokayev got 70 percent"."""
+    rest = _CHECK_FRAME.sub("", question, count=1)
+    words = re.findall(r"[^\W\d_]+", rest.lower())
+    # not "Is it true or not?": a claim of two words at least ("he won")
+    return rest if len(words) >= 2 and words[0] not in ("or", "and", "but") else question
+
+
 def unguessed(question: str) -> str:
     """`question` without a guess at its answer put after it (`_GUESS`)."""
     m = _GUESS.match(question)
@@ -697,4 +716,6 @@ def prepare(
     if subject:
         whole = f"Who is {subject}?"
     asking = unguessed(text if alone == part else fix(alone))
-    return Query(asked, part, text, asking, whole, dropped)
+    # a claim put to be checked is searched without its frame, but asks as framed: "Is it
+    # true Putin phoned …?" asks whether (`answer_types`), not what
+    return Query(asked, part, unframed(text), asking, unframed(whole), dropped)

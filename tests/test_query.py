@@ -35,6 +35,7 @@ from retrieval.query import (
     spelled_out,
     spoken_dates,
     unabbreviated,
+    unframed,
     unguessed,
     unhashed,
     unnumbered,
@@ -2124,6 +2125,29 @@ def test_a_quiz_number_before_a_question_is_not_part_of_it(typed: str, read: str
 )
 def test_a_guess_at_the_answer_is_not_asked_about(typed: str, asks: str) -> None:
     assert unguessed(typed) == asks
+
+
+@pytest.mark.parametrize(
+    ("typed", "claim"),
+    [
+        ("Is it true that 500 people were detained?", "500 people were detained?"),
+        ("isn't it true tokayev got 70 percent", "tokayev got 70 percent"),
+        ("So it's true that Kosanov accepted the results?", "Kosanov accepted the results?"),
+        ("Wasn't it a fact, that the vote was rigged?", "the vote was rigged?"),
+        # the frame alone, or a question of whether something is true: as typed
+        ("Is it true?", "Is it true?"),
+        ("Is it true or not?", "Is it true or not?"),
+        ("What is true about the turnout?", "What is true about the turnout?"),
+    ],
+)
+def test_a_claim_put_to_be_checked_is_searched_without_its_frame(typed: str, claim: str) -> None:
+    assert unframed(typed) == claim
+
+
+def test_a_framed_claim_asks_as_framed_but_is_ranked_as_the_claim(hash_retriever) -> None:
+    q = hash_retriever.searched("isnt it true that police detained journalists?")
+    assert "true" not in q.text.lower() and "true" not in q.corrected.lower()
+    assert "true" in q.asking  # asks whether, as a claim put to be checked does
 
 
 def test_a_wrong_guess_names_no_unknown_name(hash_retriever) -> None:
