@@ -687,6 +687,16 @@ def unnumbered(question: str) -> str:
     return rest if rest.strip(" ?.!") else question
 
 
+# A reaction to something said before, with nothing of its own to look up: "really?", "is
+# that true?", "how come?", "are you sure?". After an answer it is a follow-up (followup.py
+# reads it with the question before); alone it asks nothing.
+_REACTION = re.compile(
+    rf"^\W*(?:{CHECKED}|really|seriously|for\s+real|how\s+come|(?:are\s+)?(?:you|u)\s+sure"
+    r"|no\s+way|is\s+(?:it|that)|why\s+not|and|so|then)\W*$",
+    re.I,
+)
+
+
 def prepare(
     question: str,
     speller: Speller,
@@ -695,6 +705,8 @@ def prepare(
 ) -> Query:
     """The question as asked, its focus (`aside`: see `focus`), and the focus put right."""
     asked = unnumbered(" ".join(question.split()))
+    if _REACTION.match(asked):
+        return Query(asked, asked, "", "", "")
     part, alone, dropped = _focus(asked, aside)
 
     def fix(text: str) -> str:

@@ -2150,6 +2150,20 @@ def test_a_framed_claim_asks_as_framed_but_is_ranked_as_the_claim(hash_retriever
     assert "true" in q.asking  # asks whether, as a claim put to be checked does
 
 
+@pytest.mark.parametrize(
+    "message", ["really?", "Is that true??", "how come?", "are you sure?", "u sure", "so?"]
+)
+def test_a_reaction_alone_asks_nothing(hash_retriever, message: str) -> None:
+    # after an answer it is a follow-up (test_followup.py); alone, no passage is quoted for it
+    found = hash_retriever.search_with_reason(message)
+    assert found.hits == [] and found.refusal is Refusal.EMPTY_QUESTION
+
+
+def test_a_reaction_with_a_claim_of_its_own_is_searched(hash_retriever) -> None:
+    found = hash_retriever.search_with_reason("is that true that Tokayev won?")
+    assert found.refusal is not Refusal.EMPTY_QUESTION
+
+
 def test_a_wrong_guess_names_no_unknown_name(hash_retriever) -> None:
     guessed = hash_retriever.search_with_reason("When was the DVK banned, was it 2017?")
     assert guessed.refusal is not Refusal.UNKNOWN_NAME, guessed.detail
