@@ -697,6 +697,16 @@ _REACTION = re.compile(
 )
 
 
+def _name_alone(text: str, vocabulary: Vocabulary) -> str | None:
+    """The name a message of a name alone asks about ("Zhovtis?", "kosanov", "oyan
+    qazaqstan", capitalised as the corpus writes them): read as "Who is …?", as "tell me
+    about …" is; None for anything else."""
+    words = text.strip(" ?!.").split()
+    if 0 < len(words) <= 3 and all(vocabulary.is_proper(w.strip("’'")) for w in words):
+        return " ".join(words)
+    return None
+
+
 def prepare(
     question: str,
     speller: Speller,
@@ -727,6 +737,10 @@ def prepare(
     subject = requested_subject(whole)
     if subject:
         whole = f"Who is {subject}?"
+    elif (alone_name := _name_alone(whole, vocabulary)) is not None:
+        # a name alone asks so too, and has no other words to rank by
+        text = whole = f"Who is {alone_name}?"
+        alone = part
     asking = unguessed(text if alone == part else fix(alone))
     # a claim put to be checked is searched without its frame, but asks as framed: "Is it
     # true Putin phoned …?" asks whether (`answer_types`), not what

@@ -2164,6 +2164,20 @@ def test_a_reaction_with_a_claim_of_its_own_is_searched(hash_retriever) -> None:
     assert found.refusal is not Refusal.EMPTY_QUESTION
 
 
+@pytest.mark.parametrize(
+    ("message", "name"), [("zhovtis?", "Zhovtis"), ("Oyan Qazaqstan", "Oyan Qazaqstan")]
+)
+def test_a_name_alone_is_asked_about_as_who_is(hash_retriever, message: str, name: str) -> None:
+    q = hash_retriever.searched(message)
+    assert q.text == q.corrected == f"Who is {name}?"
+    assert q.focus == message  # what was asked, as typed
+
+
+@pytest.mark.parametrize("message", ["protests?", "Zhovtis said what", "Almaty turnout"])
+def test_a_message_of_more_than_names_is_no_name_alone(hash_retriever, message: str) -> None:
+    assert "Who is" not in hash_retriever.searched(message).text
+
+
 def test_a_wrong_guess_names_no_unknown_name(hash_retriever) -> None:
     guessed = hash_retriever.search_with_reason("When was the DVK banned, was it 2017?")
     assert guessed.refusal is not Refusal.UNKNOWN_NAME, guessed.detail
