@@ -165,11 +165,26 @@ _BODY_NAME = re.compile(
     re.I,
 )
 
-# The kind of answer named last ("kosanov age", "almaty turnout", "inauguration date"): read
-# as the question asking for it, of what comes before.
+# A role of a body, named last: "Nur Otan chair?" asks who holds it ("odihr mission chief",
+# "oyan founder?"), of a body named in this many words at most.
+_ROLES = (
+    "chair",
+    "chairman",
+    "chairwoman",
+    "head",
+    "chief",
+    "leader",
+    "founder",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+)
+ROLE_OF_WORDS = 3
+# The kind of answer named last ("kosanov age", "almaty turnout", "inauguration date", "Nur
+# Otan chair"): read as the question asking for it, of what comes before.
 _KIND_LAST = re.compile(
     rf"^(?P<rest>(?:(?!{QUESTION_WORD})[^.!?])*?[^\W_])\s+(?P<kind>age|turnout|date|year"
-    r"|birthplace|birthday)(?:\s+(?:pls|please|plz))?\s*\??\s*$",
+    rf"|birthplace|birthday|{'|'.join(_ROLES)})(?:\s+(?:pls|please|plz))?\s*\??\s*$",
     re.I,
 )
 _KIND_ASKED = {
@@ -180,6 +195,7 @@ _KIND_ASKED = {
     "birthplace": "where was {} born?",
     "birthday": "when was {} born?",
 }
+_KIND_ASKED |= {role: f"who is the {role} of {{}}?" for role in _ROLES}
 
 
 # An instruction standing for a question, as a quiz or a teacher puts it: "Name the party
@@ -281,8 +297,12 @@ def fronted(text: str) -> str:
     m = _KIND_LAST.match(text)
     if m is not None and not _YES_NO.match(m["rest"]) and not _AND.search(m["rest"]):
         rest = m["rest"].strip(" ,:;-")
-        if any(w.lower() not in stop_words() for w in rest.split()):  # of something
-            return _KIND_ASKED[m["kind"].lower()].format(rest)
+        kind = m["kind"].lower()
+        # of something; a role of a body named in a few words ("odihr mission chief"), not
+        # the last word of a sentence ("… seen as some kind of stopgap leader")
+        named = kind not in _ROLES or len(rest.split()) <= ROLE_OF_WORDS
+        if named and any(w.lower() not in stop_words() for w in rest.split()):
+            return _KIND_ASKED[kind].format(rest)
     return text
 
 

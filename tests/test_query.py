@@ -2019,6 +2019,14 @@ def test_an_election_after_this_one_is_one_the_articles_never_saw(
         ("inauguration date pls", "what date was inauguration?"),
         ("tokayev birthplace", "where was tokayev born?"),
         ("the date", "the date"),  # of nothing
+        # a role of a body named last: who holds it
+        ("Nur Otan chair?", "who is the chair of Nur Otan?"),
+        ("odihr mission chief", "who is the chief of odihr mission?"),
+        # not the last word of a longer sentence
+        (
+            "so like is he seen as some kind of stopgap leader",
+            "so like is he seen as some kind of stopgap leader",
+        ),
         # anything asked already, or a question's second part, as typed
         ("How many people were detained?", "How many people were detained?"),
         ("Were they jailed, and for how long?", "Were they jailed, and for how long?"),
