@@ -694,6 +694,25 @@ def unframed(question: str) -> str:
     return rest if len(words) >= 2 and words[0] not in ("or", "and", "but") else question
 
 
+# What the asker says of where they met what they ask about, after it: "who is the exiled
+# banker everyone keeps mentioning", "the marathon banner thing I keep hearing about". It
+# describes the asker's world, not the one asked about.
+_HEARSAY = re.compile(
+    r"\s*,?\s+(?:(?:that|who|whom)\s+)?(?:every(?:one|body|1)|people|ppl|they|you|u|i|we"
+    r"|my\s+[\w-]+)\s+(?:(?:keeps?|kept|is|are|am|was|were|have\s+been|has\s+been)\s+)?"
+    r"(?:mention(?:s|ed|ing)?|talk(?:s|ed|ing)?\s+about|hear(?:s|d|ing)?\s+(?:about|of)"
+    r"|bring(?:s|ing)?\s+up|brought\s+up)\s*(?P<end>[?.!]*)\s*$",
+    re.I,
+)
+
+
+def unheard(question: str) -> str:
+    """`question` without where the asker met what it asks about, said after it
+    (`_HEARSAY`): "who is the exiled banker everyone keeps mentioning" -> "who is the
+    exiled banker"."""
+    return _HEARSAY.sub(lambda m: m["end"], question, count=1)
+
+
 def unguessed(question: str) -> str:
     """`question` without a guess at its answer put after it (`_GUESS`)."""
     m = _GUESS.match(question)
@@ -746,7 +765,7 @@ def prepare(
         text = spelled_out(text, vocabulary)
         # A dropped aside ("lol", "idk, …") leaves no space or comma behind.
         text = " ".join(speller.correct(text).split()).lstrip(",;: ")
-        return capitalise_names(fronted(text), vocabulary)
+        return capitalise_names(fronted(unheard(text)), vocabulary)
 
     text = fix(part)
     whole = text if asked == part else fix(asked)

@@ -38,6 +38,7 @@ from retrieval.query import (
     unframed,
     unguessed,
     unhashed,
+    unheard,
     unnumbered,
 )
 from retrieval.records import Refusal
@@ -2184,6 +2185,21 @@ def test_a_name_alone_is_asked_about_as_who_is(hash_retriever, message: str, nam
 @pytest.mark.parametrize("message", ["protests?", "Zhovtis said what", "Almaty turnout"])
 def test_a_message_of_more_than_names_is_no_name_alone(hash_retriever, message: str) -> None:
     assert "Who is" not in hash_retriever.searched(message).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("who is the exiled banker everyone keeps mentioning", "who is the exiled banker"),
+        ("what's the banner thing I keep hearing about?", "what's the banner thing?"),
+        ("who's the guy people are talking about?", "who's the guy?"),
+        # what someone in the articles said is asked about, not the asker's hearsay
+        ("what did the people say", "what did the people say"),
+        ("who is the man the police talked about", "who is the man the police talked about"),
+    ],
+)
+def test_where_the_asker_heard_of_it_is_not_what_is_asked(typed: str, read: str) -> None:
+    assert unheard(typed) == read
 
 
 def test_a_wrong_guess_names_no_unknown_name(hash_retriever) -> None:
