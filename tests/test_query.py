@@ -689,6 +689,10 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who was the Communist People's Party candidate?", "person"),
         # a bank's name, whatever was done there
         ("What was the name of the bank Ablyazov supposedly robbed?", "business"),
+        # "how much" of an amount counts; of a degree's noun it does not
+        ("How much land was sold?", "count"),
+        ("How much support does the movement really have?", None),
+        ("how much influence did Nazarbayev keep?", None),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question: str, kind: str | None) -> None:
