@@ -312,6 +312,8 @@ def test_sets_of_every_kind_hold_their_floors(report_of, name: str) -> None:
         ("extra_questions_147.jsonl", 0.93, 2, 1),
         ("extra_questions_148.jsonl", 0.98, 1, 1),
         ("extra_questions_149.jsonl", 0.96, 1, 1),
+        ("extra_questions_150.jsonl", 0.96, 1, 1),
+        ("extra_questions_151.jsonl", 0.95, 1, 1),
     ],
 )
 def test_the_newest_sets_keep_what_their_first_runs_measured(
@@ -325,7 +327,7 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     40), 81 to 88 (stop 41), 89 to 96 (stop 42), 97 to 104 (stop 43), 105 to 110 (stop 44),
     111 to 114 (stop 45), 115 to 120 (stop 46), 121 to 124 (stop 47), 125 to 127 (stop 48),
     128 and 129 (stop 49), 130 to 133 (stop 50), 134 to 137 (stop 51), 138 to 141 (stop 52),
-    142 to 145 (stop 53), 146 to 149 (stop 54), each written by a helper who saw neither code
+    142 to 145 (stop 53), 146 to 151 (stop 54), each written by a helper who saw neither code
     nor results. First runs: hit@5 0.96, 0.96, 0.96, 0.91, 0.96, 0.96, 0.94, 0.95,
     0.98, 0.97, 0.95, 0.88, 0.95, 0.98, 0.97, 0.97, 0.97, 0.95, 0.97, 0.97, 0.98, 0.98, 0.98,
     0.98, 0.94, 0.94 (29 and 30: 0.97 and 0.97 once three refusals they showed were mended),
@@ -482,6 +484,10 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     then, not read before: hit@5 1.00 and 0.98; real questions refused none; far questions
     answered 0 and 1 (since mended: "the 2019 ukrainian presidential election"); guarded at
     0.98 and 0.96, one, one.
+    Sets 150 and 151, written late in stop 54 and first run on its code then, not read
+    before: hit@5 0.97 and 0.95 (0.98 and 0.97 since); real questions refused 1 and 1 (both
+    since mended: "the exiled banker evry1 keeps mentioning", "how much support does …
+    have"); far questions answered none; guarded at 0.96 and 0.95, one, one.
     Set 16, asked to avoid the near-topic questions earlier sets repeat, has the most
     paraphrases by role ("the exiled tycoon", "the rights activist") the ranking misses. Set 8's
     first run showed the reason answer kind refusing a real question; without it, 0.93 and 2
