@@ -446,20 +446,20 @@ def countries() -> frozenset[str]:
 def demonyms() -> dict[str, str]:
     """What each country's people and things are called, as written -> the country
     (retrieval/data/demonyms.txt): "the Ukrainian election" is Ukraine's."""
-    rows = {}
-    for line in _DEMONYMS.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            people, _, country = line.partition("->")
-            rows[people.strip()] = country.strip()
-    return rows
+    return dict(_arrow_rows(_DEMONYMS))
 
 
 @functools.cache
 def _capital_rows() -> tuple[tuple[str, str], ...]:
     """Each line of retrieval/data/capitals.txt: (capital, country), as written."""
+    return _arrow_rows(_CAPITALS)
+
+
+def _arrow_rows(path: Path) -> tuple[tuple[str, str], ...]:
+    """Each "left -> right" line of a data file, comments and blank lines aside, as written."""
     rows = []
-    for line in _CAPITALS.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            capital, _, country = line.partition("->")
-            rows.append((capital.strip(), country.strip()))
+            left, _, right = line.partition("->")
+            rows.append((left.strip(), right.strip()))
     return tuple(rows)
