@@ -42,6 +42,10 @@ from retrieval.smalltalk import DATA, SmallTalk, default
         ("spasibo bolshoe", "thanks"),
         ("rakhmet", "thanks"),
         ("poka", "goodbye"),
+        # what the articles hold, asked of them all, is told what the bot is
+        ("what are the articles about?", "about"),
+        ("summary pls", "about"),
+        ("tell me everything", "about"),
     ],
 )
 def test_small_talk_gets_its_kind(message: str, kind: str) -> None:
@@ -60,6 +64,7 @@ def test_small_talk_gets_its_kind(message: str, kind: str) -> None:
         ("Thanks! Who are you voting for?", "Who are you voting for?"),
         ("help me understand who won", "help me understand who won"),
         ("Were there protests?", "Were there protests?"),
+        ("summary of the protests?", "summary of the protests?"),
         ("and in Almaty?", "and in Almaty?"),
         ("Hi Tokayev", "Tokayev"),
         # A greeting in shorthand is still cut where the shorthand ends.
