@@ -419,13 +419,12 @@ def _country_apart(question: str, top: Ranked, lexical: LexicalIndex) -> str | N
     sentences = split_sentences(question)
     asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
     held = set(lexical.tokenizer(top.passage.lexical_text))
-    written = {p.lower(): country for p, country in demonyms().items()}
     for sentence in asking:
         for found in _in_country().finditer(sentence):
             if _LOCATED.search(sentence, 0, found.start()) is not None:
                 continue
             said = found["country"] or found["own"] or found["people"]
-            country = written.get(said.lower(), said)
+            country = demonyms().get(said.lower(), said)
             if not any(set(lexical.tokenizer(w)) <= held for w in {said, country}):
                 return said
     return None

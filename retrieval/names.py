@@ -444,9 +444,9 @@ def countries() -> frozenset[str]:
 
 @functools.cache
 def demonyms() -> dict[str, str]:
-    """What each country's people and things are called, as written -> the country
-    (retrieval/data/demonyms.txt): "the Ukrainian election" is Ukraine's."""
-    return dict(_arrow_rows(_DEMONYMS))
+    """What each country's people and things are called, in lower case -> the country as
+    written (retrieval/data/demonyms.txt): "the Ukrainian election" is Ukraine's."""
+    return {people.lower(): country for people, country in _arrow_rows(_DEMONYMS)}
 
 
 @functools.cache
