@@ -49,6 +49,12 @@ SOUND_MIN = 6
 # out, is that word ("evry", "planed") rather than a corpus word one letter off another way
 # ("very", none): phones drop letters far more than they add or swap them.
 DROPPED_MIN = 4
+# Two words typed without the space between them ("howmany", "whowon"): a lower-case word
+# neither the corpus nor the dictionary knows, no corpus word a letter from it, read as two
+# English words of at least this many uses each ("elect" 5.7M and "on" do not make "electon",
+# a letter from "election"; "how" 572M, "many" 319M), one of them a stop word: two content
+# words are more often a compound newer than the dictionary ("lockdown", "livestream").
+RUN_TOGETHER_MIN = 10_000_000
 
 
 # The small words a name's initials may leave out ("Office for Democratic Institutions …").
@@ -406,6 +412,10 @@ class Speller:
         distance = 1 if len(w) <= 4 else 2
         found = self._index().lookup(w, Verbosity.CLOSEST, max_edit_distance=distance)
         nearest = min((s.distance for s in found), default=distance + 1)
+        if nearest > 1 and typed.islower() and w not in english:
+            apart = _run_together(w, english)
+            if apart is not None and self.stop_words.intersection(apart.split()):
+                return apart
         if nearest > 1 and len(w) >= ENGLISH_MIN and typed.islower() and w not in english:
             # A common English word one letter away is what was meant ("askin" is asking,
             # not the corpus's "again", two letters off; "writng" is writing).
@@ -591,6 +601,15 @@ def _dropped_letter(typed: str, english: Mapping[str, int]) -> str | None:
     meant = _common_neighbour(typed, english)
     dropped = meant is not None and len(meant) == len(typed) + 1 and _dropped_from(typed, meant)
     return meant if dropped else None
+
+
+def _run_together(typed: str, english: Mapping[str, int]) -> str | None:
+    """`typed` as two common English words typed as one ("howmany": "how many"), the split
+    whose rarer word is commonest; None when no split makes two words of RUN_TOGETHER_MIN."""
+    splits = [(typed[:i], typed[i:]) for i in range(2, len(typed) - 1)]
+    common = [(min(english.get(a, 0), english.get(b, 0)), f"{a} {b}") for a, b in splits]
+    best = max(common, default=(0, ""))
+    return best[1] if best[0] >= RUN_TOGETHER_MIN else None
 
 
 def _common_neighbour(typed: str, english: Mapping[str, int]) -> str | None:

@@ -419,3 +419,16 @@ def test_two_corpus_names_typed_as_one_word_are_both() -> None:
     assert speller.correct("the RFERL blog") == "the RFE RL blog"
     # English words split nothing: "blogsaid" is no pair of names
     assert speller.word("blogsaid") != "blog said"
+
+
+def test_two_words_typed_without_the_space_between_them_are_both() -> None:
+    vocabulary = Vocabulary.build(TEXTS, NAMES).frequencies()
+    speller = Speller(vocabulary, stop_words={"how", "who", "on", "the"})
+    assert speller.correct("howmany candidates were there") == "how many candidates were there"
+    assert speller.word("whowon") == "who won"
+    # a letter from a corpus word is a slip for it, not two words ("elect on")
+    assert speller.word("electon") == "election"
+    # two content words are more often a compound the dictionary is too old for
+    assert speller.word("lockdown") == "lockdown"
+    # and a capitalised word is a name, not two words
+    assert speller.correct("Did Howmany win?") == "Did Howmany win?"
