@@ -408,6 +408,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("who won it and by how much?", "percentage"),  # a margin: the winner's share
         ("By what margin did Tokayev win?", "percentage"),
         ("How many percents got Tokayev?", "percentage"),  # the plural, as written
+        ("What slice of the ballots did the victor end up with?", "percentage"),
+        ("As a share, how many people bothered to vote?", "percentage"),  # not a count
         # a "which" at the end, as an echo of the question: asked as the question
         ("Ablyazov was chairman in which bank before he fled?", "business"),
         ("Tokayev was born in which city?", "birth"),
@@ -434,6 +436,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("What did the marathon's graduates do?", None),
         ("Whom did Tokayev appoint as prime minister?", "appointment"),
         ("Who did Tokayev name as prime minister after he won?", "appointment"),
+        ("Who did the new leader pick to run the government as prime minister?", "appointment"),
         ("Whom Tokayev appointed as prime minister after inauguration?", "appointment"),
         ("Who appointed Tokayev?", "person"),  # who did it, not whom
         # a reason for what someone named did or underwent; not what someone says, nor a why
@@ -531,6 +534,8 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Which human rights organization does Yevgeny Zhovtis head?", "organisation"),
         ("Which news outlet does Joanna Lillis work for?", "organisation"),
         ("What official post did Nazarbaev keep after he resigned as president?", "kept office"),
+        ("Did the man who ran the country for 30 years keep an official job?", "kept office"),
+        ("Which foreign leaders rang up to congratulate the winner?", "foreign figures"),
         ("Did he retain any posts?", "kept office"),
         ("Did the police keep arresting people the day after the vote?", None),  # no post
         # held before, not kept: a former post
