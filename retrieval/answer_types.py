@@ -682,10 +682,11 @@ _AMOUNT_IN_WORDS = re.compile(
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]")
 _SHARE = frozenset({"%", "per", "cent", "percent", "percentage"})  # "70.76 per cent": a share
 # A question that wants the count itself, not a share of it ("How many votes, in absolute
-# numbers, did he get?", "… not the percentage"): "70 percent of the vote" does not answer it.
+# numbers, did he get?", "… as an actual number", "… not the percentage"): "70 percent of
+# the vote" does not answer it.
 _ABSOLUTE = re.compile(
     r"\b(?:absolute\s+(?:numbers?|terms|figures?)|in\s+total|total\s+number|"
-    rf"exact\s+(?:number|count|figure)|exactly\s+how\s+many)\b|{_UNWANTED_SHARE}",
+    rf"(?:exact|actual|raw)\s+(?:numbers?|counts?|figures?)|exactly\s+how\s+many)\b|{_UNWANTED_SHARE}",
     re.I,
 )
 _DETERMINERS = frozenset({"the", "them", "these", "those", "a", "all"})

@@ -373,7 +373,9 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who won the election and with what share?", "percentage"),  # the share, too
         ("What share of the blame did he take?", None),
         ("How many people were detained?", "count"),
-        ("How old is the candidate?", "age"),
+        ("How old is the candidate?", "one age"),
+        # one person's age, not a group's bound ("young people, mostly under 30")
+        ("How old was the new president when he won?", "one age"),
         ("When did Nazarbayev resign?", "date"),
         ("After he was detained, when was he released?", "date"),
         ("On what date was Tokayev inaugurated?", "day"),
@@ -575,7 +577,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("Who were the other candidates?", "person"),
         # whom it asks about, described first, then the question: the clause says who
         ("The candidate who came second, what did he say about his result?", None),
-        ("The activist who held the banner, how old was he?", "age"),
+        ("The activist who held the banner, how old was he?", "one age"),
         # who paid for something
         ("Who paid for that article?", "funder"),
         ("Which government bankrolled the reporting project?", "funder"),
@@ -840,6 +842,7 @@ def _words(text: str) -> list[str]:
         # a count of millions, or a share said not to be wanted: the count itself is asked for
         ("How many million votes did he get?", {"votes"}, False),
         ("How many votes, not the percentage, did he get?", {"votes"}, False),
+        ("How many votes, as an actual number, did he get?", {"votes"}, False),
         ("How many protesters were detained?", {"protesters"}, True),
         # people of one sort are not any people; whose they are says no more than who
         ("How many registered voters were there?", {"registered", "voters"}, False),
@@ -871,7 +874,8 @@ def test_what_a_count_question_counts(question: str, terms, people: bool) -> Non
     if terms is None:
         assert found is None
     else:
-        absolute = any(w in question for w in ("absolute", "million", "not the percentage"))
+        wanted = ("absolute", "million", "not the percentage", "actual number")
+        absolute = any(w in question for w in wanted)
         measure = "population" in question
         act = any(w in question for w in ("detained", "arrested", "injured", "detentions"))
         assert found == Counted(frozenset(terms), people, absolute, measure, act)
@@ -1439,8 +1443,10 @@ def test_the_age_of_a_group_is_a_bound_or_a_decade_not_one_person_s(question: st
     assert not kind.in_sentence("On May 6, 24-year-old Aslan Sagutdinov went to the square.")
     assert not kind.in_sentence("Over 500 people were detained.")
     one = asked_type("How old was Aslan Sagutdinov?")
-    assert one is not None and one.kind == "age"
+    assert one is not None and one.kind == "one age"
     assert one.in_sentence("On May 6, 24-year-old Aslan Sagutdinov went to the square.")
+    # and one person's age is not a group's bound: "How old was the new president?"
+    assert not one.in_sentence("It was driven by young people, mostly under 30.")
 
 
 def test_a_name_asked_of_someone_described_is_given_beside_the_description(hash_retriever):
