@@ -213,6 +213,7 @@ def refusal(
     synonyms: Callable[[str], Sequence[str]] = lambda question: (),
     searched: str | None = None,
     writes: Callable[[str], bool] = lambda word: True,
+    described_as: Callable[[frozenset[str]], frozenset[str]] | None = None,
 ) -> tuple[Refusal | None, str]:
     """Why the best passage `top` does not answer `question` (and a detail), or (None, "").
 
@@ -248,7 +249,8 @@ def refusal(
     # share 0.09; the sets' real questions reach a cosine of 0.32). A bare keyword the articles
     # hold squarely ("kumis", "May 9": share 0.17) is a question of its own.
     likeness = max(top.dense, top.sentence)
-    wants = asked(question, names, lexical, outlets or {})  # read once: the floors, the kind
+    # read once: the floors, the kind
+    wants = asked(question, names, lexical, outlets or {}, described_as=described_as)
     figure = likeness < ONE_WORD_FLOOR and _figure_said(question, wants, top, lexical)
     if figure:
         likeness = ONE_WORD_FLOOR

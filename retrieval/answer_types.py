@@ -1098,9 +1098,11 @@ def asked(
     names: NameCheck,
     lexical: LexicalIndex,
     outlets: Mapping[str, np.ndarray],
+    described_as: Callable[[frozenset[str]], frozenset[str]] | None = None,
 ) -> Asked | None:
     """What `question` asks for (`Asked`); None when it asks for no particular kind. Read
-    alike by the ranking (signals.py) and by abstention."""
+    alike by the ranking (signals.py) and by abstention. `described_as(terms)`: the names
+    the passages describe in those words (`questions.Descriptions.described_as`)."""
     kind, first = _asking(question)
     if kind is None:
         return None
@@ -1142,7 +1144,14 @@ def asked(
             # "Who was Kazakhstan's prime minister?": "prime" and "minister" beside the name,
             # not "vice minister … Marat Kozhayev"; "Who was the mayor of Almaty?": "mayor"
             # as well as "Almaty" (a role taken over is looked for on its own, below)
-            anchors = [*anchors, *_kin_groups(_word_groups(role[0], lexical), kind, lexical)]
+            roles = _kin_groups(_word_groups(role[0], lexical), kind, lexical)
+            if described_as is not None:
+                # or a name the passages describe so, said without it: "What movement did
+                # Tulseova help found?" is answered by "one of the founders of Oyan
+                # Qazaqstan" ("Oyan, a new civic movement"), not by a name the corpus's
+                # subject is ("of Kazakhstan")
+                roles = [g | own_words(described_as(g), lexical) for g in roles]
+            anchors = [*anchors, *roles]
         named = Named(frozenset().union(*names.named_terms(question)), names.common_terms)
         if took_over is not None and anchors:
             taken = tuple(_word_groups(took_over["role"], lexical))

@@ -479,6 +479,12 @@ class Descriptions:
                 return self._written[found[0]], found[1]
         return None
 
+    def described_as(self, terms: frozenset[str]) -> frozenset[str]:
+        """The names (their terms) the passages describe in any of `terms`: "movement" ->
+        Oyan Qazaqstan's and Ult Tagdyry's ("Oyan, a new civic movement", "the national
+        patriotic movement Ult Tagdyry")."""
+        return frozenset(key for key, held in self._of.items() if held & terms)
+
     @cached_property
     def people(self) -> dict[str, str]:
         """Each name the passages describe as a person (its term) -> as they write it."""

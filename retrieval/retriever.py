@@ -316,19 +316,10 @@ class Retriever:
             return text
         return f"{text[:end]} {name}{text[end:]}"
 
-    @cached_property
+    @property
     def descriptions(self) -> Descriptions:
         """How the passages describe the names they write, read on the first search."""
-        data = self.data
-        tokenizer = data.lexical.tokenizer
-        sentences = dict.fromkeys(s for p in data.passages for s in p.sentences)
-        return Descriptions(
-            sentences,
-            tokenizer,
-            data.vocabulary.is_proper,
-            tokenizer.stop_words,
-            groups=[p.sentences for p in data.passages],
-        )
+        return self.signals.descriptions
 
     @cached_property
     def article_spellings(self) -> dict[str, dict[str, str]]:
@@ -583,6 +574,7 @@ class Retriever:
             synonyms=lambda text: self.synonyms.near(text, SAME_MEANING),
             searched=searched,
             writes=data.vocabulary.counts.__contains__,
+            described_as=self.signals.described_as,
         )
 
     def _hit(self, r: Ranked, context: int) -> Hit:

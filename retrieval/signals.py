@@ -44,7 +44,7 @@ from retrieval.answer_types import asked as what_is_asked
 from retrieval.context import ArticleText, article_texts
 from retrieval.late import TokenTable, distinct_sentences
 from retrieval.lexical import MONTHS, LexicalIndex
-from retrieval.questions import definitional_subject, introduces
+from retrieval.questions import Descriptions, definitional_subject, introduces
 from retrieval.records import Source, published_parts
 from retrieval.store import IndexData
 
@@ -188,6 +188,20 @@ class SignalSource:
         self._shut_out: dict[int, frozenset[int]] = {}
 
     @cached_property
+    def descriptions(self) -> Descriptions:
+        """How the passages describe the names they write, read on first need."""
+        data = self.data
+        tokenizer = data.lexical.tokenizer
+        sentences = dict.fromkeys(s for p in data.passages for s in p.sentences)
+        return Descriptions(
+            sentences,
+            tokenizer,
+            data.vocabulary.is_proper,
+            tokenizer.stop_words,
+            groups=[p.sentences for p in data.passages],
+        )
+
+    @cached_property
     def outlets(self) -> dict[str, np.ndarray]:
         """Each term of an outlet's name or an author's -> the passages they published; and
         the year and the month of publication -> the passages published then. What a passage
@@ -301,7 +315,27 @@ class SignalSource:
     def asked(self, question: str) -> Asked | None:
         """The kind of answer `question` asks for and the names it must stand beside; None
         when it asks for no particular kind."""
-        return what_is_asked(question, self.data.names, self.data.lexical, self.outlets)
+        return what_is_asked(
+            question,
+            self.data.names,
+            self.data.lexical,
+            self.outlets,
+            described_as=self.described_as,
+        )
+
+    def described_as(self, terms: frozenset[str]) -> frozenset[str]:
+        """The terms of the names the passages describe in any of `terms`, and of the names
+        of several words the variants fold to one that those are words of ("oyan", described
+        as a movement: "oyanqazaqstan", as "Oyan Qazaqstan" is indexed)."""
+        keys = self.descriptions.described_as(terms)
+        tokenizer = self.data.lexical.tokenizer
+        folded = {
+            t
+            for group in tokenizer.variants.groups
+            if keys.intersection(w for word in group[0].split() for w in tokenizer(word))
+            for t in tokenizer(group[0])
+        }
+        return keys | folded
 
     def answer_kinds(self, question: str, ids: np.ndarray) -> np.ndarray | None:
         """1.0 for each passage holding an answer of the kind `question` asks for beside its

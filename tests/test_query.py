@@ -16,6 +16,7 @@ from retrieval.answer_types import (
     Counted,
     Named,
     answer_types,
+    answering,
     as_asked,
     asked,
     asked_type,
@@ -2296,3 +2297,26 @@ def test_a_year_said_in_words_the_articles_never_reach_is_refused(hash_retriever
         "who won the french presidential election in twenty seventeen"
     )
     assert said.refusal is Refusal.UNKNOWN_NAME and "2017" in said.detail
+
+
+def test_a_body_asked_for_by_its_kind_is_one_the_passages_describe_so(hash_retriever):
+    # "What movement did she help found?" is answered by a sentence naming the movement
+    # without calling it one ("one of the founders of Oyan Qazaqstan"): the passages
+    # describe it as one elsewhere ("Oyan, a new civic movement")
+    r = hash_retriever
+    said = "Asya Tulseova is one of the founders of Oyan Qazaqstan."
+    terms = r.signals.terms
+
+    def answered(question: str) -> bool:
+        wants = r.signals.asked(question)
+        assert wants is not None and wants.kind.kind == "organisation"
+        found = answering(wants.kind, [said], wants.anchors, terms, named=wants.named)
+        return bool(found)
+
+    assert answered("What movement did Asya Tulseova help found?")
+    # a kind of body no name of the passages is described as is still said beside it
+    assert not answered("Which newspaper did Asya Tulseova found?")
+    # and read without the passages' descriptions, the movement is never called one
+    plain = _wants(r, "What movement did Asya Tulseova help found?")
+    assert plain is not None
+    assert not answering(plain.kind, [said], plain.anchors, terms, named=plain.named)
