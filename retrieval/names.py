@@ -33,6 +33,10 @@ _MODIFIER = re.compile(r"[^\W\d_]+(?:-[a-z]+)*-[a-z]+(?:ed|en|ly|ing)")
 # A language or a people's adjective (English, Turkish, Chinese, Japanese): says in what
 # tongue or of whom, not a name the articles must use.
 _TONGUE = re.compile(r"[A-Z][a-z]+(?:ish|ese)")
+# A father's name after a first name, as Russian and Kazakh speakers name someone formally
+# ("Nursultan Abishevich", "Kassym-Jomart Kemelevich", "Nursultan Abishuly"): a part of the
+# name the articles never write, not a name of its own they lack.
+_PATRONYMIC = re.compile(r"[A-Z][a-z]+(?:ovich|evich|ovna|evna|uly|kyzy|qyzy)")
 # Everyday devices and media named by their letters ("state TV", "a VPN", "by SMS"): a
 # question asking what state TV showed names no one the articles must. Not the acronyms of
 # economics and politics (GDP, CEO, MP): a question naming one the articles never use asks
@@ -133,6 +137,7 @@ class NameCheck:
                 self._lacks(m.group(0))
                 and not self._first_name(question, words, i)
                 and not self._government(question, m)
+                and not self._patronymic(question, words, i)
             ):
                 found.append(m)
         if found:  # rarely: only then are the known spellings looked for
@@ -204,6 +209,16 @@ class NameCheck:
             words[i].group(0).lower(), self.names, n=1, cutoff=SPELLING_CUTOFF
         )
         return bool(close)
+
+    def _patronymic(self, question: str, words: list[re.Match[str]], i: int) -> bool:
+        """Whether `words[i]` is a father's name (`_PATRONYMIC`) right after a first name
+        the articles write."""
+        if i == 0 or not _PATRONYMIC.fullmatch(words[i].group(0)):
+            return False
+        first = words[i - 1]
+        return question[first.end() : words[i].start()].isspace() and not self._lacks(
+            first.group(0)
+        )
 
     def _joined(self, word: str) -> bool:
         """Whether `word` is two of the corpus's words typed as one ("Mayday" for May Day,
