@@ -228,9 +228,10 @@ _DESCRIBED = re.compile(
 # Someone, asked for as "the man who …": "who …".
 _SOMEONE = re.compile(r"^(?:man|woman|person|people|guy|individual|one)$", re.I)
 # What is asked for, named by a word for someone: "Name the winner", "Name the candidate put
-# forward by Akzhol", "Identify the prime minister Tokayev appointed": "who is …?"
+# forward by Akzhol", "Identify the prime minister Tokayev appointed", "Name the Communist
+# Party's candidate": "who is …?"
 _PERSON_HEAD = re.compile(
-    r"^(?:all\s+)?(?:the|a|an|his|her|their|its)\s+(?:[\w-]+\s+){0,2}?(?:winner|runner-up"
+    r"^(?:all\s+)?(?:the|a|an|his|her|their|its)\s+(?:[\w’'-]+\s+){0,2}?(?:winner|runner-up"
     r"|candidate|man|woman|person|leader|president|minister|activist|analyst|journalist|blogger"
     r"|banker|official|founder|chairman|chairwoman|head|speaker|mayor|spokes(?:man|woman|person)"
     r"|defender|author|writer|poet)s?\b(?![’'-])",

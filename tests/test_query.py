@@ -2076,6 +2076,7 @@ def test_a_question_typed_as_into_a_search_box_is_read_as_the_question(
             "what is the movement founded in June?",
         ),
         ("Name the winner of the election", "who is the winner of the election?"),
+        ("Name the Communist Party's candidate", "who is the Communist Party's candidate?"),
         ("Name the candidate put forward by Akzhol", "who is the candidate put forward by Akzhol?"),
         ("Give the man's name", "what is the man's name?"),
         # asked politely
