@@ -185,6 +185,7 @@ def test_words_the_model_reads_poorly_alone_are_read_as_the_articles_word(
     assert speller.correct("the caretaker leader") == "the interim leader"
     assert speller.correct("backing the new leader") == "supporting the new leader"
     assert speller.correct("were the shutdowns a one-off") == "were the blocks a single"
+    assert speller.correct("what do officials dread most") == "what do officials fear most"
 
 
 def test_a_common_word_with_its_letters_doubled_otherwise_is_that_word() -> None:
