@@ -671,7 +671,7 @@ _GUESS = re.compile(
     rf"^(?P<ask>(?:.*?{QUESTION_WORD}|\W*{_AUXILIARY}).*?\w)\s*(?:[,;]|\s[-–—]+)\s*"
     r"(?:(?:or\s+)?(?:was|is|were|are)\s+(?:it|that|this|they|he|she)|maybe|perhaps|possibly"
     r"|probably|or(?!\s+(?:did|does|do|has|have|had|will|would|could|can)\s+(?:he|she|it|they))"
-    r"|like|i\s+(?:think|guess|believe))\b[^.!?,]*\?*\s*$",
+    r"|like|i\s+(?:think|guess|believe))\b[^.!?,]*[?.]*\s*$",
     re.I,
 )
 

@@ -2134,6 +2134,11 @@ def test_a_quiz_number_before_a_question_is_not_part_of_it(typed: str, read: str
         ("Did he work at the UN, perhaps as head of UNESCO?", "Did he work at the UN?"),
         ("How many were detained, like 500?", "How many were detained?"),
         ("Who won, or was it a runoff?", "Who won?"),
+        # said as a statement after the question, with a full stop
+        (
+            "Why did they change tactics; I think it had to do with the crowds.",
+            "Why did they change tactics?",
+        ),
         # alternatives asked, a description between commas, no question before: as typed
         ("Who won, Tokayev or Kosanov?", "Who won, Tokayev or Kosanov?"),
         (
