@@ -238,6 +238,14 @@ _SOMEONE_AMONG = (
         r"(?P<described>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?:among|amongst)\s+(?P<group>[^?.!;]+)",
         re.I,
     ),
+    # a person of a sort on a ballot or in a race: "Was there a woman on the ballot?", "Were
+    # there any female candidates in the race?" (not "Was there a protest in Almaty?")
+    re.compile(
+        r"^\W*(?:is\s+it\s+true\s+(?:that\s+)?)?(?:was|were|is|are)\s+there\s+(?:a|an|any|one)\s+"
+        r"(?P<described>(?:[\w-]+\s+)?(?:wom[ae]n|female|females|lady|ladies)(?:\s+candidates?)?)"
+        r"\s+(?:on|in|running\s+in)\s+(?P<group>the\s+(?:ballot|race|field|running|election)\b)",
+        re.I,
+    ),
     re.compile(
         r"^\W*(?:is\s+it\s+true\s+(?:that\s+)?)?(?:(?:was|were|is|are)\s+any|(?:was|is)\s+one)"
         r"\s+of\s+(?P<group>the(?:\s+[\w-]+){1,5}?)\s+(?:an?\s+)?(?P<described>[\w-]+)\W*$",

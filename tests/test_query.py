@@ -1566,6 +1566,8 @@ def test_who_someone_described_is_is_named_beside_the_description(hash_retriever
         "Were any of the seven candidates women?",
         "Is it true one of the seven candidates was a woman?",
         "Which of the seven candidates was a woman?",
+        "Was there a woman on the ballot, and what was her name?",
+        "Was there a woman in the race?",
     ],
 )
 def test_whether_someone_described_is_among_a_group_asks_who_that_one_is(
@@ -1590,6 +1592,7 @@ def test_whether_something_is_among_others_is_read_as_typed() -> None:
     # officers who beat the journalist ever punished?" (the group is no few words)
     for question in (
         "Was there a curfew in Almaty?",
+        "Was there a protest in the capital?",
         "Were any of the police officers who beat the journalist ever punished?",
         "Who was the woman among the candidates?",
     ):
