@@ -1052,6 +1052,13 @@ _MEASURED_WORD = (
 # What a length asked for is of, in the present ("How long is a presidential term in
 # Kazakhstan?", "How many years is the presidential term Tokayev won?"): the length stands
 # beside its words. Not in the past: "How long was social media down?" asks of what happened.
+# A time in office running out: "When does Tokayev's presidential term end?", "when will his
+# mandate expire?" asks when the term does, said beside it.
+_TERM_END = re.compile(
+    r"\b(?P<thing>term|mandate|tenure)\s+(?:will\s+)?(?:ends?|expires?|finish(?:es)?"
+    r"|runs?\s+out|is\s+up|be\s+(?:up|over))\b",
+    re.I,
+)
 _MEASURED = re.compile(
     r"^\W*how\s+(?:long|many\s+(?:years|months|weeks|days))\s+(?:is|are|does|do)\s+"
     rf"(?:a|an|the|one|each|every)\s+(?P<thing>(?:{_MEASURED_WORD}\s+){{0,2}}?{_MEASURED_WORD})"
@@ -1193,6 +1200,9 @@ def _said_with(
     happened = _HAPPENED.search(question) if kind.event else None
     if happened is None and kind.counts:
         happened = _SUBSET.search(question)
+    ending = _TERM_END.search(question) if kind.dated else None
+    if ending is not None:  # "When does Tokayev's term end?": the term's end, not his dates
+        said += _word_groups(ending["thing"], lexical)
     measured = _MEASURED.search(question) if kind.measured else None
     if measured is not None:  # "How long is a presidential term?": a term's length
         said += _word_groups(measured["thing"], lexical)

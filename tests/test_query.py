@@ -1279,6 +1279,7 @@ def test_a_length_asked_of_a_thing_is_said_beside_it(hash_retriever, question, t
         # whom someone appointed to a post the question names: none is said appointed to it
         ("Who did the new president appoint as prime minister?", False),
         ("When will Kazakhstan hold its next parliamentary election?", False),  # no date of it
+        ("When does Tokayev's presidential term end?", False),  # dates of his, none of its end
         ("when r the parliamentary elections gonna be held", False),  # the same, unsaid "next"
         # a date of someone's office: dates beside Tokayev, none beside a minister's post
         ("In which years was Tokayev Kazakhstan's foreign minister?", False),
