@@ -412,6 +412,7 @@ def test_names_in_the_chatter_of_a_long_message_are_not_asked_about(hash_retriev
         ("By what margin did Tokayev win?", "percentage"),
         ("How many percents got Tokayev?", "percentage"),  # the plural, as written
         ("What slice of the ballots did the victor end up with?", "percentage"),
+        ("Did Tokayev get 70 per cent in Almaty as well?", "percentage"),  # put to be checked
         ("As a share, how many people bothered to vote?", "percentage"),  # not a count
         # a "which" at the end, as an echo of the question: asked as the question
         ("Ablyazov was chairman in which bank before he fled?", "business"),
