@@ -314,6 +314,12 @@ def test_sets_of_every_kind_hold_their_floors(report_of, name: str) -> None:
         ("extra_questions_149.jsonl", 0.96, 1, 1),
         ("extra_questions_150.jsonl", 0.96, 1, 1),
         ("extra_questions_151.jsonl", 0.95, 1, 1),
+        ("extra_questions_152.jsonl", 0.81, 5, 1),
+        ("extra_questions_153.jsonl", 0.96, 1, 1),
+        ("extra_questions_154.jsonl", 0.96, 1, 1),
+        ("extra_questions_155.jsonl", 0.98, 1, 1),
+        ("extra_questions_156.jsonl", 0.95, 2, 1),
+        ("extra_questions_157.jsonl", 0.96, 1, 1),
     ],
 )
 def test_the_newest_sets_keep_what_their_first_runs_measured(
@@ -327,7 +333,8 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     40), 81 to 88 (stop 41), 89 to 96 (stop 42), 97 to 104 (stop 43), 105 to 110 (stop 44),
     111 to 114 (stop 45), 115 to 120 (stop 46), 121 to 124 (stop 47), 125 to 127 (stop 48),
     128 and 129 (stop 49), 130 to 133 (stop 50), 134 to 137 (stop 51), 138 to 141 (stop 52),
-    142 to 145 (stop 53), 146 to 151 (stop 54), each written by a helper who saw neither code
+    142 to 145 (stop 53), 146 to 151 (stop 54), 152 to 157 (stop 55), each written by a
+    helper who saw neither code
     nor results. First runs: hit@5 0.96, 0.96, 0.96, 0.91, 0.96, 0.96, 0.94, 0.95,
     0.98, 0.97, 0.95, 0.88, 0.95, 0.98, 0.97, 0.97, 0.97, 0.95, 0.97, 0.97, 0.98, 0.98, 0.98,
     0.98, 0.94, 0.94 (29 and 30: 0.97 and 0.97 once three refusals they showed were mended),
@@ -488,6 +495,18 @@ def test_the_newest_sets_keep_what_their_first_runs_measured(
     before: hit@5 0.97 and 0.95 (0.98 and 0.97 since); real questions refused 1 and 1 (both
     since mended: "the exiled banker evry1 keeps mentioning", "how much support does …
     have"); far questions answered none; guarded at 0.96 and 0.95, one, one.
+    Sets 152 and 153, not read before their first runs at the start of stop 55 (stop 54's
+    code): hit@5 0.83 and 0.95 (0.83 and 0.98 since); real questions refused 5 and 2 (153's
+    "howmany" and "Asiya Tulesova"'s movement since mended; 152's five are plain-word
+    descriptions, "the guy who came second", the model reads too far from the articles');
+    far questions answered none; guarded at 0.81 and 0.96, five and one, one. Sets 154 and
+    155, written midway through stop 55 and first run on its code then, not read before:
+    hit@5 0.97 and 0.91 (0.98 and 1.00 since); real questions refused 1 and 6 (all since
+    mended: a guess said after the question read as asked, "Elbasy", "Demvybor", "Nursultan
+    Abishevich", "dread"); far questions answered none; guarded at 0.96 and 0.98, one, one.
+    Sets 156 and 157, written late in stop 55 and first run on its code then, not read
+    before: hit@5 0.97 and 0.98; real questions refused 2 and 1; far questions answered
+    none; guarded at 0.95 and 0.96, two and one, one.
     Set 16, asked to avoid the near-topic questions earlier sets repeat, has the most
     paraphrases by role ("the exiled tycoon", "the rights activist") the ranking misses. Set 8's
     first run showed the reason answer kind refusing a real question; without it, 0.93 and 2
