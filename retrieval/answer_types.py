@@ -1049,9 +1049,6 @@ _MEASURED_WORD = (
     r"(?!(?:say|says|think|thinks|believe|believes|claim|claims|write|writes|report|reports"
     r"|argue|argues|suggest|suggests)\b)[a-z’'-]+"
 )
-# What a length asked for is of, in the present ("How long is a presidential term in
-# Kazakhstan?", "How many years is the presidential term Tokayev won?"): the length stands
-# beside its words. Not in the past: "How long was social media down?" asks of what happened.
 # A time in office running out: "When does Tokayev's presidential term end?", "when will his
 # mandate expire?" asks when the term does, said beside it.
 _TERM_END = re.compile(
@@ -1059,6 +1056,9 @@ _TERM_END = re.compile(
     r"|runs?\s+out|is\s+up|be\s+(?:up|over))\b",
     re.I,
 )
+# What a length asked for is of, in the present ("How long is a presidential term in
+# Kazakhstan?", "How many years is the presidential term Tokayev won?"): the length stands
+# beside its words. Not in the past: "How long was social media down?" asks of what happened.
 _MEASURED = re.compile(
     r"^\W*how\s+(?:long|many\s+(?:years|months|weeks|days))\s+(?:is|are|does|do)\s+"
     rf"(?:a|an|the|one|each|every)\s+(?P<thing>(?:{_MEASURED_WORD}\s+){{0,2}}?{_MEASURED_WORD})"
