@@ -694,7 +694,8 @@ _SHARE = frozenset({"%", "per", "cent", "percent", "percentage"})  # "70.76 per 
 # the vote" does not answer it.
 _ABSOLUTE = re.compile(
     r"\b(?:absolute\s+(?:numbers?|terms|figures?)|in\s+total|total\s+number|"
-    rf"(?:exact|actual|raw)\s+(?:numbers?|counts?|figures?)|exactly\s+how\s+many)\b|{_UNWANTED_SHARE}",
+    r"(?:exact|actual|raw)\s+(?:numbers?|counts?|figures?)|exactly\s+how\s+many)\b"
+    rf"|{_UNWANTED_SHARE}",
     re.I,
 )
 _DETERMINERS = frozenset({"the", "them", "these", "those", "a", "all"})
