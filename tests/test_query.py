@@ -2331,3 +2331,23 @@ def test_a_body_asked_for_by_its_kind_is_one_the_passages_describe_so(hash_retri
     plain = _wants(r, "What movement did Asya Tulseova help found?")
     assert plain is not None
     assert not answering(plain.kind, [said], plain.anchors, terms, named=plain.named)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many of the detained protesters were later fined or jailed?",
+        "how many of the ppl detained in june got jail time or fines in the end",
+    ],
+)
+def test_a_count_of_some_by_what_befell_them_needs_that_said(hash_retriever, question) -> None:
+    # "How many of the detained were fined?" counts those fined: not answered by the number
+    # detained, nor anywhere in a corpus never writing "fined" ("jail" only without a figure)
+    r = hash_retriever
+    assert r.search_with_reason(question).refusal is not None
+    wants = _wants(r, question)
+    assert wants is not None and wants.kind.counts and wants.anchors
+    sentences = [s for p in r.data.passages for s in p.sentences]
+    assert not holds_answer(wants.kind, sentences, wants.anchors, r.signals.terms, wants.counted)
+    # without what befell them, the number detained would count them
+    assert holds_answer(wants.kind, sentences, [], r.signals.terms, wants.counted)
