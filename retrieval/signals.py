@@ -328,14 +328,20 @@ class SignalSource:
         of several words the variants fold to one that those are words of ("oyan", described
         as a movement: "oyanqazaqstan", as "Oyan Qazaqstan" is indexed)."""
         keys = self.descriptions.described_as(terms)
+        return keys.union(*(self._folded_names.get(k, ()) for k in keys))
+
+    @cached_property
+    def _folded_names(self) -> dict[str, frozenset[str]]:
+        """Each term of a word of a name of several words the variants fold to one token ->
+        that name's terms ("oyan" -> "oyanqazaqstan"), read once rather than per question."""
         tokenizer = self.data.lexical.tokenizer
-        folded = {
-            t
-            for group in tokenizer.variants.groups
-            if keys.intersection(w for word in group[0].split() for w in tokenizer(word))
-            for t in tokenizer(group[0])
-        }
-        return keys | folded
+        folded: dict[str, frozenset[str]] = {}
+        for group in tokenizer.variants.groups:
+            whole = frozenset(tokenizer(group[0]))
+            for word in group[0].split():
+                for term in tokenizer(word):
+                    folded[term] = folded.get(term, frozenset()) | whole
+        return folded
 
     def answer_kinds(self, question: str, ids: np.ndarray) -> np.ndarray | None:
         """1.0 for each passage holding an answer of the kind `question` asks for beside its
